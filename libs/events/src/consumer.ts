@@ -1,0 +1,153 @@
+import { AckPolicy, ConsumerConfig, ConsumerMessages, DeliverPolicy, headers as natsHeaders, JsMsg, NatsConnection } from 'nats';
+import { EventContract, EventData } from './contract';
+import { envelopeSchema, EventEnvelope } from './envelope';
+import { Logger } from './logger';
+import { DEAD_LETTER_SUBJECT_PREFIX, deadLetterStreamConfig, ensureStream, streamNameFor } from './streams';
+
+export interface DeliveryContext {
+  /** 1 on the first delivery, 2 on the first redelivery, … */
+  attempt: number;
+  /** Tagged with the event id, type and attempt. */
+  logger: Logger;
+}
+
+export interface EventHandler<C extends EventContract = EventContract> {
+  contract: C;
+  handle(event: EventEnvelope<EventData<C>>, context: DeliveryContext): Promise<void>;
+}
+
+/** Pairs a contract with its handler, keeping the handler's `data` typed by the contract. */
+export function on<C extends EventContract>(
+  contract: C,
+  handle: (event: EventEnvelope<EventData<C>>, context: DeliveryContext) => Promise<void>,
+): EventHandler<C> {
+  return { contract, handle };
+}
+
+export interface EventConsumerOptions {
+  /** Durable consumer name, one per consuming service (e.g. `inventory`). */
+  durable: string;
+  handlers: readonly EventHandler[];
+  logger: Logger;
+  /** Deliveries before an event is dead-lettered. */
+  maxDeliver?: number;
+  /** Delay before each redelivery; the last value repeats. */
+  backoffMs?: readonly number[];
+  /** How long a delivery may stay unacknowledged before the server redelivers it. */
+  ackWaitMs?: number;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Durable, explicitly acknowledged pull consumers: one per stream that the handlers read
+ * from, filtered to the handled event types. A failing handler is retried with backoff;
+ * after the last try, or at once for an event that cannot be parsed, the event goes to
+ * `deadletter.<stream>.<durable>` and is acknowledged there.
+ */
+export class EventConsumer {
+  private readonly maxDeliver: number;
+  private readonly backoffMs: readonly number[];
+  private readonly ackWaitMs: number;
+  private readonly subscriptions: ConsumerMessages[] = [];
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly options: EventConsumerOptions,
+  ) {
+    this.maxDeliver = options.maxDeliver ?? 5;
+    this.backoffMs = options.backoffMs ?? [1_000, 5_000, 15_000, 30_000];
+    this.ackWaitMs = options.ackWaitMs ?? 30_000;
+  }
+
+  async start(): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    await ensureStream(jsm, deadLetterStreamConfig());
+    const byStream = new Map<string, EventHandler[]>();
+    for (const handler of this.options.handlers) {
+      const stream = streamNameFor(handler.contract.domain);
+      byStream.set(stream, [...(byStream.get(stream) ?? []), handler]);
+    }
+    for (const [stream, handlers] of byStream) {
+      const config: Partial<ConsumerConfig> = {
+        durable_name: this.options.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subjects: [...new Set(handlers.map((h) => h.contract.type))],
+        ack_wait: this.ackWaitMs * 1e6,
+        // Dead-lettering is decided here, so the server never gives up on a message by itself.
+        max_deliver: -1,
+      };
+      await jsm.consumers.add(stream, config);
+      const consumer = await this.nc.jetstream().consumers.get(stream, this.options.durable);
+      const messages = await consumer.consume({ max_messages: 32 });
+      this.subscriptions.push(messages);
+      this.loops.push(this.run(stream, messages, handlers));
+    }
+  }
+
+  /** Stops pulling, lets the event in hand finish, and returns. */
+  async stop(): Promise<void> {
+    await Promise.all(this.subscriptions.map((m) => m.close()));
+    await Promise.all(this.loops);
+  }
+
+  private async run(stream: string, messages: ConsumerMessages, handlers: EventHandler[]): Promise<void> {
+    for await (const msg of messages) {
+      await this.deliver(stream, msg, handlers);
+    }
+  }
+
+  private async deliver(stream: string, msg: JsMsg, handlers: EventHandler[]): Promise<void> {
+    const attempt = msg.info.deliveryCount;
+    let logger = this.options.logger.child({ stream, subject: msg.subject, attempt });
+    let envelope: EventEnvelope;
+    try {
+      envelope = envelopeSchema.parse(JSON.parse(decoder.decode(msg.data))) as EventEnvelope;
+    } catch (err) {
+      await this.deadLetter(stream, msg, `unreadable envelope: ${String(err)}`, logger);
+      return;
+    }
+    logger = logger.child({ eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId });
+    const handler = handlers.find((h) => h.contract.type === envelope.type && h.contract.version === envelope.version);
+    if (!handler) {
+      await this.deadLetter(stream, msg, `no handler for ${envelope.type} v${envelope.version}`, logger);
+      return;
+    }
+    try {
+      const data = handler.contract.parse(envelope.data);
+      await handler.handle({ ...envelope, data }, { attempt, logger });
+      msg.ack();
+    } catch (err) {
+      if (attempt >= this.maxDeliver || err instanceof Error && err.name === 'EventContractError') {
+        await this.deadLetter(stream, msg, String(err), logger);
+        return;
+      }
+      const delay = this.backoffMs[Math.min(attempt - 1, this.backoffMs.length - 1)] ?? 1_000;
+      logger.warn({ err, retryInMs: delay }, 'event handler failed; will retry');
+      msg.nak(delay);
+    }
+  }
+
+  private async deadLetter(stream: string, msg: JsMsg, reason: string, logger: Logger): Promise<void> {
+    const h = natsHeaders();
+    h.set('x-dead-letter-reason', reason.slice(0, 1_000));
+    h.set('x-original-subject', msg.subject);
+    h.set('x-original-stream-sequence', String(msg.info.streamSequence));
+    h.set('x-delivery-count', String(msg.info.deliveryCount));
+    try {
+      await this.nc.jetstream().publish(`${DEAD_LETTER_SUBJECT_PREFIX}.${stream}.${this.options.durable}`, msg.data, {
+        headers: h,
+        msgID: `${stream}:${this.options.durable}:${msg.info.streamSequence}`,
+      });
+      logger.error({ reason }, 'event dead-lettered');
+      msg.term(reason.slice(0, 200));
+    } catch (err) {
+      // Not parked yet: leave it to be redelivered rather than lose it.
+      logger.error({ err }, 'could not dead-letter event; will retry');
+      msg.nak(this.backoffMs[0] ?? 1_000);
+    }
+  }
+}
+

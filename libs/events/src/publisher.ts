@@ -1,0 +1,26 @@
+import { headers as natsHeaders, JetStreamClient, PubAck } from 'nats';
+import { EventEnvelope } from './envelope';
+
+const encoder = new TextEncoder();
+
+/**
+ * Publishes envelopes to JetStream on the subject equal to their type. The envelope id
+ * is the `Nats-Msg-Id`, so a retried publish inside the stream's duplicate window is dropped.
+ */
+export class EventPublisher {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  async publish(envelope: EventEnvelope): Promise<PubAck> {
+    const h = natsHeaders();
+    h.set('x-correlation-id', envelope.correlationId);
+    if (envelope.traceparent) h.set('traceparent', envelope.traceparent);
+    return this.js.publish(envelope.type, encoder.encode(JSON.stringify(envelope)), {
+      msgID: envelope.id,
+      headers: h,
+      timeout: this.timeoutMs,
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { JetStreamManager, RetentionPolicy, StorageType, StreamConfig } from 'nats';
+
+/** Dead-lettered events of every consumer land here, for operators to inspect and replay. */
+export const DEAD_LETTER_STREAM = 'DEADLETTER';
+export const DEAD_LETTER_SUBJECT_PREFIX = 'deadletter';
+
+/** One stream per producing domain: `products` owns `PRODUCTS` holding `products.>`. */
+export function streamNameFor(domain: string): string {
+  return domain.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+}
+
+/** A domain's events are kept for 7 days; publishes are de-duplicated on `Nats-Msg-Id` for 2 minutes. */
+export function domainStreamConfig(domain: string): Partial<StreamConfig> & { name: string; subjects: string[] } {
+  return {
+    name: streamNameFor(domain),
+    subjects: [`${domain}.>`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: 7 * 24 * 60 * 60 * 1e9,
+    duplicate_window: 2 * 60 * 1e9,
+  };
+}
+
+export function deadLetterStreamConfig(): Partial<StreamConfig> & { name: string; subjects: string[] } {
+  return {
+    name: DEAD_LETTER_STREAM,
+    subjects: [`${DEAD_LETTER_SUBJECT_PREFIX}.>`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: 30 * 24 * 60 * 60 * 1e9,
+  };
+}
+
+/** Creates the stream, or brings an existing one's subjects up to date. Safe to call from every replica. */
+export async function ensureStream(
+  jsm: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string; subjects: string[] },
+): Promise<void> {
+  try {
+    const info = await jsm.streams.info(config.name);
+    const missing = config.subjects.filter((s) => !info.config.subjects.includes(s));
+    if (missing.length > 0) {
+      await jsm.streams.update(config.name, { ...info.config, subjects: [...info.config.subjects, ...missing] });
+    }
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    try {
+      await jsm.streams.add(config);
+    } catch (addErr) {
+      // Another replica created it between our look-up and add.
+      if (!/already in use/i.test(String(addErr))) throw addErr;
+    }
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return /not found/i.test(String((err as Error)?.message ?? err));
+}

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { env, parseEnv } from './parse-config';
+import { DatabaseTarget, resolveDatabaseTarget } from '../db/database-target';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** What every subgraph needs to boot. Built once in `main.ts`, passed down, never re-read. */
+export interface SubgraphConfig {
+  serviceName: string;
+  nodeEnv: NodeEnv;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  natsUrl: string;
+  dataDir: string;
+  database: DatabaseTarget;
+  /** Largest accepted request body, in bytes. */
+  bodyLimitBytes: number;
+}
+
+export const subgraphEnv = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// or tls:// URL').default('nats://127.0.0.1:4222'),
+  DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|file:)/, 'must be a postgres:// URL or file:<path> for SQLite')
+    .optional(),
+  POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
+};
+
+/**
+ * Reads the variables every subgraph shares. Each service runs as its own process, so
+ * `PORT` and `DATABASE_URL` are its own; the stack launcher sets them per service.
+ */
+export function readSubgraphConfig(
+  serviceName: string,
+  defaultPort: number,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): SubgraphConfig {
+  const parsed = parseEnv({ ...subgraphEnv, PORT: env.port(defaultPort) }, processEnv);
+  const dataDir = path.resolve(parsed.DATA_DIR);
+  return {
+    serviceName,
+    nodeEnv: parsed.NODE_ENV,
+    host: parsed.HOST,
+    port: parsed.PORT,
+    logLevel: parsed.LOG_LEVEL,
+    natsUrl: parsed.NATS_URL,
+    dataDir,
+    bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
+    database: resolveDatabaseTarget({
+      serviceName,
+      databaseUrl: parsed.DATABASE_URL,
+      postgresUrl: parsed.POSTGRES_URL,
+      dataDir,
+    }),
+  };
+}

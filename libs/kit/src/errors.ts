@@ -1,0 +1,34 @@
+/**
+ * The error codes a client can rely on, in `extensions.code` of a GraphQL error.
+ * Apollo Server's own codes (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, …) are kept as they are.
+ */
+export const errorCodes = {
+  BAD_USER_INPUT: 'The input is malformed or breaks a rule (a negative price, an unknown product).',
+  BAD_REQUEST: 'The HTTP request itself is malformed (not JSON, too large, no query).',
+  UNAUTHENTICATED: 'No valid credentials: the token is missing, expired, forged, or the password is wrong.',
+  FORBIDDEN: 'The caller is known but may not do this (an admin-only mutation).',
+  NOT_FOUND: 'The thing named does not exist.',
+  CONFLICT: 'The change collides with existing data (a duplicate SKU or email).',
+  INTERNAL_SERVER_ERROR: 'An unexpected failure; the details are in the service log, keyed by request id.',
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** A failure the domain expects and the client can act on. Thrown by use cases, mapped by the GraphQL layer. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const badInput = (message: string, details?: Record<string, unknown>) =>
+  new DomainError('BAD_USER_INPUT', message, details);
+export const conflict = (message: string, details?: Record<string, unknown>) => new DomainError('CONFLICT', message, details);
+export const notFound = (message: string) => new DomainError('NOT_FOUND', message);
+export const unauthenticated = (message = 'sign in first') => new DomainError('UNAUTHENTICATED', message);
+export const forbidden = (message = 'not allowed') => new DomainError('FORBIDDEN', message);

@@ -1,0 +1,31 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import { DomainError } from '../errors';
+
+/**
+ * Domain errors keep their message and code; a unique-key race becomes CONFLICT;
+ * anything unexpected is logged in full and reaches the client only as INTERNAL_SERVER_ERROR.
+ */
+export function formatErrorFor(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof DomainError) {
+      return {
+        ...formatted,
+        message: original.message,
+        extensions: { ...original.details, code: original.code },
+      };
+    }
+    if (original instanceof UniqueConstraintViolationException) {
+      return { ...formatted, message: 'already exists', extensions: { code: 'CONFLICT' } };
+    }
+    if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+      logger.error({ err: original, path: formatted.path }, 'unexpected resolver error');
+      return { message: 'internal error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    }
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  };
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import express, { ErrorRequestHandler, Express, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+export interface HealthCheck {
+  name: string;
+  check(): Promise<boolean> | boolean;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    requestId: string;
+    log: Logger;
+  }
+}
+
+/** Takes `x-request-id` from the caller (the gateway sets one) or makes one, and echoes it back. */
+export function requestIdMiddleware(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const given = req.header('x-request-id');
+    req.requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    req.log = logger.child({ requestId: req.requestId });
+    res.setHeader('x-request-id', req.requestId);
+    next();
+  };
+}
+
+/**
+ * `/health` says the process is alive; `/ready` says every dependency answers and the
+ * service is not draining. Orchestrators route traffic on `/ready` only.
+ */
+export function healthRoutes(app: Express, checks: HealthCheck[], isDraining: () => boolean): void {
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    const results = await Promise.all(
+      checks.map(async (c) => [c.name, await Promise.resolve().then(() => c.check()).catch(() => false)] as const),
+    );
+    const ready = !isDraining() && results.every(([, ok]) => ok);
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : isDraining() ? 'draining' : 'unavailable',
+      checks: Object.fromEntries(results.map(([name, ok]) => [name, ok ? 'up' : 'down'])),
+    });
+  });
+}
+
+/** Malformed JSON and oversized bodies get a 400/413 in GraphQL's error shape, never a stack trace. */
+export const bodyErrorHandler: ErrorRequestHandler = (err, req, res, next) => {
+  if (res.headersSent) return next(err);
+  const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+  const message =
+    err?.type === 'entity.parse.failed'
+      ? 'request body is not valid JSON'
+      : err?.type === 'entity.too.large'
+        ? 'request body is too large'
+        : status === 500
+          ? 'internal error'
+          : String(err?.message ?? 'bad request');
+  if (status === 500) req.log?.error({ err }, 'unhandled error');
+  res.status(status).json({
+    errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
+  });
+};
+
+export function jsonBody(limitBytes: number): RequestHandler {
+  return express.json({ limit: limitBytes });
+}

@@ -1,0 +1,152 @@
+import { EntityManager, LockMode, MikroORM } from '@mikro-orm/core';
+import { EventEnvelope, EventPublisher } from '@ficus/events';
+import type { Logger } from 'pino';
+import { OutboxEvent, OutboxEventRow } from './outbox-event';
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  /** How often to look for rows when nothing nudged the relay. */
+  pollIntervalMs?: number;
+  /** Backoff after a failed publish doubles from `minBackoffMs` up to this. */
+  maxBackoffMs?: number;
+  minBackoffMs?: number;
+  /** Claim rows with `FOR UPDATE SKIP LOCKED` (PostgreSQL); off for SQLite. */
+  lockRows?: boolean;
+}
+
+/**
+ * Publishes committed outbox rows to JetStream in id order and marks them published.
+ * While NATS is unreachable it keeps the rows and retries with backoff: a committed
+ * change is never lost and never fails because of the broker.
+ *
+ * On PostgreSQL a batch is claimed with `FOR UPDATE SKIP LOCKED`, so several replicas
+ * relay side by side without queueing behind each other. On SQLite (one process per file)
+ * rows are read without holding the single connection while publishing.
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly minBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly lockRows: boolean;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private nudged = false;
+  private backoffMs = 0;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly publisher: EventPublisher,
+    private readonly logger: Logger,
+    options: OutboxRelayOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.minBackoffMs = options.minBackoffMs ?? 250;
+    this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
+    this.lockRows = options.lockRows ?? false;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Asks the relay to look for new rows now (called after a transaction commits). */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  /**
+   * Stops the loop, then makes one last attempt to publish what is pending, bounded by
+   * `deadlineMs`. Whatever is still unpublished stays in the table for the next start.
+   */
+  async stop(deadlineMs = 5_000): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    const deadline = Date.now() + deadlineMs;
+    while (Date.now() < deadline) {
+      const outcome = await this.relayBatch().catch(() => 'failed' as const);
+      if (outcome !== 'full') break;
+    }
+  }
+
+  /** Publishes one batch. Returns whether the batch was full (more may be waiting). */
+  async relayBatch(): Promise<'empty' | 'partial' | 'full' | 'failed'> {
+    const em = this.orm.em.fork();
+    const claim = this.lockRows;
+    const work = async (tx: EntityManager) => {
+      const rows = await tx.find(
+        OutboxEvent,
+        { publishedAt: null },
+        { orderBy: { id: 'asc' }, limit: this.batchSize, lockMode: claim ? LockMode.PESSIMISTIC_PARTIAL_WRITE : undefined },
+      );
+      if (rows.length === 0) return 'empty' as const;
+      const published = await this.publishRows(rows);
+      if (published.length > 0) {
+        await tx.nativeUpdate(OutboxEvent, { id: { $in: published } }, { publishedAt: new Date() });
+      }
+      if (published.length < rows.length) return 'failed' as const;
+      return rows.length === this.batchSize ? ('full' as const) : ('partial' as const);
+    };
+    return claim ? em.transactional(work) : work(em);
+  }
+
+  private async publishRows(rows: OutboxEventRow[]): Promise<string[]> {
+    const published: string[] = [];
+    for (const row of rows) {
+      try {
+        const ack = await this.publisher.publish(JSON.parse(row.envelope) as EventEnvelope);
+        published.push(row.id);
+        this.logger.debug({ eventId: row.id, eventType: row.type, seq: ack.seq, duplicate: ack.duplicate }, 'event published');
+      } catch (err) {
+        // Keep order: stop at the first failure and retry from this row.
+        await this.orm.em
+          .fork()
+          .nativeUpdate(OutboxEvent, { id: row.id }, { attempts: row.attempts + 1, lastError: String(err).slice(0, 1_000) })
+          .catch(() => undefined);
+        this.logger.warn({ eventId: row.id, eventType: row.type, err: String(err) }, 'event publish failed; will retry');
+        break;
+      }
+    }
+    return published;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.nudged = false;
+      let outcome: Awaited<ReturnType<OutboxRelay['relayBatch']>>;
+      try {
+        outcome = await this.relayBatch();
+      } catch (err) {
+        this.logger.error({ err }, 'outbox relay failed to read the outbox');
+        outcome = 'failed';
+      }
+      if (outcome === 'failed') {
+        this.backoffMs = Math.min(this.maxBackoffMs, Math.max(this.minBackoffMs, this.backoffMs * 2));
+        await this.sleep(this.backoffMs, false);
+        continue;
+      }
+      this.backoffMs = 0;
+      if (outcome === 'full') continue;
+      if (!this.nudged) await this.sleep(this.pollIntervalMs, true);
+    }
+  }
+
+  private sleep(ms: number, wakeOnNudge: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wake = null;
+        resolve();
+      }
+      this.wake = wakeOnNudge ? done : () => (this.running ? undefined : done());
+    });
+  }
+}

@@ -1,0 +1,19 @@
+import { badInput } from './errors';
+
+/** Opaque cursors: base64url of a sort key, so clients cannot depend on their content. */
+export function encodeCursor(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string {
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!key || encodeCursor(key) !== cursor) throw badInput('after is not a cursor from this API');
+  return key;
+}
+
+/** Page sizes are bounded so a client cannot ask for the whole table at once. */
+export function pageSize(first: number | null | undefined, max = 100): number {
+  const size = first ?? 20;
+  if (!Number.isInteger(size) || size < 0 || size > max) throw badInput(`first must be between 0 and ${max}`);
+  return size;
+}
