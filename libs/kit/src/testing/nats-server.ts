@@ -1,0 +1,58 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, waitForPort } from './ports';
+
+/** A real nats-server with JetStream, on its own port and store, for one test file. */
+export interface TestNatsServer {
+  url: string;
+  port: number;
+  /** Stops the server; JetStream data stays on disk for `start`. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and store. */
+  start(): Promise<void>;
+  /** Stops it and deletes its store. */
+  dispose(): Promise<void>;
+}
+
+export function findNatsServerBinary(): string {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/local/bin'];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, 'nats-server');
+    if (dir && fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error('nats-server is not installed: install it (apt-get install nats-server) or put it on PATH');
+}
+
+export async function startTestNatsServer(): Promise<TestNatsServer> {
+  const binary = findNatsServerBinary();
+  const port = await freePort();
+  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-nats-'));
+  let child: ChildProcess | null = null;
+
+  const start = async () => {
+    child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
+    await waitForPort(port, 10_000);
+  };
+  const stop = async () => {
+    const running = child;
+    child = null;
+    if (!running || running.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      running.once('exit', () => resolve());
+      running.kill('SIGTERM');
+    });
+  };
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    start,
+    stop,
+    async dispose() {
+      await stop();
+      fs.rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
