@@ -16,3 +16,4 @@ export * from './outbox/outbox-relay';
 export * from './pagination';
 export * from './subgraph/run-service';
 export * from './subgraph/start-subgraph';
+export * from './validate-input';

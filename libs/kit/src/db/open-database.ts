@@ -40,6 +40,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<MikroO
     allowGlobalContext: false,
     forceUtcTimezone: true,
     subscribers: options.subscribers,
+    debug: ['query'],
     loggerFactory: ormLoggerFactory(logger, options.queryLog ?? new QueryLog()),
     discovery: { warnWhenNoEntities: false },
   };

@@ -51,7 +51,8 @@ export interface ServiceDependencies {
 
 export interface SubgraphDefinition<TContext extends BaseContext> {
   typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<TContext>;
+  /** The subgraph's resolvers, typed by its generated resolver types. */
+  resolvers: object;
   entities: EntitySchema<any, any>[];
   migrations: MigrationObject[];
   /** Whether this service publishes events (and so owns the stream of its domain). */
