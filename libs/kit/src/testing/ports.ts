@@ -12,20 +12,25 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether something accepts TCP connections on 127.0.0.1:port right now. */
+export function isPortOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.setTimeout(1_000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /** Resolves once something accepts TCP connections on the port. */
 export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  await waitFor(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, '127.0.0.1');
-        socket.once('connect', () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.once('error', () => resolve(false));
-      }),
-    { timeoutMs, what: `port ${port} to accept connections` },
-  );
+  await waitFor(() => isPortOpen(port), { timeoutMs, what: `port ${port} to accept connections` });
 }
 
 /**
@@ -34,9 +39,15 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
  */
 export async function waitFor<T>(
   probe: () => Promise<T> | T,
-  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  options: {
+    timeoutMs?: number;
+    intervalMs?: number;
+    what?: string;
+    /** Errors of this class end the wait at once instead of being retried. */
+    failFast?: new (...args: any[]) => Error;
+  } = {},
 ): Promise<NonNullable<T>> {
-  const { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = options;
+  const { timeoutMs = 15_000, intervalMs = 50, what = 'condition', failFast } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -44,6 +55,7 @@ export async function waitFor<T>(
       const value = await probe();
       if (value) return value as NonNullable<T>;
     } catch (err) {
+      if (failFast && err instanceof failFast) throw err;
       lastError = err;
     }
     if (Date.now() > deadline) {

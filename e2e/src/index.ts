@@ -1,0 +1,4 @@
+export * from './stack';
+export * from './seed';
+export * from './operations';
+export * from './services';

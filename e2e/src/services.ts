@@ -1,0 +1,16 @@
+/** The processes of the stack, in start order: subgraphs first, the gateway last. */
+export interface ServiceSpec {
+  name: string;
+  /** Folder of the package, from the repository root. */
+  dir: string;
+  defaultPort: number;
+  role: 'subgraph' | 'gateway';
+}
+
+export const subgraphs: ServiceSpec[] = [
+  { name: 'users', dir: 'subgraphs/users', defaultPort: 4001, role: 'subgraph' },
+  { name: 'products', dir: 'subgraphs/products', defaultPort: 4002, role: 'subgraph' },
+  { name: 'inventory', dir: 'subgraphs/inventory', defaultPort: 4003, role: 'subgraph' },
+];
+
+export const gateway: ServiceSpec = { name: 'gateway', dir: 'gateway', defaultPort: 4000, role: 'gateway' };

@@ -1,0 +1,71 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, graphql, isPortOpen, startTestNatsServer, TestNatsServer, waitFor } from '@ficus/kit/testing';
+import { repoRoot } from '../src/repo';
+
+describe('npm start', () => {
+  let nats: TestNatsServer;
+  let dataDir: string;
+  let launcher: ChildProcess | undefined;
+  let output = '';
+  const ports: Record<string, number> = {};
+
+  beforeAll(async () => {
+    nats = await startTestNatsServer();
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-start-'));
+    for (const name of ['GATEWAY', 'USERS', 'PRODUCTS', 'INVENTORY']) ports[name] = await freePort();
+  });
+
+  afterAll(async () => {
+    if (launcher && launcher.exitCode === null) launcher.kill('SIGKILL');
+    await nats?.dispose();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('brings the stack up on SQLite with demo data, and Ctrl-C stops every process it started', async () => {
+    const started = Date.now();
+    launcher = spawn(process.execPath, [path.join(repoRoot(), 'e2e', 'dist', 'src', 'start.js')], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'warn',
+        DATA_DIR: dataDir,
+        NATS_URL: nats.url,
+        POSTGRES_URL: '',
+        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name}_PORT`, String(port)])),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    launcher.stdout!.on('data', (chunk) => (output += chunk));
+    launcher.stderr!.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => launcher!.once('exit', (code) => resolve(code)));
+
+    await waitFor(() => output.includes('Press Ctrl-C'), { timeoutMs: 120_000, intervalMs: 100, what: `"Ficus is ready" (output so far: ${output})` });
+    process.stdout.write(`npm start: ready after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    expect(output).toContain('admin@example.com / admin');
+    expect(output).toContain('5 products created');
+    for (const name of ['gateway', 'users', 'products', 'inventory']) {
+      expect(output).toMatch(new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:${ports[name.toUpperCase()]}/graphql`));
+    }
+    expect(fs.existsSync(path.join(dataDir, 'products.sqlite'))).toBe(true);
+
+    const gateway = `http://127.0.0.1:${ports.GATEWAY}/graphql`;
+    const catalog = await waitFor(
+      async () => {
+        const res = await graphql(gateway, '{ products(first: 50) { totalCount edges { node { sku inStock stock { available } } } } }');
+        return res.data?.products.edges.find((e: any) => e.node.sku === 'FIG-TREE') ? res : null;
+      },
+      { what: 'the demo catalog' },
+    );
+    expect(catalog.data.products.totalCount).toBe(5);
+    const tree = catalog.data.products.edges.find((e: any) => e.node.sku === 'FIG-TREE').node;
+    expect(tree).toEqual({ sku: 'FIG-TREE', inStock: true, stock: { available: 8 } });
+
+    launcher.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('nothing left running');
+    for (const port of Object.values(ports)) expect(await isPortOpen(port)).toBe(false);
+  });
+});
