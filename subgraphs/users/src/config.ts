@@ -1,0 +1,46 @@
+import { ConfigError, parseEnv, readSubgraphConfig, SubgraphConfig } from '@ficus/kit';
+import { z } from 'zod';
+
+export interface UsersConfig extends SubgraphConfig {
+  /**
+   * The Ed25519 key (PEM, PKCS#8) that signs tokens. Without one, development and tests
+   * use a key generated once under `dataDir`; production refuses to start.
+   */
+  jwtPrivateKey: string | null;
+  /** How long an issued token is valid. */
+  tokenTtlSeconds: number;
+}
+
+const usersEnv = {
+  JWT_PRIVATE_KEY: z
+    .string()
+    // Environment files often hold a PEM on one line with literal "\n".
+    .transform((pem) => pem.replace(/\\n/g, '\n').trim())
+    .refine((pem) => /^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----$/.test(pem), {
+      message: 'must be a PEM "BEGIN PRIVATE KEY" block (PKCS#8)',
+    })
+    .optional(),
+  TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+};
+
+/** The shared subgraph variables plus the users service's own, every problem reported at once. */
+export function readUsersConfig(processEnv: NodeJS.ProcessEnv = process.env): UsersConfig {
+  const problems: string[] = [];
+  const shared = collect(problems, () => readSubgraphConfig('users', 4001, processEnv));
+  const own = collect(problems, () => parseEnv(usersEnv, processEnv));
+  if (!processEnv.JWT_PRIVATE_KEY && processEnv.NODE_ENV === 'production') {
+    problems.push('JWT_PRIVATE_KEY: required in production (an Ed25519 private key, PEM PKCS#8)');
+  }
+  if (!shared || !own || problems.length > 0) throw new ConfigError(problems);
+  return { ...shared, jwtPrivateKey: own.JWT_PRIVATE_KEY ?? null, tokenTtlSeconds: own.TOKEN_TTL_SECONDS };
+}
+
+function collect<T>(problems: string[], read: () => T): T | null {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+    return null;
+  }
+}

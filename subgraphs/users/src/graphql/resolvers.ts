@@ -1,0 +1,18 @@
+import { currentUser, findVisibleUser } from '../domain/find-users';
+import { signIn } from '../domain/sign-in';
+import { signUp } from '../domain/sign-up';
+import type { Resolvers } from './__generated__/resolvers-types';
+
+export const resolvers: Resolvers = {
+  Query: {
+    me: (_, __, { identity, loaders }) => currentUser(loaders.user, identity),
+    user: (_, { id }, { identity, loaders }) => findVisibleUser(loaders.user, identity, id),
+  },
+  Mutation: {
+    signUp: (_, { input }, { em, tokens, origin }) => signUp({ em, tokens }, input, origin),
+    signIn: (_, credentials, { em, tokens }) => signIn({ em, tokens }, credentials),
+  },
+  User: {
+    __resolveReference: ({ id }, { loaders }) => loaders.user.load(id),
+  },
+};

@@ -1,0 +1,42 @@
+import { ConfigError } from '@ficus/kit';
+import { readUsersConfig } from '../src/config';
+
+const pem = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFakeButWellFormedForTheConfigCheck0000000\n-----END PRIVATE KEY-----';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    readUsersConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('users configuration', () => {
+  it('defaults to port 4001, one-hour tokens and no configured key', () => {
+    const config = readUsersConfig({});
+    expect(config).toMatchObject({ serviceName: 'users', port: 4001, tokenTtlSeconds: 3600, jwtPrivateKey: null });
+  });
+
+  it('takes a PEM whose newlines are written as \\n, as environment files hold it', () => {
+    const config = readUsersConfig({ JWT_PRIVATE_KEY: pem.replace(/\n/g, '\\n'), TOKEN_TTL_SECONDS: '900' });
+    expect(config.jwtPrivateKey).toBe(pem);
+    expect(config.tokenTtlSeconds).toBe(900);
+  });
+
+  it('reports every bad variable at once, a missing key in production among them', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', PORT: 'eighty', TOKEN_TTL_SECONDS: '-5' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^PORT: /),
+      expect.stringMatching(/^TOKEN_TTL_SECONDS: /),
+      expect.stringMatching(/^JWT_PRIVATE_KEY: required in production/),
+    ]);
+  });
+
+  it('rejects a key that is not a PKCS#8 PEM block', () => {
+    expect(problemsOf({ JWT_PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----' })).toEqual([
+      'JWT_PRIVATE_KEY: must be a PEM "BEGIN PRIVATE KEY" block (PKCS#8)',
+    ]);
+  });
+});
