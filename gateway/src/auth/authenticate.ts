@@ -1,0 +1,45 @@
+import type { Identity } from '@ficus/kit';
+import type { RequestHandler, Response } from 'express';
+import { InvalidTokenError, TokenVerifier } from './token-verifier';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Who the bearer token proves the caller is; null for an anonymous request. */
+    identity: Identity | null;
+  }
+}
+
+/**
+ * Verifies the bearer token before any GraphQL work: no token is an anonymous request,
+ * a bad one is refused with 401 UNAUTHENTICATED and never reaches a subgraph.
+ */
+export function authenticate(verify: TokenVerifier): RequestHandler {
+  return async (req, res, next) => {
+    req.identity = null;
+    const authorization = req.header('authorization');
+    if (authorization === undefined) return next();
+
+    const bearer = /^Bearer +([\w.~+/-]+=*) *$/i.exec(authorization);
+    if (!bearer?.[1]) return refuse(res, 'the Authorization header must be "Bearer <token>"');
+    try {
+      req.identity = await verify(bearer[1]);
+    } catch (err) {
+      if (err instanceof InvalidTokenError) {
+        req.log.info({ reason: err.reason }, 'refused a bearer token');
+        return refuse(res, err.message);
+      }
+      req.log.error({ err }, 'cannot verify bearer tokens: the signing keys are unavailable');
+      res.status(503).json(graphqlError('cannot verify the bearer token right now; try again', 'INTERNAL_SERVER_ERROR'));
+      return;
+    }
+    next();
+  };
+}
+
+function refuse(res: Response, message: string): void {
+  res.status(401).setHeader('www-authenticate', 'Bearer error="invalid_token"').json(graphqlError(message, 'UNAUTHENTICATED'));
+}
+
+function graphqlError(message: string, code: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { ConfigError, env, parseEnv } from '@ficus/kit';
+import { z } from 'zod';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+/** Where the gateway gets its supergraph at start. */
+export type SupergraphSource =
+  /** A rover supergraph.yaml, composed by the gateway. */
+  | { kind: 'config'; path: string }
+  /** A supergraph SDL composed beforehand (`ficus supergraph compose --output`). */
+  | { kind: 'file'; path: string };
+
+/** The keys bearer tokens are verified against. */
+export type TokenKeySource = { kind: 'jwks'; url: string } | { kind: 'public-key'; pem: string };
+
+/** Everything the gateway needs; read once in `main.ts`, passed down. */
+export interface GatewayConfig {
+  nodeEnv: NodeEnv;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  logLevel: string;
+  supergraph: SupergraphSource;
+  tokenKeys: TokenKeySource;
+  /** Required `iss` claim of bearer tokens. */
+  jwtIssuer: string;
+  /** Required `aud` claim of bearer tokens. */
+  jwtAudience: string;
+  /** Browser origins allowed besides the hosted Apollo Sandbox. */
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  /** Longest wait for one subgraph response. */
+  subgraphTimeoutMs: number;
+}
+
+export const defaultJwksUrl = 'http://127.0.0.1:4001/.well-known/jwks.json';
+
+const origin = z.url({ protocol: /^https?$/ }).refine((value) => new URL(value).origin === value.replace(/\/$/, ''), {
+  message: 'must be an origin (scheme://host[:port]) without a path',
+});
+
+const gatewayEnv = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: env.port(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SUPERGRAPH_CONFIG: z.string().optional(),
+  SUPERGRAPH_FILE: z.string().optional(),
+  JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  JWT_PUBLIC_KEY: z
+    .string()
+    // Environment files often carry a PEM on one line with literal "\n".
+    .transform((pem) => pem.replace(/\\n/g, '\n'))
+    .refine((pem) => pem.includes('-----BEGIN PUBLIC KEY-----'), 'must be a PEM SPKI public key (BEGIN PUBLIC KEY)')
+    .optional(),
+  JWT_ISSUER: z.string().default('ficus-users'),
+  JWT_AUDIENCE: z.string().default('ficus'),
+  CORS_ORIGINS: z
+    .string()
+    .transform((list) => list.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .pipe(z.array(origin))
+    .default([]),
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+};
+
+/** Pairs of variables that name the same thing two ways. */
+const alternatives = [
+  ['SUPERGRAPH_CONFIG', 'SUPERGRAPH_FILE'],
+  ['JWKS_URL', 'JWT_PUBLIC_KEY'],
+] as const;
+
+/** Reads the gateway's variables, reporting every bad one at once (a `ConfigError`). */
+export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig {
+  const conflicts = alternatives
+    .filter(([a, b]) => processEnv[a] && processEnv[b])
+    .map(([a, b]) => `${a}, ${b}: set one of them, not both`);
+  let vars;
+  try {
+    vars = parseEnv(gatewayEnv, processEnv);
+  } catch (err) {
+    throw err instanceof ConfigError ? new ConfigError([...err.problems, ...conflicts]) : err;
+  }
+  if (conflicts.length > 0) throw new ConfigError(conflicts);
+
+  return {
+    nodeEnv: vars.NODE_ENV,
+    host: vars.HOST,
+    port: vars.PORT,
+    logLevel: vars.LOG_LEVEL,
+    supergraph: vars.SUPERGRAPH_FILE
+      ? { kind: 'file', path: path.resolve(vars.SUPERGRAPH_FILE) }
+      : { kind: 'config', path: path.resolve(vars.SUPERGRAPH_CONFIG ?? 'supergraph.yaml') },
+    tokenKeys: vars.JWT_PUBLIC_KEY
+      ? { kind: 'public-key', pem: vars.JWT_PUBLIC_KEY }
+      : { kind: 'jwks', url: vars.JWKS_URL ?? defaultJwksUrl },
+    jwtIssuer: vars.JWT_ISSUER,
+    jwtAudience: vars.JWT_AUDIENCE,
+    corsOrigins: vars.CORS_ORIGINS,
+    bodyLimitBytes: vars.BODY_LIMIT_BYTES,
+    subgraphTimeoutMs: vars.SUBGRAPH_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { ConfigError } from '@ficus/kit';
+import { defaultJwksUrl, readGatewayConfig } from '../src';
+
+describe('reading the gateway configuration', () => {
+  it('has defaults that run the gateway beside the local subgraphs', () => {
+    const config = readGatewayConfig({});
+
+    expect(config).toEqual({
+      nodeEnv: 'development',
+      host: '127.0.0.1',
+      port: 4000,
+      logLevel: 'info',
+      supergraph: { kind: 'config', path: path.resolve('supergraph.yaml') },
+      tokenKeys: { kind: 'jwks', url: defaultJwksUrl },
+      jwtIssuer: 'ficus-users',
+      jwtAudience: 'ficus',
+      corsOrigins: [],
+      bodyLimitBytes: 1_000_000,
+      subgraphTimeoutMs: 10_000,
+    });
+    expect(defaultJwksUrl).toBe('http://127.0.0.1:4001/.well-known/jwks.json');
+  });
+
+  it('serves an already composed SUPERGRAPH_FILE and verifies with JWT_PUBLIC_KEY when given', () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEA\\n-----END PUBLIC KEY-----';
+
+    const config = readGatewayConfig({ SUPERGRAPH_FILE: 'supergraph.graphql', JWT_PUBLIC_KEY: pem });
+
+    expect(config.supergraph).toEqual({ kind: 'file', path: path.resolve('supergraph.graphql') });
+    expect(config.tokenKeys).toEqual({
+      kind: 'public-key',
+      pem: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----',
+    });
+  });
+
+  it('names every bad variable in one error', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      NODE_ENV: 'staging',
+      JWKS_URL: 'ftp://keys',
+      JWT_PUBLIC_KEY: 'not a key',
+      CORS_ORIGINS: 'https://ok.example,https://bad.example/path',
+      SUBGRAPH_TIMEOUT_MS: '-1',
+      SUPERGRAPH_CONFIG: 'supergraph.yaml',
+      SUPERGRAPH_FILE: 'supergraph.graphql',
+    });
+
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual([
+      'NODE_ENV',
+      'PORT',
+      'JWKS_URL',
+      'JWT_PUBLIC_KEY',
+      'CORS_ORIGINS.1',
+      'SUBGRAPH_TIMEOUT_MS',
+      'SUPERGRAPH_CONFIG, SUPERGRAPH_FILE',
+      'JWKS_URL, JWT_PUBLIC_KEY',
+    ]);
+  });
+});
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    readGatewayConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}

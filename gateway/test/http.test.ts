@@ -1,0 +1,118 @@
+import { errorCodes, graphql } from '@ficus/kit/testing';
+import { Gate, startAccountsSubgraph } from './harness/shop-subgraphs';
+import { origin, startTestGateway, TestGateway } from './harness/test-gateway';
+import type { TestSubgraph } from './harness/test-subgraph';
+
+let accounts: TestSubgraph;
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  accounts = await startAccountsSubgraph(new Gate());
+  gateway = await startTestGateway([accounts], { env: { CORS_ORIGINS: 'http://localhost:5173, https://shop.example' } });
+});
+
+afterAll(async () => {
+  await gateway?.dispose();
+  await accounts?.stop();
+});
+
+const preflight = (from: string) =>
+  fetch(gateway.url, {
+    method: 'OPTIONS',
+    headers: {
+      origin: from,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type,authorization',
+    },
+  });
+
+describe('health', () => {
+  it('says the process is alive on /health', async () => {
+    const response = await fetch(`${origin(gateway)}/health`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('says it is ready on /ready once the supergraph is loaded', async () => {
+    const response = await fetch(`${origin(gateway)}/ready`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready', checks: { supergraph: 'up' } });
+  });
+});
+
+describe('CORS', () => {
+  it('lets the hosted Apollo Sandbox call the gateway with credentials', async () => {
+    const response = await preflight('https://studio.apollographql.com');
+
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://studio.apollographql.com');
+    expect(response.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(response.headers.get('access-control-allow-headers')).toBe('content-type,authorization');
+  });
+
+  it('lets the origins in CORS_ORIGINS call the gateway', async () => {
+    for (const allowed of ['http://localhost:5173', 'https://shop.example']) {
+      const response = await preflight(allowed);
+
+      expect(response.headers.get('access-control-allow-origin')).toBe(allowed);
+    }
+  });
+
+  it('does not let any other origin call the gateway', async () => {
+    const response = await preflight('https://evil.example');
+
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('request bodies', () => {
+  it('refuses malformed JSON with 400 BAD_REQUEST', async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": "{ whoami { userId }',
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
+  it('refuses a body over BODY_LIMIT_BYTES with 413', async () => {
+    const response = await graphql(gateway.url, `{ whoami { userId } } # ${'x'.repeat(1_000_000)}`);
+
+    expect(response.status).toBe(413);
+    expect(errorCodes(response)).toEqual(['BAD_REQUEST']);
+  });
+
+  it('keeps CSRF prevention on: a simple GET query without a preflight header is refused', async () => {
+    const response = await fetch(`${gateway.url}?query=${encodeURIComponent('{ whoami { userId } }')}`);
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('CSRF');
+  });
+});
+
+describe('the landing page', () => {
+  it('serves the embedded Apollo Sandbox to a browser in development', async () => {
+    const response = await fetch(gateway.url, { headers: { accept: 'text/html' } });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(await response.text()).toContain('embeddable-sandbox');
+  });
+
+  it('is not served in production', async () => {
+    const production = await startTestGateway([accounts], { env: { NODE_ENV: 'production' } });
+    try {
+      const response = await fetch(production.url, { headers: { accept: 'text/html' } });
+
+      expect(response.headers.get('content-type') ?? '').not.toContain('text/html');
+    } finally {
+      await production.dispose();
+    }
+  });
+});

@@ -1,0 +1,43 @@
+/** Where a command writes; the real process streams, or buffers in tests. */
+export interface CliOutput {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/** rover's convention: 0 done, 1 the command ran and failed (does not compose), 2 bad usage or input. */
+export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
+
+/** `ficus <noun> <verb> [options]`, as rover spells its commands. */
+export interface Command {
+  noun: string;
+  verb: string;
+  summary: string;
+  usage: string;
+  run(args: string[], output: CliOutput): Promise<ExitCode>;
+}
+
+/** Wrong arguments; printed with the command's usage, exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A file the arguments name is missing or malformed; exit 2. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** Runs an argument parser (node:util parseArgs), turning what it throws into a `UsageError`. */
+export function parsingArgs<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

@@ -1,0 +1,63 @@
+import fs from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { composeFromConfigFile, CompositionMessage } from '../../compose';
+import { SupergraphConfigError } from '../../supergraph-config';
+import { CliOutput, Command, exitCodes, InputError, parsingArgs, UsageError } from '../command';
+
+export const supergraphCompose: Command = {
+  noun: 'supergraph',
+  verb: 'compose',
+  summary: 'Compose the subgraphs named in a supergraph config and print the supergraph SDL',
+  usage: [
+    'Usage: ficus supergraph compose --config <supergraph.yaml> [--output <file>]',
+    '',
+    '  --config <file>   rover supergraph config: federation_version and each subgraph routing_url and schema.file',
+    '  --output <file>   write the supergraph SDL to this file instead of stdout',
+  ].join('\n'),
+
+  async run(args, output) {
+    const { values: options } = parsingArgs(() =>
+      parseArgs({
+        args,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          config: { type: 'string' },
+          output: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }),
+    );
+    if (options.help) {
+      output.stdout.write(`${this.usage}\n`);
+      return exitCodes.ok;
+    }
+    if (!options.config) throw new UsageError('--config <supergraph.yaml> is required');
+
+    const outcome = await composeFromConfigFile(options.config).catch((err: unknown) => {
+      throw err instanceof SupergraphConfigError ? new InputError(err.message) : err;
+    });
+    printHints(outcome.hints, output);
+    if (!outcome.ok) {
+      const count = outcome.errors.length;
+      output.stderr.write(`error[COMPOSITION_FAILED]: ${count} composition error${count === 1 ? '' : 's'}\n`);
+      for (const error of outcome.errors) output.stderr.write(`  ${error.code}: ${error.message}\n`);
+      return exitCodes.failed;
+    }
+
+    const sdl = outcome.supergraphSdl.endsWith('\n') ? outcome.supergraphSdl : `${outcome.supergraphSdl}\n`;
+    if (options.output) {
+      await fs.writeFile(options.output, sdl).catch((err: NodeJS.ErrnoException) => {
+        throw new InputError(`cannot write ${options.output}: ${err.code ?? err.message}`);
+      });
+      output.stderr.write(`wrote the supergraph to ${options.output}\n`);
+    } else {
+      output.stdout.write(sdl);
+    }
+    return exitCodes.ok;
+  },
+};
+
+function printHints(hints: CompositionMessage[], output: CliOutput): void {
+  for (const hint of hints) output.stderr.write(`hint[${hint.code}]: ${hint.message}\n`);
+}

@@ -1,0 +1,59 @@
+import { composeServices } from '@apollo/composition';
+import { DocumentNode, GraphQLError, parse } from 'graphql';
+import { readSupergraphConfig, SubgraphSource } from './supergraph-config';
+
+/** A composition error or hint, with the stable code `@apollo/composition` gives it. */
+export interface CompositionMessage {
+  code: string;
+  message: string;
+}
+
+export type CompositionOutcome =
+  | { ok: true; supergraphSdl: string; hints: CompositionMessage[] }
+  | { ok: false; errors: CompositionMessage[]; hints: CompositionMessage[] };
+
+/** Composes subgraph SDLs into a supergraph, as `rover supergraph compose` does. */
+export function composeSubgraphs(subgraphs: SubgraphSource[]): CompositionOutcome {
+  const parsed = subgraphs.map((subgraph) => ({ subgraph, result: parseSdl(subgraph) }));
+  const syntaxErrors = parsed.flatMap(({ result }) => ('error' in result ? [result.error] : []));
+  if (syntaxErrors.length > 0) return { ok: false, errors: syntaxErrors, hints: [] };
+
+  const result = composeServices(
+    parsed.map(({ subgraph, result }) => ({
+      name: subgraph.name,
+      url: subgraph.routingUrl,
+      typeDefs: (result as { document: DocumentNode }).document,
+    })),
+  );
+  if (result.errors) {
+    return { ok: false, errors: result.errors.map(fromGraphQLError), hints: [] };
+  }
+  return {
+    ok: true,
+    supergraphSdl: result.supergraphSdl,
+    hints: result.hints.map((hint) => ({ code: hint.definition.code, message: hint.message })),
+  };
+}
+
+/** Reads a rover `supergraph.yaml` and composes what it names. Throws `SupergraphConfigError` for a bad file. */
+export async function composeFromConfigFile(configPath: string): Promise<CompositionOutcome> {
+  const config = await readSupergraphConfig(configPath);
+  return composeSubgraphs(config.subgraphs);
+}
+
+function parseSdl(subgraph: SubgraphSource): { document: DocumentNode } | { error: CompositionMessage } {
+  try {
+    return { document: parse(subgraph.sdl) };
+  } catch (err) {
+    if (!(err instanceof GraphQLError)) throw err;
+    const at = err.locations?.[0];
+    const where = at ? ` (${subgraph.origin}:${at.line}:${at.column})` : ` (${subgraph.origin})`;
+    // The code composition itself uses for SDL that is not GraphQL.
+    return { error: { code: 'INVALID_GRAPHQL', message: `[${subgraph.name}] ${err.message}${where}` } };
+  }
+}
+
+function fromGraphQLError(error: GraphQLError): CompositionMessage {
+  const code = error.extensions?.code;
+  return { code: typeof code === 'string' ? code : 'COMPOSITION_FAILED', message: error.message };
+}

@@ -1,0 +1,100 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  clashingReviewsSdl,
+  productsSdl,
+  removeSupergraphFolders,
+  repoSupergraphConfig,
+  twoSubgraphConfig,
+  writeSupergraph,
+} from './fixtures';
+
+const cli = path.resolve(__dirname, '../dist/src/cli.js');
+
+function ficus(...args: string[]) {
+  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+beforeAll(() => {
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc --build schema-registry\` first`);
+});
+
+afterAll(removeSupergraphFolders);
+
+describe('ficus supergraph compose', () => {
+  it('prints the supergraph SDL and exits 0', () => {
+    const run = ficus('supergraph', 'compose', '--config', repoSupergraphConfig);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('@join__graph(name: "inventory", url: "http://127.0.0.1:4003/graphql")');
+  });
+
+  it('writes the supergraph to --output instead of stdout', () => {
+    const { dir } = writeSupergraph({});
+    const output = path.join(dir, 'supergraph.graphql');
+
+    const run = ficus('supergraph', 'compose', '--config', repoSupergraphConfig, '--output', output);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(fs.readFileSync(output, 'utf8')).toContain('join__Graph');
+  });
+
+  it('prints composition errors with their codes on stderr and exits 1', () => {
+    const { config } = writeSupergraph({
+      'supergraph.yaml': twoSubgraphConfig(),
+      'products.graphql': productsSdl,
+      'reviews.graphql': clashingReviewsSdl,
+    });
+
+    const run = ficus('supergraph', 'compose', '--config', config);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('INVALID_FIELD_SHARING: Non-shareable field "Product.name"');
+  });
+
+  it('exits 2 with a clear message when the config file does not exist', () => {
+    const run = ficus('supergraph', 'compose', '--config', '/nonexistent/supergraph.yaml');
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('cannot read supergraph config /nonexistent/supergraph.yaml: ENOENT');
+  });
+
+  it('exits 2 naming the bad key of a malformed config', () => {
+    const { config } = writeSupergraph({ 'supergraph.yaml': 'subgraphs:\n  users:\n    schema:\n      file: ./u.graphql\n' });
+
+    const run = ficus('supergraph', 'compose', '--config', config);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('subgraphs.users.routing_url: is required');
+  });
+
+  it('exits 2 with the usage when --config is missing or an option is unknown', () => {
+    for (const args of [[], ['--config', repoSupergraphConfig, '--schema', 'x.graphql']]) {
+      const run = ficus('supergraph', 'compose', ...args);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('Usage: ficus supergraph compose --config <supergraph.yaml>');
+    }
+  });
+});
+
+describe('ficus', () => {
+  it('exits 2 and lists the commands for an unknown command', () => {
+    const run = ficus('graph', 'explode');
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown command "ficus graph explode"');
+    expect(run.stderr).toContain('supergraph compose');
+  });
+
+  it('prints help on stdout and exits 0 for --help', () => {
+    const run = ficus('--help');
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: ficus <command> [options]');
+  });
+});

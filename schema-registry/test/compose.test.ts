@@ -1,0 +1,130 @@
+import { composeFromConfigFile, readSupergraphConfig, SupergraphConfigError } from '../src';
+import {
+  clashingReviewsSdl,
+  productsSdl,
+  removeSupergraphFolders,
+  repoSupergraphConfig,
+  twoSubgraphConfig,
+  writeSupergraph,
+} from './fixtures';
+
+afterAll(removeSupergraphFolders);
+
+describe('composing a supergraph config', () => {
+  it('composes the repository supergraph.yaml with every subgraph and its routing url', async () => {
+    const outcome = await composeFromConfigFile(repoSupergraphConfig);
+
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+    expect(outcome.supergraphSdl).toContain('@join__graph(name: "users", url: "http://127.0.0.1:4001/graphql")');
+    expect(outcome.supergraphSdl).toContain('@join__graph(name: "products", url: "http://127.0.0.1:4002/graphql")');
+    expect(outcome.supergraphSdl).toContain('@join__graph(name: "inventory", url: "http://127.0.0.1:4003/graphql")');
+  });
+
+  it('reports a field two subgraphs resolve without @shareable with its composition code', async () => {
+    const { config } = writeSupergraph({
+      'supergraph.yaml': twoSubgraphConfig(),
+      'products.graphql': productsSdl,
+      'reviews.graphql': clashingReviewsSdl,
+    });
+
+    const outcome = await composeFromConfigFile(config);
+
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.errors.map((e) => e.code)).toContain('INVALID_FIELD_SHARING');
+  });
+
+  it('reports SDL that is not GraphQL as INVALID_GRAPHQL with the subgraph, file and line', async () => {
+    const { config } = writeSupergraph({
+      'supergraph.yaml': twoSubgraphConfig(),
+      'products.graphql': productsSdl,
+      'reviews.graphql': 'type Review {\n  id: ID!\n',
+    });
+
+    const outcome = await composeFromConfigFile(config);
+
+    expect(!outcome.ok && outcome.errors).toEqual([
+      { code: 'INVALID_GRAPHQL', message: expect.stringMatching(/^\[reviews\] Syntax Error: .*reviews\.graphql:3:1\)$/) },
+    ]);
+  });
+
+  it('accepts inline sdl as rover does', async () => {
+    const { config } = writeSupergraph({
+      'supergraph.yaml': `federation_version: 2
+subgraphs:
+  products:
+    routing_url: http://127.0.0.1:4002/graphql
+    schema:
+      sdl: 'type Query { hello: String }'
+`,
+    });
+
+    const outcome = await composeFromConfigFile(config);
+
+    expect(outcome.ok).toBe(true);
+  });
+});
+
+describe('reading a supergraph config', () => {
+  const readError = (yaml: string, files: Record<string, string> = {}) =>
+    readSupergraphConfig(writeSupergraph({ 'supergraph.yaml': yaml, ...files }).config).then(
+      () => {
+        throw new Error('expected the config to be refused');
+      },
+      (err: unknown) => {
+        expect(err).toBeInstanceOf(SupergraphConfigError);
+        return (err as Error).message;
+      },
+    );
+
+  it('resolves schema files from the folder of the yaml, not the working directory', async () => {
+    const config = await readSupergraphConfig(repoSupergraphConfig);
+
+    expect(config.federationVersion).toBe('=2.14.4');
+    expect(config.subgraphs.map((s) => [s.name, s.routingUrl])).toEqual([
+      ['users', 'http://127.0.0.1:4001/graphql'],
+      ['products', 'http://127.0.0.1:4002/graphql'],
+      ['inventory', 'http://127.0.0.1:4003/graphql'],
+    ]);
+    expect(config.subgraphs[0]?.sdl).toContain('type User');
+  });
+
+  it('names every bad key at once', async () => {
+    const message = await readError(`federation_version: 1
+subgraphs:
+  users:
+    routing_url: not a url
+    schema:
+      file: ./users.graphql
+  products:
+    schema:
+      file: ./products.graphql
+`);
+
+    expect(message).toContain('federation_version: must be 2 or =2.x.y');
+    expect(message).toContain('subgraphs.users.routing_url: must be an http(s) URL');
+    expect(message).toContain('subgraphs.products.routing_url: is required');
+  });
+
+  it('says which schema sources it does not support yet', async () => {
+    const message = await readError(`subgraphs:
+  users:
+    routing_url: http://127.0.0.1:4001/graphql
+    schema:
+      subgraph_url: http://127.0.0.1:4001/graphql
+`);
+
+    expect(message).toContain('subgraphs.users.schema.subgraph_url: is not supported yet');
+  });
+
+  it('names the subgraph whose schema file is missing', async () => {
+    const message = await readError(twoSubgraphConfig('missing.graphql'), { 'products.graphql': productsSdl });
+
+    expect(message).toMatch(/subgraphs\.reviews\.schema\.file: cannot read .*missing\.graphql: ENOENT/);
+  });
+
+  it('refuses a file that is not YAML', async () => {
+    const message = await readError('subgraphs: [unclosed');
+
+    expect(message).toContain('is not valid YAML');
+  });
+});
