@@ -1,0 +1,4 @@
+import { readSubgraphConfig, runService } from '@ficus/kit';
+import { build } from './build';
+
+runService('inventory', () => build(readSubgraphConfig('inventory', 4003)));
