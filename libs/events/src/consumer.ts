@@ -74,7 +74,9 @@ export class EventConsumer {
         durable_name: this.options.durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        filter_subjects: [...new Set(handlers.map((h) => h.contract.type))],
+        // One subject per consumer keeps this working on nats-server 2.9 (no filter_subjects);
+        // events of the domain that no handler wants are acknowledged and skipped.
+        filter_subject: filterSubjectFor(handlers),
         ack_wait: this.ackWaitMs * 1e6,
         // Dead-lettering is decided here, so the server never gives up on a message by itself.
         max_deliver: -1,
@@ -110,6 +112,10 @@ export class EventConsumer {
       return;
     }
     logger = logger.child({ eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId });
+    if (!handlers.some((h) => h.contract.type === envelope.type)) {
+      msg.ack();
+      return;
+    }
     const handler = handlers.find((h) => h.contract.type === envelope.type && h.contract.version === envelope.version);
     if (!handler) {
       await this.deadLetter(stream, msg, `no handler for ${envelope.type} v${envelope.version}`, logger);
@@ -151,3 +157,8 @@ export class EventConsumer {
   }
 }
 
+
+function filterSubjectFor(handlers: EventHandler[]): string {
+  const types = [...new Set(handlers.map((h) => h.contract.type))];
+  return types.length === 1 ? types[0]! : `${handlers[0]!.contract.domain}.>`;
+}

@@ -86,7 +86,7 @@ export class OutboxRelay {
         { orderBy: { id: 'asc' }, limit: this.batchSize, lockMode: claim ? LockMode.PESSIMISTIC_PARTIAL_WRITE : undefined },
       );
       if (rows.length === 0) return 'empty' as const;
-      const published = await this.publishRows(rows);
+      const published = await this.publishRows(tx, rows);
       if (published.length > 0) {
         await tx.nativeUpdate(OutboxEvent, { id: { $in: published } }, { publishedAt: new Date() });
       }
@@ -96,7 +96,8 @@ export class OutboxRelay {
     return claim ? em.transactional(work) : work(em);
   }
 
-  private async publishRows(rows: OutboxEventRow[]): Promise<string[]> {
+  /** `em` is the claiming transaction on PostgreSQL: the failure is recorded under its row lock. */
+  private async publishRows(em: EntityManager, rows: OutboxEventRow[]): Promise<string[]> {
     const published: string[] = [];
     for (const row of rows) {
       try {
@@ -105,10 +106,7 @@ export class OutboxRelay {
         this.logger.debug({ eventId: row.id, eventType: row.type, seq: ack.seq, duplicate: ack.duplicate }, 'event published');
       } catch (err) {
         // Keep order: stop at the first failure and retry from this row.
-        await this.orm.em
-          .fork()
-          .nativeUpdate(OutboxEvent, { id: row.id }, { attempts: row.attempts + 1, lastError: String(err).slice(0, 1_000) })
-          .catch(() => undefined);
+        await em.nativeUpdate(OutboxEvent, { id: row.id }, { attempts: row.attempts + 1, lastError: String(err).slice(0, 1_000) });
         this.logger.warn({ eventId: row.id, eventType: row.type, err: String(err) }, 'event publish failed; will retry');
         break;
       }

@@ -1,4 +1,2 @@
-export * from './databases';
-export * from './graphql-client';
-export * from './nats-server';
-export * from './ports';
+// Test helpers moved to @ficus/testkit; this path re-exports them for existing imports.
+export * from '@ficus/testkit';

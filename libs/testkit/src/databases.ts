@@ -3,13 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { DatabaseTarget } from '../db/database-target';
 
 /** The PostgreSQL server tests use; CI and development machines run one here. */
 export const testPostgresServer = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/** Matches kit's DatabaseTarget, so it can be passed straight into a subgraph's config. */
+export type TestDatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
 export interface TestDatabase {
-  target: DatabaseTarget;
+  target: TestDatabaseTarget;
   drop(): Promise<void>;
 }
 

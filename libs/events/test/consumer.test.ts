@@ -1,0 +1,108 @@
+import { startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
+import { NatsConnection } from 'nats';
+import pino from 'pino';
+import {
+  connectNats,
+  DEAD_LETTER_STREAM,
+  domainStreamConfig,
+  ensureStream,
+  EventConsumer,
+  EventPublisher,
+  on,
+  userRegistered,
+} from '../src';
+
+const logger = pino({ level: 'silent' });
+
+describe('EventConsumer over a real JetStream', () => {
+  let server: TestNatsServer;
+  let nc: NatsConnection;
+  let publisher: EventPublisher;
+
+  beforeAll(async () => {
+    server = await startTestNatsServer();
+    nc = await connectNats({ url: server.url, name: 'consumer-test', logger });
+    await ensureStream(await nc.jetstreamManager(), domainStreamConfig('users'));
+    publisher = new EventPublisher(nc.jetstream());
+  });
+
+  beforeEach(async () => {
+    // Each test's durable starts from the beginning of the stream: give it an empty one.
+    await (await nc.jetstreamManager()).streams.purge('USERS');
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await server?.dispose();
+  });
+
+  const registered = (n: number) =>
+    userRegistered.create(`u-${n}`, { userId: `u-${n}`, email: `user${n}@example.com`, name: `User ${n}` });
+
+  it('delivers each published event once to a durable consumer and drops duplicate publishes', async () => {
+    const seen: string[] = [];
+    const consumer = new EventConsumer(nc, {
+      durable: 'happy',
+      logger,
+      handlers: [on(userRegistered, async (event) => void seen.push(event.data.userId))],
+    });
+    await consumer.start();
+    const event = registered(1);
+    const first = await publisher.publish(event);
+    const again = await publisher.publish(event);
+    expect(again.duplicate).toBe(true);
+    expect(again.seq).toBe(first.seq);
+    await waitFor(() => seen.length === 1, { what: 'the event to be handled' });
+    await consumer.stop();
+    expect(seen).toEqual(['u-1']);
+  });
+
+  it('retries a failing handler with backoff, then dead-letters the event with the reason', async () => {
+    const attempts: number[] = [];
+    const consumer = new EventConsumer(nc, {
+      durable: 'failing',
+      logger,
+      maxDeliver: 3,
+      backoffMs: [20],
+      handlers: [
+        on(userRegistered, async (_event, { attempt }) => {
+          attempts.push(attempt);
+          throw new Error('database unavailable');
+        }),
+      ],
+    });
+    await consumer.start();
+    const event = registered(2);
+    await publisher.publish(event);
+    const jsm = await nc.jetstreamManager();
+    const dead = await waitFor(
+      () => jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: 'deadletter.USERS.failing' }).catch(() => null),
+      { what: 'the dead-lettered event' },
+    );
+    await consumer.stop();
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(dead.json<{ id: string }>().id).toBe(event.id);
+    expect(dead.header.get('x-dead-letter-reason')).toContain('database unavailable');
+    expect(dead.header.get('x-delivery-count')).toBe('3');
+  });
+
+  it('dead-letters an unreadable message at once instead of retrying it', async () => {
+    let handled = 0;
+    const consumer = new EventConsumer(nc, {
+      durable: 'strict',
+      logger,
+      handlers: [on(userRegistered, async () => void (handled += 1))],
+    });
+    await consumer.start();
+    await nc.jetstream().publish('users.user.registered', new TextEncoder().encode('{not json'));
+    const jsm = await nc.jetstreamManager();
+    const dead = await waitFor(
+      () => jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: 'deadletter.USERS.strict' }).catch(() => null),
+      { what: 'the unreadable message in the dead-letter stream' },
+    );
+    await consumer.stop();
+    expect(dead.header.get('x-dead-letter-reason')).toMatch(/unreadable envelope/);
+    expect(dead.header.get('x-delivery-count')).toBe('1');
+    expect(handled).toBe(0);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './databases';
+export * from './graphql-client';
+export * from './nats-server';
+export * from './ports';
