@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { findNatsServerBinary, isPortOpen, waitFor } from '@ficus/kit/testing';
+import { findNatsServerBinary, isPortOpen, waitFor } from '@ficus/testkit';
 
 export interface NatsEndpoint {
   url: string;

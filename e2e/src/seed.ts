@@ -1,4 +1,4 @@
-import { graphql } from '@ficus/kit/testing';
+import { graphql } from '@ficus/testkit';
 
 const demoProducts = [
   { sku: 'FIG-POT-S', name: 'Terracotta pot, small', price: 1200, initialStock: 40, description: 'For a young fig.' },

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { waitFor } from '@ficus/kit/testing';
+import { waitFor } from '@ficus/testkit';
 import { ChildService, LogSink } from './child-service';
 import { NatsEndpoint, resolveNats } from './nats';
 import { repoRoot } from './repo';

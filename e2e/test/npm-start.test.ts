@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, graphql, isPortOpen, startTestNatsServer, TestNatsServer, waitFor } from '@ficus/kit/testing';
+import { freePort, graphql, isPortOpen, startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
 import { repoRoot } from '../src/repo';
 
 describe('npm start', () => {

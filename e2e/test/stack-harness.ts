@@ -9,7 +9,7 @@ import {
   startTestNatsServer,
   TestDatabase,
   TestNatsServer,
-} from '@ficus/kit/testing';
+} from '@ficus/testkit';
 import { contractOperations } from '../src/operations';
 import { gateway, subgraphs } from '../src/services';
 import { RunningStack, startStack } from '../src/stack';

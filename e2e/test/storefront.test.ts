@@ -1,4 +1,4 @@
-import { errorCodes, waitFor } from '@ficus/kit/testing';
+import { errorCodes, waitFor } from '@ficus/testkit';
 import { devAdmin, startTestStack, TestStack } from './stack-harness';
 
 describe('the supergraph through the gateway, on PostgreSQL and NATS', () => {

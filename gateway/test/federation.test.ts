@@ -1,4 +1,4 @@
-import { errorCodes, graphql, waitFor } from '@ficus/kit/testing';
+import { errorCodes, graphql, waitFor } from '@ficus/testkit';
 import { Gate, startAccountsSubgraph, startReviewsSubgraph } from './harness/shop-subgraphs';
 import { startTestGateway, TestGateway } from './harness/test-gateway';
 import type { TestSubgraph } from './harness/test-subgraph';

@@ -1,4 +1,4 @@
-import { errorCodes, graphql } from '@ficus/kit/testing';
+import { errorCodes, graphql } from '@ficus/testkit';
 import { Gate, startAccountsSubgraph } from './harness/shop-subgraphs';
 import { origin, startTestGateway, TestGateway } from './harness/test-gateway';
 import type { TestSubgraph } from './harness/test-subgraph';

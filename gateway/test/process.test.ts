@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort, waitFor } from '@ficus/kit/testing';
+import { freePort, waitFor } from '@ficus/testkit';
 import { Gate, startAccountsSubgraph } from './harness/shop-subgraphs';
 import { writeSupergraphConfig } from './harness/test-gateway';
 import type { TestSubgraph } from './harness/test-subgraph';

@@ -2,7 +2,7 @@ import { AckPolicy, ConsumerConfig, ConsumerMessages, DeliverPolicy, headers as 
 import { EventContract, EventData } from './contract';
 import { envelopeSchema, EventEnvelope } from './envelope';
 import { Logger } from './logger';
-import { DEAD_LETTER_SUBJECT_PREFIX, deadLetterStreamConfig, ensureStream, streamNameFor } from './streams';
+import { DEAD_LETTER_SUBJECT_PREFIX, deadLetterStreamConfig, domainStreamConfig, ensureStream, streamNameFor } from './streams';
 
 export interface DeliveryContext {
   /** 1 on the first delivery, 2 on the first redelivery, … */
@@ -70,6 +70,8 @@ export class EventConsumer {
       byStream.set(stream, [...(byStream.get(stream) ?? []), handler]);
     }
     for (const [stream, handlers] of byStream) {
+      // The producer owns its stream, but a consumer may start first: creating it is idempotent.
+      await ensureStream(jsm, domainStreamConfig(handlers[0]!.contract.domain));
       const config: Partial<ConsumerConfig> = {
         durable_name: this.options.durable,
         ack_policy: AckPolicy.Explicit,

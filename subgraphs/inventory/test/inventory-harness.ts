@@ -1,6 +1,6 @@
 import { connectNats, DEAD_LETTER_STREAM, domainStreamConfig, ensureStream, EventEnvelope, EventPublisher, newEventId, productCreated } from '@ficus/events';
 import { createLogger, OutboxEvent, readSubgraphConfig, SubgraphHandle } from '@ficus/kit';
-import { createTestDatabase, startTestNatsServer, waitFor } from '@ficus/kit/testing';
+import { createTestDatabase, startTestNatsServer, waitFor } from '@ficus/testkit';
 import type { JetStreamManager, NatsConnection, PubAck, StoredMsg } from 'nats';
 import { build } from '../src/build';
 import { StockLevel, StockLevelRow } from '../src/domain/stock-level';

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@ficus/events';
-import { waitFor } from '@ficus/kit/testing';
+import { waitFor } from '@ficus/testkit';
 import { MAX_UNITS, StockLevel } from '../src/domain/stock-level';
 import { InventoryHarness, productCreatedEvent, startInventory } from './inventory-harness';
 

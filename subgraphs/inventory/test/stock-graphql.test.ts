@@ -1,5 +1,5 @@
 import { identityToHeaders, OutboxEvent } from '@ficus/kit';
-import { errorCodes, graphql } from '@ficus/kit/testing';
+import { errorCodes, graphql } from '@ficus/testkit';
 import { MAX_UNITS, StockLevel } from '../src/domain/stock-level';
 import { InventoryHarness, productCreatedEvent, startInventory } from './inventory-harness';
 

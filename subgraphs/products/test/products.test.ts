@@ -1,5 +1,5 @@
 import { identityToHeaders, OutboxEvent, readSubgraphConfig, SubgraphHandle } from '@ficus/kit';
-import { createTestDatabase, errorCodes, graphql, startTestNatsServer, TestDatabase, TestNatsServer, waitFor } from '@ficus/kit/testing';
+import { createTestDatabase, errorCodes, graphql, startTestNatsServer, TestDatabase, TestNatsServer, waitFor } from '@ficus/testkit';
 import { build } from '../src/build';
 import { Product } from '../src/domain/product';
 

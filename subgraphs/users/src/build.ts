@@ -5,6 +5,7 @@ import { loadSigningKey } from './auth/signing-key';
 import type { UsersConfig } from './config';
 import type { UsersContext } from './context';
 import { migrations } from './db/migrations';
+import { ensureAdmin } from './domain/ensure-admin';
 import { User } from './domain/user';
 import { createLoaders } from './graphql/loaders';
 import { resolvers } from './graphql/resolvers';
@@ -24,6 +25,11 @@ export async function build(config: UsersConfig): Promise<SubgraphHandle> {
       publishesEvents: true,
       context: (base) => ({ ...base, loaders: createLoaders(base.em), tokens }),
       routes: jwksRoute(key),
+      prepare: async ({ orm, logger: log }) => {
+        if (!config.devAdmin) return;
+        await ensureAdmin(orm.em.fork(), { ...config.devAdmin, name: 'Development admin' });
+        log.warn({ email: config.devAdmin.email }, 'development admin account is enabled');
+      },
     },
     { logger },
   );

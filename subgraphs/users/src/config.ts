@@ -9,6 +9,8 @@ export interface UsersConfig extends SubgraphConfig {
   jwtPrivateKey: string | null;
   /** How long an issued token is valid. */
   tokenTtlSeconds: number;
+  /** An admin account created at start if missing; development and tests only. */
+  devAdmin: { email: string; password: string } | null;
 }
 
 const usersEnv = {
@@ -21,6 +23,8 @@ const usersEnv = {
     })
     .optional(),
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  DEV_ADMIN_EMAIL: z.string().email().optional(),
+  DEV_ADMIN_PASSWORD: z.string().min(1).optional(),
 };
 
 /** The shared subgraph variables plus the users service's own, every problem reported at once. */
@@ -31,8 +35,20 @@ export function readUsersConfig(processEnv: NodeJS.ProcessEnv = process.env): Us
   if (!processEnv.JWT_PRIVATE_KEY && processEnv.NODE_ENV === 'production') {
     problems.push('JWT_PRIVATE_KEY: required in production (an Ed25519 private key, PEM PKCS#8)');
   }
+  if (processEnv.NODE_ENV === 'production' && (processEnv.DEV_ADMIN_EMAIL || processEnv.DEV_ADMIN_PASSWORD)) {
+    problems.push('DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD: a development admin is never created in production');
+  }
+  if (Boolean(processEnv.DEV_ADMIN_EMAIL) !== Boolean(processEnv.DEV_ADMIN_PASSWORD)) {
+    problems.push('DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD: set both or neither');
+  }
   if (!shared || !own || problems.length > 0) throw new ConfigError(problems);
-  return { ...shared, jwtPrivateKey: own.JWT_PRIVATE_KEY ?? null, tokenTtlSeconds: own.TOKEN_TTL_SECONDS };
+  return {
+    ...shared,
+    jwtPrivateKey: own.JWT_PRIVATE_KEY ?? null,
+    tokenTtlSeconds: own.TOKEN_TTL_SECONDS,
+    devAdmin:
+      own.DEV_ADMIN_EMAIL && own.DEV_ADMIN_PASSWORD ? { email: own.DEV_ADMIN_EMAIL, password: own.DEV_ADMIN_PASSWORD } : null,
+  };
 }
 
 function collect<T>(problems: string[], read: () => T): T | null {

@@ -40,3 +40,19 @@ describe('users configuration', () => {
     ]);
   });
 });
+
+describe('the development admin', () => {
+  it('is configured by DEV_ADMIN_EMAIL and DEV_ADMIN_PASSWORD together', () => {
+    expect(readUsersConfig({ DEV_ADMIN_EMAIL: 'admin@example.com', DEV_ADMIN_PASSWORD: 'admin' }).devAdmin).toEqual({
+      email: 'admin@example.com',
+      password: 'admin',
+    });
+    expect(readUsersConfig({}).devAdmin).toBeNull();
+    expect(problemsOf({ DEV_ADMIN_EMAIL: 'admin@example.com' })).toEqual(['DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD: set both or neither']);
+  });
+
+  it('is refused in production', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', JWT_PRIVATE_KEY: pem, DEV_ADMIN_EMAIL: 'a@example.com', DEV_ADMIN_PASSWORD: 'x' });
+    expect(problems).toEqual(['DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD: a development admin is never created in production']);
+  });
+});

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { newEventId } from '@ficus/events';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { identityToHeaders, OutboxEvent, SubgraphHandle } from '@ficus/kit';
-import { createTestDatabase, errorCodes, graphql, startTestNatsServer, TestDatabase, TestNatsServer, waitFor } from '@ficus/kit/testing';
+import { createTestDatabase, errorCodes, graphql, startTestNatsServer, TestDatabase, TestNatsServer, waitFor } from '@ficus/testkit';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { build } from '../src/build';
 import { readUsersConfig, UsersConfig } from '../src/config';
@@ -39,7 +39,14 @@ describe.each(['sqlite', 'postgres'] as const)('users subgraph on %s', (kind) =>
     db = await createTestDatabase(kind, 'users');
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-users-'));
     config = {
-      ...readUsersConfig({ NODE_ENV: 'test', NATS_URL: nats.url, LOG_LEVEL: 'warn', DATA_DIR: dataDir }),
+      ...readUsersConfig({
+        NODE_ENV: 'test',
+        NATS_URL: nats.url,
+        LOG_LEVEL: 'warn',
+        DATA_DIR: dataDir,
+        DEV_ADMIN_EMAIL: 'root@example.com',
+        DEV_ADMIN_PASSWORD: 'admin',
+      }),
       port: 0,
       database: db.target,
     };
@@ -193,6 +200,13 @@ describe.each(['sqlite', 'postgres'] as const)('users subgraph on %s', (kind) =>
     expect(res.data._entities[50]).toBeNull();
     // The outbox relay polls in the background; count only statements on the quoted users table.
     expect(queries.filter((q) => /[`"]users[`"]/.test(q))).toHaveLength(1);
+  });
+
+  it('creates the configured development admin before it accepts traffic', async () => {
+    const res = await signIn('root@example.com', 'admin');
+    expect(res.errors).toBeUndefined();
+    const { payload } = await verify(res.data.signIn.token);
+    expect(payload.roles).toEqual(['admin']);
   });
 
   it('creates the development admin once however often ensureAdmin runs, with its short password', async () => {

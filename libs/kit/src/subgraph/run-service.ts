@@ -9,7 +9,10 @@ interface Stoppable {
  * SIGTERM. A bad configuration prints every problem and exits 1; a second signal forces exit.
  */
 export function runService(name: string, boot: () => Promise<Stoppable>): void {
-  boot().then(
+  // Config is read inside boot: a ConfigError thrown synchronously must get the same clean message.
+  Promise.resolve()
+    .then(boot)
+    .then(
     (service) => {
       let signals = 0;
       const shutdown = (signal: NodeJS.Signals) => {

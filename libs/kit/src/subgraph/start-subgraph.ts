@@ -1,10 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { EntityManager, EntitySchema, MigrationObject, MikroORM } from '@mikro-orm/core';
 import {
   connectNats,
@@ -16,20 +9,18 @@ import {
   EventPublisher,
   isNatsConnected,
 } from '@ficus/events';
-import express, { Express } from 'express';
+import type { Express } from 'express';
 import type { DocumentNode } from 'graphql';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { SubgraphConfig } from '../config/subgraph-config';
 import { openDatabase } from '../db/open-database';
 import { QueryLog } from '../db/query-log';
-import { bodyErrorHandler, healthRoutes, jsonBody, requestIdMiddleware } from '../http/http-app';
-import { formatErrorFor } from '../http/format-error';
-import { requestLogPlugin } from '../http/request-log-plugin';
 import { Identity, identityFromHeaders } from '../identity';
 import { createLogger } from '../logger';
 import { CommitListener } from '../outbox/commit-listener';
 import { OutboxRelay } from '../outbox/outbox-relay';
+import { startGraphQLHttpServer } from './graphql-http-server';
 
 /** What every resolver receives. A subgraph adds its own per-request things (DataLoaders). */
 export interface BaseContext {
@@ -63,6 +54,8 @@ export interface SubgraphDefinition<TContext extends BaseContext> {
   context: (base: BaseContext, deps: ServiceDependencies) => TContext;
   /** Extra HTTP routes, mounted before `/graphql`. */
   routes?: (app: Express, deps: ServiceDependencies) => void;
+  /** Runs once the database is migrated, before any traffic is accepted (seeding a development admin). */
+  prepare?: (deps: ServiceDependencies) => Promise<void>;
   /** Tuning for the event consumer (tests shorten the backoff). */
   consumer?: { maxDeliver?: number; backoffMs?: number[] };
 }
@@ -81,7 +74,8 @@ export interface SubgraphHandle {
 
 /**
  * Builds and starts a subgraph: database (migrated), NATS stream, outbox relay, event
- * consumers, then the HTTP server. `config.port` 0 picks a free port (tests).
+ * consumers, then the HTTP server. `config.port` 0 picks a free port (tests). A start
+ * that fails half-way closes what it had opened.
  */
 export async function startSubgraph<TContext extends BaseContext>(
   config: SubgraphConfig,
@@ -91,65 +85,62 @@ export async function startSubgraph<TContext extends BaseContext>(
   const logger = options.logger ?? createLogger(config.serviceName, config.logLevel);
   const queryLog = new QueryLog();
   const commits = new CommitListener();
-  const orm = await openDatabase({
-    target: config.database,
-    entities: definition.entities,
-    migrations: definition.migrations,
-    logger,
-    queryLog,
-    subscribers: [commits],
-  });
+  const stack: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of stack.splice(0).reverse()) await close();
+  };
 
-  const nats = await connectNats({ url: config.natsUrl, name: config.serviceName, logger });
-  if (definition.publishesEvents) {
-    await ensureStream(await nats.jetstreamManager(), domainStreamConfig(config.serviceName));
-  }
-  const relay = new OutboxRelay(orm, new EventPublisher(nats.jetstream()), logger.child({ component: 'outbox-relay' }), {
-    lockRows: config.database.kind === 'postgres',
-  });
-  commits.onCommit(() => relay.nudge());
-  relay.start();
+  try {
+    const orm = await openDatabase({
+      target: config.database,
+      entities: definition.entities,
+      migrations: definition.migrations,
+      logger,
+      queryLog,
+      subscribers: [commits],
+    });
+    stack.push(() => orm.close());
 
-  const deps: ServiceDependencies = { config, orm, logger, nats };
-  const handlers = definition.eventHandlers?.(deps) ?? [];
-  const consumer =
-    handlers.length > 0
-      ? new EventConsumer(nats, {
-          durable: config.serviceName,
-          handlers,
-          logger: logger.child({ component: 'event-consumer' }),
-          ...definition.consumer,
-        })
-      : null;
-  await consumer?.start();
+    const nats = await connectNats({ url: config.natsUrl, name: config.serviceName, logger });
+    stack.push(() => nats.drain().catch((err) => logger.warn({ err }, 'nats drain failed')));
+    if (definition.publishesEvents) {
+      await ensureStream(await nats.jetstreamManager(), domainStreamConfig(config.serviceName));
+    }
+    const deps: ServiceDependencies = { config, orm, logger, nats };
+    await definition.prepare?.(deps);
 
-  const app = express();
-  app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
-  let draining = false;
-  const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin<TContext>()],
-    formatError: formatErrorFor(logger),
-    includeStacktraceInErrorResponses: false,
-  });
-  await apollo.start();
+    const relay = new OutboxRelay(orm, new EventPublisher(nats.jetstream()), logger.child({ component: 'outbox-relay' }), {
+      lockRows: config.database.kind === 'postgres',
+    });
+    commits.onCommit(() => relay.nudge());
+    relay.start();
+    stack.push(() => relay.stop());
 
-  app.use(requestIdMiddleware(logger));
-  healthRoutes(
-    app,
-    [
-      { name: 'database', check: () => orm.isConnected() },
-      { name: 'nats', check: () => isNatsConnected(nats) },
-    ],
-    () => draining,
-  );
-  definition.routes?.(app, deps);
-  app.use(
-    '/graphql',
-    jsonBody(config.bodyLimitBytes),
-    expressMiddleware(apollo, {
-      context: async ({ req }) =>
+    const handlers = definition.eventHandlers?.(deps) ?? [];
+    if (handlers.length > 0) {
+      const consumer = new EventConsumer(nats, {
+        durable: config.serviceName,
+        handlers,
+        logger: logger.child({ component: 'event-consumer' }),
+        ...definition.consumer,
+      });
+      await consumer.start();
+      stack.push(() => consumer.stop());
+    }
+
+    const server = await startGraphQLHttpServer<TContext>({
+      typeDefs: definition.typeDefs,
+      resolvers: definition.resolvers,
+      logger,
+      host: config.host,
+      port: config.port,
+      bodyLimitBytes: config.bodyLimitBytes,
+      checks: [
+        { name: 'database', check: () => orm.isConnected() },
+        { name: 'nats', check: () => isNatsConnected(nats) },
+      ],
+      routes: definition.routes ? (app) => definition.routes!(app, deps) : undefined,
+      context: (req) =>
         definition.context(
           {
             em: orm.em.fork(),
@@ -160,39 +151,30 @@ export async function startSubgraph<TContext extends BaseContext>(
           },
           deps,
         ),
-    }),
-  );
-  app.use(bodyErrorHandler);
+    });
+    stack.push(() => server.stop());
+    logger.info({ url: server.url }, `${config.serviceName} subgraph ready`);
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${config.host}:${port}/graphql`;
-  logger.info({ url }, `${config.serviceName} subgraph ready`);
-
-  let stopping: Promise<void> | null = null;
-  return {
-    url,
-    port,
-    orm,
-    nats,
-    logger,
-    queryLog,
-    relay,
-    stop() {
-      stopping ??= (async () => {
-        draining = true;
-        logger.info({}, 'shutting down: draining requests and consumers');
-        await apollo.stop();
-        await consumer?.stop();
-        await relay.stop();
-        await nats.drain().catch((err) => logger.warn({ err }, 'nats drain failed'));
-        await orm.close();
-        logger.info({}, 'stopped');
-      })();
-      return stopping;
-    },
-  };
+    let stopping: Promise<void> | null = null;
+    return {
+      url: server.url,
+      port: server.port,
+      orm,
+      nats,
+      logger,
+      queryLog,
+      relay,
+      stop() {
+        stopping ??= (async () => {
+          logger.info({}, 'shutting down: draining requests and consumers, flushing the outbox');
+          await closeAll();
+          logger.info({}, 'stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await closeAll().catch(() => undefined);
+    throw err;
+  }
 }

@@ -1,0 +1,83 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import express, { Express, Request } from 'express';
+import type { DocumentNode } from 'graphql';
+import type { Logger } from 'pino';
+import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, requestIdMiddleware } from '../http/http-app';
+import { formatErrorFor } from '../http/format-error';
+import { requestLogPlugin } from '../http/request-log-plugin';
+
+export interface GraphQLHttpServerOptions<TContext extends { logger: Logger }> {
+  typeDefs: DocumentNode;
+  resolvers: object;
+  logger: Logger;
+  host: string;
+  port: number;
+  bodyLimitBytes: number;
+  checks: HealthCheck[];
+  context: (req: Request) => TContext;
+  routes?: (app: Express) => void;
+}
+
+export interface GraphQLHttpServer {
+  url: string;
+  port: number;
+  /** Marks the service not ready, stops accepting and waits for requests in flight. */
+  stop(): Promise<void>;
+}
+
+/** A subgraph's HTTP face: `/graphql` (Apollo Server), `/health`, `/ready` and any extra routes. */
+export async function startGraphQLHttpServer<TContext extends { logger: Logger }>(
+  options: GraphQLHttpServerOptions<TContext>,
+): Promise<GraphQLHttpServer> {
+  const { logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  let draining = false;
+  const apollo = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema([
+      { typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> },
+    ]),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin<TContext>()],
+    formatError: formatErrorFor(logger),
+    includeStacktraceInErrorResponses: false,
+    // runService owns SIGINT/SIGTERM and stops everything in order.
+    stopOnTerminationSignals: false,
+  });
+  await apollo.start();
+
+  app.use(requestIdMiddleware(logger));
+  healthRoutes(app, options.checks, () => draining);
+  options.routes?.(app);
+  app.use(
+    '/graphql',
+    jsonBody(options.bodyLimitBytes),
+    expressMiddleware(apollo, { context: async ({ req }) => options.context(req) }),
+  );
+  app.use(bodyErrorHandler);
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port, options.host, () => resolve());
+    });
+  } catch (err) {
+    await apollo.stop();
+    throw err;
+  }
+  const port = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://${options.host}:${port}/graphql`,
+    port,
+    async stop() {
+      draining = true;
+      await apollo.stop();
+    },
+  };
+}
