@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../contract';
-
-const money = z.object({ amount: z.number().int().nonnegative(), currency: z.string().length(3) });
+import { money } from './money';
 
 export const productCreated = defineEvent({
   type: 'products.product.created',
