@@ -35,6 +35,14 @@ export interface EventConsumerOptions {
   backoffMs?: readonly number[];
   /** How long a delivery may stay unacknowledged before the server redelivers it. */
   ackWaitMs?: number;
+  /** Told of every outcome, for metrics. */
+  observer?: DeliveryObserver;
+}
+
+export type DeliveryOutcome = 'handled' | 'skipped' | 'retried' | 'dead-lettered';
+
+export interface DeliveryObserver {
+  delivered(outcome: DeliveryOutcome, details: { stream: string; eventType: string; durationMs: number }): void;
 }
 
 const decoder = new TextDecoder();
@@ -104,41 +112,50 @@ export class EventConsumer {
   }
 
   private async deliver(stream: string, msg: JsMsg, handlers: EventHandler[]): Promise<void> {
+    const started = performance.now();
+    const outcome = await this.handle(stream, msg, handlers);
+    this.options.observer?.delivered(outcome, {
+      stream,
+      eventType: msg.subject,
+      durationMs: performance.now() - started,
+    });
+  }
+
+  private async handle(stream: string, msg: JsMsg, handlers: EventHandler[]): Promise<DeliveryOutcome> {
     const attempt = msg.info.deliveryCount;
     let logger = this.options.logger.child({ stream, subject: msg.subject, attempt });
     let envelope: EventEnvelope;
     try {
       envelope = envelopeSchema.parse(JSON.parse(decoder.decode(msg.data))) as EventEnvelope;
     } catch (err) {
-      await this.deadLetter(stream, msg, `unreadable envelope: ${String(err)}`, logger);
-      return;
+      return this.deadLetter(stream, msg, `unreadable envelope: ${String(err)}`, logger);
     }
     logger = logger.child({ eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId });
     if (!handlers.some((h) => h.contract.type === envelope.type)) {
       msg.ack();
-      return;
+      return 'skipped';
     }
     const handler = handlers.find((h) => h.contract.type === envelope.type && h.contract.version === envelope.version);
     if (!handler) {
-      await this.deadLetter(stream, msg, `no handler for ${envelope.type} v${envelope.version}`, logger);
-      return;
+      return this.deadLetter(stream, msg, `no handler for ${envelope.type} v${envelope.version}`, logger);
     }
     try {
       const data = handler.contract.parse(envelope.data);
       await handler.handle({ ...envelope, data }, { attempt, logger });
       msg.ack();
+      return 'handled';
     } catch (err) {
       if (attempt >= this.maxDeliver || err instanceof Error && err.name === 'EventContractError') {
-        await this.deadLetter(stream, msg, String(err), logger);
-        return;
+        return this.deadLetter(stream, msg, String(err), logger);
       }
       const delay = this.backoffMs[Math.min(attempt - 1, this.backoffMs.length - 1)] ?? 1_000;
       logger.warn({ err, retryInMs: delay }, 'event handler failed; will retry');
       msg.nak(delay);
+      return 'retried';
     }
   }
 
-  private async deadLetter(stream: string, msg: JsMsg, reason: string, logger: Logger): Promise<void> {
+  private async deadLetter(stream: string, msg: JsMsg, reason: string, logger: Logger): Promise<DeliveryOutcome> {
     const h = natsHeaders();
     h.set('x-dead-letter-reason', reason.slice(0, 1_000));
     h.set('x-original-subject', msg.subject);
@@ -151,10 +168,12 @@ export class EventConsumer {
       });
       logger.error({ reason }, 'event dead-lettered');
       msg.term(reason.slice(0, 200));
+      return 'dead-lettered';
     } catch (err) {
       // Not parked yet: leave it to be redelivered rather than lose it.
       logger.error({ err }, 'could not dead-letter event; will retry');
       msg.nak(this.backoffMs[0] ?? 1_000);
+      return 'retried';
     }
   }
 }

@@ -59,11 +59,13 @@ describe('EventConsumer over a real JetStream', () => {
 
   it('retries a failing handler with backoff, then dead-letters the event with the reason', async () => {
     const attempts: number[] = [];
+    const outcomes: string[] = [];
     const consumer = new EventConsumer(nc, {
       durable: 'failing',
       logger,
       maxDeliver: 3,
       backoffMs: [20],
+      observer: { delivered: (outcome) => void outcomes.push(outcome) },
       handlers: [
         on(userRegistered, async (_event, { attempt }) => {
           attempts.push(attempt);
@@ -81,6 +83,7 @@ describe('EventConsumer over a real JetStream', () => {
     );
     await consumer.stop();
     expect(attempts).toEqual([1, 2, 3]);
+    expect(outcomes).toEqual(['retried', 'retried', 'dead-lettered']);
     expect(dead.json<{ id: string }>().id).toBe(event.id);
     expect(dead.header.get('x-dead-letter-reason')).toContain('database unavailable');
     expect(dead.header.get('x-delivery-count')).toBe('3');

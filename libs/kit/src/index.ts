@@ -13,6 +13,7 @@ export * from './identity';
 export * from './inbox/handle-once';
 export * from './inbox/inbox-entry';
 export * from './logger';
+export * from './metrics/service-metrics';
 export * from './outbox/outbox-event';
 export * from './outbox/outbox-relay';
 export * from './pagination';

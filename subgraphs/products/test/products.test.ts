@@ -133,6 +133,15 @@ describe.each(['sqlite', 'postgres'] as const)('products subgraph on %s', (kind)
     expect((await ready.json()) as unknown).toEqual({ status: 'ready', checks: { database: 'up', nats: 'up' } });
   });
 
+  it('serves Prometheus metrics for operations and the outbox', async () => {
+    const res = await fetch(subgraph.url.replace('/graphql', '/metrics'));
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/ficus_graphql_operation_seconds_count\{[^}]*operation="CreateProduct"[^}]*outcome="ok"[^}]*\} [1-9]/);
+    expect(text).toMatch(/ficus_outbox_published_total\{[^}]*\} [1-9]/);
+    expect(text).toMatch(/ficus_outbox_pending\{service="products"\} 0/);
+  });
+
   it('answers malformed JSON with 400 BAD_REQUEST', async () => {
     const res = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":' });
     expect(res.status).toBe(400);

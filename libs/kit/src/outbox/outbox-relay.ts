@@ -1,6 +1,7 @@
 import { EntityManager, LockMode, MikroORM } from '@mikro-orm/core';
 import { EventEnvelope, EventPublisher } from '@ficus/events';
 import type { Logger } from 'pino';
+import type { ServiceMetrics } from '../metrics/service-metrics';
 import { OutboxEvent, OutboxEventRow } from './outbox-event';
 
 export interface OutboxRelayOptions {
@@ -12,6 +13,7 @@ export interface OutboxRelayOptions {
   minBackoffMs?: number;
   /** Claim rows with `FOR UPDATE SKIP LOCKED` (PostgreSQL); off for SQLite. */
   lockRows?: boolean;
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -29,6 +31,7 @@ export class OutboxRelay {
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly lockRows: boolean;
+  private readonly metrics?: ServiceMetrics;
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -46,6 +49,7 @@ export class OutboxRelay {
     this.minBackoffMs = options.minBackoffMs ?? 250;
     this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
     this.lockRows = options.lockRows ?? false;
+    this.metrics = options.metrics;
   }
 
   start(): void {
@@ -103,9 +107,11 @@ export class OutboxRelay {
       try {
         const ack = await this.publisher.publish(JSON.parse(row.envelope) as EventEnvelope);
         published.push(row.id);
+        this.metrics?.outboxPublished.inc();
         this.logger.debug({ eventId: row.id, eventType: row.type, seq: ack.seq, duplicate: ack.duplicate }, 'event published');
       } catch (err) {
         // Keep order: stop at the first failure and retry from this row.
+        this.metrics?.outboxPublishFailures.inc();
         await em.nativeUpdate(OutboxEvent, { id: row.id }, { attempts: row.attempts + 1, lastError: String(err).slice(0, 1_000) });
         this.logger.warn({ eventId: row.id, eventType: row.type, err: String(err) }, 'event publish failed; will retry');
         break;

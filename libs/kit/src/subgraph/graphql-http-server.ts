@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, requestIdMiddleware } from '../http/http-app';
 import { formatErrorFor } from '../http/format-error';
 import { requestLogPlugin } from '../http/request-log-plugin';
+import type { ServiceMetrics } from '../metrics/service-metrics';
 
 export interface GraphQLHttpServerOptions<TContext extends { logger: Logger }> {
   typeDefs: DocumentNode;
@@ -20,6 +21,7 @@ export interface GraphQLHttpServerOptions<TContext extends { logger: Logger }> {
   port: number;
   bodyLimitBytes: number;
   checks: HealthCheck[];
+  metrics: ServiceMetrics;
   context: (req: Request) => TContext;
   routes?: (app: Express) => void;
 }
@@ -44,7 +46,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
     schema: buildSubgraphSchema([
       { typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> },
     ]),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin<TContext>()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin<TContext>(options.metrics)],
     formatError: formatErrorFor(logger),
     includeStacktraceInErrorResponses: false,
     // runService owns SIGINT/SIGTERM and stops everything in order.
@@ -54,6 +56,9 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
 
   app.use(requestIdMiddleware(logger));
   healthRoutes(app, options.checks, () => draining);
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
   options.routes?.(app);
   app.use(
     '/graphql',

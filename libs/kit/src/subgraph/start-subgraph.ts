@@ -20,6 +20,8 @@ import { Identity, identityFromHeaders } from '../identity';
 import { createLogger } from '../logger';
 import { CommitListener } from '../outbox/commit-listener';
 import { OutboxRelay } from '../outbox/outbox-relay';
+import { ServiceMetrics } from '../metrics/service-metrics';
+import { OutboxEvent } from '../outbox/outbox-event';
 import { startGraphQLHttpServer } from './graphql-http-server';
 
 /** What every resolver receives. A subgraph adds its own per-request things (DataLoaders). */
@@ -68,6 +70,7 @@ export interface SubgraphHandle {
   logger: Logger;
   queryLog: QueryLog;
   relay: OutboxRelay;
+  metrics: ServiceMetrics;
   /** Stops accepting, drains requests and consumers, flushes the outbox, closes NATS and the database. */
   stop(): Promise<void>;
 }
@@ -85,6 +88,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   const logger = options.logger ?? createLogger(config.serviceName, config.logLevel);
   const queryLog = new QueryLog();
   const commits = new CommitListener();
+  const metrics = new ServiceMetrics(config.serviceName);
   const stack: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
     for (const close of stack.splice(0).reverse()) await close();
@@ -111,7 +115,11 @@ export async function startSubgraph<TContext extends BaseContext>(
 
     const relay = new OutboxRelay(orm, new EventPublisher(nats.jetstream()), logger.child({ component: 'outbox-relay' }), {
       lockRows: config.database.kind === 'postgres',
+      metrics,
     });
+    metrics.gaugeFrom('ficus_outbox_pending', 'Outbox events not yet published.', () =>
+      orm.em.fork().count(OutboxEvent, { publishedAt: null }),
+    );
     commits.onCommit(() => relay.nudge());
     relay.start();
     stack.push(() => relay.stop());
@@ -122,6 +130,7 @@ export async function startSubgraph<TContext extends BaseContext>(
         durable: config.serviceName,
         handlers,
         logger: logger.child({ component: 'event-consumer' }),
+        observer: metrics.deliveryObserver(),
         ...definition.consumer,
       });
       await consumer.start();
@@ -135,6 +144,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       host: config.host,
       port: config.port,
       bodyLimitBytes: config.bodyLimitBytes,
+      metrics,
       checks: [
         { name: 'database', check: () => orm.isConnected() },
         { name: 'nats', check: () => isNatsConnected(nats) },
@@ -164,6 +174,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       logger,
       queryLog,
       relay,
+      metrics,
       stop() {
         stopping ??= (async () => {
           logger.info({}, 'shutting down: draining requests and consumers, flushing the outbox');
