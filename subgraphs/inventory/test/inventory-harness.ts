@@ -1,29 +1,64 @@
-import { connectNats, DEAD_LETTER_STREAM, domainStreamConfig, ensureStream, EventEnvelope, EventPublisher, newEventId, productCreated } from '@ficus/events';
+import {
+  connectNats,
+  DEAD_LETTER_STREAM,
+  domainStreamConfig,
+  ensureStream,
+  EventEnvelope,
+  EventPublisher,
+  newEventId,
+  orderCancelled,
+  orderConfirmed,
+  orderPlaced,
+  productCreated,
+} from '@ficus/events';
 import { createLogger, OutboxEvent, readSubgraphConfig, SubgraphHandle } from '@ficus/kit';
 import { createTestDatabase, startTestNatsServer, waitFor } from '@ficus/testkit';
 import type { JetStreamManager, NatsConnection, PubAck, StoredMsg } from 'nats';
 import { build } from '../src/build';
+import { OrderHold, OrderHoldRow } from '../src/domain/order-hold';
+import { Reservation, ReservationRow } from '../src/domain/reservation';
 import { StockLevel, StockLevelRow } from '../src/domain/stock-level';
 
 export interface StockChange {
   productId: string;
   available: number;
   reserved: number;
-  reason: 'INITIAL' | 'RESTOCK';
+  reason: 'INITIAL' | 'RESTOCK' | 'RESERVATION' | 'RELEASE' | 'SALE';
 }
 
-/** A real inventory subgraph, on its own NATS and database, and a connection that publishes as products does. */
+export interface OrderItem {
+  productId: string;
+  quantity: number;
+}
+
+/** A real inventory subgraph, on its own NATS and database, and connections that publish as products and orders do. */
 export interface InventoryHarness {
   subgraph: SubgraphHandle;
   /** Publishes on the products side: a real EventPublisher over a connection of its own. */
   products: { nats: NatsConnection; jsm: JetStreamManager; publisher: EventPublisher };
+  /** Publishes on the orders side, to the ORDERS stream. */
+  orders: { publisher: EventPublisher };
   /** Publishes `products.product.created` for a new product and waits until inventory has handled it. */
   knownProduct(initialStock: number): Promise<string>;
-  /** Waits until inventory's consumer has acknowledged (or dead-lettered) the PRODUCTS message at `ack.seq`. */
+  /** Waits until inventory's consumer has acknowledged (or dead-lettered) the message at `ack.seq` of `ack.stream`. */
   waitUntilHandled(ack: PubAck): Promise<void>;
   /** Waits for the dead-lettered copy of the PRODUCTS message at `ack.seq`. */
   deadLetterOf(ack: PubAck): Promise<StoredMsg>;
+  /** Publishes an event again under another Nats-Msg-Id, so that only the inbox can stop it, and waits until it is handled. */
+  redeliver(event: EventEnvelope): Promise<void>;
+  /** Publishes `orders.order.placed` and waits until inventory has handled it. */
+  placeOrder(orderId: string, items: OrderItem[]): Promise<EventEnvelope>;
+  /** Publishes `orders.order.confirmed` and waits until inventory has handled it. */
+  confirmOrder(orderId: string): Promise<EventEnvelope>;
+  /** Publishes `orders.order.cancelled` and waits until inventory has handled it. */
+  cancelOrder(orderId: string): Promise<EventEnvelope>;
   stockLevel(productId: string): Promise<StockLevelRow | null>;
+  hold(orderId: string): Promise<OrderHoldRow | null>;
+  reservations(orderId: string): Promise<ReservationRow[]>;
+  /** Events about an order (reserved, rejected) that the INVENTORY stream holds, oldest first. */
+  publishedAbout(orderId: string): Promise<EventEnvelope[]>;
+  /** Events recorded in the outbox, published or not, whose aggregate is `aggregateId`. */
+  recordedAbout(aggregateId: string): Promise<number>;
   /** `inventory.stock.changed` events for a product that the INVENTORY stream holds, oldest first. */
   publishedStockChanges(productId: string): Promise<StockChange[]>;
   /** `inventory.stock.changed` events for a product in the outbox, published or not. */
@@ -50,25 +85,34 @@ export async function startInventory(
 ): Promise<InventoryHarness> {
   const nats = await startTestNatsServer();
   const db = await createTestDatabase(kind, 'inventory');
-  const productsNats = await connectNats({ url: nats.url, name: 'products-in-test', logger: createLogger('products-in-test', 'warn') });
+  const productsNats = await connectNats({ url: nats.url, name: 'producers-in-test', logger: createLogger('producers-in-test', 'warn') });
   const jsm = await productsNats.jetstreamManager();
-  // products owns this stream and creates it when it starts; inventory's consumer needs it to exist.
+  // products and orders own these streams and create them when they start; inventory's consumers need them to exist.
   await ensureStream(jsm, domainStreamConfig('products'));
+  await ensureStream(jsm, domainStreamConfig('orders'));
   const publisher = new EventPublisher(productsNats.jetstream());
+  const ordersPublisher = new EventPublisher(productsNats.jetstream());
   const config = readSubgraphConfig('inventory', 0, { NATS_URL: nats.url, LOG_LEVEL: 'silent' });
   const subgraph = await build({ ...config, port: 0, database: db.target }, { consumer });
 
   const waitUntilHandled = async (ack: PubAck) => {
-    await waitFor(async () => (await jsm.consumers.info('PRODUCTS', 'inventory')).ack_floor.stream_seq >= ack.seq, {
-      what: `inventory to handle PRODUCTS message ${ack.seq}`,
+    await waitFor(async () => (await jsm.consumers.info(ack.stream, 'inventory')).ack_floor.stream_seq >= ack.seq, {
+      what: `inventory to handle ${ack.stream} message ${ack.seq}`,
     });
   };
+  const publishOrderEvent = async (event: EventEnvelope) => {
+    await waitUntilHandled(await ordersPublisher.publish(event));
+    return event;
+  };
+  const customerId = 'u-customer';
+  const total = { amount: 1000, currency: 'USD' };
 
   const stockLevel = (productId: string) => subgraph.orm.em.fork().findOne(StockLevel, { productId });
 
   return {
     subgraph,
     products: { nats: productsNats, jsm, publisher },
+    orders: { publisher: ordersPublisher },
     async knownProduct(initialStock) {
       const event = productCreatedEvent({ initialStock });
       await waitUntilHandled(await publisher.publish(event));
@@ -84,7 +128,37 @@ export async function startInventory(
         { what: `the dead-lettered copy of PRODUCTS message ${ack.seq}` },
       );
     },
+    async redeliver(event) {
+      const again = await productsNats.jetstream().publish(event.type, new TextEncoder().encode(JSON.stringify(event)), {
+        msgID: `${event.id}-again-${newEventId()}`,
+      });
+      await waitUntilHandled(again);
+    },
+    placeOrder(orderId, items) {
+      const lines = items.map((item) => ({ ...item, unitPrice: { amount: 500, currency: 'USD' } }));
+      return publishOrderEvent(orderPlaced.create(orderId, { orderId, customerId, items: lines, total }));
+    },
+    confirmOrder(orderId) {
+      return publishOrderEvent(orderConfirmed.create(orderId, { orderId, customerId, total }));
+    },
+    cancelOrder(orderId) {
+      return publishOrderEvent(orderCancelled.create(orderId, { orderId, customerId, reason: 'PAYMENT_DECLINED' }));
+    },
     stockLevel,
+    hold: (orderId) => subgraph.orm.em.fork().findOne(OrderHold, { orderId }),
+    reservations: (orderId) => subgraph.orm.em.fork().find(Reservation, { orderId }, { orderBy: { productId: 'asc' } }),
+    async publishedAbout(orderId) {
+      const { state } = await jsm.streams.info('INVENTORY');
+      const events: EventEnvelope[] = [];
+      for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+        const event = (await jsm.streams.getMessage('INVENTORY', { seq })).json<EventEnvelope>();
+        if (event.aggregateId === orderId) events.push(event);
+      }
+      return events;
+    },
+    recordedAbout(aggregateId) {
+      return subgraph.orm.em.fork().count(OutboxEvent, { aggregateId });
+    },
     async publishedStockChanges(productId) {
       const { state } = await jsm.streams.info('INVENTORY');
       const changes: StockChange[] = [];
