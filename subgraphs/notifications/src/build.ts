@@ -1,0 +1,28 @@
+import { loadSchemaFile, startSubgraph, SubgraphConfig, SubgraphDefinition, SubgraphHandle } from '@ficus/kit';
+import type { NotificationsContext } from './context';
+import { migrations } from './db/migrations';
+import { Notification } from './domain/notification';
+import { onOrderCancelled } from './events/order-cancelled';
+import { onOrderConfirmed } from './events/order-confirmed';
+import { createLoaders } from './graphql/loaders';
+import { resolvers } from './graphql/resolvers';
+
+export interface NotificationsOptions {
+  /** Redelivery tuning for the event consumer; tests shorten it. */
+  consumer?: SubgraphDefinition<NotificationsContext>['consumer'];
+}
+
+/** Wires the notifications subgraph; `config.port` 0 picks a free port. */
+export function build(config: SubgraphConfig, options: NotificationsOptions = {}): Promise<SubgraphHandle> {
+  return startSubgraph<NotificationsContext>(config, {
+    typeDefs: loadSchemaFile(__dirname),
+    resolvers,
+    entities: [Notification],
+    migrations,
+    // It only listens: it owns no stream.
+    publishesEvents: false,
+    eventHandlers: ({ orm }) => [onOrderConfirmed(orm), onOrderCancelled(orm)],
+    consumer: options.consumer,
+    context: (base) => ({ ...base, loaders: createLoaders(base.em) }),
+  });
+}
