@@ -1,0 +1,3 @@
+export { build } from './build';
+export type { OrdersOptions } from './build';
+export { readOrdersConfig, type OrdersConfig } from './config';
