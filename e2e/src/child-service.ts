@@ -5,7 +5,7 @@ import readline from 'node:readline';
 
 export type LogSink = (service: string, line: string) => void;
 
-/** One service of the stack running as a child process, its output kept in a log file. */
+/** One service of the stack running as a child process, its output appended to a log file. */
 export class ChildService {
   private readonly child: ChildProcess;
   private readonly tail: string[] = [];
@@ -13,10 +13,10 @@ export class ChildService {
 
   constructor(
     readonly name: string,
-    entry: string,
-    env: NodeJS.ProcessEnv,
-    logFile: string,
-    sink?: LogSink,
+    readonly entry: string,
+    readonly env: NodeJS.ProcessEnv,
+    readonly logFile: string,
+    private readonly sink?: LogSink,
   ) {
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     const file = fs.createWriteStream(logFile, { flags: 'a' });
@@ -31,10 +31,6 @@ export class ChildService {
     }
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     this.exited.then(() => file.end());
-  }
-
-  get pid(): number | undefined {
-    return this.child.pid;
   }
 
   get running(): boolean {
@@ -53,5 +49,17 @@ export class ChildService {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), deadlineMs);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** Kills it with no chance to clean up, as a crash or an OOM kill would. */
+  async crash(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** A new process of the same service with the same environment. */
+  relaunch(): ChildService {
+    return new ChildService(this.name, this.entry, this.env, this.logFile, this.sink);
   }
 }

@@ -11,6 +11,9 @@ export const subgraphs: ServiceSpec[] = [
   { name: 'users', dir: 'subgraphs/users', defaultPort: 4001, role: 'subgraph' },
   { name: 'products', dir: 'subgraphs/products', defaultPort: 4002, role: 'subgraph' },
   { name: 'inventory', dir: 'subgraphs/inventory', defaultPort: 4003, role: 'subgraph' },
+  { name: 'orders', dir: 'subgraphs/orders', defaultPort: 4004, role: 'subgraph' },
+  { name: 'payments', dir: 'subgraphs/payments', defaultPort: 4005, role: 'subgraph' },
+  { name: 'notifications', dir: 'subgraphs/notifications', defaultPort: 4006, role: 'subgraph' },
 ];
 
 export const gateway: ServiceSpec = { name: 'gateway', dir: 'gateway', defaultPort: 4000, role: 'gateway' };

@@ -21,6 +21,8 @@ export interface StackOptions {
   databaseUrls?: Partial<Record<string, string>>;
   /** The development admin the users subgraph creates at start (never in production). */
   devAdmin?: { email: string; password: string };
+  /** Extra variables for every service (e.g. a short PAYMENT_TIMEOUT_MS in tests). */
+  env?: Record<string, string>;
   onLog?: LogSink;
 }
 
@@ -29,6 +31,10 @@ export interface RunningStack {
   urls: Record<string, string>;
   nats: NatsEndpoint;
   services: ChildService[];
+  /** Kills a service with SIGKILL, as a crash would. */
+  crash(name: string): Promise<void>;
+  /** Starts a stopped or crashed service again and waits until it is ready. */
+  restart(name: string): Promise<void>;
   /** Stops the gateway, then the subgraphs, then a NATS the launcher started. */
   stop(): Promise<void>;
 }
@@ -50,6 +56,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...process.env,
       NODE_ENV: options.nodeEnv,
       LOG_LEVEL: options.logLevel,
+      ...options.env,
       NATS_URL: nats.url,
       DATA_DIR: options.dataDir,
       HOST: '127.0.0.1',
@@ -94,7 +101,26 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const urls = Object.fromEntries(
     [...subgraphs, gateway].map((spec) => [spec.name, `http://127.0.0.1:${portOf(spec)}/graphql`]),
   );
-  return { gatewayUrl: urls.gateway!, urls, nats, services: started, stop };
+  const find = (name: string) => {
+    const index = started.findIndex((service) => service.name === name);
+    if (index < 0) throw new Error(`no service named ${name}`);
+    return index;
+  };
+  return {
+    gatewayUrl: urls.gateway!,
+    urls,
+    nats,
+    services: started,
+    stop,
+    crash: (name) => started[find(name)]!.crash(),
+    async restart(name) {
+      const index = find(name);
+      const spec = [...subgraphs, gateway].find((s) => s.name === name)!;
+      await started[index]!.stop();
+      started[index] = started[index]!.relaunch();
+      await waitUntilReady(started[index]!, portOf(spec));
+    },
+  };
 }
 
 function launch(root: string, spec: ServiceSpec, env: NodeJS.ProcessEnv, options: StackOptions): ChildService {

@@ -24,7 +24,9 @@ describe('npm start', () => {
   beforeAll(async () => {
     nats = await startTestNatsServer();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-start-'));
-    for (const name of ['GATEWAY', 'USERS', 'PRODUCTS', 'INVENTORY']) ports[name] = await freePort();
+    for (const name of ['GATEWAY', 'USERS', 'PRODUCTS', 'INVENTORY', 'ORDERS', 'PAYMENTS', 'NOTIFICATIONS']) {
+      ports[name] = await freePort();
+    }
   });
 
   afterAll(async () => {
@@ -59,7 +61,7 @@ describe('npm start', () => {
     process.stdout.write(`npm start: ready after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     expect(output).toContain('admin@example.com / admin');
     expect(output).toContain('5 products created');
-    for (const name of ['gateway', 'users', 'products', 'inventory']) {
+    for (const name of ['gateway', 'users', 'products', 'inventory', 'orders', 'payments', 'notifications']) {
       expect(output).toMatch(new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:${ports[name.toUpperCase()]}/graphql`));
     }
     expect(fs.existsSync(path.join(dataDir, 'products.sqlite'))).toBe(true);

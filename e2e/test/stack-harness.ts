@@ -19,6 +19,8 @@ export const devAdmin = { email: 'admin@example.com', password: 'admin' };
 export interface TestStack {
   stack: RunningStack;
   nats: TestNatsServer;
+  /** Each subgraph's own database, for checks that no API shows (the payment provider's ledger). */
+  databaseUrls: Record<string, string>;
   /** Sends a contract operation by name through the gateway. */
   send(operationName: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<any>>;
   /** Any other request through the gateway. */
@@ -31,7 +33,7 @@ export interface TestStack {
  * The real stack for one test file: every service a child process on free ports, each
  * subgraph with its own fresh PostgreSQL database, and a NATS server of the file's own.
  */
-export async function startTestStack(label: string): Promise<TestStack> {
+export async function startTestStack(label: string, env: Record<string, string> = {}): Promise<TestStack> {
   const nats = await startTestNatsServer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ficus-${label}-`));
   const databases: TestDatabase[] = [];
@@ -61,6 +63,7 @@ export async function startTestStack(label: string): Promise<TestStack> {
       ports,
       databaseUrls,
       devAdmin,
+      env,
     });
   } catch (err) {
     await dispose();
@@ -73,6 +76,7 @@ export async function startTestStack(label: string): Promise<TestStack> {
   return {
     stack: running,
     nats,
+    databaseUrls,
     request,
     send(name, variables, token) {
       const query = operations.get(name);

@@ -167,7 +167,8 @@ export class EventConsumer {
         msgID: `${stream}:${this.options.durable}:${msg.info.streamSequence}`,
       });
       logger.error({ reason }, 'event dead-lettered');
-      msg.term(reason.slice(0, 200));
+      // nats-server 2.9 ignores a reason after +TERM; the reason travels in the dead letter's headers.
+      msg.term();
       return 'dead-lettered';
     } catch (err) {
       // Not parked yet: leave it to be redelivered rather than lose it.

@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { RunningStack, startStack, subgraphs, gateway } from '@ficus/e2e';
+import { createTestDatabase, freePort, graphql, startTestNatsServer, TestDatabase } from '@ficus/testkit';
+import { Client } from 'pg';
+
+/**
+ * Orders carried to CONFIRMED per second, and placement-to-CONFIRMED latency, at a fixed
+ * offered load, with every service a real process. Latency is read from the orders
+ * database afterwards (created_at → updated_at of confirmed orders), so measuring adds no load.
+ *
+ *   npm run bench -- --db postgres --rate 100 --seconds 30
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      db: { type: 'string', default: 'postgres' },
+      rate: { type: 'string', default: '100' },
+      seconds: { type: 'string', default: '30' },
+    },
+  });
+  const kind = values.db === 'sqlite' ? 'sqlite' : 'postgres';
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const admin = { email: 'admin@example.com', password: 'admin' };
+
+  const nats = await startTestNatsServer();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-bench-'));
+  const databases: TestDatabase[] = [];
+  const databaseUrls: Record<string, string> = {};
+  for (const spec of subgraphs) {
+    const db = await createTestDatabase(kind, `bench_${spec.name}`);
+    databases.push(db);
+    databaseUrls[spec.name] = db.target.kind === 'postgres' ? db.target.url : `file:${db.target.path}`;
+  }
+  const ports: Record<string, number> = {};
+  for (const spec of [...subgraphs, gateway]) ports[spec.name] = await freePort();
+  let stack: RunningStack | undefined;
+  try {
+    stack = await startStack({
+      dataDir,
+      natsUrl: nats.url,
+      nodeEnv: 'test',
+      logLevel: 'warn',
+      ports,
+      databaseUrls,
+      devAdmin: admin,
+      env: { PAYMENT_TIMEOUT_MS: '60000' },
+    });
+    const url = stack.gatewayUrl;
+    const token = (await graphql(url, 'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }', { e: admin.email, p: admin.password })).data.signIn.token;
+    const auth = { authorization: `Bearer ${token}` };
+    const product = await graphql(
+      url,
+      'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }',
+      { input: { sku: 'BENCH-1', name: 'Bench', price: 100, initialStock: 1_000_000 } },
+      auth,
+    );
+    const productId = product.data.createProduct.id as string;
+    const shopper = await graphql(
+      url,
+      'mutation($input: SignUpInput!) { signUp(input: $input) { token } }',
+      { input: { email: 'bench@example.com', name: 'Bench', password: 'password123' } },
+    );
+    const shopperAuth = { authorization: `Bearer ${shopper.data.signUp.token}` };
+    const place = (key: string) =>
+      graphql(
+        url,
+        'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+        { input: { items: [{ productId, quantity: 1 }], paymentToken: 'tok_visa', idempotencyKey: key } },
+        shopperAuth,
+      );
+    // Warm up, and wait until orders has heard of the product.
+    for (let i = 0; ; i++) {
+      const res = await place(`warmup-${i}`);
+      if (!res.errors) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const total = rate * seconds;
+    const started = Date.now();
+    const inFlight: Promise<unknown>[] = [];
+    let failed = 0;
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / rate;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      inFlight.push(place(`bench-${i}`).then((res) => void (res.errors && (failed += 1))));
+    }
+    await Promise.all(inFlight);
+    const offeredFor = (Date.now() - started) / 1000;
+
+    const orders = databaseUrls.orders!;
+    const deadline = Date.now() + 120_000;
+    let latencies: number[] = [];
+    while (Date.now() < deadline) {
+      latencies = await confirmedLatencies(orders, kind);
+      if (latencies.length >= total - failed) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const span = await confirmedSpanSeconds(orders, kind);
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+    const report = {
+      database: kind,
+      offeredRate: rate,
+      offeredSeconds: Number(offeredFor.toFixed(1)),
+      placed: total - failed,
+      placementErrors: failed,
+      confirmed: latencies.length,
+      confirmedPerSecond: Number((latencies.length / span).toFixed(1)),
+      latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: latencies.at(-1) ?? NaN },
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await stack?.stop();
+    for (const db of databases) await db.drop();
+    await nats.dispose();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function confirmedLatencies(orders: string, kind: 'postgres' | 'sqlite'): Promise<number[]> {
+  const rows = await query(orders, kind, "SELECT created_at, updated_at FROM orders WHERE status = 'CONFIRMED'");
+  return rows.map((r) => new Date(r.updated_at).getTime() - new Date(r.created_at).getTime());
+}
+
+async function confirmedSpanSeconds(orders: string, kind: 'postgres' | 'sqlite'): Promise<number> {
+  const [row] = await query(orders, kind, "SELECT min(created_at) AS first, max(updated_at) AS last FROM orders WHERE status = 'CONFIRMED'");
+  return (new Date(row!.last).getTime() - new Date(row!.first).getTime()) / 1000;
+}
+
+async function query(url: string, kind: 'postgres' | 'sqlite', sql: string): Promise<Record<string, any>[]> {
+  if (kind === 'postgres') {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const Database = require('libsql');
+  const db = new Database(url.slice('file:'.length), { readonly: true });
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
