@@ -84,6 +84,9 @@ describe('reading a supergraph config', () => {
       ['users', 'http://127.0.0.1:4001/graphql'],
       ['products', 'http://127.0.0.1:4002/graphql'],
       ['inventory', 'http://127.0.0.1:4003/graphql'],
+      ['orders', 'http://127.0.0.1:4004/graphql'],
+      ['payments', 'http://127.0.0.1:4005/graphql'],
+      ['notifications', 'http://127.0.0.1:4006/graphql'],
     ]);
     expect(config.subgraphs[0]?.sdl).toContain('type User');
   });
