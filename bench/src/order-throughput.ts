@@ -38,6 +38,12 @@ async function main(): Promise<void> {
   const ports: Record<string, number> = {};
   for (const spec of [...subgraphs, gateway]) ports[spec.name] = await freePort();
   let stack: RunningStack | undefined;
+  const interrupted = () => {
+    process.stderr.write('bench interrupted: stopping the stack\n');
+    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     stack = await startStack({
       dataDir,
@@ -83,11 +89,21 @@ async function main(): Promise<void> {
     const started = Date.now();
     const inFlight: Promise<unknown>[] = [];
     let failed = 0;
+    const errorSamples = new Map<string, number>();
+    const noteError = (message: string) => {
+      failed += 1;
+      errorSamples.set(message, (errorSamples.get(message) ?? 0) + 1);
+    };
     for (let i = 0; i < total; i++) {
       const due = started + (i * 1000) / rate;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      inFlight.push(place(`bench-${i}`).then((res) => void (res.errors && (failed += 1))));
+      inFlight.push(
+        place(`bench-${i}`).then(
+          (res) => void (res.errors && noteError(res.errors[0]!.message)),
+          (err: Error) => noteError(String(err.cause ?? err)),
+        ),
+      );
     }
     await Promise.all(inFlight);
     const offeredFor = (Date.now() - started) / 1000;
@@ -109,6 +125,7 @@ async function main(): Promise<void> {
       offeredSeconds: Number(offeredFor.toFixed(1)),
       placed: total - failed,
       placementErrors: failed,
+      errors: Object.fromEntries([...errorSamples].slice(0, 5)),
       confirmed: latencies.length,
       confirmedPerSecond: Number((latencies.length / span).toFixed(1)),
       latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: latencies.at(-1) ?? NaN },

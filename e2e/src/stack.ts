@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { EXIT_WITH_PARENT_VARIABLE } from '@ficus/kit';
 import { waitFor } from '@ficus/testkit';
 import { ChildService, LogSink } from './child-service';
 import { NatsEndpoint, resolveNats } from './nats';
@@ -60,6 +61,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       NATS_URL: nats.url,
       DATA_DIR: options.dataDir,
       HOST: '127.0.0.1',
+      [EXIT_WITH_PARENT_VARIABLE]: '1',
     };
     for (const spec of subgraphs) {
       const env: NodeJS.ProcessEnv = { ...shared, PORT: String(portOf(spec)) };

@@ -4,35 +4,52 @@ interface Stoppable {
   stop(): Promise<void>;
 }
 
+/** Set by a launcher (`npm start`, tests, benchmarks) so that its services never outlive it. */
+export const EXIT_WITH_PARENT_VARIABLE = 'FICUS_EXIT_WITH_PARENT';
+
 /**
  * The one boot path of a service's `main.ts`: build it, stop it gracefully on SIGINT or
  * SIGTERM. A bad configuration prints every problem and exits 1; a second signal forces exit.
+ * Under a launcher, the service also stops gracefully when the launcher dies.
  */
 export function runService(name: string, boot: () => Promise<Stoppable>): void {
   // Config is read inside boot: a ConfigError thrown synchronously must get the same clean message.
   Promise.resolve()
     .then(boot)
     .then(
-    (service) => {
-      let signals = 0;
-      const shutdown = (signal: NodeJS.Signals) => {
-        signals += 1;
-        if (signals > 1) process.exit(1);
-        service.stop().then(
-          () => process.exit(0),
-          (err) => {
-            process.stderr.write(`${name}: error while stopping after ${signal}: ${String(err)}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', shutdown);
-      process.on('SIGTERM', shutdown);
-    },
-    (err) => {
-      if (err instanceof ConfigError) process.stderr.write(`${name}: ${err.message}\n`);
-      else process.stderr.write(`${name}: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+      (service) => {
+        let signals = 0;
+        const shutdown = (reason: string) => {
+          signals += 1;
+          if (signals > 1) process.exit(1);
+          service.stop().then(
+            () => process.exit(0),
+            (err) => {
+              process.stderr.write(`${name}: error while stopping after ${reason}: ${String(err)}\n`);
+              process.exit(1);
+            },
+          );
+        };
+        process.on('SIGINT', shutdown);
+        process.on('SIGTERM', shutdown);
+        if (process.env[EXIT_WITH_PARENT_VARIABLE] === '1') watchParent(() => shutdown('the launcher exited'));
+      },
+      (err) => {
+        if (err instanceof ConfigError) process.stderr.write(`${name}: ${err.message}\n`);
+        else process.stderr.write(`${name}: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+}
+
+/** An orphaned process is re-parented, so a changed parent pid means the launcher is gone. */
+function watchParent(onGone: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 1_000);
+  timer.unref();
 }

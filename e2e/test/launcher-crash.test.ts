@@ -1,0 +1,50 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, isPortOpen, startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
+import { repoRoot } from '../src/repo';
+import { gateway, subgraphs } from '../src/services';
+
+describe('a launcher that dies without cleaning up', () => {
+  let nats: TestNatsServer;
+  let dataDir: string;
+  let launcher: ChildProcess | undefined;
+  const ports: Record<string, number> = {};
+
+  beforeAll(async () => {
+    nats = await startTestNatsServer();
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-orphans-'));
+    for (const spec of [...subgraphs, gateway]) ports[spec.name] = await freePort();
+  });
+
+  afterAll(async () => {
+    if (launcher?.exitCode === null) launcher.kill('SIGKILL');
+    await nats?.dispose();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('leaves no service running: each one stops by itself once its launcher is gone', async () => {
+    let output = '';
+    launcher = spawn(process.execPath, [path.join(repoRoot(), 'e2e', 'dist', 'src', 'start.js')], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'warn',
+        DATA_DIR: dataDir,
+        NATS_URL: nats.url,
+        POSTGRES_URL: '',
+        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    launcher.stdout!.on('data', (chunk) => (output += chunk));
+    launcher.stderr!.on('data', (chunk) => (output += chunk));
+    await waitFor(() => output.includes('Press Ctrl-C'), { timeoutMs: 120_000, intervalMs: 100, what: `the stack to be ready: ${output}` });
+
+    launcher.kill('SIGKILL');
+    for (const [name, port] of Object.entries(ports)) {
+      await waitFor(async () => !(await isPortOpen(port)), { timeoutMs: 20_000, what: `${name} to stop after its launcher died` });
+    }
+  });
+});
