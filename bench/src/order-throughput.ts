@@ -131,6 +131,7 @@ async function main(): Promise<void> {
       latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: latencies.at(-1) ?? NaN },
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (process.env.BENCH_METRICS === '1') process.stdout.write(await metricsSummary(stack));
   } finally {
     await stack?.stop();
     for (const db of databases) await db.drop();
@@ -162,6 +163,7 @@ async function query(url: string, kind: 'postgres' | 'sqlite', sql: string): Pro
   const Database = require('libsql');
   const db = new Database(url.slice('file:'.length), { readonly: true });
   try {
+    db.exec('PRAGMA busy_timeout = 10000');
     return db.prepare(sql).all();
   } finally {
     db.close();
@@ -172,3 +174,25 @@ main().catch((err) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });
+
+/** Mean time per GraphQL operation and per handled event, per service, from each service's /metrics. */
+async function metricsSummary(stack: RunningStack): Promise<string> {
+  const lines: string[] = [];
+  for (const [name, url] of Object.entries(stack.urls)) {
+    if (name === 'gateway') continue;
+    const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+    const sums = new Map<string, { sum: number; count: number }>();
+    for (const line of text.split('\n')) {
+      const m = /^(ficus_(?:graphql_operation|event_handling)_seconds)_(sum|count)\{([^}]*)\} (\S+)/.exec(line);
+      if (!m) continue;
+      const key = `${m[1]}{${m[3]!.replace(/service="[^"]*",?/, '')}}`;
+      const entry = sums.get(key) ?? { sum: 0, count: 0 };
+      entry[m[2] as 'sum' | 'count'] = Number(m[4]);
+      sums.set(key, entry);
+    }
+    for (const [key, { sum, count }] of sums) {
+      lines.push(`${name.padEnd(14)} ${key.padEnd(110)} n=${count} mean=${((sum / count) * 1000).toFixed(1)}ms`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -51,6 +51,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<MikroO
   } else {
     await fs.mkdir(path.dirname(target.path), { recursive: true });
     orm = await MikroORM.init({ ...shared, driver: LibSqlDriver, dbName: target.path });
+    // WAL lets readers (backups, operators, benchmarks) in beside the service's single writer.
+    await orm.em.getConnection().execute('PRAGMA journal_mode = WAL');
+    await orm.em.getConnection().execute('PRAGMA busy_timeout = 5000');
   }
   const applied = await orm.getMigrator().up();
   logger.info(
