@@ -2,6 +2,7 @@ import { AckPolicy, ConsumerConfig, ConsumerMessages, DeliverPolicy, headers as 
 import { EventContract, EventData } from './contract';
 import { envelopeSchema, EventEnvelope } from './envelope';
 import { Logger } from './logger';
+import { AGGREGATE_ID_HEADER } from './publisher';
 import { DEAD_LETTER_SUBJECT_PREFIX, deadLetterStreamConfig, domainStreamConfig, ensureStream, streamNameFor } from './streams';
 
 export interface DeliveryContext {
@@ -37,6 +38,11 @@ export interface EventConsumerOptions {
   ackWaitMs?: number;
   /** Told of every outcome, for metrics. */
   observer?: DeliveryObserver;
+  /**
+   * Events handled at once per stream. Events of one aggregate (one order) are still
+   * handled one after another, in stream order.
+   */
+  concurrency?: number;
 }
 
 export type DeliveryOutcome = 'handled' | 'skipped' | 'retried' | 'dead-lettered';
@@ -57,6 +63,7 @@ export class EventConsumer {
   private readonly maxDeliver: number;
   private readonly backoffMs: readonly number[];
   private readonly ackWaitMs: number;
+  private readonly concurrency: number;
   private readonly subscriptions: ConsumerMessages[] = [];
   private readonly loops: Promise<void>[] = [];
 
@@ -67,6 +74,7 @@ export class EventConsumer {
     this.maxDeliver = options.maxDeliver ?? 5;
     this.backoffMs = options.backoffMs ?? [1_000, 5_000, 15_000, 30_000];
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    this.concurrency = options.concurrency ?? 8;
   }
 
   async start(): Promise<void> {
@@ -106,9 +114,22 @@ export class EventConsumer {
   }
 
   private async run(stream: string, messages: ConsumerMessages, handlers: EventHandler[]): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    const lastOfAggregate = new Map<string, Promise<void>>();
     for await (const msg of messages) {
-      await this.deliver(stream, msg, handlers);
+      const aggregate = msg.headers?.get(AGGREGATE_ID_HEADER) || '';
+      const task = (lastOfAggregate.get(aggregate) ?? Promise.resolve())
+        .then(() => this.deliver(stream, msg, handlers))
+        .catch((err) => this.options.logger.error({ err, subject: msg.subject }, 'event delivery failed; the server will redeliver it'));
+      lastOfAggregate.set(aggregate, task);
+      inFlight.add(task);
+      void task.then(() => {
+        inFlight.delete(task);
+        if (lastOfAggregate.get(aggregate) === task) lastOfAggregate.delete(aggregate);
+      });
+      if (inFlight.size >= this.concurrency) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
   }
 
   private async deliver(stream: string, msg: JsMsg, handlers: EventHandler[]): Promise<void> {

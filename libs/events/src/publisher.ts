@@ -3,6 +3,9 @@ import { EventEnvelope } from './envelope';
 
 const encoder = new TextEncoder();
 
+/** Lets a consumer keep one aggregate's events in order without parsing the body first. */
+export const AGGREGATE_ID_HEADER = 'x-aggregate-id';
+
 /**
  * Publishes envelopes to JetStream on the subject equal to their type. The envelope id
  * is the `Nats-Msg-Id`, so a retried publish inside the stream's duplicate window is dropped.
@@ -16,6 +19,7 @@ export class EventPublisher {
   async publish(envelope: EventEnvelope): Promise<PubAck> {
     const h = natsHeaders();
     h.set('x-correlation-id', envelope.correlationId);
+    h.set(AGGREGATE_ID_HEADER, envelope.aggregateId);
     if (envelope.traceparent) h.set('traceparent', envelope.traceparent);
     return this.js.publish(envelope.type, encoder.encode(JSON.stringify(envelope)), {
       msgID: envelope.id,

@@ -57,6 +57,35 @@ describe('EventConsumer over a real JetStream', () => {
     expect(seen).toEqual(['u-1']);
   });
 
+  it('handles other aggregates while one is slow, and keeps each aggregate\'s events in order', async () => {
+    const handled: string[] = [];
+    let releaseSlow: () => void = () => undefined;
+    const slowMayFinish = new Promise<void>((resolve) => (releaseSlow = resolve));
+    const consumer = new EventConsumer(nc, {
+      durable: 'concurrent',
+      logger,
+      concurrency: 4,
+      handlers: [
+        on(userRegistered, async (event) => {
+          if (event.aggregateId === 'slow' && event.data.userId === 'slow-1') await slowMayFinish;
+          handled.push(event.data.userId);
+        }),
+      ],
+    });
+    await consumer.start();
+    const event = (aggregate: string, userId: string) =>
+      userRegistered.create(aggregate, { userId, email: `${userId}@example.com`, name: userId });
+    for (const e of [event('slow', 'slow-1'), event('slow', 'slow-2'), event('fast', 'fast-1'), event('slow', 'slow-3'), event('fast', 'fast-2')]) {
+      await publisher.publish(e);
+    }
+    await waitFor(() => handled.length === 2, { what: 'the fast aggregate to be handled while the slow one waits' });
+    expect(handled).toEqual(['fast-1', 'fast-2']);
+    releaseSlow();
+    await waitFor(() => handled.length === 5, { what: 'the slow aggregate to be handled' });
+    await consumer.stop();
+    expect(handled.slice(2)).toEqual(['slow-1', 'slow-2', 'slow-3']);
+  });
+
   it('retries a failing handler with backoff, then dead-letters the event with the reason', async () => {
     const attempts: number[] = [];
     const outcomes: string[] = [];
