@@ -1,4 +1,4 @@
-import { ConfigError, parseEnv, readSubgraphConfig, SubgraphConfig } from '@ficus/kit';
+import { collectConfigProblems, ConfigError, parseEnv, readSubgraphConfig, SubgraphConfig } from '@ficus/kit';
 import { z } from 'zod';
 
 export interface OrdersConfig extends SubgraphConfig {
@@ -16,18 +16,8 @@ const ordersEnv = {
 /** The shared subgraph variables plus the orders service's own, every problem reported at once. */
 export function readOrdersConfig(processEnv: NodeJS.ProcessEnv = process.env): OrdersConfig {
   const problems: string[] = [];
-  const shared = collect(problems, () => readSubgraphConfig('orders', 4004, processEnv));
-  const own = collect(problems, () => parseEnv(ordersEnv, processEnv));
+  const shared = collectConfigProblems(problems, () => readSubgraphConfig('orders', 4004, processEnv));
+  const own = collectConfigProblems(problems, () => parseEnv(ordersEnv, processEnv));
   if (!shared || !own) throw new ConfigError(problems);
   return { ...shared, paymentTimeoutMs: own.PAYMENT_TIMEOUT_MS, sagaSweepIntervalMs: own.SAGA_SWEEP_INTERVAL_MS };
-}
-
-function collect<T>(problems: string[], read: () => T): T | null {
-  try {
-    return read();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems);
-    return null;
-  }
 }

@@ -1,4 +1,4 @@
-import { ConfigError, parseEnv, readSubgraphConfig, SubgraphConfig } from '@ficus/kit';
+import { collectConfigProblems, ConfigError, parseEnv, readSubgraphConfig, SubgraphConfig } from '@ficus/kit';
 import { z } from 'zod';
 
 export const paymentProviders = ['test'] as const;
@@ -19,22 +19,12 @@ const paymentsEnv = {
 /** The shared subgraph variables plus the payments service's own, every problem reported at once. */
 export function readPaymentsConfig(processEnv: NodeJS.ProcessEnv = process.env): PaymentsConfig {
   const problems: string[] = [];
-  const shared = collect(problems, () => readSubgraphConfig('payments', 4005, processEnv));
-  const own = collect(problems, () => parseEnv(paymentsEnv, processEnv));
+  const shared = collectConfigProblems(problems, () => readSubgraphConfig('payments', 4005, processEnv));
+  const own = collectConfigProblems(problems, () => parseEnv(paymentsEnv, processEnv));
   // Read from the raw environment, so this is reported even when another shared variable is bad.
   if (processEnv.NODE_ENV === 'production' && own?.PAYMENT_PROVIDER === 'test') {
     problems.push('PAYMENT_PROVIDER: the test provider (the default) moves no money and may not be used in production');
   }
   if (!shared || !own || problems.length > 0) throw new ConfigError(problems);
   return { ...shared, paymentProvider: own.PAYMENT_PROVIDER };
-}
-
-function collect<T>(problems: string[], read: () => T): T | null {
-  try {
-    return read();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems);
-    return null;
-  }
 }

@@ -1,4 +1,4 @@
-import { ConfigError, parseEnv, readSubgraphConfig, SubgraphConfig } from '@ficus/kit';
+import { collectConfigProblems, ConfigError, parseEnv, readSubgraphConfig, SubgraphConfig } from '@ficus/kit';
 import { z } from 'zod';
 
 export interface UsersConfig extends SubgraphConfig {
@@ -30,8 +30,8 @@ const usersEnv = {
 /** The shared subgraph variables plus the users service's own, every problem reported at once. */
 export function readUsersConfig(processEnv: NodeJS.ProcessEnv = process.env): UsersConfig {
   const problems: string[] = [];
-  const shared = collect(problems, () => readSubgraphConfig('users', 4001, processEnv));
-  const own = collect(problems, () => parseEnv(usersEnv, processEnv));
+  const shared = collectConfigProblems(problems, () => readSubgraphConfig('users', 4001, processEnv));
+  const own = collectConfigProblems(problems, () => parseEnv(usersEnv, processEnv));
   if (!processEnv.JWT_PRIVATE_KEY && processEnv.NODE_ENV === 'production') {
     problems.push('JWT_PRIVATE_KEY: required in production (an Ed25519 private key, PEM PKCS#8)');
   }
@@ -49,14 +49,4 @@ export function readUsersConfig(processEnv: NodeJS.ProcessEnv = process.env): Us
     devAdmin:
       own.DEV_ADMIN_EMAIL && own.DEV_ADMIN_PASSWORD ? { email: own.DEV_ADMIN_EMAIL, password: own.DEV_ADMIN_PASSWORD } : null,
   };
-}
-
-function collect<T>(problems: string[], read: () => T): T | null {
-  try {
-    return read();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems);
-    return null;
-  }
 }

@@ -33,3 +33,17 @@ export const env = {
       .default(fallback ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1'),
 };
+
+/**
+ * Runs one config reader, adding its problems to `problems` instead of throwing, so a
+ * service that reads several groups of variables reports every bad one at once.
+ */
+export function collectConfigProblems<T>(problems: string[], read: () => T): T | null {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+    return null;
+  }
+}
