@@ -1,0 +1,57 @@
+import { connectNats, EventEnvelope, orderConfirmed } from '@ficus/events';
+import { waitFor } from '@ficus/testkit';
+import { NatsConnection } from 'nats';
+import pino from 'pino';
+import { placeOrder, settledOrder, signUpShopper, stockedProduct } from './saga-helpers';
+import { devAdmin, startTestStack, TestStack } from './stack-harness';
+
+describe('event delivery faults across real processes', () => {
+  let t: TestStack;
+  let nc: NatsConnection;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    t = await startTestStack('delivery');
+    nc = await connectNats({ url: t.nats.url, name: 'delivery-test', logger: pino({ level: 'silent' }) });
+    adminToken = await t.signIn(devAdmin.email, devAdmin.password);
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await t?.dispose();
+  });
+
+  const metric = async (service: string, pattern: RegExp) => {
+    const text = await (await fetch(t.stack.urls[service]!.replace('/graphql', '/metrics'))).text();
+    return text.split('\n').filter((line) => pattern.test(line));
+  };
+
+  it('changes nothing when an order event is delivered again under a new message id', async () => {
+    const shopper = await signUpShopper(t, 'dup');
+    const productId = await stockedProduct(t, adminToken, 'DUP-1', 5);
+    const placed = await placeOrder(t, shopper, [{ productId, quantity: 2 }], 'tok_visa');
+    const order = await settledOrder(t, shopper.token, placed.data.placeOrder.id);
+    expect(order.status).toBe('CONFIRMED');
+    await waitFor(async () => (await t.send('MyOrders', {}, shopper.token)).data.me.notifications.length === 1, {
+      what: 'the confirmation notification',
+    });
+
+    const jsm = await nc.jetstreamManager();
+    const stored = await jsm.streams.getMessage('ORDERS', { last_by_subj: orderConfirmed.type });
+    const confirmed = stored.json<EventEnvelope>();
+    expect(confirmed.aggregateId).toBe(order.id);
+    const before = await metric('inventory', /ficus_event_deliveries_total\{.*orders\.order\.confirmed.*outcome="handled"/);
+    await nc.jetstream().publish(orderConfirmed.type, stored.data, { msgID: `${confirmed.id}-again` });
+    await waitFor(
+      async () =>
+        JSON.stringify(await metric('inventory', /ficus_event_deliveries_total\{.*orders\.order\.confirmed.*outcome="handled"/)) !==
+        JSON.stringify(before),
+      { what: 'inventory to receive the duplicate' },
+    );
+
+    const stock = await t.request('query($id: ID!) { product(id: $id) { stock { available reserved } } }', { id: productId });
+    expect(stock.data.product.stock).toEqual({ available: 3, reserved: 0 });
+    const mine = await t.send('MyOrders', {}, shopper.token);
+    expect(mine.data.me.notifications).toHaveLength(1);
+  });
+});
