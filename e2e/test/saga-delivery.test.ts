@@ -1,4 +1,4 @@
-import { connectNats, EventEnvelope, orderConfirmed } from '@ficus/events';
+import { connectNats, DEAD_LETTER_STREAM, EventEnvelope, orderConfirmed } from '@ficus/events';
 import { waitFor } from '@ficus/testkit';
 import { NatsConnection } from 'nats';
 import pino from 'pino';
@@ -53,5 +53,24 @@ describe('event delivery faults across real processes', () => {
     expect(stock.data.product.stock).toEqual({ available: 3, reserved: 0 });
     const mine = await t.send('MyOrders', {}, shopper.token);
     expect(mine.data.me.notifications).toHaveLength(1);
+  });
+
+  it('dead-letters an event no consumer can read, counts it in /metrics, and keeps serving the next orders', async () => {
+    await nc.jetstream().publish('orders.order.placed', new TextEncoder().encode('{"not":"an envelope"}'), { msgID: 'broken-1' });
+
+    const jsm = await nc.jetstreamManager();
+    for (const consumer of ['inventory', 'payments', 'notifications']) {
+      const dead = await waitFor(
+        () => jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: `deadletter.ORDERS.${consumer}` }).catch(() => null),
+        { what: `${consumer} to dead-letter the unreadable event` },
+      );
+      expect(dead.header.get('x-dead-letter-reason')).toMatch(/^unreadable envelope/);
+    }
+    expect((await metric('inventory', /ficus_event_deliveries_total\{.*outcome="dead-lettered"/)).join('\n')).toMatch(/ 1$/);
+
+    const shopper = await signUpShopper(t, 'after');
+    const productId = await stockedProduct(t, adminToken, 'AFTER-1', 3);
+    const placed = await placeOrder(t, shopper, [{ productId, quantity: 1 }], 'tok_visa');
+    expect((await settledOrder(t, shopper.token, placed.data.placeOrder.id)).status).toBe('CONFIRMED');
   });
 });

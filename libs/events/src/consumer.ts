@@ -177,8 +177,10 @@ export class EventConsumer {
   }
 
   private async deadLetter(stream: string, msg: JsMsg, reason: string, logger: Logger): Promise<DeliveryOutcome> {
+    // Header values are single lines; validation errors span several.
+    const oneLineReason = reason.replace(/[\r\n]+/g, ' ').slice(0, 1_000);
     const h = natsHeaders();
-    h.set('x-dead-letter-reason', reason.slice(0, 1_000));
+    h.set('x-dead-letter-reason', oneLineReason);
     h.set('x-original-subject', msg.subject);
     h.set('x-original-stream-sequence', String(msg.info.streamSequence));
     h.set('x-delivery-count', String(msg.info.deliveryCount));
@@ -187,7 +189,7 @@ export class EventConsumer {
         headers: h,
         msgID: `${stream}:${this.options.durable}:${msg.info.streamSequence}`,
       });
-      logger.error({ reason }, 'event dead-lettered');
+      logger.error({ reason: oneLineReason }, 'event dead-lettered');
       // nats-server 2.9 ignores a reason after +TERM; the reason travels in the dead letter's headers.
       msg.term();
       return 'dead-lettered';

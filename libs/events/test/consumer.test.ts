@@ -127,13 +127,16 @@ describe('EventConsumer over a real JetStream', () => {
     });
     await consumer.start();
     await nc.jetstream().publish('users.user.registered', new TextEncoder().encode('{not json'));
+    // Valid JSON that is no envelope: the validation error spans several lines.
+    await nc.jetstream().publish('users.user.registered', new TextEncoder().encode('{"not":"an envelope"}'));
     const jsm = await nc.jetstreamManager();
-    const dead = await waitFor(
-      () => jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: 'deadletter.USERS.strict' }).catch(() => null),
-      { what: 'the unreadable message in the dead-letter stream' },
+    await waitFor(
+      async () => (await jsm.streams.info(DEAD_LETTER_STREAM, { subjects_filter: 'deadletter.USERS.strict' })).state.subjects?.['deadletter.USERS.strict'] === 2,
+      { what: 'both unreadable messages in the dead-letter stream' },
     );
+    const dead = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: 'deadletter.USERS.strict' });
     await consumer.stop();
-    expect(dead.header.get('x-dead-letter-reason')).toMatch(/unreadable envelope/);
+    expect(dead.header.get('x-dead-letter-reason')).toMatch(/^unreadable envelope: .*id.*type/);
     expect(dead.header.get('x-delivery-count')).toBe('1');
     expect(handled).toBe(0);
   });
