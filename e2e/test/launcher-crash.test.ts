@@ -2,20 +2,20 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, isPortOpen, startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
+import { isPortOpen, startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
 import { repoRoot } from '../src/repo';
-import { gateway, subgraphs } from '../src/services';
+import { freeStackPorts, launcherEnv } from './launcher-env';
 
 describe('a launcher that dies without cleaning up', () => {
   let nats: TestNatsServer;
   let dataDir: string;
   let launcher: ChildProcess | undefined;
-  const ports: Record<string, number> = {};
+  let ports: Record<string, number> = {};
 
   beforeAll(async () => {
     nats = await startTestNatsServer();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-orphans-'));
-    for (const spec of [...subgraphs, gateway]) ports[spec.name] = await freePort();
+    ports = await freeStackPorts();
   });
 
   afterAll(async () => {
@@ -27,15 +27,7 @@ describe('a launcher that dies without cleaning up', () => {
   it('leaves no service running: each one stops by itself once its launcher is gone', async () => {
     let output = '';
     launcher = spawn(process.execPath, [path.join(repoRoot(), 'e2e', 'dist', 'src', 'start.js')], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'warn',
-        DATA_DIR: dataDir,
-        NATS_URL: nats.url,
-        POSTGRES_URL: '',
-        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
-      },
+      env: launcherEnv({ dataDir, natsUrl: nats.url, ports }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     launcher.stdout!.on('data', (chunk) => (output += chunk));

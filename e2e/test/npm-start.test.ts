@@ -2,8 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, graphql, isPortOpen, startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
+import { graphql, isPortOpen, startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
 import { repoRoot } from '../src/repo';
+import { freeStackPorts, launcherEnv } from './launcher-env';
 
 function processGroupAlive(groupId: number): boolean {
   try {
@@ -19,14 +20,12 @@ describe('npm start', () => {
   let dataDir: string;
   let launcher: ChildProcess | undefined;
   let output = '';
-  const ports: Record<string, number> = {};
+  let ports: Record<string, number> = {};
 
   beforeAll(async () => {
     nats = await startTestNatsServer();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-start-'));
-    for (const name of ['GATEWAY', 'USERS', 'PRODUCTS', 'INVENTORY', 'ORDERS', 'PAYMENTS', 'NOTIFICATIONS']) {
-      ports[name] = await freePort();
-    }
+    ports = await freeStackPorts();
   });
 
   afterAll(async () => {
@@ -42,15 +41,7 @@ describe('npm start', () => {
     launcher = spawn('npm', ['start', '--silent'], {
       cwd: repoRoot(),
       detached: true,
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'warn',
-        DATA_DIR: dataDir,
-        NATS_URL: nats.url,
-        POSTGRES_URL: '',
-        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name}_PORT`, String(port)])),
-      },
+      env: launcherEnv({ dataDir, natsUrl: nats.url, ports }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     launcher.stdout!.on('data', (chunk) => (output += chunk));
@@ -62,11 +53,11 @@ describe('npm start', () => {
     expect(output).toContain('admin@example.com / admin');
     expect(output).toContain('5 products created');
     for (const name of ['gateway', 'users', 'products', 'inventory', 'orders', 'payments', 'notifications']) {
-      expect(output).toMatch(new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:${ports[name.toUpperCase()]}/graphql`));
+      expect(output).toMatch(new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:${ports[name]}/graphql`));
     }
     expect(fs.existsSync(path.join(dataDir, 'products.sqlite'))).toBe(true);
 
-    const gateway = `http://127.0.0.1:${ports.GATEWAY}/graphql`;
+    const gateway = `http://127.0.0.1:${ports.gateway}/graphql`;
     const catalog = await waitFor(
       async () => {
         const res = await graphql(gateway, '{ products(first: 50) { totalCount edges { node { sku inStock stock { available } } } } }');

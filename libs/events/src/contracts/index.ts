@@ -1,39 +1,21 @@
 import { EventContract } from '../contract';
-import { stockChanged, stockRejected, stockReserved } from './inventory';
-import { orderCancelled, orderConfirmed, orderPlaced, paymentRequested } from './orders';
-import { paymentDeclined, paymentRefunded, paymentSucceeded } from './payments';
-import { productCreated } from './products';
-import { userRegistered } from './users';
+import * as inventory from './inventory';
+import * as orders from './orders';
+import * as payments from './payments';
+import * as products from './products';
+import * as users from './users';
 
-export { money, orderLine } from './money';
-export { cancellationReasons } from './orders';
-export {
-  userRegistered,
-  productCreated,
-  stockChanged,
-  stockReserved,
-  stockRejected,
-  orderPlaced,
-  paymentRequested,
-  orderConfirmed,
-  orderCancelled,
-  paymentSucceeded,
-  paymentDeclined,
-  paymentRefunded,
-};
+export * from './money';
+export * from './inventory';
+export * from './orders';
+export * from './payments';
+export * from './products';
+export * from './users';
+
+const isContract = (value: unknown): value is EventContract =>
+  typeof value === 'object' && value !== null && 'type' in value && 'version' in value && 'parse' in value;
 
 /** Every event contract in the system, for catalogs and contract checks. */
-export const allContracts: readonly EventContract[] = [
-  userRegistered,
-  productCreated,
-  stockChanged,
-  stockReserved,
-  stockRejected,
-  orderPlaced,
-  paymentRequested,
-  orderConfirmed,
-  orderCancelled,
-  paymentSucceeded,
-  paymentDeclined,
-  paymentRefunded,
-];
+export const allContracts: readonly EventContract[] = [users, products, inventory, orders, payments].flatMap((module) =>
+  Object.values(module).filter(isContract),
+);
