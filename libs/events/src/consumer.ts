@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { AckPolicy, ConsumerConfig, ConsumerMessages, DeliverPolicy, headers as natsHeaders, JsMsg, NatsConnection } from 'nats';
 import { EventContract, EventData } from './contract';
 import { envelopeSchema, EventEnvelope } from './envelope';
@@ -34,7 +35,11 @@ export interface EventConsumerOptions {
   maxDeliver?: number;
   /** Delay before each redelivery; the last value repeats. */
   backoffMs?: readonly number[];
-  /** How long a delivery may stay unacknowledged before the server redelivers it. */
+  /**
+   * How long the server waits for a sign of life before redelivering an event to another
+   * process. Events in hand are kept alive (+WPI) while they wait or run, so this bounds how
+   * long a crashed consumer's events stay stuck, not how long a handler may take.
+   */
   ackWaitMs?: number;
   /** Told of every outcome, for metrics. */
   observer?: DeliveryObserver;
@@ -52,6 +57,9 @@ export interface DeliveryObserver {
 }
 
 const decoder = new TextDecoder();
+
+/** Events in hand per handler slot: enough to keep slots busy across aggregates, few enough to heartbeat. */
+const MAX_ACK_PENDING_PER_SLOT = 8;
 
 /**
  * Durable, explicitly acknowledged pull consumers: one per stream that the handlers read
@@ -73,7 +81,7 @@ export class EventConsumer {
   ) {
     this.maxDeliver = options.maxDeliver ?? 5;
     this.backoffMs = options.backoffMs ?? [1_000, 5_000, 15_000, 30_000];
-    this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    this.ackWaitMs = options.ackWaitMs ?? 5_000;
     this.concurrency = options.concurrency ?? 8;
   }
 
@@ -98,6 +106,7 @@ export class EventConsumer {
         ack_wait: this.ackWaitMs * 1e6,
         // Dead-lettering is decided here, so the server never gives up on a message by itself.
         max_deliver: -1,
+        max_ack_pending: this.concurrency * MAX_ACK_PENDING_PER_SLOT,
       };
       await jsm.consumers.add(stream, config);
       const consumer = await this.nc.jetstream().consumers.get(stream, this.options.durable);
@@ -114,22 +123,34 @@ export class EventConsumer {
   }
 
   private async run(stream: string, messages: ConsumerMessages, handlers: EventHandler[]): Promise<void> {
+    const slots = pLimit(this.concurrency);
     const inFlight = new Set<Promise<void>>();
     const lastOfAggregate = new Map<string, Promise<void>>();
-    for await (const msg of messages) {
-      const aggregate = msg.headers?.get(AGGREGATE_ID_HEADER) || '';
-      const task = (lastOfAggregate.get(aggregate) ?? Promise.resolve())
-        .then(() => this.deliver(stream, msg, handlers))
-        .catch((err) => this.options.logger.error({ err, subject: msg.subject }, 'event delivery failed; the server will redeliver it'));
-      lastOfAggregate.set(aggregate, task);
-      inFlight.add(task);
-      void task.then(() => {
-        inFlight.delete(task);
-        if (lastOfAggregate.get(aggregate) === task) lastOfAggregate.delete(aggregate);
-      });
-      if (inFlight.size >= this.concurrency) await Promise.race(inFlight);
+    const inHand = new Set<JsMsg>();
+    // A short ack wait brings a crashed process's events back quickly; the events this process
+    // holds (queued behind their aggregate or a free slot, or being handled) must not be.
+    const keepAlive = setInterval(() => inHand.forEach((msg) => msg.working()), Math.max(100, this.ackWaitMs / 3));
+    try {
+      // Never blocks on handlers, so nothing ages unseen in the client's buffer; the server's
+      // max_ack_pending bounds how much is in hand.
+      for await (const msg of messages) {
+        inHand.add(msg);
+        const aggregate = msg.headers?.get(AGGREGATE_ID_HEADER) || '';
+        const task = (lastOfAggregate.get(aggregate) ?? Promise.resolve())
+          .then(() => slots(() => this.deliver(stream, msg, handlers)))
+          .catch((err) => this.options.logger.error({ err, subject: msg.subject }, 'event delivery failed; the server will redeliver it'));
+        lastOfAggregate.set(aggregate, task);
+        inFlight.add(task);
+        void task.then(() => {
+          inHand.delete(msg);
+          inFlight.delete(task);
+          if (lastOfAggregate.get(aggregate) === task) lastOfAggregate.delete(aggregate);
+        });
+      }
+      await Promise.all(inFlight);
+    } finally {
+      clearInterval(keepAlive);
     }
-    await Promise.all(inFlight);
   }
 
   private async deliver(stream: string, msg: JsMsg, handlers: EventHandler[]): Promise<void> {

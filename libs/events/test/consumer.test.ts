@@ -140,4 +140,71 @@ describe('EventConsumer over a real JetStream', () => {
     expect(dead.header.get('x-delivery-count')).toBe('1');
     expect(handled).toBe(0);
   });
+
+  it('keeps events in hand alive past the ack wait, so a slow handler sees each event once', async () => {
+    const attempts: number[] = [];
+    let release: () => void = () => undefined;
+    const mayFinish = new Promise<void>((resolve) => (release = resolve));
+    const consumer = new EventConsumer(nc, {
+      durable: 'slow',
+      logger,
+      ackWaitMs: 300,
+      concurrency: 1,
+      handlers: [
+        on(userRegistered, async (_event, { attempt }) => {
+          attempts.push(attempt);
+          await mayFinish;
+        }),
+      ],
+    });
+    await consumer.start();
+    // The second event waits for the only slot behind the first, longer than the ack wait.
+    await publisher.publish(registered(3));
+    await publisher.publish(registered(4));
+    await waitFor(() => attempts.length === 1, { what: 'the first event to be in the handler' });
+    // Observation window for what must not happen: three ack waits with no redelivery.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const jsm = await nc.jetstreamManager();
+    const info = await jsm.consumers.info('USERS', 'slow');
+    release();
+    await waitFor(() => attempts.length === 2, { what: 'the second event to be handled' });
+    await waitFor(async () => (await jsm.consumers.info('USERS', 'slow')).num_ack_pending === 0, { what: 'both events to be acknowledged' });
+    await consumer.stop();
+    expect(info.num_redelivered).toBe(0);
+    expect(attempts).toEqual([1, 1]);
+  });
+
+  it("hands a crashed process's unacknowledged events to the next process after the ack wait", async () => {
+    const crashing = await connectNats({ url: server.url, name: 'crashing-consumer', logger });
+    let inCrashingHandler = 0;
+    let unblock: () => void = () => undefined;
+    const blocked = new Promise<void>((resolve) => (unblock = resolve));
+    const doomed = new EventConsumer(crashing, {
+      durable: 'recovering',
+      logger,
+      ackWaitMs: 500,
+      handlers: [on(userRegistered, async () => {
+        inCrashingHandler += 1;
+        await blocked;
+      })],
+    });
+    await doomed.start();
+    await publisher.publish(registered(5));
+    await waitFor(() => inCrashingHandler === 1, { what: 'the event to reach the blocked handler' });
+    // The connection goes away with the event unacknowledged, as when the process is killed.
+    await crashing.close();
+    unblock();
+    await doomed.stop();
+    const handled: Array<{ userId: string; attempt: number }> = [];
+    const next = new EventConsumer(nc, {
+      durable: 'recovering',
+      logger,
+      ackWaitMs: 500,
+      handlers: [on(userRegistered, async (event, { attempt }) => void handled.push({ userId: event.data.userId, attempt }))],
+    });
+    await next.start();
+    await waitFor(() => handled.length === 1, { what: 'the event to be redelivered to the next process', timeoutMs: 5_000 });
+    await next.stop();
+    expect(handled).toEqual([{ userId: 'u-5', attempt: 2 }]);
+  });
 });
