@@ -1,8 +1,9 @@
-import { connectNats, DEAD_LETTER_STREAM, EventEnvelope, orderConfirmed } from '@ficus/events';
+import { connectNats, DEAD_LETTER_STREAM, EventEnvelope, EventPublisher, orderCancelled, orderConfirmed, orderPlaced, paymentRequested } from '@ficus/events';
+import { randomUUID } from 'node:crypto';
 import { waitFor } from '@ficus/testkit';
 import { NatsConnection } from 'nats';
 import pino from 'pino';
-import { placeOrder, settledOrder, signUpShopper, stockedProduct } from './saga-helpers';
+import { handledEvents, placeOrder, providerLedger, settledOrder, signUpShopper, stockedProduct } from './saga-helpers';
 import { devAdmin, startTestStack, TestStack } from './stack-harness';
 
 describe('event delivery faults across real processes', () => {
@@ -53,6 +54,33 @@ describe('event delivery faults across real processes', () => {
     expect(stock.data.product.stock).toEqual({ available: 3, reserved: 0 });
     const mine = await t.send('MyOrders', {}, shopper.token);
     expect(mine.data.me.notifications).toHaveLength(1);
+  });
+
+  it('holds no stock and charges nothing when an order\'s cancellation arrives before its placement and payment request', async () => {
+    // A redelivered placement (after a failed try) can reach inventory and payments after the
+    // cancellation that followed it; here the events are published in that order outright.
+    const productId = await stockedProduct(t, adminToken, 'LATE-1', 4);
+    const orderId = randomUUID();
+    const customerId = randomUUID();
+    const price = { amount: 1000, currency: 'USD' };
+    const before = {
+      placed: await handledEvents(t, 'inventory', orderPlaced.type),
+      requested: await handledEvents(t, 'payments', paymentRequested.type),
+    };
+    const publisher = new EventPublisher(nc.jetstream());
+    await publisher.publish(orderCancelled.create(orderId, { orderId, customerId, reason: 'CUSTOMER_CANCELLED' }));
+    await publisher.publish(orderPlaced.create(orderId, { orderId, customerId, items: [{ productId, quantity: 3, unitPrice: price }], total: { amount: 3000, currency: 'USD' } }));
+    await publisher.publish(paymentRequested.create(orderId, { orderId, customerId, amount: { amount: 3000, currency: 'USD' }, paymentToken: 'tok_visa' }));
+
+    await waitFor(async () => (await handledEvents(t, 'inventory', orderPlaced.type)) === before.placed + 1, {
+      what: 'inventory to handle the late placement',
+    });
+    await waitFor(async () => (await handledEvents(t, 'payments', paymentRequested.type)) === before.requested + 1, {
+      what: 'payments to handle the late payment request',
+    });
+    const stock = await t.request('query($id: ID!) { product(id: $id) { stock { available reserved } } }', { id: productId });
+    expect(stock.data.product.stock).toEqual({ available: 4, reserved: 0 });
+    expect((await providerLedger(t.databaseUrls.payments!)).get(orderId)).toBeUndefined();
   });
 
   it('dead-letters an event no consumer can read, counts it in /metrics, and keeps serving the next orders', async () => {

@@ -1,6 +1,5 @@
 import { waitFor } from '@ficus/testkit';
-import { Client } from 'pg';
-import { placeOrder, settledOrder, Shopper, signUpShopper, stockedProduct } from './saga-helpers';
+import { placeOrder, providerLedger, settledOrder, Shopper, signUpShopper, stockedProduct } from './saga-helpers';
 import { devAdmin, startTestStack, TestStack } from './stack-harness';
 
 interface Outcome {
@@ -93,22 +92,3 @@ describe('the order saga under faults, with real processes', () => {
     expect(outcome).toEqual({ placed: 10, confirmed: 10, cancelled: 0, chargedTwice: 0, stuckReserved: 0 });
   });
 });
-
-/** The test provider's own ledger in the payments database: charges per order, and those not refunded or voided. */
-async function providerLedger(databaseUrl: string): Promise<Map<string, { charges: number; kept: number }>> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ order_id: string; charges: string; kept: string }>(LEDGER_SQL);
-    return new Map(rows.map((r) => [r.order_id, { charges: Number(r.charges), kept: Number(r.kept) }]));
-  } finally {
-    await client.end();
-  }
-}
-
-const LEDGER_SQL = `
-  SELECT idempotency_key AS order_id,
-         count(*) AS charges,
-         count(*) FILTER (WHERE status = 'succeeded' AND NOT refunded) AS kept
-    FROM test_provider_charges
-   GROUP BY idempotency_key`;

@@ -1,4 +1,5 @@
 import { waitFor } from '@ficus/testkit';
+import { Client } from 'pg';
 import { TestStack } from './stack-harness';
 
 export interface Shopper {
@@ -77,4 +78,32 @@ export async function settledOrder(t: TestStack, token: string, orderId: string,
     },
     { timeoutMs, intervalMs: 100, what: `order ${orderId} to be confirmed or cancelled` },
   );
+}
+
+/** The test provider's own ledger in the payments database: charges per order, and those not refunded or voided. */
+export async function providerLedger(databaseUrl: string): Promise<Map<string, { charges: number; kept: number }>> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ order_id: string; charges: string; kept: string }>(LEDGER_SQL);
+    return new Map(rows.map((r) => [r.order_id, { charges: Number(r.charges), kept: Number(r.kept) }]));
+  } finally {
+    await client.end();
+  }
+}
+
+const LEDGER_SQL = `
+  SELECT idempotency_key AS order_id,
+         count(*) AS charges,
+         count(*) FILTER (WHERE status = 'succeeded' AND NOT refunded) AS kept
+    FROM test_provider_charges
+   GROUP BY idempotency_key`;
+
+/** How many events of `eventType` a service has handled (not skipped or retried), from its `/metrics`. */
+export async function handledEvents(t: TestStack, service: string, eventType: string): Promise<number> {
+  const text = await (await fetch(t.stack.urls[service]!.replace('/graphql', '/metrics'))).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('ficus_event_deliveries_total{') && line.includes(`"${eventType}"`) && line.includes('outcome="handled"'))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
