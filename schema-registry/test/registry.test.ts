@@ -157,7 +157,8 @@ type Product @key(fields: "id") {
         return { status: res.status, body: (await res.json()) as { id: string } };
       });
       await publish(t, 'shop@poll', 'inventory', repoSchema('inventory'));
-      const result = await waitFor(() => answered && poll, { timeoutMs: 10_000, what: 'the long-poll to answer' });
+      await waitFor(() => answered, { timeoutMs: 10_000, what: 'the long-poll to answer' });
+      const result = await poll;
       expect(result.status).toBe(200);
       expect(result.body.id).not.toBe(id);
       expect(Date.now() - started).toBeLessThan(10_000);
