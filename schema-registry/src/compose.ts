@@ -1,11 +1,20 @@
 import { composeServices } from '@apollo/composition';
-import { DocumentNode, GraphQLError, parse } from 'graphql';
+import { Supergraph } from '@apollo/federation-internals';
+import { DocumentNode, getLocation, GraphQLError, GraphQLSchema, parse, Source } from 'graphql';
 import { readSupergraphConfig, SubgraphSource } from './supergraph-config';
 
 /** A composition error or hint, with the stable code `@apollo/composition` gives it. */
 export interface CompositionMessage {
   code: string;
   message: string;
+  /** Where in which subgraph's SDL, when composition can tell. */
+  locations?: SdlLocation[];
+}
+
+export interface SdlLocation {
+  subgraph: string;
+  line: number;
+  column: number;
 }
 
 export type CompositionOutcome =
@@ -43,17 +52,34 @@ export async function composeFromConfigFile(configPath: string): Promise<Composi
 
 function parseSdl(subgraph: SubgraphSource): { document: DocumentNode } | { error: CompositionMessage } {
   try {
-    return { document: parse(subgraph.sdl) };
+    // The source is named after the subgraph, so composition errors can say where they are.
+    return { document: parse(new Source(subgraph.sdl, subgraph.name)) };
   } catch (err) {
     if (!(err instanceof GraphQLError)) throw err;
     const at = err.locations?.[0];
     const where = at ? ` (${subgraph.origin}:${at.line}:${at.column})` : ` (${subgraph.origin})`;
     // The code composition itself uses for SDL that is not GraphQL.
-    return { error: { code: 'INVALID_GRAPHQL', message: `[${subgraph.name}] ${err.message}${where}` } };
+    return {
+      error: {
+        code: 'INVALID_GRAPHQL',
+        message: `[${subgraph.name}] ${err.message}${where}`,
+        locations: at ? [{ subgraph: subgraph.name, line: at.line, column: at.column }] : [],
+      },
+    };
   }
 }
 
 function fromGraphQLError(error: GraphQLError): CompositionMessage {
   const code = error.extensions?.code;
-  return { code: typeof code === 'string' ? code : 'COMPOSITION_FAILED', message: error.message };
+  const locations = (error.nodes ?? []).flatMap((node) => {
+    if (!node.loc) return [];
+    const { line, column } = getLocation(node.loc.source, node.loc.start);
+    return [{ subgraph: node.loc.source.name, line, column }];
+  });
+  return { code: typeof code === 'string' ? code : 'COMPOSITION_FAILED', message: error.message, locations };
+}
+
+/** The schema clients see: the supergraph without federation's machinery and `@inaccessible` elements. */
+export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
+  return Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
 }

@@ -1,2 +1,4 @@
 export * from './compose';
 export * from './supergraph-config';
+export * from './build';
+export * from './config';

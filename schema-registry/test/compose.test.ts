@@ -43,7 +43,11 @@ describe('composing a supergraph config', () => {
     const outcome = await composeFromConfigFile(config);
 
     expect(!outcome.ok && outcome.errors).toEqual([
-      { code: 'INVALID_GRAPHQL', message: expect.stringMatching(/^\[reviews\] Syntax Error: .*reviews\.graphql:3:1\)$/) },
+      {
+        code: 'INVALID_GRAPHQL',
+        message: expect.stringMatching(/^\[reviews\] Syntax Error: .*reviews\.graphql:3:1\)$/),
+        locations: [{ subgraph: 'reviews', line: 3, column: 1 }],
+      },
     ]);
   });
 

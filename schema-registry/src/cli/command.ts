@@ -4,6 +4,12 @@ export interface CliOutput {
   stderr: { write(text: string): unknown };
 }
 
+/** What a command may touch besides its arguments: the process, or stand-ins in tests. */
+export interface CliIo extends CliOutput {
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadableStream;
+}
+
 /** rover's convention: 0 done, 1 the command ran and failed (does not compose), 2 bad usage or input. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
@@ -14,7 +20,7 @@ export interface Command {
   verb: string;
   summary: string;
   usage: string;
-  run(args: string[], output: CliOutput): Promise<ExitCode>;
+  run(args: string[], io: CliIo): Promise<ExitCode>;
 }
 
 /** Wrong arguments; printed with the command's usage, exit 2. */
@@ -25,7 +31,7 @@ export class UsageError extends Error {
   }
 }
 
-/** A file the arguments name is missing or malformed; exit 2. */
+/** A file the arguments name is missing or malformed, or the registry cannot be reached or refuses the request; exit 2. */
 export class InputError extends Error {
   constructor(message: string) {
     super(message);

@@ -1,8 +1,8 @@
-import { CliOutput, Command, ExitCode, exitCodes, InputError, UsageError } from './command';
+import { CliIo, Command, ExitCode, exitCodes, InputError, UsageError } from './command';
 import { commands } from './commands';
 
 /** Runs one `ficus` invocation and returns its exit code; never exits the process itself. */
-export async function runCli(argv: string[], output: CliOutput, available: Command[] = commands): Promise<ExitCode> {
+export async function runCli(argv: string[], output: CliIo, available: Command[] = commands): Promise<ExitCode> {
   const [noun, verb, ...args] = argv;
   if (noun === undefined || noun === '--help' || noun === '-h' || noun === 'help') {
     const asked = noun !== undefined;

@@ -22,16 +22,19 @@ export interface OpenDatabaseOptions {
   logger: Logger;
   queryLog?: QueryLog;
   subscribers?: Options['subscribers'];
+  /** Adds the outbox and inbox tables, for services that exchange events (every subgraph). Default true. */
+  outboxAndInbox?: boolean;
 }
 
 /** Opens the service's own database, creating it if missing, and runs pending migrations. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<MikroORM> {
   const { target, logger } = options;
+  const messaging = options.outboxAndInbox ?? true;
   const shared: Options = {
-    entities: [OutboxEvent, InboxEntry, ...options.entities],
+    entities: [...(messaging ? [OutboxEvent, InboxEntry] : []), ...options.entities],
     extensions: [Migrator],
     migrations: {
-      migrationsList: [...outboxMigrations, ...inboxMigrations, ...options.migrations],
+      migrationsList: [...(messaging ? [...outboxMigrations, ...inboxMigrations] : []), ...options.migrations],
       transactional: true,
       allOrNothing: true,
       snapshot: false,

@@ -6,25 +6,26 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express, { Express, Request } from 'express';
-import type { DocumentNode } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, requestIdMiddleware } from '../http/http-app';
 import { formatErrorFor } from '../http/format-error';
 import { requestLogPlugin } from '../http/request-log-plugin';
 import type { ServiceMetrics } from '../metrics/service-metrics';
 
-export interface GraphQLHttpServerOptions<TContext extends { logger: Logger }> {
-  typeDefs: DocumentNode;
-  resolvers: object;
+/** A subgraph's SDL and resolvers (built with `buildSubgraphSchema`), or a plain schema for a service that is not a subgraph. */
+export type GraphQLHttpSchema = { typeDefs: DocumentNode; resolvers: object } | { schema: GraphQLSchema };
+
+export type GraphQLHttpServerOptions<TContext extends { logger: Logger }> = GraphQLHttpSchema & {
   logger: Logger;
   host: string;
   port: number;
   bodyLimitBytes: number;
   checks: HealthCheck[];
   metrics: ServiceMetrics;
-  context: (req: Request) => TContext;
+  context: (req: Request) => TContext | Promise<TContext>;
   routes?: (app: Express) => void;
-}
+};
 
 export interface GraphQLHttpServer {
   url: string;
@@ -33,7 +34,7 @@ export interface GraphQLHttpServer {
   stop(): Promise<void>;
 }
 
-/** A subgraph's HTTP face: `/graphql` (Apollo Server), `/health`, `/ready` and any extra routes. */
+/** A service's HTTP face: `/graphql` (Apollo Server), `/health`, `/ready` and any extra routes. */
 export async function startGraphQLHttpServer<TContext extends { logger: Logger }>(
   options: GraphQLHttpServerOptions<TContext>,
 ): Promise<GraphQLHttpServer> {
@@ -43,9 +44,10 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   const httpServer = http.createServer(app);
   let draining = false;
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema([
-      { typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> },
-    ]),
+    schema:
+      'schema' in options
+        ? options.schema
+        : buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin<TContext>(options.metrics)],
     formatError: formatErrorFor(logger),
     includeStacktraceInErrorResponses: false,

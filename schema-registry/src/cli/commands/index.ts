@@ -1,5 +1,19 @@
 import { Command } from '../command';
+import { keyCreate } from './key-create';
+import { subgraphCheck } from './subgraph-check';
+import { subgraphFetch } from './subgraph-fetch';
+import { subgraphIntrospect } from './subgraph-introspect';
+import { subgraphPublish } from './subgraph-publish';
 import { supergraphCompose } from './supergraph-compose';
+import { supergraphFetch } from './supergraph-fetch';
 
 /** Every command of the `ficus` CLI; a new command is a module added here. */
-export const commands: Command[] = [supergraphCompose];
+export const commands: Command[] = [
+  subgraphCheck,
+  subgraphPublish,
+  subgraphFetch,
+  subgraphIntrospect,
+  supergraphCompose,
+  supergraphFetch,
+  keyCreate,
+];

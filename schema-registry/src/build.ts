@@ -1,0 +1,84 @@
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { createLogger, loadSchemaFile, Logger, Orm, ServiceMetrics, startGraphQLHttpServer } from '@ficus/kit';
+import type { RegistryConfig } from './config';
+import { openRegistryDatabase } from './db/open-registry-database';
+import { KeyedLock } from './domain/keyed-lock';
+import { SupergraphWatch } from './domain/supergraph-watch';
+import type { RegistryContext, RegistryDeps } from './graphql/context';
+import { resolvers } from './graphql/resolvers';
+import { callerOf } from './http/caller';
+import { supergraphRoute } from './http/supergraph-route';
+import { usageRoute } from './http/usage-route';
+
+export interface RegistryHandle {
+  /** The GraphQL endpoint, `http://host:port/graphql`. */
+  url: string;
+  /** `http://host:port`, for the REST endpoints. */
+  baseUrl: string;
+  port: number;
+  orm: Orm;
+  logger: Logger;
+  /** Ends long-polls, drains requests, closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Builds and starts the registry: database (migrated), then HTTP. `config.port` 0 picks a free port. */
+export async function build(config: RegistryConfig, options: { logger?: Logger } = {}): Promise<RegistryHandle> {
+  const logger = options.logger ?? createLogger('schema-registry', config.logLevel);
+  const stack: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of stack.splice(0).reverse()) await close();
+  };
+  try {
+    const orm = await openRegistryDatabase(config.database, logger);
+    stack.push(() => orm.close());
+    const deps: RegistryDeps = {
+      publishLock: new KeyedLock(),
+      watch: new SupergraphWatch(),
+      lockRows: config.database.kind === 'postgres',
+      longPollMaxSeconds: config.longPollMaxSeconds,
+    };
+    const server = await startGraphQLHttpServer<RegistryContext>({
+      schema: makeExecutableSchema({ typeDefs: loadSchemaFile(__dirname), resolvers }),
+      logger,
+      host: config.host,
+      port: config.port,
+      bodyLimitBytes: config.bodyLimitBytes,
+      metrics: new ServiceMetrics('schema-registry'),
+      checks: [{ name: 'database', check: () => orm.isConnected() }],
+      routes: (app) => {
+        supergraphRoute(app, orm, deps);
+        usageRoute(app, orm, config.bodyLimitBytes);
+      },
+      context: async (req) => {
+        const em = orm.em.fork();
+        return { em, caller: await callerOf(req, em), logger: req.log, requestId: req.requestId, deps };
+      },
+    });
+    stack.push(() => server.stop());
+    // Pushed last so it runs first: waiting long-polls answer at once instead of holding up the drain.
+    stack.push(async () => deps.watch.close());
+    const baseUrl = `http://${config.host}:${server.port}`;
+    logger.info({ url: server.url }, 'schema registry ready');
+
+    let stopping: Promise<void> | null = null;
+    return {
+      url: server.url,
+      baseUrl,
+      port: server.port,
+      orm,
+      logger,
+      stop() {
+        stopping ??= (async () => {
+          logger.info({}, 'shutting down: ending long-polls, draining requests');
+          await closeAll();
+          logger.info({}, 'stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await closeAll().catch(() => undefined);
+    throw err;
+  }
+}

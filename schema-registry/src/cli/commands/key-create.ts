@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, createLogger, DomainError } from '@ficus/kit';
+import { readRegistryConfig } from '../../config';
+import { openRegistryDatabase } from '../../db/open-registry-database';
+import { createApiKey } from '../../domain/api-keys';
+import { Command, exitCodes, InputError, parsingArgs } from '../command';
+import { formatOption, required } from '../options';
+
+export const keyCreate: Command = {
+  noun: 'key',
+  verb: 'create',
+  summary: "Create a registry API key in the registry's database; prints the key once",
+  usage: [
+    'Usage: ficus key create --name <name> --scope <publish|check|read|report>... [--format human|json]',
+    '',
+    "Writes to the registry's database directly, configured as the registry is (DATA_DIR, DATABASE_URL, POSTGRES_URL).",
+    'Only the sha256 of the key is stored: copy it now.',
+  ].join('\n'),
+
+  async run(args, io) {
+    const { values: options } = parsingArgs(() =>
+      parseArgs({
+        args,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          name: { type: 'string' },
+          scope: { type: 'string', multiple: true },
+          format: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }),
+    );
+    if (options.help) {
+      io.stdout.write(`${this.usage}\n`);
+      return exitCodes.ok;
+    }
+    const name = required(options.name, '--name <name>');
+    const format = formatOption(options.format);
+    let config;
+    try {
+      config = readRegistryConfig(io.env);
+    } catch (err) {
+      throw err instanceof ConfigError ? new InputError(err.message.replace(/\n/g, ' ')) : err;
+    }
+    const orm = await openRegistryDatabase(config.database, createLogger('ficus', 'silent'));
+    try {
+      const { key, apiKey } = await createApiKey(orm.em.fork(), { name, scopes: options.scope ?? [] });
+      if (format === 'json') {
+        io.stdout.write(`${JSON.stringify({ id: apiKey.id, name: apiKey.name, scopes: apiKey.scopes, key }, null, 2)}\n`);
+      } else {
+        io.stdout.write(`${key}\n`);
+        io.stderr.write(`created key "${apiKey.name}" (${apiKey.scopes.join(', ')}); it is shown only once\n`);
+      }
+      return exitCodes.ok;
+    } catch (err) {
+      throw err instanceof DomainError ? new InputError(err.message) : err;
+    } finally {
+      await orm.close();
+    }
+  },
+};

@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { Command, exitCodes, InputError, parsingArgs } from '../command';
+import { FETCH_SUBGRAPH } from '../operations';
+import { formatOption, graphRefArg, required } from '../options';
+import { RegistryClient } from '../registry-client';
+
+export const subgraphFetch: Command = {
+  noun: 'subgraph',
+  verb: 'fetch',
+  summary: "Print a subgraph's published SDL",
+  usage: 'Usage: ficus subgraph fetch <graph@variant> --name <subgraph> [--format human|json]\n\nFICUS_API_KEY needs the read scope.',
+
+  async run(args, io) {
+    const { values: options, positionals } = parsingArgs(() =>
+      parseArgs({
+        args,
+        strict: true,
+        allowPositionals: true,
+        options: { name: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      }),
+    );
+    if (options.help) {
+      io.stdout.write(`${this.usage}\n`);
+      return exitCodes.ok;
+    }
+    const ref = graphRefArg(positionals);
+    const name = required(options.name, '--name <subgraph>');
+    const format = formatOption(options.format);
+    const data = await new RegistryClient(io.env).request<{ variant: { subgraph: { sdl: string } | null } | null }>(FETCH_SUBGRAPH, { ref, name });
+    const subgraph = data.variant?.subgraph;
+    if (!subgraph) throw new InputError(`no subgraph "${name}" is published to ${ref}`);
+    io.stdout.write(format === 'json' ? `${JSON.stringify(subgraph, null, 2)}\n` : withNewline(subgraph.sdl));
+    return exitCodes.ok;
+  },
+};
+
+export const withNewline = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);

@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util';
+import { Command, exitCodes, parsingArgs } from '../command';
+import { formatCompositionMessage } from '../format-check';
+import { PUBLISH_SUBGRAPH, PublishResultView } from '../operations';
+import { formatOption, graphRefArg, required } from '../options';
+import { readSchemaArg } from '../read-input';
+import { RegistryClient } from '../registry-client';
+
+export const subgraphPublish: Command = {
+  noun: 'subgraph',
+  verb: 'publish',
+  summary: 'Publish a subgraph schema to a graph variant; refused if the variant would not compose',
+  usage: [
+    'Usage: ficus subgraph publish <graph@variant> --name <subgraph> --schema <file|-> --routing-url <url> [--format human|json]',
+    '',
+    'Exit: 0 published (or unchanged), 1 refused (does not compose), 2 bad usage or the registry cannot be reached.',
+    'FICUS_REGISTRY_URL and FICUS_API_KEY (scope publish) configure the registry.',
+  ].join('\n'),
+
+  async run(args, io) {
+    const { values: options, positionals } = parsingArgs(() =>
+      parseArgs({
+        args,
+        strict: true,
+        allowPositionals: true,
+        options: {
+          name: { type: 'string' },
+          schema: { type: 'string' },
+          'routing-url': { type: 'string' },
+          format: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }),
+    );
+    if (options.help) {
+      io.stdout.write(`${this.usage}\n`);
+      return exitCodes.ok;
+    }
+    const ref = graphRefArg(positionals);
+    const name = required(options.name, '--name <subgraph>');
+    const schema = required(options.schema, '--schema <file|->');
+    const routingUrl = required(options['routing-url'], '--routing-url <url>');
+    const format = formatOption(options.format);
+    const input = { ref, name, routingUrl, sdl: await readSchemaArg(schema, io) };
+
+    const { publishSubgraph: result } = await new RegistryClient(io.env).request<{ publishSubgraph: PublishResultView }>(
+      PUBLISH_SUBGRAPH,
+      { input },
+    );
+    if (format === 'json') io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    for (const hint of result.hints) io.stderr.write(`hint[${hint.code}]: ${hint.message}\n`);
+    if (!result.published) {
+      if (format === 'human') {
+        for (const error of result.compositionErrors) io.stderr.write(`  ${formatCompositionMessage(error)}\n`);
+      }
+      io.stderr.write(`error: publish refused: ${ref} does not compose with this "${name}" (${result.compositionErrors.map((e) => e.code).join(', ')})\n`);
+      return exitCodes.failed;
+    }
+    if (format === 'human') {
+      io.stdout.write(
+        result.unchanged
+          ? `Subgraph "${name}" in ${ref} is unchanged; supergraph ${result.supergraph!.id}\n`
+          : `Published subgraph "${name}" to ${ref} as ${result.subgraph!.publishedBy}; supergraph ${result.supergraph!.id}\n`,
+      );
+    }
+    return exitCodes.ok;
+  },
+};

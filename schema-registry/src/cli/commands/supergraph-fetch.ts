@@ -1,0 +1,38 @@
+import { parseArgs } from 'node:util';
+import { Command, exitCodes, InputError, parsingArgs } from '../command';
+import { FETCH_SUPERGRAPH } from '../operations';
+import { formatOption, graphRefArg } from '../options';
+import { RegistryClient } from '../registry-client';
+import { withNewline } from './subgraph-fetch';
+
+export const supergraphFetch: Command = {
+  noun: 'supergraph',
+  verb: 'fetch',
+  summary: "Print a graph variant's latest composed supergraph SDL",
+  usage: 'Usage: ficus supergraph fetch <graph@variant> [--format human|json]\n\nFICUS_API_KEY needs the read scope.',
+
+  async run(args, io) {
+    const { values: options, positionals } = parsingArgs(() =>
+      parseArgs({
+        args,
+        strict: true,
+        allowPositionals: true,
+        options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      }),
+    );
+    if (options.help) {
+      io.stdout.write(`${this.usage}\n`);
+      return exitCodes.ok;
+    }
+    const ref = graphRefArg(positionals);
+    const format = formatOption(options.format);
+    const data = await new RegistryClient(io.env).request<{ variant: { supergraph: { id: string; sdl: string } | null } | null }>(
+      FETCH_SUPERGRAPH,
+      { ref },
+    );
+    const supergraph = data.variant?.supergraph;
+    if (!supergraph) throw new InputError(`${ref} has no supergraph yet: publish a subgraph to it first`);
+    io.stdout.write(format === 'json' ? `${JSON.stringify(supergraph, null, 2)}\n` : withNewline(supergraph.sdl));
+    return exitCodes.ok;
+  },
+};

@@ -1,0 +1,83 @@
+/** The registry operations the CLI sends, and the shapes it reads back. */
+const compositionMessage = 'code message locations { subgraph line column }';
+
+export const CHECK_SUBGRAPH = /* GraphQL */ `
+  mutation CheckSubgraph($input: CheckSubgraphInput!) {
+    checkSubgraph(input: $input) {
+      id graphRef subgraph passed createdAt createdBy
+      compositionErrors { ${compositionMessage} }
+      changes {
+        code severity coordinate message blocking
+        affectedOperations { signatureHash name count clients { name version count } }
+      }
+      usage { from to totalRequests validationPeriod queryCountThreshold queryPercentageThreshold excludedClients excludedOperationNames }
+    }
+  }
+`;
+
+export const PUBLISH_SUBGRAPH = /* GraphQL */ `
+  mutation PublishSubgraph($input: PublishSubgraphInput!) {
+    publishSubgraph(input: $input) {
+      published unchanged
+      subgraph { name routingUrl publishedAt publishedBy }
+      supergraph { id createdAt }
+      compositionErrors { ${compositionMessage} }
+      hints { ${compositionMessage} }
+    }
+  }
+`;
+
+export const FETCH_SUBGRAPH = /* GraphQL */ `
+  query FetchSubgraph($ref: String!, $name: String!) {
+    variant(ref: $ref) { subgraph(name: $name) { name routingUrl sdl publishedAt publishedBy } }
+  }
+`;
+
+export const FETCH_SUPERGRAPH = /* GraphQL */ `
+  query FetchSupergraph($ref: String!) {
+    variant(ref: $ref) { supergraph { id sdl createdAt } }
+  }
+`;
+
+export interface CompositionMessageView {
+  code: string;
+  message: string;
+  locations: { subgraph: string; line: number; column: number }[];
+}
+
+export interface CheckRunView {
+  id: string;
+  graphRef: string;
+  subgraph: string;
+  passed: boolean;
+  createdAt: string;
+  createdBy: string;
+  compositionErrors: CompositionMessageView[];
+  changes: {
+    code: string;
+    severity: 'BREAKING' | 'DANGEROUS' | 'SAFE';
+    coordinate: string;
+    message: string;
+    blocking: boolean;
+    affectedOperations: { signatureHash: string; name: string | null; count: number; clients: { name: string; version: string; count: number }[] }[];
+  }[];
+  usage: {
+    from: string;
+    to: string;
+    totalRequests: number;
+    validationPeriod: string;
+    queryCountThreshold: number;
+    queryPercentageThreshold: number;
+    excludedClients: string[];
+    excludedOperationNames: string[];
+  } | null;
+}
+
+export interface PublishResultView {
+  published: boolean;
+  unchanged: boolean;
+  subgraph: { name: string; routingUrl: string; publishedAt: string; publishedBy: string } | null;
+  supergraph: { id: string; createdAt: string } | null;
+  compositionErrors: CompositionMessageView[];
+  hints: CompositionMessageView[];
+}

@@ -1,0 +1,14 @@
+import fs from 'node:fs/promises';
+import { CliIo, InputError } from './command';
+
+/** Reads a schema file, or stdin for `-` as rover does. */
+export async function readSchemaArg(file: string, io: CliIo): Promise<string> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  return fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read schema ${file}: ${err.code ?? err.message}`);
+  });
+}

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { DatabaseTarget, env, LogLevel, NodeEnv, parseEnv, resolveDatabaseTarget, subgraphEnv } from '@ficus/kit';
+import { z } from 'zod';
+
+/** What the registry needs to boot. Read once in `main.ts` (and by `ficus key create`), passed down. */
+export interface RegistryConfig {
+  nodeEnv: NodeEnv;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  dataDir: string;
+  database: DatabaseTarget;
+  /** Largest accepted request body, in bytes: usage batches from busy gateways are big. */
+  bodyLimitBytes: number;
+  /** The longest a gateway's `GET /api/supergraph/…?after=` may wait for a newer supergraph. */
+  longPollMaxSeconds: number;
+}
+
+export const registryDefaultPort = 4100;
+
+const registryEnv = {
+  NODE_ENV: subgraphEnv.NODE_ENV,
+  HOST: subgraphEnv.HOST,
+  LOG_LEVEL: subgraphEnv.LOG_LEVEL,
+  DATA_DIR: subgraphEnv.DATA_DIR,
+  DATABASE_URL: subgraphEnv.DATABASE_URL,
+  POSTGRES_URL: subgraphEnv.POSTGRES_URL,
+  PORT: env.port(registryDefaultPort),
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10_000_000),
+  LONG_POLL_MAX_SECONDS: z.coerce.number().int().min(1).max(300).default(60),
+};
+
+/**
+ * Reads the registry's variables, reporting every bad one at once (`ConfigError`). Its database
+ * is `DATA_DIR/registry.sqlite` by default, `DATABASE_URL`, or `ficus_registry` on `POSTGRES_URL`.
+ */
+export function readRegistryConfig(processEnv: NodeJS.ProcessEnv = process.env): RegistryConfig {
+  const parsed = parseEnv(registryEnv, processEnv);
+  const dataDir = path.resolve(parsed.DATA_DIR);
+  return {
+    nodeEnv: parsed.NODE_ENV,
+    host: parsed.HOST,
+    port: parsed.PORT,
+    logLevel: parsed.LOG_LEVEL,
+    dataDir,
+    bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
+    longPollMaxSeconds: parsed.LONG_POLL_MAX_SECONDS,
+    database: resolveDatabaseTarget({
+      serviceName: 'registry',
+      databaseUrl: parsed.DATABASE_URL,
+      postgresUrl: parsed.POSTGRES_URL,
+      dataDir,
+    }),
+  };
+}

@@ -1,0 +1,137 @@
+import { EntitySchema, Opt } from '@mikro-orm/core';
+
+/** Per-variant defaults for checks; a check's own options override them. */
+export interface CheckSettings {
+  validationPeriodSeconds: number;
+  queryCountThreshold: number;
+  queryPercentageThreshold: number;
+  /** Client names (`web`) or name@version (`web@1.2.0`) whose operations never fail a check. */
+  excludedClients: string[];
+  excludedOperationNames: string[];
+}
+
+/** A graph variant (`shop@current`), created by its first publish or by configuring its checks. */
+export interface VariantRow {
+  id: string;
+  graph: string;
+  name: string;
+  /** The stable id of the supergraph gateways should run; null until something composed. */
+  latestSupergraphId: string | null;
+  checkSettings: Partial<CheckSettings>;
+  createdAt: Date;
+}
+
+export const Variant = new EntitySchema<VariantRow>({
+  name: 'Variant',
+  tableName: 'variants',
+  properties: {
+    id: { type: 'string', primary: true },
+    graph: { type: 'string' },
+    name: { type: 'string' },
+    latestSupergraphId: { type: 'string', nullable: true },
+    checkSettings: { type: 'json' },
+    createdAt: { type: 'datetime' },
+  },
+});
+
+/** One published version of one subgraph; the newest per name is the variant's current one. */
+export interface SubgraphPublicationRow {
+  id: Opt<number>;
+  variantId: string;
+  name: string;
+  sdl: string;
+  routingUrl: string;
+  publishedByKeyId: string;
+  publishedBy: string;
+  publishedAt: Date;
+  /** The supergraph this publication composed into. */
+  supergraphId: string;
+}
+
+export const SubgraphPublication = new EntitySchema<SubgraphPublicationRow>({
+  name: 'SubgraphPublication',
+  tableName: 'subgraph_publications',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    variantId: { type: 'string' },
+    name: { type: 'string' },
+    sdl: { type: 'text' },
+    routingUrl: { type: 'string' },
+    publishedByKeyId: { type: 'string' },
+    publishedBy: { type: 'string' },
+    publishedAt: { type: 'datetime' },
+    supergraphId: { type: 'string' },
+  },
+});
+
+/** A composed supergraph. Its id is the sha256 of its SDL, so the same content keeps the same id. */
+export interface SupergraphRow {
+  key: Opt<number>;
+  variantId: string;
+  id: string;
+  sdl: string;
+  createdAt: Date;
+}
+
+export const Supergraph = new EntitySchema<SupergraphRow>({
+  name: 'Supergraph',
+  tableName: 'supergraphs',
+  properties: {
+    key: { type: 'integer', primary: true, autoincrement: true },
+    variantId: { type: 'string' },
+    id: { type: 'string' },
+    sdl: { type: 'text' },
+    createdAt: { type: 'datetime' },
+  },
+});
+
+/** One `subgraph check` and its full report. */
+export interface CheckRunRow {
+  id: string;
+  variantId: string;
+  subgraphName: string;
+  passed: boolean;
+  report: object;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export const CheckRun = new EntitySchema<CheckRunRow>({
+  name: 'CheckRun',
+  tableName: 'check_runs',
+  properties: {
+    id: { type: 'string', primary: true },
+    variantId: { type: 'string' },
+    subgraphName: { type: 'string' },
+    passed: { type: 'boolean' },
+    report: { type: 'json' },
+    createdBy: { type: 'string' },
+    createdAt: { type: 'datetime' },
+  },
+});
+
+export type Scope = 'publish' | 'check' | 'read' | 'report';
+export const scopes: readonly Scope[] = ['publish', 'check', 'read', 'report'];
+
+/** An API key; only the sha256 of the key is stored. */
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  keyHash: string;
+  scopes: Scope[];
+  createdAt: Date;
+}
+
+export const ApiKey = new EntitySchema<ApiKeyRow>({
+  name: 'ApiKey',
+  tableName: 'api_keys',
+  properties: {
+    id: { type: 'string', primary: true },
+    name: { type: 'string' },
+    keyHash: { type: 'string', unique: true },
+    scopes: { type: 'json' },
+    createdAt: { type: 'datetime' },
+  },
+});
+
+export const entities = [Variant, SubgraphPublication, Supergraph, CheckRun, ApiKey];

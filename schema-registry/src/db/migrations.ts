@@ -1,0 +1,79 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { PortableMigration } from '@ficus/kit';
+
+class CreateRegistry extends PortableMigration {
+  override up(): void {
+    this.schema((s) =>
+      s
+        .createTable('variants', (t) => {
+          t.string('id', 36).primary();
+          t.string('graph', 64).notNullable();
+          t.string('name', 64).notNullable();
+          t.string('latest_supergraph_id', 64).nullable();
+          t.json('check_settings').notNullable();
+          t.timestamp('created_at', { useTz: true }).notNullable();
+          t.unique(['graph', 'name'], { indexName: 'variants_graph_name_unique' });
+        })
+        .createTable('subgraph_publications', (t) => {
+          t.increments('id').primary();
+          t.string('variant_id', 36).notNullable();
+          t.string('name', 64).notNullable();
+          t.text('sdl').notNullable();
+          t.string('routing_url', 2048).notNullable();
+          t.string('published_by_key_id', 36).notNullable();
+          t.string('published_by', 200).notNullable();
+          t.timestamp('published_at', { useTz: true }).notNullable();
+          t.string('supergraph_id', 64).notNullable();
+          t.index(['variant_id', 'name'], 'subgraph_publications_variant_name_idx');
+        })
+        .createTable('supergraphs', (t) => {
+          t.increments('key').primary();
+          t.string('variant_id', 36).notNullable();
+          t.string('id', 64).notNullable();
+          t.text('sdl').notNullable();
+          t.timestamp('created_at', { useTz: true }).notNullable();
+          t.unique(['variant_id', 'id'], { indexName: 'supergraphs_variant_id_unique' });
+        })
+        .createTable('check_runs', (t) => {
+          t.string('id', 36).primary();
+          t.string('variant_id', 36).notNullable();
+          t.string('subgraph_name', 64).notNullable();
+          t.boolean('passed').notNullable();
+          t.json('report').notNullable();
+          t.string('created_by', 200).notNullable();
+          t.timestamp('created_at', { useTz: true }).notNullable();
+          t.index(['variant_id', 'created_at'], 'check_runs_variant_idx');
+        })
+        .createTable('api_keys', (t) => {
+          t.string('id', 36).primary();
+          t.string('name', 200).notNullable();
+          t.string('key_hash', 64).notNullable().unique({ indexName: 'api_keys_key_hash_unique' });
+          t.json('scopes').notNullable();
+          t.timestamp('created_at', { useTz: true }).notNullable();
+        })
+        // Usage is written and aggregated with plain SQL (upserts that add counts), so it has no entities.
+        .createTable('usage_operations', (t) => {
+          t.string('variant_id', 36).notNullable();
+          t.string('signature_hash', 64).notNullable();
+          t.string('operation_name', 200).nullable();
+          t.text('signature').notNullable();
+          t.text('coordinates').notNullable();
+          t.primary(['variant_id', 'signature_hash']);
+        })
+        .createTable('usage_counts', (t) => {
+          t.string('variant_id', 36).notNullable();
+          t.string('signature_hash', 64).notNullable();
+          t.string('client_name', 200).notNullable();
+          t.string('client_version', 200).notNullable();
+          // Hours since the epoch: a portable integer on SQLite and PostgreSQL alike.
+          t.integer('bucket_hour').notNullable();
+          t.bigInteger('count').notNullable();
+          t.primary(['variant_id', 'signature_hash', 'client_name', 'client_version', 'bucket_hour']);
+          t.index(['variant_id', 'bucket_hour'], 'usage_counts_window_idx');
+        }),
+    );
+  }
+}
+
+/** In order; never edit one that has shipped, add a new one. */
+export const migrations: MigrationObject[] = [{ name: 'registry-0001-create-registry', class: CreateRegistry }];

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
+import { badInput } from '@ficus/kit';
+import { apiSchemaOf, composeSubgraphs, CompositionMessage } from '../compose';
+import { ApiKeyRow, CheckRun, CheckSettings } from '../db/entities';
+import { diffApiSchema } from './diff-api-schema';
+import { CheckedChange, evaluateUsage } from './evaluate-usage';
+import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
+import { usageSince } from './usage-store';
+import { checkSettingsOf, currentSubgraphs, findOrCreateVariant, latestSupergraph } from './variants';
+
+export interface CheckInput {
+  ref: GraphRef;
+  name: string;
+  sdl: string;
+  /** Overrides of the variant's check settings for this run. */
+  overrides: Partial<CheckSettings>;
+}
+
+export interface CheckReport {
+  id: string;
+  graphRef: string;
+  subgraph: string;
+  passed: boolean;
+  createdAt: string;
+  createdBy: string;
+  compositionErrors: CompositionMessage[];
+  changes: CheckedChange[];
+  /** What the usage part of the check looked at; null when composition failed. */
+  usage: (CheckSettings & { from: string; to: string; totalRequests: number }) | null;
+}
+
+// A subgraph checked before its first publish has no routing URL yet; composition needs one.
+const unpublishedRoutingUrl = 'http://unpublished.invalid/graphql';
+
+/**
+ * Checks a proposed subgraph SDL against a variant: it must compose with the variant's other
+ * subgraphs, and each change to the client-facing API schema is classified and, if breaking,
+ * weighed against recorded usage. Every run is stored with its report.
+ */
+export async function checkSubgraph(em: EntityManager, input: CheckInput, caller: ApiKeyRow): Promise<CheckReport> {
+  assertSubgraphName(input.name);
+  assertSettings(input.overrides);
+  // The run is stored under its variant, so a check of a variant not yet published to creates it.
+  const variant = await findOrCreateVariant(em, input.ref);
+  const settings = { ...checkSettingsOf(variant), ...definedOnly(input.overrides) };
+  const current = await currentSubgraphs(em, variant.id);
+  const routingUrl = current.find((s) => s.name === input.name)?.routingUrl ?? unpublishedRoutingUrl;
+  const proposed = [...current.filter((s) => s.name !== input.name), { name: input.name, sdl: input.sdl, routingUrl }];
+  const composed = composeSubgraphs(
+    proposed.sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ ...s, origin: s.name })),
+  );
+
+  const now = new Date();
+  const base = { id: randomUUID(), graphRef: formatGraphRef(input.ref), subgraph: input.name, createdAt: now.toISOString(), createdBy: caller.name };
+  let report: CheckReport;
+  if (!composed.ok) {
+    report = { ...base, passed: false, compositionErrors: composed.errors, changes: [], usage: null };
+  } else {
+    const before = await latestSupergraph(em, variant);
+    const beforeSchema = before ? apiSchemaOf(before.sdl) : null;
+    // A variant with nothing composed yet has no clients to break.
+    const changes = beforeSchema ? await diffApiSchema(beforeSchema, apiSchemaOf(composed.supergraphSdl)) : [];
+    const from = new Date(now.getTime() - settings.validationPeriodSeconds * 1000);
+    const usage = changes.some((c) => c.severity === 'BREAKING') ? await usageSince(em, variant.id, from) : [];
+    const evaluated = beforeSchema
+      ? evaluateUsage(changes, usage, settings, beforeSchema)
+      : { changes: [] as CheckedChange[], totalRequests: 0 };
+    report = {
+      ...base,
+      passed: evaluated.changes.every((c) => !c.blocking),
+      compositionErrors: [],
+      changes: evaluated.changes,
+      usage: { ...settings, from: from.toISOString(), to: now.toISOString(), totalRequests: evaluated.totalRequests },
+    };
+  }
+  await em.persistAndFlush(
+    em.create(CheckRun, {
+      id: report.id,
+      variantId: variant.id,
+      subgraphName: input.name,
+      passed: report.passed,
+      report,
+      createdBy: caller.name,
+      createdAt: now,
+    }),
+  );
+  return report;
+}
+
+function definedOnly(overrides: Partial<CheckSettings>): Partial<CheckSettings> {
+  return Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined && v !== null));
+}
+
+export function assertSettings(settings: Partial<CheckSettings>): void {
+  const { queryCountThreshold: count, queryPercentageThreshold: percent, validationPeriodSeconds: period } = settings;
+  if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw badInput('the query count threshold must be a whole number of at least 1');
+  if (percent !== undefined && !(percent >= 0 && percent <= 100)) throw badInput('the query percentage threshold must be between 0 and 100');
+  if (period !== undefined && (!Number.isInteger(period) || period <= 0)) throw badInput('the validation period must be a positive number of seconds');
+}

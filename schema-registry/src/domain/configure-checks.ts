@@ -1,0 +1,15 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { CheckSettings, Variant } from '../db/entities';
+import { assertSettings } from './check-subgraph';
+import { GraphRef } from './graph-ref';
+import { checkSettingsOf, findOrCreateVariant } from './variants';
+
+/** Sets a variant's defaults for checks (thresholds, window, exclusions); unset fields keep their value. */
+export async function configureChecks(em: EntityManager, ref: GraphRef, changes: Partial<CheckSettings>): Promise<CheckSettings> {
+  assertSettings(changes);
+  const variant = await findOrCreateVariant(em, ref);
+  const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined && v !== null));
+  const checkSettings = { ...variant.checkSettings, ...given };
+  await em.nativeUpdate(Variant, { id: variant.id }, { checkSettings });
+  return checkSettingsOf({ ...variant, checkSettings });
+}

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { EntityManager, LockMode } from '@mikro-orm/core';
+import { badInput } from '@ficus/kit';
+import { composeSubgraphs, CompositionMessage } from '../compose';
+import { ApiKeyRow, SubgraphPublication, SubgraphPublicationRow, Supergraph, SupergraphRow, Variant } from '../db/entities';
+import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
+import { KeyedLock } from './keyed-lock';
+import { SupergraphWatch } from './supergraph-watch';
+import { currentSubgraphs, findOrCreateVariant } from './variants';
+
+export interface PublishDeps {
+  em: EntityManager;
+  publishLock: KeyedLock;
+  watch: SupergraphWatch;
+  /** PostgreSQL: lock the variant row too, so registries running side by side also take turns. */
+  lockRows: boolean;
+}
+
+export interface PublishInput {
+  ref: GraphRef;
+  name: string;
+  sdl: string;
+  routingUrl: string;
+}
+
+export type PublishOutcome =
+  | {
+      status: 'published' | 'unchanged';
+      subgraph: SubgraphPublicationRow;
+      supergraph: SupergraphRow;
+      hints: CompositionMessage[];
+    }
+  | { status: 'refused'; errors: CompositionMessage[]; hints: CompositionMessage[] };
+
+/**
+ * Publishes a subgraph SDL to a variant if the variant still composes with it; refuses it
+ * otherwise. The supergraph's id is the sha256 of its SDL, so re-publishing what is already
+ * there records nothing and keeps the id.
+ */
+export async function publishSubgraph(deps: PublishDeps, input: PublishInput, publisher: ApiKeyRow): Promise<PublishOutcome> {
+  assertSubgraphName(input.name);
+  assertRoutingUrl(input.routingUrl);
+  const graphRef = formatGraphRef(input.ref);
+  const outcome = await deps.publishLock.run(graphRef, async () => {
+    const variant = await findOrCreateVariant(deps.em, input.ref);
+    return deps.em.transactional(async (em) => {
+      if (deps.lockRows) await em.findOneOrFail(Variant, { id: variant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const current = await currentSubgraphs(em, variant.id);
+      const previous = current.find((s) => s.name === input.name);
+      const proposed = [
+        ...current.filter((s) => s.name !== input.name),
+        { name: input.name, sdl: input.sdl, routingUrl: input.routingUrl },
+      ].sort((a, b) => a.name.localeCompare(b.name));
+
+      const composed = composeSubgraphs(proposed.map((s) => ({ ...s, origin: s.name })));
+      if (!composed.ok) return { status: 'refused', errors: composed.errors, hints: composed.hints } as const;
+
+      const supergraphId = createHash('sha256').update(composed.supergraphSdl).digest('hex');
+      const supergraph =
+        (await em.findOne(Supergraph, { variantId: variant.id, id: supergraphId })) ??
+        em.create(Supergraph, { variantId: variant.id, id: supergraphId, sdl: composed.supergraphSdl, createdAt: new Date() });
+      if (previous && previous.sdl === input.sdl && previous.routingUrl === input.routingUrl) {
+        await em.flush();
+        return { status: 'unchanged', subgraph: previous, supergraph, hints: composed.hints } as const;
+      }
+      const subgraph = em.create(SubgraphPublication, {
+        variantId: variant.id,
+        name: input.name,
+        sdl: input.sdl,
+        routingUrl: input.routingUrl,
+        publishedByKeyId: publisher.id,
+        publishedBy: publisher.name,
+        publishedAt: new Date(),
+        supergraphId,
+      });
+      await em.nativeUpdate(Variant, { id: variant.id }, { latestSupergraphId: supergraphId });
+      await em.flush();
+      return { status: 'published', subgraph, supergraph, hints: composed.hints } as const;
+    });
+  });
+  if (outcome.status === 'published') deps.watch.notify(graphRef);
+  return outcome;
+}
+
+function assertRoutingUrl(url: string): void {
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol)) throw badInput(`routing URL "${url}" is not an http(s) URL`);
+}

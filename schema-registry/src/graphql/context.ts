@@ -1,0 +1,21 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { Logger } from '@ficus/kit';
+import type { Caller } from '../domain/api-keys';
+import type { KeyedLock } from '../domain/keyed-lock';
+import type { SupergraphWatch } from '../domain/supergraph-watch';
+
+/** What the registry's resolvers and routes share for the life of the service. */
+export interface RegistryDeps {
+  publishLock: KeyedLock;
+  watch: SupergraphWatch;
+  lockRows: boolean;
+  longPollMaxSeconds: number;
+}
+
+export interface RegistryContext {
+  em: EntityManager;
+  caller: Caller;
+  logger: Logger;
+  requestId: string;
+  deps: RegistryDeps;
+}

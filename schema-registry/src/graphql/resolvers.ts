@@ -1,0 +1,105 @@
+import { CheckRun, CheckSettings, SubgraphPublicationRow, SupergraphRow, VariantRow } from '../db/entities';
+import { requireScope } from '../domain/api-keys';
+import { checkSubgraph, CheckReport } from '../domain/check-subgraph';
+import { configureChecks } from '../domain/configure-checks';
+import { formatDuration, parseDuration } from '../domain/duration';
+import { formatGraphRef, parseGraphRef } from '../domain/graph-ref';
+import { publishSubgraph } from '../domain/publish-subgraph';
+import { checkSettingsOf, currentSubgraphs, findVariant, latestSupergraph } from '../domain/variants';
+import type { RegistryContext } from './context';
+
+interface SettingsArgs {
+  validationPeriod?: string | null;
+  queryCountThreshold?: number | null;
+  queryPercentageThreshold?: number | null;
+  excludedClients?: string[] | null;
+  excludedOperationNames?: string[] | null;
+}
+
+const settingsFrom = (input: SettingsArgs): Partial<CheckSettings> => ({
+  validationPeriodSeconds: input.validationPeriod == null ? undefined : parseDuration(input.validationPeriod),
+  queryCountThreshold: input.queryCountThreshold ?? undefined,
+  queryPercentageThreshold: input.queryPercentageThreshold ?? undefined,
+  excludedClients: input.excludedClients ?? undefined,
+  excludedOperationNames: input.excludedOperationNames ?? undefined,
+});
+
+const settingsView = (settings: CheckSettings) => ({ ...settings, validationPeriod: formatDuration(settings.validationPeriodSeconds) });
+
+const subgraphView = (row: SubgraphPublicationRow) => ({ ...row, publishedAt: row.publishedAt.toISOString() });
+const supergraphView = (row: SupergraphRow) => ({ id: row.id, sdl: row.sdl, createdAt: row.createdAt.toISOString() });
+const checkRunView = (report: CheckReport) => ({
+  ...report,
+  compositionErrors: report.compositionErrors.map((e) => ({ ...e, locations: e.locations ?? [] })),
+  usage: report.usage && settingsView(report.usage),
+});
+
+/** Thin: each maps arguments, checks the key's scope and calls one domain function. */
+export const resolvers = {
+  Query: {
+    async variant(_: unknown, args: { ref: string }, ctx: RegistryContext) {
+      requireScope(ctx.caller, 'read');
+      return findVariant(ctx.em, parseGraphRef(args.ref));
+    },
+  },
+  Mutation: {
+    async publishSubgraph(
+      _: unknown,
+      { input }: { input: { ref: string; name: string; sdl: string; routingUrl: string } },
+      ctx: RegistryContext,
+    ) {
+      const publisher = requireScope(ctx.caller, 'publish');
+      const outcome = await publishSubgraph(
+        { em: ctx.em, publishLock: ctx.deps.publishLock, watch: ctx.deps.watch, lockRows: ctx.deps.lockRows },
+        { ...input, ref: parseGraphRef(input.ref) },
+        publisher,
+      );
+      if (outcome.status === 'refused') {
+        return { published: false, unchanged: false, compositionErrors: outcome.errors, hints: outcome.hints };
+      }
+      ctx.logger.info({ graphRef: input.ref, subgraph: input.name, supergraphId: outcome.supergraph.id, status: outcome.status }, 'subgraph published');
+      return {
+        published: true,
+        unchanged: outcome.status === 'unchanged',
+        subgraph: subgraphView(outcome.subgraph),
+        supergraph: supergraphView(outcome.supergraph),
+        compositionErrors: [],
+        hints: outcome.hints,
+      };
+    },
+    async checkSubgraph(_: unknown, { input }: { input: SettingsArgs & { ref: string; name: string; sdl: string } }, ctx: RegistryContext) {
+      const caller = requireScope(ctx.caller, 'check');
+      const report = await checkSubgraph(
+        ctx.em,
+        { ref: parseGraphRef(input.ref), name: input.name, sdl: input.sdl, overrides: settingsFrom(input) },
+        caller,
+      );
+      ctx.logger.info({ graphRef: input.ref, subgraph: input.name, checkId: report.id, passed: report.passed }, 'subgraph checked');
+      return checkRunView(report);
+    },
+    async configureChecks(_: unknown, { input }: { input: SettingsArgs & { ref: string } }, ctx: RegistryContext) {
+      requireScope(ctx.caller, 'publish');
+      return settingsView(await configureChecks(ctx.em, parseGraphRef(input.ref), settingsFrom(input)));
+    },
+  },
+  Variant: {
+    ref: (variant: VariantRow) => formatGraphRef({ graph: variant.graph, variant: variant.name }),
+    name: (variant: VariantRow) => variant.name,
+    async subgraphs(variant: VariantRow, _: unknown, ctx: RegistryContext) {
+      return (await currentSubgraphs(ctx.em, variant.id)).map(subgraphView);
+    },
+    async subgraph(variant: VariantRow, args: { name: string }, ctx: RegistryContext) {
+      const found = (await currentSubgraphs(ctx.em, variant.id)).find((s) => s.name === args.name);
+      return found ? subgraphView(found) : null;
+    },
+    async supergraph(variant: VariantRow, _: unknown, ctx: RegistryContext) {
+      const found = await latestSupergraph(ctx.em, variant);
+      return found ? supergraphView(found) : null;
+    },
+    checkSettings: (variant: VariantRow) => settingsView(checkSettingsOf(variant)),
+    async checkRun(variant: VariantRow, args: { id: string }, ctx: RegistryContext) {
+      const run = await ctx.em.findOne(CheckRun, { id: args.id, variantId: variant.id });
+      return run ? checkRunView(run.report as CheckReport) : null;
+    },
+  },
+};

@@ -1,0 +1,186 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, freePort, TestDatabase } from '@ficus/testkit';
+import { apiSchemaOf } from '../src';
+import { contractOperation, coordinatesOf, productsWithoutSku, repoSchema, reportUsage, startTestRegistry, TestRegistry } from './registry-harness';
+
+const cli = path.resolve(__dirname, '../dist/src/cli.js');
+
+/** Runs `ficus` as a real process; async, because the registry it talks to runs in this process. */
+function ficus(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+let t: TestRegistry;
+let env: Record<string, string>;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-cli-'));
+const file = (name: string, text: string) => {
+  const target = path.join(dir, name);
+  fs.writeFileSync(target, text);
+  return target;
+};
+
+beforeAll(async () => {
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc --build schema-registry\` first`);
+  t = await startTestRegistry('sqlite', 'registry_cli');
+  env = { FICUS_REGISTRY_URL: t.registry.baseUrl, FICUS_API_KEY: t.keys.all };
+});
+
+afterAll(async () => {
+  await t?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('ficus subgraph publish', () => {
+  it('publishes, exits 0 and says which supergraph it made', async () => {
+    const run = await ficus(
+      ['subgraph', 'publish', 'shop@current', '--name', 'products', '--schema', path.resolve(__dirname, '../../subgraphs/products/schema.graphql'), '--routing-url', 'http://127.0.0.1:4002/graphql'],
+      env,
+    );
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/Published subgraph "products" to shop@current as ci-all; supergraph [0-9a-f]{64}/) });
+  });
+
+  it('reads the schema from stdin with --schema -', async () => {
+    const run = await ficus(['subgraph', 'publish', 'shop@current', '--name', 'inventory', '--schema', '-', '--routing-url', 'http://127.0.0.1:4003/graphql'], env, repoSchema('inventory'));
+    expect(run.code).toBe(0);
+  });
+
+  it('refuses what does not compose with exit 1 and the composition codes', async () => {
+    const clash = file('clash.graphql', 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "id") { id: ID! name: String! }\n');
+    const run = await ficus(['subgraph', 'publish', 'shop@current', '--name', 'reviews', '--schema', clash, '--routing-url', 'http://127.0.0.1:4010/graphql'], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('INVALID_FIELD_SHARING');
+    expect(run.stderr).toMatch(/^error: publish refused: shop@current does not compose/m);
+  });
+});
+
+describe('ficus subgraph check', () => {
+  beforeAll(async () => {
+    const sdl = (await t.gql(`{ variant(ref: "shop@current") { supergraph { sdl } } }`)).data.variant.supergraph.sdl;
+    const signature = contractOperation('Catalog');
+    const sent = await reportUsage(t, 'shop@current', [
+      { signature, operationName: 'Catalog', clientName: 'storefront', clientVersion: '1.4.0', coordinates: coordinatesOf(signature, apiSchemaOf(sdl)), count: 42 },
+    ]);
+    expect(sent.status).toBe(202);
+  });
+
+  it('fails the removal of Product.sku with exit 1, naming the Catalog operation and its client', async () => {
+    const run = await ficus(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', file('no-sku.graphql', productsWithoutSku())], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('FAILED');
+    expect(run.stdout).toMatch(/BREAKING\s+FIELD_REMOVED\s+Product\.sku/);
+    expect(run.stdout).toContain('used by operation Catalog (42 requests; storefront 1.4.0: 42)');
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: check failed: 1 breaking change\(s\): FIELD_REMOVED Product\.sku \(used by Catalog by storefront 1\.4\.0\)/)]);
+  });
+
+  it('passes with exit 0 when the client using it is excluded', async () => {
+    const run = await ficus(
+      ['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', file('no-sku.graphql', productsWithoutSku()), '--exclude-client', 'storefront'],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('PASSED');
+  });
+
+  it('passes with exit 0 below --query-count-threshold, and prints JSON with --format json', async () => {
+    const run = await ficus(
+      ['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', file('no-sku.graphql', productsWithoutSku()), '--query-count-threshold', '100', '--validation-period', '24h', '--format', 'json'],
+      env,
+    );
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ passed: true, usage: { queryCountThreshold: 100, validationPeriod: '1d' } });
+    expect(report.changes).toContainEqual(expect.objectContaining({ code: 'FIELD_REMOVED', coordinate: 'Product.sku', blocking: false }));
+  });
+
+  it('exits 2 with the usage for a missing option or a bad threshold', async () => {
+    const missing = await ficus(['subgraph', 'check', 'shop@current', '--schema', 'x.graphql'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('error: --name <subgraph> is required');
+    const bad = await ficus(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', file('p.graphql', repoSchema('products')), '--query-count-threshold', 'many'], env);
+    expect(bad.code).toBe(2);
+  });
+
+  it('exits 2 with one line when the key is missing or lacks the scope', async () => {
+    const schema = file('p.graphql', repoSchema('products'));
+    const anonymous = await ficus(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', schema], { FICUS_REGISTRY_URL: t.registry.baseUrl });
+    expect(anonymous).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: UNAUTHENTICATED: an API key is required.*\n$/) });
+    const reader = await ficus(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', schema], { ...env, FICUS_API_KEY: t.keys.read });
+    expect(reader).toMatchObject({ code: 2, stderr: expect.stringContaining('FORBIDDEN') });
+  });
+
+  it('exits 2 with one line when the registry is down', async () => {
+    const port = await freePort();
+    const run = await ficus(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', file('p.graphql', repoSchema('products'))], {
+      ...env,
+      FICUS_REGISTRY_URL: `http://127.0.0.1:${port}`,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`error: cannot reach the registry at http://127.0.0.1:${port}: ECONNREFUSED\n`);
+  });
+});
+
+describe('ficus subgraph fetch and supergraph fetch', () => {
+  it('print the published subgraph SDL and the latest supergraph', async () => {
+    const subgraph = await ficus(['subgraph', 'fetch', 'shop@current', '--name', 'products'], env);
+    expect(subgraph).toMatchObject({ code: 0, stdout: repoSchema('products').endsWith('\n') ? repoSchema('products') : `${repoSchema('products')}\n` });
+    const supergraph = await ficus(['supergraph', 'fetch', 'shop@current', '--format', 'json'], env);
+    expect(supergraph.code).toBe(0);
+    expect(JSON.parse(supergraph.stdout)).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{64}$/), sdl: expect.stringContaining('join__Graph') });
+  });
+
+  it('exit 2 for a subgraph that was never published', async () => {
+    const run = await ficus(['subgraph', 'fetch', 'shop@current', '--name', 'reviews'], env);
+    expect(run).toMatchObject({ code: 2, stderr: 'error: no subgraph "reviews" is published to shop@current\n' });
+  });
+});
+
+describe('ficus key create', () => {
+  let db: TestDatabase;
+  afterAll(() => db?.drop());
+
+  it('writes a key to the database named by the registry config and prints it once', async () => {
+    db = await createTestDatabase('sqlite', 'keys');
+    const target = db.target as { path: string };
+    const run = await ficus(['key', 'create', '--name', 'ci', '--scope', 'check', '--scope', 'read'], { DATABASE_URL: `file:${target.path}` });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ficus_[\w-]{43}\n$/);
+    expect(fs.readFileSync(target.path).includes(Buffer.from(run.stdout.trim()))).toBe(false);
+  });
+
+  it('exits 2 for an unknown scope', async () => {
+    const run = await ficus(['key', 'create', '--name', 'ci', '--scope', 'admin'], { DATABASE_URL: `file:${path.join(dir, 'k.sqlite')}` });
+    expect(run).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown scope admin') });
+  });
+});
+
+describe('ficus subgraph introspect', () => {
+  it("prints a running subgraph's _service { sdl }, and exits 2 when nothing answers", async () => {
+    const http = await import('node:http');
+    const server = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ data: { _service: { sdl: 'type Query { hello: String }' } } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const run = await ficus(['subgraph', 'introspect', `http://127.0.0.1:${port}/graphql`], {});
+      expect(run).toMatchObject({ code: 0, stdout: 'type Query { hello: String }\n' });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const down = await ficus(['subgraph', 'introspect', `http://127.0.0.1:${port}/graphql`], {});
+    expect(down).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot reach the subgraph') });
+  });
+});
