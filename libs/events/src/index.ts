@@ -6,3 +6,4 @@ export * from './streams';
 export * from './connection';
 export * from './publisher';
 export * from './consumer';
+export * from './describe-contracts';

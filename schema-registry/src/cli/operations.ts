@@ -81,3 +81,40 @@ export interface PublishResultView {
   compositionErrors: CompositionMessageView[];
   hints: CompositionMessageView[];
 }
+
+const eventContractChange = 'code severity coordinate message';
+
+export const CHECK_EVENT_CONTRACTS = /* GraphQL */ `
+  mutation CheckEventContracts($input: CheckEventContractsInput!) {
+    checkEventContracts(input: $input) {
+      passed
+      baseline { publishedAt publishedBy }
+      changes { ${eventContractChange} }
+    }
+  }
+`;
+
+export const PUBLISH_EVENT_CONTRACTS = /* GraphQL */ `
+  mutation PublishEventContracts($input: PublishEventContractsInput!) {
+    publishEventContracts(input: $input) { published unchanged changes { ${eventContractChange} } }
+  }
+`;
+
+export interface EventContractChangeView {
+  code: string;
+  severity: 'BREAKING' | 'DANGEROUS' | 'SAFE';
+  coordinate: string;
+  message: string;
+}
+
+export interface EventContractsCheckView {
+  passed: boolean;
+  baseline: { publishedAt: string; publishedBy: string } | null;
+  changes: EventContractChangeView[];
+}
+
+export interface EventContractsPublishView {
+  published: boolean;
+  unchanged: boolean;
+  changes: EventContractChangeView[];
+}

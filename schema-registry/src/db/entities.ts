@@ -134,4 +134,31 @@ export const ApiKey = new EntitySchema<ApiKeyRow>({
   },
 });
 
-export const entities = [Variant, SubgraphPublication, Supergraph, CheckRun, ApiKey];
+/** One published set of event contracts of a variant; the newest is what checks compare against. */
+export interface EventContractPublicationRow {
+  id: Opt<number>;
+  variantId: string;
+  /** `describeEventContracts` output: every event type and version with its JSON Schema. */
+  contracts: object[];
+  /** sha256 of the canonical contracts, so publishing the same set again records nothing. */
+  contentHash: string;
+  publishedByKeyId: string;
+  publishedBy: string;
+  publishedAt: Date;
+}
+
+export const EventContractPublication = new EntitySchema<EventContractPublicationRow>({
+  name: 'EventContractPublication',
+  tableName: 'event_contract_publications',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    variantId: { type: 'string' },
+    contracts: { type: 'json' },
+    contentHash: { type: 'string' },
+    publishedByKeyId: { type: 'string' },
+    publishedBy: { type: 'string' },
+    publishedAt: { type: 'datetime' },
+  },
+});
+
+export const entities = [Variant, SubgraphPublication, Supergraph, CheckRun, ApiKey, EventContractPublication];

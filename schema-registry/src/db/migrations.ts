@@ -75,5 +75,25 @@ class CreateRegistry extends PortableMigration {
   }
 }
 
+class CreateEventContractPublications extends PortableMigration {
+  override up(): void {
+    this.schema((s) =>
+      s.createTable('event_contract_publications', (t) => {
+        t.increments('id').primary();
+        t.string('variant_id', 36).notNullable();
+        t.json('contracts').notNullable();
+        t.string('content_hash', 64).notNullable();
+        t.string('published_by_key_id', 36).notNullable();
+        t.string('published_by', 200).notNullable();
+        t.timestamp('published_at', { useTz: true }).notNullable();
+        t.index(['variant_id', 'id'], 'event_contract_publications_variant_idx');
+      }),
+    );
+  }
+}
+
 /** In order; never edit one that has shipped, add a new one. */
-export const migrations: MigrationObject[] = [{ name: 'registry-0001-create-registry', class: CreateRegistry }];
+export const migrations: MigrationObject[] = [
+  { name: 'registry-0001-create-registry', class: CreateRegistry },
+  { name: 'registry-0002-event-contracts', class: CreateEventContractPublications },
+];

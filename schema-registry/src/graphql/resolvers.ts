@@ -1,7 +1,11 @@
-import { CheckRun, CheckSettings, SubgraphPublicationRow, SupergraphRow, VariantRow } from '../db/entities';
+import { CheckRun, CheckSettings, EventContractPublicationRow, SubgraphPublicationRow, SupergraphRow, VariantRow } from '../db/entities';
+import { badInput } from '@ficus/kit';
 import { requireScope } from '../domain/api-keys';
 import { checkSubgraph, CheckReport } from '../domain/check-subgraph';
 import { configureChecks } from '../domain/configure-checks';
+import { checkEventContracts } from '../domain/event-contracts/check-event-contracts';
+import { latestEventContracts, parseEventContracts } from '../domain/event-contracts/event-contract-set';
+import { publishEventContracts } from '../domain/event-contracts/publish-event-contracts';
 import { formatDuration, parseDuration } from '../domain/duration';
 import { formatGraphRef, parseGraphRef } from '../domain/graph-ref';
 import { publishSubgraph } from '../domain/publish-subgraph';
@@ -32,6 +36,30 @@ const checkRunView = (report: CheckReport) => ({
   ...report,
   compositionErrors: report.compositionErrors.map((e) => ({ ...e, locations: e.locations ?? [] })),
   usage: report.usage && settingsView(report.usage),
+});
+
+interface EventContractArg {
+  type: string;
+  version: number;
+  schema: string;
+}
+
+/** The GraphQL input carries each schema as JSON text. */
+const contractsFrom = (contracts: EventContractArg[]) =>
+  parseEventContracts(
+    contracts.map((c) => {
+      try {
+        return { ...c, schema: JSON.parse(c.schema) as unknown };
+      } catch {
+        throw badInput(`the schema of ${c.type}@${c.version} is not JSON`);
+      }
+    }),
+  );
+
+const eventContractSetView = (row: EventContractPublicationRow) => ({
+  contracts: (row.contracts as { type: string; version: number; schema: object }[]).map((c) => ({ ...c, schema: JSON.stringify(c.schema) })),
+  publishedAt: row.publishedAt.toISOString(),
+  publishedBy: row.publishedBy,
 });
 
 /** Thin: each maps arguments, checks the key's scope and calls one domain function. */
@@ -77,12 +105,40 @@ export const resolvers = {
       ctx.logger.info({ graphRef: input.ref, subgraph: input.name, checkId: report.id, passed: report.passed }, 'subgraph checked');
       return checkRunView(report);
     },
+    async checkEventContracts(_: unknown, { input }: { input: { ref: string; contracts: EventContractArg[] } }, ctx: RegistryContext) {
+      requireScope(ctx.caller, 'check');
+      const check = await checkEventContracts(ctx.em, parseGraphRef(input.ref), contractsFrom(input.contracts));
+      ctx.logger.info({ graphRef: input.ref, passed: check.passed, changes: check.changes.length }, 'event contracts checked');
+      return {
+        passed: check.passed,
+        baseline: check.baseline && eventContractSetView(check.baseline),
+        changes: check.changes,
+      };
+    },
+    async publishEventContracts(
+      _: unknown,
+      { input }: { input: { ref: string; contracts: EventContractArg[]; allowBreaking?: boolean | null } },
+      ctx: RegistryContext,
+    ) {
+      const publisher = requireScope(ctx.caller, 'publish');
+      const outcome = await publishEventContracts(
+        { em: ctx.em, publishLock: ctx.deps.publishLock },
+        { ref: parseGraphRef(input.ref), contracts: contractsFrom(input.contracts), allowBreaking: input.allowBreaking ?? false },
+        publisher,
+      );
+      ctx.logger.info({ graphRef: input.ref, status: outcome.status, changes: outcome.changes.length }, 'event contracts published');
+      return { published: outcome.status !== 'refused', unchanged: outcome.status === 'unchanged', changes: outcome.changes };
+    },
     async configureChecks(_: unknown, { input }: { input: SettingsArgs & { ref: string } }, ctx: RegistryContext) {
       requireScope(ctx.caller, 'publish');
       return settingsView(await configureChecks(ctx.em, parseGraphRef(input.ref), settingsFrom(input)));
     },
   },
   Variant: {
+    async eventContracts(variant: VariantRow, _: unknown, ctx: RegistryContext) {
+      const found = await latestEventContracts(ctx.em, variant.id);
+      return found ? eventContractSetView(found) : null;
+    },
     ref: (variant: VariantRow) => formatGraphRef({ graph: variant.graph, variant: variant.name }),
     name: (variant: VariantRow) => variant.name,
     async subgraphs(variant: VariantRow, _: unknown, ctx: RegistryContext) {

@@ -1,4 +1,7 @@
 import { Command } from '../command';
+import { eventsCheck } from './events-check';
+import { eventsDescribe } from './events-describe';
+import { eventsPublish } from './events-publish';
 import { keyCreate } from './key-create';
 import { subgraphCheck } from './subgraph-check';
 import { subgraphFetch } from './subgraph-fetch';
@@ -15,5 +18,8 @@ export const commands: Command[] = [
   subgraphIntrospect,
   supergraphCompose,
   supergraphFetch,
+  eventsCheck,
+  eventsPublish,
+  eventsDescribe,
   keyCreate,
 ];

@@ -1,0 +1,34 @@
+import fs from 'node:fs/promises';
+import { allContracts, describeEventContracts } from '@ficus/events';
+import { InputError } from './command';
+import type { EventContractChangeView } from './operations';
+
+/**
+ * The contracts to check or publish, as the registry's GraphQL input takes them: from a file
+ * written by `ficus events describe` (a team with its own events package), or by default this
+ * repository's catalog in @ficus/events.
+ */
+export async function eventContractsInput(file: string | undefined): Promise<{ type: string; version: number; schema: string }[]> {
+  const described = file === undefined ? describeEventContracts(allContracts) : await readDescribed(file);
+  return described.map((c) => ({ type: c.type, version: c.version, schema: JSON.stringify(c.schema) }));
+}
+
+async function readDescribed(file: string): Promise<{ type: string; version: number; schema: unknown }[]> {
+  const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read contracts ${file}: ${err.code ?? err.message}`);
+  });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InputError(`contracts ${file} is not JSON (write it with ficus events describe)`);
+  }
+  if (!Array.isArray(parsed)) throw new InputError(`contracts ${file} must be a JSON array of { type, version, schema }`);
+  return parsed as { type: string; version: number; schema: unknown }[];
+}
+
+export function formatEventContractChanges(changes: EventContractChangeView[]): string {
+  if (changes.length === 0) return 'No changes to the event contracts.';
+  const lines = changes.map((c) => `  ${c.severity.padEnd(9)} ${c.code.padEnd(24)} ${c.coordinate}: ${c.message}`);
+  return [`${changes.length} change(s) to the event contracts:`, ...lines].join('\n');
+}
