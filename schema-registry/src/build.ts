@@ -9,6 +9,7 @@ import { resolvers } from './graphql/resolvers';
 import { callerOf } from './http/caller';
 import { supergraphRoute } from './http/supergraph-route';
 import { usageRoute } from './http/usage-route';
+import { roverApiRoute } from './rover-api/route';
 
 export interface RegistryHandle {
   /** The GraphQL endpoint, `http://host:port/graphql`. */
@@ -49,6 +50,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       routes: (app) => {
         supergraphRoute(app, orm, deps);
         usageRoute(app, orm, config.bodyLimitBytes);
+        roverApiRoute(app, { orm, deps, logger, bodyLimitBytes: config.bodyLimitBytes });
       },
       context: async (req) => {
         const em = orm.em.fork();

@@ -25,9 +25,14 @@ export interface CheckReport {
   createdAt: string;
   createdBy: string;
   compositionErrors: CompositionMessage[];
+  /** Whether the proposal composes to a supergraph other than the variant's latest (false when composition failed). */
+  supergraphChanged?: boolean;
   changes: CheckedChange[];
-  /** What the usage part of the check looked at; null when composition failed. */
-  usage: (CheckSettings & { from: string; to: string; totalRequests: number }) | null;
+  /**
+   * What the usage part of the check looked at; null when composition failed. `checkedOperations`
+   * counts the distinct operations (not excluded) that breaking changes were weighed against.
+   */
+  usage: (CheckSettings & { from: string; to: string; totalRequests: number; checkedOperations?: number }) | null;
 }
 
 // A subgraph checked before its first publish has no routing URL yet; composition needs one.
@@ -55,7 +60,7 @@ export async function checkSubgraph(em: EntityManager, input: CheckInput, caller
   const base = { id: randomUUID(), graphRef: formatGraphRef(input.ref), subgraph: input.name, createdAt: now.toISOString(), createdBy: caller.name };
   let report: CheckReport;
   if (!composed.ok) {
-    report = { ...base, passed: false, compositionErrors: composed.errors, changes: [], usage: null };
+    report = { ...base, passed: false, compositionErrors: composed.errors, supergraphChanged: false, changes: [], usage: null };
   } else {
     const before = await latestSupergraph(em, variant);
     const beforeSchema = before ? apiSchemaOf(before.sdl) : null;
@@ -65,13 +70,20 @@ export async function checkSubgraph(em: EntityManager, input: CheckInput, caller
     const usage = changes.some((c) => c.severity === 'BREAKING') ? await usageSince(em, variant.id, from) : [];
     const evaluated = beforeSchema
       ? evaluateUsage(changes, usage, settings, beforeSchema)
-      : { changes: [] as CheckedChange[], totalRequests: 0 };
+      : { changes: [] as CheckedChange[], totalRequests: 0, checkedOperations: 0 };
     report = {
       ...base,
       passed: evaluated.changes.every((c) => !c.blocking),
       compositionErrors: [],
+      supergraphChanged: before?.sdl !== composed.supergraphSdl,
       changes: evaluated.changes,
-      usage: { ...settings, from: from.toISOString(), to: now.toISOString(), totalRequests: evaluated.totalRequests },
+      usage: {
+        ...settings,
+        from: from.toISOString(),
+        to: now.toISOString(),
+        totalRequests: evaluated.totalRequests,
+        checkedOperations: evaluated.checkedOperations,
+      },
     };
   }
   await em.persistAndFlush(

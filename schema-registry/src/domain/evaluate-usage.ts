@@ -40,9 +40,10 @@ export function evaluateUsage(
   usage: UsageRow[],
   policy: UsagePolicy,
   before: GraphQLSchema,
-): { changes: CheckedChange[]; totalRequests: number } {
+): { changes: CheckedChange[]; totalRequests: number; checkedOperations: number } {
   const totalRequests = usage.reduce((sum, row) => sum + row.count, 0);
   const counted = usage.filter((row) => !isExcluded(row, policy));
+  const checkedOperations = new Set(counted.map((row) => row.signatureHash)).size;
   const checked = changes.map((change): CheckedChange => {
     if (change.severity !== 'BREAKING') return { ...change, blocking: false, affectedOperations: [] };
     const touches = touchedBy(change, before);
@@ -52,7 +53,7 @@ export function evaluateUsage(
     );
     return { ...change, blocking: totalRequests === 0 || affectedOperations.length > 0, affectedOperations };
   });
-  return { changes: checked, totalRequests };
+  return { changes: checked, totalRequests, checkedOperations };
 }
 
 function isExcluded(row: UsageRow, policy: UsagePolicy): boolean {

@@ -26,6 +26,8 @@ export interface PublishInput {
 export type PublishOutcome =
   | {
       status: 'published' | 'unchanged';
+      /** True when this is the first publication of a subgraph of that name to the variant. */
+      created: boolean;
       subgraph: SubgraphPublicationRow;
       supergraph: SupergraphRow;
       hints: CompositionMessage[];
@@ -61,7 +63,7 @@ export async function publishSubgraph(deps: PublishDeps, input: PublishInput, pu
         em.create(Supergraph, { variantId: variant.id, id: supergraphId, sdl: composed.supergraphSdl, createdAt: new Date() });
       if (previous && previous.sdl === input.sdl && previous.routingUrl === input.routingUrl) {
         await em.flush();
-        return { status: 'unchanged', subgraph: previous, supergraph, hints: composed.hints } as const;
+        return { status: 'unchanged', created: false, subgraph: previous, supergraph, hints: composed.hints } as const;
       }
       const subgraph = em.create(SubgraphPublication, {
         variantId: variant.id,
@@ -75,7 +77,7 @@ export async function publishSubgraph(deps: PublishDeps, input: PublishInput, pu
       });
       await em.nativeUpdate(Variant, { id: variant.id }, { latestSupergraphId: supergraphId });
       await em.flush();
-      return { status: 'published', subgraph, supergraph, hints: composed.hints } as const;
+      return { status: 'published', created: previous === undefined, subgraph, supergraph, hints: composed.hints } as const;
     });
   });
   if (outcome.status === 'published') deps.watch.notify(graphRef);

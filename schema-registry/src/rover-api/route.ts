@@ -1,0 +1,92 @@
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { DomainError, jsonBody, loadSchemaFile, Logger, Orm } from '@ficus/kit';
+import type { Express } from 'express';
+import { execute, GraphQLError, GraphQLFormattedError, parse, validate, DocumentNode } from 'graphql';
+import type { RegistryDeps } from '../graphql/context';
+import { callerOf } from '../http/caller';
+import { roverResolvers, RoverContext } from './resolvers';
+
+const unsupported =
+  'This registry answers only the part of Apollo’s Platform API that rover’s subgraph check, publish, fetch and list, ' +
+  'supergraph fetch and compose, and config whoami send (see docs/schema-registry.md).';
+
+/**
+ * GraphOS turns away a missing or unknown key at its gateway with HTTP 200, `data: null` and this
+ * error; rover (newer releases) reads it as an invalid key, older ones print the message.
+ */
+const invalidCredentials = {
+  data: null,
+  errors: [{ message: 'Unauthorized: Invalid credentials provided', extensions: { code: 'UNAUTHENTICATED' } }],
+};
+
+/**
+ * `POST /api/graphql`: the Platform API subset rover speaks (schema in platform-api.graphql).
+ * Answers are always HTTP 200 with a GraphQL body, as GraphOS does; only a body that is not a
+ * GraphQL request gets 400.
+ */
+export function roverApiRoute(app: Express, options: { orm: Orm; deps: RegistryDeps; logger: Logger; bodyLimitBytes: number }): void {
+  const schema = makeExecutableSchema({ typeDefs: loadSchemaFile(__dirname, 'platform-api.graphql'), resolvers: roverResolvers });
+  const formatError = (error: GraphQLError): GraphQLFormattedError => {
+    const original = error.originalError;
+    if (original instanceof DomainError) {
+      return { message: original.message, path: error.path, extensions: { ...original.details, code: original.code } };
+    }
+    if (!original) {
+      // graphql-js's own errors: variables that do not match their types, mostly.
+      return { message: error.message, locations: error.locations, path: error.path, extensions: { code: 'BAD_USER_INPUT' } };
+    }
+    options.logger.error({ err: original, path: error.path }, 'unexpected resolver error (rover API)');
+    return { message: 'internal error', path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+
+  app.post('/api/graphql', jsonBody(options.bodyLimitBytes), async (req, res, next) => {
+    try {
+      const body = req.body as { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
+      if (typeof body?.query !== 'string') {
+        res.status(400).json({ errors: [{ message: 'a GraphQL request needs a "query" string', extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
+      const em = options.orm.em.fork();
+      const caller = await callerOf(req, em);
+      const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+      const client = { name: req.get('apollographql-client-name') ?? '', version: req.get('apollographql-client-version') ?? '' };
+      if (!caller.apiKey) {
+        req.log.info({ operationName, client, keyPresented: caller.presented }, 'rover API request without a valid key');
+        res.json(invalidCredentials);
+        return;
+      }
+
+      let document: DocumentNode;
+      try {
+        document = parse(body.query);
+      } catch (err) {
+        const error = err as GraphQLError;
+        res.json({ errors: [{ message: error.message, locations: error.locations, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
+        return;
+      }
+      const invalid = validate(schema, document);
+      if (invalid.length > 0) {
+        req.log.warn({ operationName, client, errors: invalid.map((e) => e.message) }, 'rover API request outside the supported subset');
+        res.json({
+          errors: invalid.map((e) => ({ message: `${e.message} ${unsupported}`, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
+        });
+        return;
+      }
+
+      const context: RoverContext = {
+        em,
+        caller,
+        logger: req.log,
+        requestId: req.requestId,
+        deps: options.deps,
+        origin: `${req.protocol}://${req.get('host')}`,
+      };
+      const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : undefined;
+      const result = await execute({ schema, document, variableValues: variables, operationName, contextValue: context });
+      req.log.info({ operationName, client, errors: result.errors?.length ?? 0 }, 'rover API request');
+      res.json(result.errors ? { errors: result.errors.map(formatError), data: result.data } : { data: result.data });
+    } catch (err) {
+      next(err);
+    }
+  });
+}
