@@ -21,3 +21,6 @@ export * from './subgraph/run-service';
 export * from './subgraph/start-subgraph';
 export * from './subgraph/graphql-http-server';
 export * from './validate-input';
+export * from './subscriptions/domain-event-feed';
+export * from './subscriptions/state-stream';
+export * from './subscriptions/open-streams';

@@ -8,6 +8,10 @@ import { freePort, waitForPort } from './ports';
 export interface TestNatsServer {
   url: string;
   port: number;
+  /** The server's monitoring endpoint (`/connz`, `/subsz`, …). */
+  monitorUrl: string;
+  /** The subjects that connections with this client name subscribe to, read from the server itself. */
+  subscriptionsOf(connectionName: string): Promise<string[]>;
   /** Stops the server; JetStream data stays on disk for `start`. */
   stop(): Promise<void>;
   /** Starts it again on the same port and store. */
@@ -28,11 +32,12 @@ export function findNatsServerBinary(): string {
 export async function startTestNatsServer(): Promise<TestNatsServer> {
   const binary = findNatsServerBinary();
   const port = await freePort();
+  const monitorPort = await freePort();
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-nats-'));
   let child: ChildProcess | null = null;
 
   const start = async () => {
-    child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
+    child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', storeDir], { stdio: 'ignore' });
     await waitForPort(port, 10_000);
   };
   const stop = async () => {
@@ -45,9 +50,17 @@ export async function startTestNatsServer(): Promise<TestNatsServer> {
     });
   };
   await start();
+  const monitorUrl = `http://127.0.0.1:${monitorPort}`;
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    monitorUrl,
+    async subscriptionsOf(connectionName) {
+      const connz = (await (await fetch(`${monitorUrl}/connz?subs=1`)).json()) as {
+        connections?: { name?: string; subscriptions_list?: string[] }[];
+      };
+      return (connz.connections ?? []).filter((c) => c.name === connectionName).flatMap((c) => c.subscriptions_list ?? []);
+    },
     start,
     stop,
     async dispose() {

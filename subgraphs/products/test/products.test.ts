@@ -139,7 +139,10 @@ describe.each(['sqlite', 'postgres'] as const)('products subgraph on %s', (kind)
     const text = await res.text();
     expect(text).toMatch(/ficus_graphql_operation_seconds_count\{[^}]*operation="CreateProduct"[^}]*outcome="ok"[^}]*\} [1-9]/);
     expect(text).toMatch(/ficus_outbox_published_total\{[^}]*\} [1-9]/);
-    expect(text).toMatch(/ficus_outbox_pending\{service="products"\} 0/);
+    // The relay publishes after the commit, so the backlog reaches 0 shortly after the last mutation.
+    await waitFor(async () => /ficus_outbox_pending\{service="products"\} 0\n/.test(await (await fetch(subgraph.url.replace('/graphql', '/metrics'))).text()), {
+      what: 'the outbox backlog gauge to read 0',
+    });
   });
 
   it('answers malformed JSON with 400 BAD_REQUEST', async () => {

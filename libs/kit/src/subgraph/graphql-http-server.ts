@@ -11,6 +11,8 @@ import type { Logger } from 'pino';
 import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, requestIdMiddleware } from '../http/http-app';
 import { formatErrorFor } from '../http/format-error';
 import { requestLogPlugin } from '../http/request-log-plugin';
+import { OpenStreams } from '../subscriptions/open-streams';
+import { startSubscriptionServer, SubscriptionServer } from '../subscriptions/websocket-server';
 import type { ServiceMetrics } from '../metrics/service-metrics';
 
 /** A subgraph's SDL and resolvers (built with `buildSubgraphSchema`), or a plain schema for a service that is not a subgraph. */
@@ -25,6 +27,12 @@ export type GraphQLHttpServerOptions<TContext extends { logger: Logger }> = Grap
   metrics: ServiceMetrics;
   context: (req: Request) => TContext | Promise<TContext>;
   routes?: (app: Express) => void;
+  /** Serves `Subscription` fields over graphql-ws on `/graphql` too. */
+  subscriptions?: {
+    context: (connectionParams: Record<string, unknown>) => TContext | Promise<TContext>;
+    keepAliveMs: number;
+    streams: OpenStreams;
+  };
 };
 
 export interface GraphQLHttpServer {
@@ -43,11 +51,12 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   let draining = false;
+  const schema =
+    'schema' in options
+      ? options.schema
+      : buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]);
   const apollo = new ApolloServer<TContext>({
-    schema:
-      'schema' in options
-        ? options.schema
-        : buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]),
+    schema,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin<TContext>(options.metrics)],
     formatError: formatErrorFor(logger),
     includeStacktraceInErrorResponses: false,
@@ -78,13 +87,22 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
     await apollo.stop();
     throw err;
   }
+  const subscriptions: SubscriptionServer | null = options.subscriptions
+    ? startSubscriptionServer({ httpServer, path: '/graphql', schema, logger, ...options.subscriptions })
+    : null;
   const port = (httpServer.address() as AddressInfo).port;
+  let stopped: Promise<void> | null = null;
   return {
     url: `http://${options.host}:${port}/graphql`,
     port,
-    async stop() {
-      draining = true;
-      await apollo.stop();
+    stop() {
+      stopped ??= (async () => {
+        draining = true;
+        // Streams first: the HTTP drain waits for every socket, WebSockets included.
+        await subscriptions?.stop();
+        await apollo.stop();
+      })();
+      return stopped;
     },
   };
 }

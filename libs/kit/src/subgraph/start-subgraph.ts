@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EntityManager, EntitySchema, MigrationObject, MikroORM } from '@mikro-orm/core';
 import {
   connectNats,
@@ -22,6 +23,7 @@ import { CommitListener } from '../outbox/commit-listener';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { ServiceMetrics } from '../metrics/service-metrics';
 import { OutboxEvent } from '../outbox/outbox-event';
+import { OpenStreams } from '../subscriptions/open-streams';
 import { startGraphQLHttpServer } from './graphql-http-server';
 
 /** What every resolver receives. A subgraph adds its own per-request things (DataLoaders). */
@@ -58,6 +60,8 @@ export interface SubgraphDefinition<TContext extends BaseContext> {
   routes?: (app: Express, deps: ServiceDependencies) => void;
   /** Runs once the database is migrated, before any traffic is accepted (seeding a development admin). */
   prepare?: (deps: ServiceDependencies) => Promise<void>;
+  /** WebSocket keep-alive ping interval for subscriptions (default 12 s; tests shorten it). */
+  subscriptionKeepAliveMs?: number;
   /** Tuning for the event consumer (tests shorten the backoff). */
   consumer?: { maxDeliver?: number; backoffMs?: number[] };
 }
@@ -137,6 +141,8 @@ export async function startSubgraph<TContext extends BaseContext>(
       stack.push(() => consumer.stop());
     }
 
+    const streams = new OpenStreams();
+    metrics.gaugeFrom('ficus_subscriptions_open', 'Subscription streams being served.', async () => streams.size);
     const server = await startGraphQLHttpServer<TContext>({
       typeDefs: definition.typeDefs,
       resolvers: definition.resolvers,
@@ -161,6 +167,25 @@ export async function startSubgraph<TContext extends BaseContext>(
           },
           deps,
         ),
+      subscriptions: {
+        streams,
+        keepAliveMs: definition.subscriptionKeepAliveMs ?? 12_000,
+        // The gateway forwards the verified identity as headers in the `connection_init` payload.
+        context: (connectionParams) => {
+          const headers = (connectionParams.headers ?? {}) as Record<string, string>;
+          const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
+          return definition.context(
+            {
+              em: orm.em.fork(),
+              identity: identityFromHeaders(headers),
+              requestId,
+              logger: logger.child({ requestId, transport: 'graphql-ws' }),
+              origin: { correlationId: requestId, traceparent: headers.traceparent ?? null },
+            },
+            deps,
+          );
+        },
+      },
     });
     stack.push(() => server.stop());
     logger.info({ url: server.url }, `${config.serviceName} subgraph ready`);

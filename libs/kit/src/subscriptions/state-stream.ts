@@ -1,0 +1,71 @@
+import type { DomainEventFeed } from './domain-event-feed';
+
+export interface StateStreamOptions<T> {
+  /** Events that may change the state; subscribed before the first read, so no change falls between. */
+  feed: DomainEventFeed;
+  /** Reads the current state; null while there is none. */
+  load: () => Promise<T | null>;
+  /** What makes two states different for the subscriber (a status, a stock level). */
+  fingerprint: (state: T) => string;
+  /** States sent before the current one (an order's earlier statuses), oldest first. */
+  history?: (current: T) => T[];
+  /** A state after which nothing can change: the stream completes once it is sent. */
+  isFinal?: (state: T) => boolean;
+}
+
+/**
+ * A subscription's stream of states: the current state first (after any history), so a
+ * subscriber never waits for a change that already happened, then each change the events
+ * announce, read back from the database. Events that change nothing the subscriber sees are
+ * dropped, so redelivered or unrelated events never repeat a state.
+ */
+export function stateStream<T>(options: StateStreamOptions<T>): AsyncIterableIterator<T> {
+  const pending: T[] = [];
+  let started = false;
+  let finished = false;
+  let last: string | undefined;
+  const done = { value: undefined, done: true } as const;
+  const finish = async () => {
+    finished = true;
+    await options.feed.return?.();
+  };
+  const offer = (state: T) => {
+    const fingerprint = options.fingerprint(state);
+    if (fingerprint === last) return;
+    last = fingerprint;
+    pending.push(state);
+  };
+
+  return {
+    async next() {
+      if (!started) {
+        started = true;
+        await options.feed.ready;
+        const current = await options.load();
+        if (current) for (const state of [...(options.history?.(current) ?? []), current]) offer(state);
+      }
+      for (;;) {
+        const state = pending.shift();
+        if (state !== undefined) {
+          if (options.isFinal?.(state)) await finish();
+          return { value: state, done: false };
+        }
+        if (finished) return done;
+        const event = await options.feed.next();
+        if (event.done) {
+          finished = true;
+          return done;
+        }
+        const current = await options.load();
+        if (current) offer(current);
+      }
+    },
+    async return() {
+      await finish();
+      return done;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

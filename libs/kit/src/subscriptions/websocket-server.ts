@@ -1,0 +1,57 @@
+import type http from 'node:http';
+import { GraphQLError, GraphQLSchema, subscribe as graphqlSubscribe } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { OpenStreams } from './open-streams';
+
+export interface SubscriptionServerOptions<TContext> {
+  httpServer: http.Server;
+  path: string;
+  schema: GraphQLSchema;
+  logger: Logger;
+  /** Builds a subscription's context from the `connection_init` payload (the gateway forwards identity there). */
+  context: (connectionParams: Record<string, unknown>) => TContext | Promise<TContext>;
+  /** WebSocket pings, so that a dead peer is noticed on both sides. */
+  keepAliveMs: number;
+  streams: OpenStreams;
+}
+
+export interface SubscriptionServer {
+  /** Ends every open stream (clients receive `complete`), then closes the sockets. */
+  stop(): Promise<void>;
+}
+
+/** Serves the schema's `Subscription` fields over graphql-ws (`graphql-transport-ws`) on the HTTP server's path. */
+export function startSubscriptionServer<TContext>(options: SubscriptionServerOptions<TContext>): SubscriptionServer {
+  const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
+  let stopping = false;
+  const server = useServer<Record<string, unknown>>(
+    {
+      schema: options.schema,
+      onConnect: () => !stopping,
+      context: (ctx) => options.context(ctx.connectionParams ?? {}) as never,
+      subscribe: async (args) => {
+        const result = await graphqlSubscribe(args);
+        return Symbol.asyncIterator in result ? options.streams.track(result) : result;
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        options.logger.warn({ errors: errors.map((e: GraphQLError) => e.message) }, 'subscription failed');
+      },
+    },
+    wss,
+    options.keepAliveMs,
+  );
+  let stopped: Promise<void> | null = null;
+  return {
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        await options.streams.endAll();
+        // Closes every socket with 1001 (going away); the `complete` of each ended stream is queued before it.
+        await server.dispose();
+      })();
+      return stopped;
+    },
+  };
+}

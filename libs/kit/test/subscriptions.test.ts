@@ -1,0 +1,165 @@
+import { connectNats, userRegistered } from '@ficus/events';
+import { startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
+import { parse } from 'graphql';
+import { Client, createClient } from 'graphql-ws';
+import { NatsConnection } from 'nats';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { domainEventFeed, GraphQLHttpServer, OpenStreams, ServiceMetrics, startGraphQLHttpServer, stateStream } from '../src';
+
+const logger = pino({ level: 'silent' });
+
+interface Counter {
+  id: string;
+  value: number;
+}
+
+const typeDefs = parse(/* GraphQL */ `
+  type Counter {
+    id: ID!
+    value: Int!
+  }
+  type Query {
+    counter(id: ID!): Counter
+  }
+  type Subscription {
+    "The counter now, then each change; complete once it reaches 3."
+    counter(id: ID!): Counter!
+    whoami: String!
+  }
+`);
+
+/** Events announce that a counter may have changed; the counter itself lives in this map, as in a database. */
+describe('subscriptions over graphql-ws, fed by NATS', () => {
+  let nats: TestNatsServer;
+  let nc: NatsConnection;
+  let publisherNc: NatsConnection;
+  let server: GraphQLHttpServer;
+  const streams = new OpenStreams();
+  const counters = new Map<string, number>();
+  const clients: Client[] = [];
+
+  const announce = async (id: string) => {
+    publisherNc.publish('users.user.registered', JSON.stringify(userRegistered.create(id, { userId: id, email: `${id}@example.com`, name: id })));
+    await publisherNc.flush();
+  };
+  const client = (params: Record<string, unknown> = {}) => {
+    const c = createClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: params, retryAttempts: 0, lazy: true });
+    clients.push(c);
+    return c;
+  };
+  /** Collects what one subscription receives. */
+  const watch = (c: Client, query: string, variables: Record<string, unknown> = {}) => {
+    const seen = { values: [] as unknown[], errors: [] as unknown[], completed: false, dispose: () => undefined as void };
+    seen.dispose = c.subscribe(
+      { query, variables },
+      { next: (v) => void seen.values.push(v.data ?? v.errors), error: (e) => void seen.errors.push(e), complete: () => void (seen.completed = true) },
+    );
+    return seen;
+  };
+
+  beforeAll(async () => {
+    nats = await startTestNatsServer();
+    nc = await connectNats({ url: nats.url, name: 'kit-subscriptions', logger });
+    publisherNc = await connectNats({ url: nats.url, name: 'kit-publisher', logger });
+    server = await startGraphQLHttpServer<{ logger: pino.Logger; user: string | null }>({
+      typeDefs,
+      resolvers: {
+        Query: { counter: (_: unknown, { id }: { id: string }) => ({ id, value: counters.get(id) }) },
+        Subscription: {
+          counter: {
+            subscribe: (_: unknown, { id }: { id: string }) =>
+              stateStream<Counter>({
+                feed: domainEventFeed(nc, 'users.>', (event) => event.aggregateId === id),
+                load: async () => (counters.has(id) ? { id, value: counters.get(id)! } : null),
+                fingerprint: (c) => String(c.value),
+                history: (c) => (c.value > 1 ? [{ id, value: 1 }] : []),
+                isFinal: (c) => c.value >= 3,
+              }),
+            resolve: (counter: Counter) => counter,
+          },
+          whoami: {
+            subscribe: async function* (_: unknown, __: unknown, ctx: { user: string | null }) {
+              yield ctx.user ?? 'anonymous';
+            },
+            resolve: (user: string) => user,
+          },
+        },
+      },
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimitBytes: 100_000,
+      checks: [],
+      metrics: new ServiceMetrics('kit-test'),
+      context: () => ({ logger, user: null }),
+      subscriptions: {
+        streams,
+        keepAliveMs: 1_000,
+        context: (params) => ({ logger, user: typeof params.user === 'string' ? params.user : null }),
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await server?.stop();
+    await nc?.close();
+    await publisherNc?.close();
+    await nats?.dispose();
+  });
+
+  it('sends the history and the current state first, then each change, and completes at the final state', async () => {
+    counters.set('a', 2);
+    const seen = watch(client(), 'subscription($id: ID!) { counter(id: $id) { id value } }', { id: 'a' });
+    await waitFor(() => seen.values.length === 2, { what: 'the history and the current state' });
+    counters.set('a', 2);
+    await announce('a'); // changes nothing the subscriber sees: not sent
+    counters.set('a', 3);
+    await announce('a');
+    await waitFor(() => seen.completed, { what: 'the stream to complete at the final state' });
+    expect(seen.values).toEqual([{ counter: { id: 'a', value: 1 } }, { counter: { id: 'a', value: 2 } }, { counter: { id: 'a', value: 3 } }]);
+    expect(seen.errors).toEqual([]);
+  });
+
+  it('waits for a state that does not exist yet, and ignores other aggregates', async () => {
+    const seen = watch(client(), 'subscription { counter(id: "later") { value } }');
+    await waitFor(async () => (await nats.subscriptionsOf('kit-subscriptions')).length > 0, { what: 'the NATS subscription' });
+    counters.set('other', 1);
+    await announce('other');
+    counters.set('later', 1);
+    await announce('later');
+    await waitFor(() => seen.values.length === 1, { what: 'the first state' });
+    expect(seen.values).toEqual([{ counter: { value: 1 } }]);
+    seen.dispose();
+  });
+
+  it('takes the caller from the connection_init payload', async () => {
+    const seen = watch(client({ user: 'ada' }), 'subscription { whoami }');
+    await waitFor(() => seen.completed, { what: 'whoami' });
+    expect(seen.values).toEqual([{ whoami: 'ada' }]);
+  });
+
+  it('leaves no stream or NATS subscription behind when 50 subscribers go away', async () => {
+    await waitFor(async () => streams.size === 0 && (await nats.subscriptionsOf('kit-subscriptions')).length === 0, { what: 'a quiet start' });
+    counters.set('busy', 1);
+    const many = Array.from({ length: 50 }, () => client());
+    const seen = many.map((c) => watch(c, 'subscription { counter(id: "busy") { value } }'));
+    await waitFor(() => seen.every((s) => s.values.length === 1), { what: 'every subscriber to get the current state' });
+    expect(streams.size).toBe(50);
+    expect(await nats.subscriptionsOf('kit-subscriptions')).toHaveLength(50);
+    await Promise.all(many.map((c) => c.dispose()));
+    await waitFor(async () => streams.size === 0 && (await nats.subscriptionsOf('kit-subscriptions')).length === 0, {
+      what: 'every stream and NATS subscription to be released',
+    });
+  });
+
+  it('completes open streams when the server stops', async () => {
+    counters.set('open', 1);
+    const seen = watch(client(), 'subscription { counter(id: "open") { value } }');
+    await waitFor(() => seen.values.length === 1, { what: 'the current state' });
+    await server.stop();
+    await waitFor(() => seen.completed || seen.errors.length > 0, { what: 'the stream to end' });
+    expect({ completed: seen.completed, errors: seen.errors.length }).toEqual({ completed: true, errors: 0 });
+  });
+});
