@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { RunningStack, startStack, subgraphs, gateway } from '@ficus/e2e';
+import { RunningStack, startStack, stackServices, subgraphs } from '@ficus/e2e';
 import { createTestDatabase, freePort, graphql, startTestNatsServer, TestDatabase } from '@ficus/testkit';
 import { Client } from 'pg';
 
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     databaseUrls[spec.name] = db.target.kind === 'postgres' ? db.target.url : `file:${db.target.path}`;
   }
   const ports: Record<string, number> = {};
-  for (const spec of [...subgraphs, gateway]) ports[spec.name] = await freePort();
+  for (const spec of stackServices) ports[spec.name] = await freePort();
   let stack: RunningStack | undefined;
   const interrupted = () => {
     process.stderr.write('bench interrupted: stopping the stack\n');

@@ -2,3 +2,4 @@ export * from './stack';
 export * from './seed';
 export * from './operations';
 export * from './services';
+export * from './registry-setup';

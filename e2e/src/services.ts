@@ -1,10 +1,10 @@
-/** The processes of the stack, in start order: subgraphs first, the gateway last. */
+/** The processes of the stack, in start order: subgraphs and the registry first, the gateway last. */
 export interface ServiceSpec {
   name: string;
   /** Folder of the package, from the repository root. */
   dir: string;
   defaultPort: number;
-  role: 'subgraph' | 'gateway';
+  role: 'subgraph' | 'registry' | 'gateway';
 }
 
 export const subgraphs: ServiceSpec[] = [
@@ -17,3 +17,8 @@ export const subgraphs: ServiceSpec[] = [
 ];
 
 export const gateway: ServiceSpec = { name: 'gateway', dir: 'gateway', defaultPort: 4000, role: 'gateway' };
+
+export const registry: ServiceSpec = { name: 'registry', dir: 'schema-registry', defaultPort: 4100, role: 'registry' };
+
+/** Every process of the stack. */
+export const stackServices: ServiceSpec[] = [...subgraphs, registry, gateway];

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { EXIT_WITH_PARENT_VARIABLE } from '@ficus/kit';
 import { waitFor } from '@ficus/testkit';
 import { ChildService, LogSink } from './child-service';
 import { NatsEndpoint, resolveNats } from './nats';
 import { repoRoot } from './repo';
-import { gateway, ServiceSpec, subgraphs } from './services';
+import { createLauncherKey, newBootstrapKey, publishSubgraphs, stackGraphRef, subgraphsToPublish } from './registry-setup';
+import { gateway, registry, ServiceSpec, stackServices, subgraphs } from './services';
 
 export interface StackOptions {
   /** Where SQLite files, logs, the dev signing key and a launcher-started NATS keep their data. */
@@ -14,11 +14,11 @@ export interface StackOptions {
   natsUrl?: string;
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: string;
-  /** Port per service name; defaults are 4000 (gateway) and 4001… (subgraphs). */
+  /** Port per service name; defaults are 4000 (gateway), 4001… (subgraphs) and 4100 (registry). */
   ports?: Partial<Record<string, number>>;
-  /** A PostgreSQL server from which each subgraph derives its own database. */
+  /** A PostgreSQL server from which each subgraph (and the registry) derives its own database. */
   postgresUrl?: string;
-  /** A database URL per subgraph, overriding `postgresUrl`. */
+  /** A database URL per subgraph (and `registry`), overriding `postgresUrl`. */
   databaseUrls?: Partial<Record<string, string>>;
   /** The development admin the users subgraph creates at start (never in production). */
   devAdmin?: { email: string; password: string };
@@ -29,6 +29,8 @@ export interface StackOptions {
 
 export interface RunningStack {
   gatewayUrl: string;
+  /** The schema registry the gateway follows, and the key the launcher uses with it (every scope but check in production). */
+  registry: { url: string; apiKey: string; graphRef: string };
   urls: Record<string, string>;
   nats: NatsEndpoint;
   services: ChildService[];
@@ -36,11 +38,14 @@ export interface RunningStack {
   crash(name: string): Promise<void>;
   /** Starts a stopped or crashed service again and waits until it is ready. */
   restart(name: string): Promise<void>;
-  /** Stops the gateway, then the subgraphs, then a NATS the launcher started. */
+  /** Stops the gateway, then the registry and the subgraphs, then a NATS the launcher started. */
   stop(): Promise<void>;
 }
 
-/** Starts every subgraph and the gateway as child processes and waits until each is ready. */
+/**
+ * Starts every subgraph and the schema registry as child processes, publishes each subgraph's
+ * schema to the registry once it is ready, then starts the gateway following the registry.
+ */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const root = repoRoot();
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -52,6 +57,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await nats.stop?.();
   };
 
+  let registryInfo: RunningStack['registry'] | undefined;
   try {
     const shared: NodeJS.ProcessEnv = {
       ...process.env,
@@ -63,24 +69,43 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       HOST: '127.0.0.1',
       [EXIT_WITH_PARENT_VARIABLE]: '1',
     };
+    const databaseEnv = (name: string): NodeJS.ProcessEnv => {
+      const databaseUrl = options.databaseUrls?.[name];
+      if (databaseUrl) return { DATABASE_URL: databaseUrl };
+      return options.postgresUrl ? { POSTGRES_URL: options.postgresUrl } : {};
+    };
     for (const spec of subgraphs) {
-      const env: NodeJS.ProcessEnv = { ...shared, PORT: String(portOf(spec)) };
-      const databaseUrl = options.databaseUrls?.[spec.name];
-      if (databaseUrl) env.DATABASE_URL = databaseUrl;
-      else if (options.postgresUrl) env.POSTGRES_URL = options.postgresUrl;
+      const env: NodeJS.ProcessEnv = { ...shared, PORT: String(portOf(spec)), ...databaseEnv(spec.name) };
       if (spec.name === 'users' && options.devAdmin && options.nodeEnv !== 'production') {
         env.DEV_ADMIN_EMAIL = options.devAdmin.email;
         env.DEV_ADMIN_PASSWORD = options.devAdmin.password;
       }
       started.push(launch(root, spec, env, options));
     }
-    await Promise.all(started.map((service, i) => waitUntilReady(service, portOf(subgraphs[i]!))));
 
-    const supergraphConfig = writeSupergraphConfig(root, options.dataDir, (name) => {
-      const spec = subgraphs.find((s) => s.name === name);
-      if (!spec) throw new Error(`supergraph.yaml names ${name}, which the launcher does not start`);
-      return portOf(spec);
-    });
+    // The registry starts beside the subgraphs. Outside production it takes a bootstrap key
+    // made for this start; in production that is refused, so a key is created in its database.
+    const registryEnv: NodeJS.ProcessEnv = { ...shared, PORT: String(portOf(registry)), ...databaseEnv('registry') };
+    const production = options.nodeEnv === 'production';
+    const bootstrapKey = production ? undefined : newBootstrapKey();
+    const registryService = launch(root, registry, bootstrapKey ? { ...registryEnv, REGISTRY_BOOTSTRAP_KEY: bootstrapKey } : registryEnv, options);
+    started.push(registryService);
+    await Promise.all([
+      ...subgraphs.map((spec, i) => waitUntilReady(started[i]!, portOf(spec))),
+      waitUntilReady(registryService, portOf(registry)),
+    ]);
+    const apiKey = bootstrapKey ?? (await createLauncherKey(root, registryEnv));
+    registryInfo = { url: `http://127.0.0.1:${portOf(registry)}`, apiKey, graphRef: stackGraphRef };
+    await publishSubgraphs(
+      registryInfo.url,
+      apiKey,
+      subgraphsToPublish(root, (name) => {
+        const spec = subgraphs.find((s) => s.name === name);
+        if (!spec) throw new Error(`supergraph.yaml names ${name}, which the launcher does not start`);
+        return portOf(spec);
+      }),
+    );
+
     const usersPort = portOf(subgraphs.find((s) => s.name === 'users')!);
     const gatewayService = launch(
       root,
@@ -88,7 +113,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       {
         ...shared,
         PORT: String(portOf(gateway)),
-        SUPERGRAPH_CONFIG: supergraphConfig,
+        // The launcher's gateway follows the registry; a supergraph file named in the shell would conflict.
+        SUPERGRAPH_CONFIG: '',
+        SUPERGRAPH_FILE: '',
+        FICUS_REGISTRY_URL: registryInfo.url,
+        FICUS_API_KEY: apiKey,
+        FICUS_GRAPH_REF: stackGraphRef,
         JWKS_URL: `http://127.0.0.1:${usersPort}/.well-known/jwks.json`,
       },
       options,
@@ -101,7 +131,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
 
   const urls = Object.fromEntries(
-    [...subgraphs, gateway].map((spec) => [spec.name, `http://127.0.0.1:${portOf(spec)}/graphql`]),
+    stackServices.map((spec) => [spec.name, `http://127.0.0.1:${portOf(spec)}/graphql`]),
   );
   const find = (name: string) => {
     const index = started.findIndex((service) => service.name === name);
@@ -110,6 +140,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
   return {
     gatewayUrl: urls.gateway!,
+    registry: registryInfo!,
     urls,
     nats,
     services: started,
@@ -117,7 +148,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     crash: (name) => started[find(name)]!.crash(),
     async restart(name) {
       const index = find(name);
-      const spec = [...subgraphs, gateway].find((s) => s.name === name)!;
+      const spec = stackServices.find((s) => s.name === name)!;
       await started[index]!.stop();
       started[index] = started[index]!.relaunch();
       await waitUntilReady(started[index]!, portOf(spec));
@@ -147,18 +178,3 @@ async function waitUntilReady(service: ChildService, port: number): Promise<void
 }
 
 class ServiceExitedError extends Error {}
-
-/** The repository's supergraph.yaml with routing URLs on the ports this stack uses. */
-function writeSupergraphConfig(root: string, dataDir: string, portOf: (name: string) => number): string {
-  const source = YAML.parse(fs.readFileSync(path.join(root, 'supergraph.yaml'), 'utf8')) as {
-    federation_version: string;
-    subgraphs: Record<string, { routing_url: string; schema: { file: string } }>;
-  };
-  for (const [name, subgraph] of Object.entries(source.subgraphs)) {
-    subgraph.routing_url = `http://127.0.0.1:${portOf(name)}/graphql`;
-    subgraph.schema.file = path.resolve(root, subgraph.schema.file);
-  }
-  const file = path.join(dataDir, 'supergraph.yaml');
-  fs.writeFileSync(file, YAML.stringify(source));
-  return file;
-}

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       ORDERS_PORT: env.port(4004),
       PAYMENTS_PORT: env.port(4005),
       NOTIFICATIONS_PORT: env.port(4006),
+      REGISTRY_PORT: env.port(4100),
     },
     process.env,
   );
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       orders: config.ORDERS_PORT,
       payments: config.PAYMENTS_PORT,
       notifications: config.NOTIFICATIONS_PORT,
+      registry: config.REGISTRY_PORT,
     },
     devAdmin: production ? undefined : devAdmin,
     onLog: (service, line) => process.stdout.write(`${formatLogLine(service, line)}\n`),
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     ...Object.entries(stack.urls)
       .filter(([name]) => name !== 'gateway')
       .map(([name, url]) => `  ${name.padEnd(12)} ${url}`),
+    `  supergraph   ${stack.registry.graphRef} from the registry; the gateway reloads each publish`,
     `  nats         ${stack.nats.url}${stack.nats.stop ? ' (started by Ficus)' : ''}`,
     production
       ? '  production mode: no development admin, no demo data'

@@ -1,10 +1,10 @@
-import { gateway, subgraphs } from '../src/services';
+import { stackServices } from '../src/services';
 import { freePort } from '@ficus/testkit';
 
 /** A free port for every service of the stack, keyed by service name. */
 export async function freeStackPorts(): Promise<Record<string, number>> {
   const ports: Record<string, number> = {};
-  for (const spec of [...subgraphs, gateway]) ports[spec.name] = await freePort();
+  for (const spec of stackServices) ports[spec.name] = await freePort();
   return ports;
 }
 

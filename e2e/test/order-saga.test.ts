@@ -5,6 +5,19 @@ import { devAdmin, startTestStack, TestStack } from './stack-harness';
 const stockOf = async (t: TestStack, productId: string) =>
   (await t.request('query($id: ID!) { product(id: $id) { stock { available reserved } } }', { id: productId })).data.product.stock;
 
+/**
+ * The stock once no reservation is held. Inventory turns a reservation into a sale when it
+ * handles orders.order.confirmed, which may be after the order already reads CONFIRMED.
+ */
+const settledStockOf = (t: TestStack, productId: string) =>
+  waitFor(
+    async () => {
+      const stock = await stockOf(t, productId);
+      return stock.reserved === 0 ? stock : null;
+    },
+    { what: 'no reservation to be held' },
+  );
+
 describe('the order saga across six subgraphs, through the gateway', () => {
   let t: TestStack;
   let adminToken: string;
@@ -28,7 +41,7 @@ describe('the order saga across six subgraphs, through the gateway', () => {
 
     const order = await settledOrder(t, shopper.token, placed.data.placeOrder.id);
     expect(order).toMatchObject({ status: 'CONFIRMED', cancellationReason: null, payment: { status: 'SUCCEEDED', amount: { amount: 3000 } } });
-    expect(await stockOf(t, productId)).toEqual({ available: 8, reserved: 0 });
+    expect(await settledStockOf(t, productId)).toEqual({ available: 8, reserved: 0 });
 
     const mine = await waitFor(
       async () => {
@@ -90,7 +103,7 @@ describe('the order saga across six subgraphs, through the gateway', () => {
     await settledOrder(t, shopper.token, first.data.placeOrder.id);
     const mine = await t.send('MyOrders', {}, shopper.token);
     expect(mine.data.me.orders.totalCount).toBe(1);
-    expect(await stockOf(t, productId)).toEqual({ available: 9, reserved: 0 });
+    expect(await settledStockOf(t, productId)).toEqual({ available: 9, reserved: 0 });
   });
 
   it('lets a customer cancel a pending order (cancelOrder) and refuses anyone else', async () => {
@@ -117,7 +130,7 @@ describe('the order saga across six subgraphs, through the gateway', () => {
     );
     expect(orders.map((o) => o.status).sort()).toEqual(['CANCELLED', 'CONFIRMED']);
     expect(orders.find((o) => o.status === 'CANCELLED')!.cancellationReason).toBe('OUT_OF_STOCK');
-    expect(await stockOf(t, productId)).toEqual({ available: 0, reserved: 0 });
+    expect(await settledStockOf(t, productId)).toEqual({ available: 0, reserved: 0 });
   });
 
   it('refuses bad orders with BAD_USER_INPUT and anonymous ones with UNAUTHENTICATED', async () => {

@@ -11,7 +11,7 @@ import {
   TestNatsServer,
 } from '@ficus/testkit';
 import { contractOperations } from '../src/operations';
-import { gateway, subgraphs } from '../src/services';
+import { stackServices, subgraphs } from '../src/services';
 import { RunningStack, startStack } from '../src/stack';
 
 export const devAdmin = { email: 'admin@example.com', password: 'admin' };
@@ -19,7 +19,7 @@ export const devAdmin = { email: 'admin@example.com', password: 'admin' };
 export interface TestStack {
   stack: RunningStack;
   nats: TestNatsServer;
-  /** Each subgraph's own database, for checks that no API shows (the payment provider's ledger). */
+  /** Each subgraph's own database (and the registry's), for checks that no API shows (the payment provider's ledger). */
   databaseUrls: Record<string, string>;
   /** Sends a contract operation by name through the gateway. */
   send(operationName: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<any>>;
@@ -31,21 +31,21 @@ export interface TestStack {
 
 /**
  * The real stack for one test file: every service a child process on free ports, each
- * subgraph with its own fresh PostgreSQL database, and a NATS server of the file's own.
+ * subgraph and the registry with its own fresh PostgreSQL database, and a NATS server of the file's own.
  */
 export async function startTestStack(label: string, env: Record<string, string> = {}): Promise<TestStack> {
   const nats = await startTestNatsServer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ficus-${label}-`));
   const databases: TestDatabase[] = [];
   const databaseUrls: Record<string, string> = {};
-  for (const spec of subgraphs) {
+  for (const spec of [...subgraphs, { name: 'registry' }]) {
     const db = await createTestDatabase('postgres', `${label}_${spec.name}`);
     if (db.target.kind !== 'postgres') throw new Error('expected a PostgreSQL database');
     databases.push(db);
     databaseUrls[spec.name] = db.target.url;
   }
   const ports: Record<string, number> = {};
-  for (const spec of [...subgraphs, gateway]) ports[spec.name] = await freePort();
+  for (const spec of stackServices) ports[spec.name] = await freePort();
 
   const dispose = async () => {
     await stack?.stop();

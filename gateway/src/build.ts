@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { bodyErrorHandler, createLogger, healthRoutes, jsonBody, requestIdMiddleware } from '@ficus/kit';
-import express from 'express';
+import { bodyErrorHandler, createLogger, healthRoutes, jsonBody, requestIdMiddleware, ServiceMetrics } from '@ficus/kit';
+import express, { RequestHandler } from 'express';
+import { Counter, Gauge } from 'prom-client';
 import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/token-verifier';
 import type { GatewayConfig } from './config';
@@ -13,7 +14,9 @@ import { createSupergraphExecutor } from './execution/supergraph-executor';
 import { corsFor } from './http/cors';
 import { landingPageFor } from './http/landing-page';
 import { traceparentOf } from './http/trace-context';
-import { loadSupergraphSdl } from './supergraph/load-supergraph';
+import { openSupergraph } from './supergraph/supergraph-source';
+import { UsageReporter } from './usage/usage-reporter';
+import { usageReportingPlugin } from './usage/usage-reporting-plugin';
 
 export interface GatewayHandle {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
@@ -23,20 +26,50 @@ export interface GatewayHandle {
   stop(): Promise<void>;
 }
 
-/** Builds and starts the gateway. `config.port` 0 picks a free port (tests). */
+/**
+ * Builds and starts the gateway. `config.port` 0 picks a free port (tests). It listens as soon
+ * as it can; `/ready` is 503 and `/graphql` answers 503 until a supergraph is loaded, which is
+ * at once unless the registry is the source and neither it nor the disk cache has one.
+ */
 export async function build(config: GatewayConfig): Promise<GatewayHandle> {
   const logger = createLogger('gateway', config.logLevel);
-  const supergraphSdl = await loadSupergraphSdl(config.supergraph, logger);
+  const metrics = new ServiceMetrics('gateway');
+  const served = new Gauge({
+    name: 'ficus_gateway_supergraph_info',
+    help: 'The supergraph served (1), by id: the sha256 of its SDL.',
+    labelNames: ['id'],
+    registers: [metrics.registry],
+  });
+  const usageBatches = new Counter({
+    name: 'ficus_gateway_usage_operations_total',
+    help: 'Operations in usage batches sent to the registry, by outcome: sent, retried, dropped.',
+    labelNames: ['outcome'],
+    registers: [metrics.registry],
+  });
+
+  const supergraph = await openSupergraph(config.supergraph, logger);
   const verifyToken = await createTokenVerifier({
     keys: config.tokenKeys,
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
   });
   const executor = createSupergraphExecutor({
-    supergraphSdl,
+    supergraph: supergraph.gatewayInput,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
     logger: logger.child({ component: 'apollo-gateway' }),
+    onLoaded(id) {
+      served.reset();
+      served.set({ id }, 1);
+      logger.info({ supergraphId: id, source: config.supergraph.kind }, 'serving supergraph');
+    },
   });
+  const usage = config.usageReporting
+    ? new UsageReporter({
+        ...config.usageReporting,
+        logger: logger.child({ component: 'usage-reporting' }),
+        onSend: (outcome, operations) => usageBatches.inc({ outcome }, operations),
+      })
+    : null;
 
   const app = express();
   app.disable('x-powered-by');
@@ -50,25 +83,34 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     introspection: config.nodeEnv !== 'production',
     // runService owns SIGINT and SIGTERM; two handlers would race to stop the server.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), landingPageFor(config.nodeEnv)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      landingPageFor(config.nodeEnv),
+      ...(usage ? [usageReportingPlugin(usage)] : []),
+    ],
   });
-  await apollo.start();
 
+  // Set once Apollo Server has started, i.e. once a supergraph is loaded.
+  let graphqlHandler: RequestHandler | null = null;
   app.use(requestIdMiddleware(logger));
   healthRoutes(app, [{ name: 'supergraph', check: () => executor.isLoaded() }], () => draining);
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.use(
     '/graphql',
     corsFor(config.corsOrigins),
     jsonBody(config.bodyLimitBytes),
     authenticate(verifyToken),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GatewayContext> => ({
-        requestId: req.requestId,
-        traceparent: traceparentOf(req.header('traceparent')),
-        identity: req.identity,
-        logger: req.log,
-      }),
-    }),
+    (req, res, next) => {
+      if (graphqlHandler) {
+        graphqlHandler(req, res, next);
+        return;
+      }
+      res.status(503).json({
+        errors: [{ message: 'no supergraph is loaded yet: the schema registry has not served one', extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+      });
+    },
   );
   app.use(bodyErrorHandler);
 
@@ -76,9 +118,40 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
   });
+  const closeHttpServer = () =>
+    new Promise<void>((resolve) => {
+      httpServer.closeAllConnections();
+      httpServer.close(() => resolve());
+    });
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.host}:${port}/graphql`;
-  logger.info({ url, supergraph: config.supergraph }, 'gateway ready');
+
+  const started = apollo.start().then(() => {
+    graphqlHandler = expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GatewayContext> => ({
+        requestId: req.requestId,
+        traceparent: traceparentOf(req.header('traceparent')),
+        identity: req.identity,
+        logger: req.log,
+      }),
+    });
+    usage?.start();
+  });
+  if (supergraph.availableAtStart) {
+    await started.catch(async (err) => {
+      await closeHttpServer();
+      throw err;
+    });
+    logger.info({ url, supergraph: config.supergraph }, 'gateway ready');
+  } else {
+    started.then(
+      () => logger.info({ url }, 'gateway ready: the first supergraph arrived'),
+      (err) => {
+        if (!draining) logger.error({ err }, 'the gateway failed to load its first supergraph');
+      },
+    );
+    logger.warn({ url }, 'gateway listening, not ready: waiting for a supergraph from the registry');
+  }
 
   let stopping: Promise<void> | null = null;
   return {
@@ -88,8 +161,15 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
       stopping ??= (async () => {
         draining = true;
         logger.info({}, 'shutting down: draining requests');
-        // Apollo Server drains the HTTP server first, then stops the gateway.
-        await apollo.stop();
+        if (!graphqlHandler) await supergraph.abandon();
+        // Once started, Apollo Server drains the HTTP server first, then stops the gateway
+        // (which stops following the registry); it never started if no supergraph came.
+        await started.then(
+          () => apollo.stop(),
+          () => closeHttpServer(),
+        );
+        // After the drain: every request served is counted, so this last batch is complete.
+        await usage?.stop();
         logger.info({}, 'stopped');
       })();
       return stopping;

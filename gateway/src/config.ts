@@ -9,7 +9,26 @@ export type SupergraphSource =
   /** A rover supergraph.yaml, composed by the gateway. */
   | { kind: 'config'; path: string }
   /** A supergraph SDL composed beforehand (`ficus supergraph compose --output`). */
-  | { kind: 'file'; path: string };
+  | { kind: 'file'; path: string }
+  /** The schema registry: the variant's latest supergraph, reloaded as new ones are published. */
+  | { kind: 'registry'; registry: RegistryConnection; cacheFile: string };
+
+/** How the gateway reaches the schema registry (docs/schema-registry.md, "Gateway contracts"). */
+export interface RegistryConnection {
+  /** e.g. http://127.0.0.1:4100, without a trailing slash. */
+  url: string;
+  /** A key with the `read` and `report` scopes. */
+  apiKey: string;
+  /** `graph@variant`. */
+  graphRef: string;
+}
+
+/** Usage reporting to the registry: batches sent every `intervalMs` or at `maxOperations` distinct operations. */
+export interface UsageReportingConfig {
+  registry: RegistryConnection;
+  intervalMs: number;
+  maxOperations: number;
+}
 
 /** The keys bearer tokens are verified against. */
 export type TokenKeySource = { kind: 'jwks'; url: string } | { kind: 'public-key'; pem: string };
@@ -32,6 +51,8 @@ export interface GatewayConfig {
   bodyLimitBytes: number;
   /** Longest wait for one subgraph response. */
   subgraphTimeoutMs: number;
+  /** Null unless the supergraph comes from the registry. */
+  usageReporting: UsageReportingConfig | null;
 }
 
 export const defaultJwksUrl = 'http://127.0.0.1:4001/.well-known/jwks.json';
@@ -63,19 +84,38 @@ const gatewayEnv = {
     .default([]),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  FICUS_REGISTRY_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  FICUS_API_KEY: z.string().optional(),
+  FICUS_GRAPH_REF: z
+    .string()
+    .regex(/^[A-Za-z][\w-]{0,63}@[A-Za-z][\w-]{0,63}$/, 'must be graph@variant, e.g. shop@current')
+    .default('shop@current'),
+  DATA_DIR: z.string().default('.data'),
+  USAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
 };
 
 /** Pairs of variables that name the same thing two ways. */
 const alternatives = [
   ['SUPERGRAPH_CONFIG', 'SUPERGRAPH_FILE'],
   ['JWKS_URL', 'JWT_PUBLIC_KEY'],
+  ['FICUS_REGISTRY_URL', 'SUPERGRAPH_CONFIG'],
+  ['FICUS_REGISTRY_URL', 'SUPERGRAPH_FILE'],
 ] as const;
+
+/** The most distinct operations one usage batch holds before it is sent early. */
+const usageBatchMaxOperations = 1_000;
 
 /** Reads the gateway's variables, reporting every bad one at once (a `ConfigError`). */
 export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig {
   const conflicts = alternatives
     .filter(([a, b]) => processEnv[a] && processEnv[b])
     .map(([a, b]) => `${a}, ${b}: set one of them, not both`);
+  if (processEnv.FICUS_REGISTRY_URL && !processEnv.FICUS_API_KEY) {
+    conflicts.push('FICUS_API_KEY: required with FICUS_REGISTRY_URL (a registry key with the read and report scopes)');
+  }
   let vars;
   try {
     vars = parseEnv(gatewayEnv, processEnv);
@@ -84,14 +124,19 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
   }
   if (conflicts.length > 0) throw new ConfigError(conflicts);
 
+  const registry: RegistryConnection | null = vars.FICUS_REGISTRY_URL
+    ? { url: vars.FICUS_REGISTRY_URL, apiKey: vars.FICUS_API_KEY!, graphRef: vars.FICUS_GRAPH_REF }
+    : null;
   return {
     nodeEnv: vars.NODE_ENV,
     host: vars.HOST,
     port: vars.PORT,
     logLevel: vars.LOG_LEVEL,
-    supergraph: vars.SUPERGRAPH_FILE
-      ? { kind: 'file', path: path.resolve(vars.SUPERGRAPH_FILE) }
-      : { kind: 'config', path: path.resolve(vars.SUPERGRAPH_CONFIG ?? 'supergraph.yaml') },
+    supergraph: registry
+      ? { kind: 'registry', registry, cacheFile: supergraphCacheFile(vars.DATA_DIR, registry.graphRef) }
+      : vars.SUPERGRAPH_FILE
+        ? { kind: 'file', path: path.resolve(vars.SUPERGRAPH_FILE) }
+        : { kind: 'config', path: path.resolve(vars.SUPERGRAPH_CONFIG ?? 'supergraph.yaml') },
     tokenKeys: vars.JWT_PUBLIC_KEY
       ? { kind: 'public-key', pem: vars.JWT_PUBLIC_KEY }
       : { kind: 'jwks', url: vars.JWKS_URL ?? defaultJwksUrl },
@@ -100,5 +145,14 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
     corsOrigins: vars.CORS_ORIGINS,
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     subgraphTimeoutMs: vars.SUBGRAPH_TIMEOUT_MS,
+    usageReporting: registry
+      ? { registry, intervalMs: vars.USAGE_REPORT_INTERVAL_MS, maxOperations: usageBatchMaxOperations }
+      : null,
   };
+}
+
+/** Where the last supergraph loaded from the registry is kept, for a start while the registry is down. */
+export function supergraphCacheFile(dataDir: string, graphRef: string): string {
+  const [graph, variant] = graphRef.split('@');
+  return path.resolve(dataDir, `supergraph-${graph}-${variant}.graphql`);
 }

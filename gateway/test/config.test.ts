@@ -18,6 +18,7 @@ describe('reading the gateway configuration', () => {
       corsOrigins: [],
       bodyLimitBytes: 1_000_000,
       subgraphTimeoutMs: 10_000,
+      usageReporting: null,
     });
     expect(defaultJwksUrl).toBe('http://127.0.0.1:4001/.well-known/jwks.json');
   });
@@ -55,6 +56,33 @@ describe('reading the gateway configuration', () => {
       'SUBGRAPH_TIMEOUT_MS',
       'SUPERGRAPH_CONFIG, SUPERGRAPH_FILE',
       'JWKS_URL, JWT_PUBLIC_KEY',
+    ]);
+  });
+
+  it('follows the registry with FICUS_REGISTRY_URL, caches under DATA_DIR and reports usage there', () => {
+    const config = readGatewayConfig({
+      FICUS_REGISTRY_URL: 'http://127.0.0.1:4100/',
+      FICUS_API_KEY: 'ficus_key',
+      DATA_DIR: '/var/lib/ficus',
+      USAGE_REPORT_INTERVAL_MS: '1000',
+    });
+
+    const registry = { url: 'http://127.0.0.1:4100', apiKey: 'ficus_key', graphRef: 'shop@current' };
+    expect(config.supergraph).toEqual({ kind: 'registry', registry, cacheFile: '/var/lib/ficus/supergraph-shop-current.graphql' });
+    expect(config.usageReporting).toEqual({ registry, intervalMs: 1000, maxOperations: 1000 });
+  });
+
+  it('names what is wrong with the registry variables', () => {
+    const problems = problemsOf({
+      FICUS_REGISTRY_URL: 'http://127.0.0.1:4100',
+      FICUS_GRAPH_REF: 'shop',
+      SUPERGRAPH_FILE: 'supergraph.graphql',
+    });
+
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual([
+      'FICUS_GRAPH_REF',
+      'FICUS_REGISTRY_URL, SUPERGRAPH_FILE',
+      'FICUS_API_KEY',
     ]);
   });
 });

@@ -2,6 +2,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createLogger, loadSchemaFile, Logger, Orm, ServiceMetrics, startGraphQLHttpServer } from '@ficus/kit';
 import type { RegistryConfig } from './config';
 import { openRegistryDatabase } from './db/open-registry-database';
+import { storeBootstrapKey } from './domain/api-keys';
 import { KeyedLock } from './domain/keyed-lock';
 import { SupergraphWatch } from './domain/supergraph-watch';
 import type { RegistryContext, RegistryDeps } from './graphql/context';
@@ -33,6 +34,12 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
   try {
     const orm = await openRegistryDatabase(config.database, logger);
     stack.push(() => orm.close());
+    if (config.bootstrapKey) {
+      // readRegistryConfig refuses it in production; a config built by hand is held to the same rule.
+      if (config.nodeEnv === 'production') throw new Error('a bootstrap key is refused when NODE_ENV=production');
+      await storeBootstrapKey(orm.em.fork(), config.bootstrapKey);
+      logger.warn({}, 'development bootstrap key stored (REGISTRY_BOOTSTRAP_KEY): every scope, not for production');
+    }
     const deps: RegistryDeps = {
       publishLock: new KeyedLock(),
       watch: new SupergraphWatch(),

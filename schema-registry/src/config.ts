@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DatabaseTarget, env, LogLevel, NodeEnv, parseEnv, resolveDatabaseTarget, subgraphEnv } from '@ficus/kit';
+import { ConfigError, DatabaseTarget, env, LogLevel, NodeEnv, parseEnv, resolveDatabaseTarget, subgraphEnv } from '@ficus/kit';
 import { z } from 'zod';
 
 /** What the registry needs to boot. Read once in `main.ts` (and by `ficus key create`), passed down. */
@@ -14,6 +14,11 @@ export interface RegistryConfig {
   bodyLimitBytes: number;
   /** The longest a gateway's `GET /api/supergraph/…?after=` may wait for a newer supergraph. */
   longPollMaxSeconds: number;
+  /**
+   * Development only: a key with every scope, stored (hashed) at start, so that a launcher
+   * (`npm start`) can publish and run a gateway without `ficus key create`. Never in production.
+   */
+  bootstrapKey?: string;
 }
 
 export const registryDefaultPort = 4100;
@@ -28,6 +33,7 @@ const registryEnv = {
   PORT: env.port(registryDefaultPort),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10_000_000),
   LONG_POLL_MAX_SECONDS: z.coerce.number().int().min(1).max(300).default(60),
+  REGISTRY_BOOTSTRAP_KEY: z.string().min(32, 'must be at least 32 characters of random').optional(),
 };
 
 /**
@@ -36,6 +42,9 @@ const registryEnv = {
  */
 export function readRegistryConfig(processEnv: NodeJS.ProcessEnv = process.env): RegistryConfig {
   const parsed = parseEnv(registryEnv, processEnv);
+  if (parsed.REGISTRY_BOOTSTRAP_KEY && parsed.NODE_ENV === 'production') {
+    throw new ConfigError(['REGISTRY_BOOTSTRAP_KEY: refused when NODE_ENV=production; create keys with `ficus key create`']);
+  }
   const dataDir = path.resolve(parsed.DATA_DIR);
   return {
     nodeEnv: parsed.NODE_ENV,
@@ -45,6 +54,7 @@ export function readRegistryConfig(processEnv: NodeJS.ProcessEnv = process.env):
     dataDir,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     longPollMaxSeconds: parsed.LONG_POLL_MAX_SECONDS,
+    bootstrapKey: parsed.REGISTRY_BOOTSTRAP_KEY,
     database: resolveDatabaseTarget({
       serviceName: 'registry',
       databaseUrl: parsed.DATABASE_URL,

@@ -12,7 +12,7 @@ export class SupergraphLoadError extends Error {
 }
 
 /** The supergraph SDL to serve: read as is, or composed from a rover supergraph config. */
-export async function loadSupergraphSdl(source: SupergraphSource, logger: Logger): Promise<string> {
+export async function loadSupergraphSdl(source: Exclude<SupergraphSource, { kind: 'registry' }>, logger: Logger): Promise<string> {
   if (source.kind === 'file') {
     return fs.readFile(source.path, 'utf8').catch((err: NodeJS.ErrnoException) => {
       throw new SupergraphLoadError(`cannot read SUPERGRAPH_FILE ${source.path}: ${err.code ?? err.message}`);

@@ -33,6 +33,24 @@ export async function createApiKey(
   return { key, apiKey };
 }
 
+export const bootstrapKeyName = 'bootstrap (development)';
+
+/**
+ * Makes `key` the development bootstrap key, with every scope: the one row named
+ * `bootstrapKeyName` gets its hash, so a launcher that picks a new key at each start leaves
+ * exactly one such key behind, and the previous one stops working.
+ */
+export async function storeBootstrapKey(em: EntityManager, key: string): Promise<void> {
+  const existing = await em.findOne(ApiKey, { name: bootstrapKeyName });
+  if (existing) {
+    existing.keyHash = hashOf(key);
+    existing.scopes = [...allScopes];
+  } else {
+    em.create(ApiKey, { id: randomUUID(), name: bootstrapKeyName, keyHash: hashOf(key), scopes: [...allScopes], createdAt: new Date() });
+  }
+  await em.flush();
+}
+
 /** The key a request presents, or null; a key that matches nothing is also null. */
 export async function findApiKey(em: EntityManager, presented: string): Promise<ApiKeyRow | null> {
   const hash = hashOf(presented);
