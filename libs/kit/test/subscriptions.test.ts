@@ -1,10 +1,9 @@
 import { connectNats, userRegistered } from '@ficus/events';
-import { startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
+import { recordSubscription, startTestNatsServer, TestNatsServer, waitFor, webSocketClient } from '@ficus/testkit';
 import { parse } from 'graphql';
-import { Client, createClient } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import { NatsConnection } from 'nats';
 import pino from 'pino';
-import WebSocket from 'ws';
 import { domainEventFeed, GraphQLHttpServer, OpenStreams, ServiceMetrics, startGraphQLHttpServer, stateStream } from '../src';
 
 const logger = pino({ level: 'silent' });
@@ -44,19 +43,11 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
     await publisherNc.flush();
   };
   const client = (params: Record<string, unknown> = {}) => {
-    const c = createClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: params, retryAttempts: 0, lazy: true });
+    const c = webSocketClient(server.url, params);
     clients.push(c);
     return c;
   };
-  /** Collects what one subscription receives. */
-  const watch = (c: Client, query: string, variables: Record<string, unknown> = {}) => {
-    const seen = { values: [] as unknown[], errors: [] as unknown[], completed: false, dispose: () => undefined as void };
-    seen.dispose = c.subscribe(
-      { query, variables },
-      { next: (v) => void seen.values.push(v.data ?? v.errors), error: (e) => void seen.errors.push(e), complete: () => void (seen.completed = true) },
-    );
-    return seen;
-  };
+  const watch = recordSubscription;
 
   beforeAll(async () => {
     nats = await startTestNatsServer();
@@ -131,7 +122,7 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
     await announce('later');
     await waitFor(() => seen.values.length === 1, { what: 'the first state' });
     expect(seen.values).toEqual([{ counter: { value: 1 } }]);
-    seen.dispose();
+    seen.stop();
   });
 
   it('takes the caller from the connection_init payload', async () => {

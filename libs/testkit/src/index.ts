@@ -2,3 +2,4 @@ export * from './databases';
 export * from './graphql-client';
 export * from './nats-server';
 export * from './ports';
+export * from './subscription-client';

@@ -33,7 +33,7 @@ export async function build(config: OrdersConfig, options: OrdersOptions = {}): 
       onPaymentDeclined(orm),
     ],
     consumer: options.consumer,
-    context: (base) => ({ ...base, loaders: createLoaders(base.em) }),
+    context: (base, { nats }) => ({ ...base, loaders: createLoaders(base.em), nats }),
   });
   // Started once everything else is up, so a failed start never leaves it running.
   const sweeper = new PaymentTimeoutSweeper(

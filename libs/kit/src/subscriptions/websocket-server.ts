@@ -1,8 +1,9 @@
 import type http from 'node:http';
-import { GraphQLError, GraphQLSchema, subscribe as graphqlSubscribe } from 'graphql';
+import { GraphQLError, GraphQLFormattedError, GraphQLSchema, subscribe as graphqlSubscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import { formatErrorFor } from '../http/format-error';
 import { OpenStreams } from './open-streams';
 
 export interface SubscriptionServerOptions<TContext> {
@@ -24,6 +25,12 @@ export interface SubscriptionServer {
 
 /** Serves the schema's `Subscription` fields over graphql-ws (`graphql-transport-ws`) on the HTTP server's path. */
 export function startSubscriptionServer<TContext>(options: SubscriptionServerOptions<TContext>): SubscriptionServer {
+  const formatError = formatErrorFor(options.logger);
+  const format = (error: GraphQLError): GraphQLFormattedError => {
+    const formatted = error.toJSON();
+    const unexpected = error.originalError && !(error.originalError instanceof GraphQLError) && !formatted.extensions?.code;
+    return formatError(unexpected ? { ...formatted, extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR' } } : formatted, error);
+  };
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
   let stopping = false;
   const server = useServer<Record<string, unknown>>(
@@ -35,9 +42,9 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
         const result = await graphqlSubscribe(args);
         return Symbol.asyncIterator in result ? options.streams.track(result) : result;
       },
-      onError: (_ctx, _id, _payload, errors) => {
-        options.logger.warn({ errors: errors.map((e: GraphQLError) => e.message) }, 'subscription failed');
-      },
+      // The same error shapes as over HTTP: domain errors keep their code, the unexpected are masked.
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : result),
+      onError: (_ctx, _id, _payload, errors) => errors.map(format),
     },
     wss,
     options.keepAliveMs,

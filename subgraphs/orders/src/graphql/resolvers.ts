@@ -1,9 +1,10 @@
 import { cancelOrder } from '../domain/cancel-order';
 import { findVisibleOrder } from '../domain/find-orders';
 import { orderPageRequest } from '../domain/list-customer-orders';
-import { totalOf } from '../domain/order';
+import { OrderRow, totalOf } from '../domain/order';
 import { unitPriceOf } from '../domain/order-item';
 import { placeOrder } from '../domain/place-order';
+import { watchOrderStatus } from '../domain/watch-order-status';
 import type { Resolvers } from './__generated__/resolvers-types';
 
 export const resolvers: Resolvers = {
@@ -13,6 +14,12 @@ export const resolvers: Resolvers = {
   Mutation: {
     placeOrder: (_, { input }, { em, identity, origin }) => placeOrder(em, identity, input, origin),
     cancelOrder: (_, { id }, { em, identity, origin }) => cancelOrder(em, identity, id, origin),
+  },
+  Subscription: {
+    orderStatusChanged: {
+      subscribe: (_, { orderId }, { em, nats, identity }) => watchOrderStatus(em, nats, identity, orderId),
+      resolve: (order: OrderRow) => order,
+    },
   },
   Order: {
     // No access check: the gateway reaches an order by reference only from a parent
