@@ -59,8 +59,10 @@ export interface InventoryHarness {
   publishedAbout(orderId: string): Promise<EventEnvelope[]>;
   /** Events recorded in the outbox, published or not, whose aggregate is `aggregateId`. */
   recordedAbout(aggregateId: string): Promise<number>;
-  /** `inventory.stock.changed` events for a product that the INVENTORY stream holds, oldest first. */
+  /** `inventory.stock.changed` events for a product that the INVENTORY stream holds, oldest first, without their versions. */
   publishedStockChanges(productId: string): Promise<StockChange[]>;
+  /** The versions those events carry, oldest first. */
+  publishedStockVersions(productId: string): Promise<number[]>;
   /** `inventory.stock.changed` events for a product in the outbox, published or not. */
   recordedStockChanges(productId: string): Promise<number>;
   /** Waits until the outbox relay has published every event recorded about a product. */
@@ -107,6 +109,15 @@ export async function startInventory(
   const customerId = 'u-customer';
   const total = { amount: 1000, currency: 'USD' };
 
+  const stockChangeEvents = async (productId: string) => {
+    const { state } = await jsm.streams.info('INVENTORY');
+    const changes: (StockChange & { version: number })[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+      const event = (await jsm.streams.getMessage('INVENTORY', { seq })).json<EventEnvelope<StockChange & { version: number }>>();
+      if (event.type === 'inventory.stock.changed' && event.data.productId === productId) changes.push(event.data);
+    }
+    return changes;
+  };
   const stockLevel = (productId: string) => subgraph.orm.em.fork().findOne(StockLevel, { productId });
 
   return {
@@ -160,13 +171,10 @@ export async function startInventory(
       return subgraph.orm.em.fork().count(OutboxEvent, { aggregateId });
     },
     async publishedStockChanges(productId) {
-      const { state } = await jsm.streams.info('INVENTORY');
-      const changes: StockChange[] = [];
-      for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-        const event = (await jsm.streams.getMessage('INVENTORY', { seq })).json<EventEnvelope<StockChange>>();
-        if (event.type === 'inventory.stock.changed' && event.data.productId === productId) changes.push(event.data);
-      }
-      return changes;
+      return (await stockChangeEvents(productId)).map(({ version: _version, ...change }) => change);
+    },
+    async publishedStockVersions(productId) {
+      return (await stockChangeEvents(productId)).map((change) => change.version);
     },
     recordedStockChanges(productId) {
       return subgraph.orm.em.fork().count(OutboxEvent, { type: 'inventory.stock.changed', aggregateId: productId });

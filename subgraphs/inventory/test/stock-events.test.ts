@@ -49,7 +49,7 @@ describe.each(['sqlite', 'postgres'] as const)('inventory consuming product even
   it('adds the initial stock to a row that already exists instead of losing either', async () => {
     const event = productCreatedEvent({ initialStock: 5 });
     const em = inventory.subgraph.orm.em.fork();
-    await em.persistAndFlush(em.create(StockLevel, { productId: event.aggregateId, available: 3, reserved: 1, updatedAt: new Date() }));
+    await em.persistAndFlush(em.create(StockLevel, { productId: event.aggregateId, available: 3, reserved: 1, version: 1, updatedAt: new Date() }));
 
     await inventory.waitUntilHandled(await publish(event));
 
@@ -78,7 +78,7 @@ describe.each(['sqlite', 'postgres'] as const)('inventory consuming product even
     // A row so full that the declared stock cannot be added: every attempt fails the same way.
     const event = productCreatedEvent({ initialStock: 11 });
     const em = inventory.subgraph.orm.em.fork();
-    await em.persistAndFlush(em.create(StockLevel, { productId: event.aggregateId, available: MAX_UNITS - 10, reserved: 0, updatedAt: new Date() }));
+    await em.persistAndFlush(em.create(StockLevel, { productId: event.aggregateId, available: MAX_UNITS - 10, reserved: 0, version: 1, updatedAt: new Date() }));
 
     const deadLetter = await inventory.deadLetterOf(await publish(event));
 

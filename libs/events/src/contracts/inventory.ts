@@ -9,6 +9,8 @@ export const stockChanged = defineEvent({
     available: z.number().int().nonnegative(),
     reserved: z.number().int().nonnegative(),
     reason: z.enum(['INITIAL', 'RESTOCK', 'RESERVATION', 'RELEASE', 'SALE']),
+    /** The level's version after the change: higher is newer. Optional: events before it lack it. */
+    version: z.number().int().positive().optional(),
   }),
 });
 

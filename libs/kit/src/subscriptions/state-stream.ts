@@ -1,3 +1,4 @@
+import type { EventEnvelope } from '@ficus/events';
 import type { DomainEventFeed } from './domain-event-feed';
 
 export interface StateStreamOptions<T> {
@@ -5,8 +6,16 @@ export interface StateStreamOptions<T> {
   feed: DomainEventFeed;
   /** Reads the current state; null while there is none. */
   load: () => Promise<T | null>;
+  /**
+   * The state an event announces, when its payload carries it whole (a stock level). Without
+   * it each event is followed by `load`, which may already see later changes: states between
+   * are then skipped, the latest is never missed.
+   */
+  stateOf?: (event: EventEnvelope) => T | null;
   /** What makes two states different for the subscriber (a status, a stock level). */
   fingerprint: (state: T) => string;
+  /** Orders states: one not newer than the last sent is stale (its event raced the first read) and dropped. */
+  version?: (state: T) => number | undefined;
   /** States sent before the current one (an order's earlier statuses), oldest first. */
   history?: (current: T) => T[];
   /** A state after which nothing can change: the stream completes once it is sent. */
@@ -24,12 +33,16 @@ export function stateStream<T>(options: StateStreamOptions<T>): AsyncIterableIte
   let started = false;
   let finished = false;
   let last: string | undefined;
+  let lastVersion: number | undefined;
   const done = { value: undefined, done: true } as const;
   const finish = async () => {
     finished = true;
     await options.feed.return?.();
   };
   const offer = (state: T) => {
+    const version = options.version?.(state);
+    if (version !== undefined && lastVersion !== undefined && version <= lastVersion) return;
+    lastVersion = version ?? lastVersion;
     const fingerprint = options.fingerprint(state);
     if (fingerprint === last) return;
     last = fingerprint;
@@ -56,7 +69,7 @@ export function stateStream<T>(options: StateStreamOptions<T>): AsyncIterableIte
           finished = true;
           return done;
         }
-        const current = await options.load();
+        const current = options.stateOf ? options.stateOf(event.value) : await options.load();
         if (current) offer(current);
       }
     },

@@ -42,8 +42,19 @@ class CreateReservations extends PortableMigration {
   }
 }
 
+class VersionStockLevels extends PortableMigration {
+  override up(): void {
+    this.schema((s) =>
+      s.alterTable('stock_levels', (t) => {
+        t.integer('version').notNullable().defaultTo(0);
+      }),
+    );
+  }
+}
+
 /** In order; never edit one that has shipped, add a new one. */
 export const migrations: MigrationObject[] = [
   { name: 'inventory-0001-create-stock-levels', class: CreateStockLevels },
   { name: 'inventory-0002-create-reservations', class: CreateReservations },
+  { name: 'inventory-0003-version-stock-levels', class: VersionStockLevels },
 ];

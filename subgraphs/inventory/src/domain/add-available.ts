@@ -1,5 +1,5 @@
 import { EntityManager, raw } from '@mikro-orm/core';
-import { MAX_UNITS, StockLevel, StockLevelRow } from './stock-level';
+import { MAX_UNITS, nextVersion, StockLevel, StockLevelRow } from './stock-level';
 
 export type Addition =
   | { kind: 'added'; level: StockLevelRow }
@@ -15,7 +15,7 @@ export async function addAvailable(em: EntityManager, productId: string, units: 
   const updated = await em.nativeUpdate(
     StockLevel,
     { productId, available: { $lte: MAX_UNITS - units } },
-    { available: raw('available + ?', [units]), updatedAt: new Date() },
+    { available: raw('available + ?', [units]), version: nextVersion(), updatedAt: new Date() },
   );
   // `refresh`: the transaction's unit of work may hold the row as it was before the UPDATE.
   const level = await em.findOne(StockLevel, { productId }, { refresh: true });

@@ -7,8 +7,8 @@ export type StockChangeReason = 'INITIAL' | 'RESTOCK' | 'RESERVATION' | 'RELEASE
 
 /** Queues `inventory.stock.changed` in the caller's transaction, with the level as it now stands. */
 export function announceStockChange(em: EntityManager, level: StockFigures, reason: StockChangeReason, origin: EventOrigin): void {
-  const { productId, available, reserved } = level;
-  recordEvent(em, stockChanged.create(productId, { productId, available, reserved, reason }, origin));
+  const { productId, available, reserved, version } = level;
+  recordEvent(em, stockChanged.create(productId, { productId, available, reserved, reason, version }, origin));
 }
 
 /** Reads the levels of products just changed by native updates (one query) and announces each. */

@@ -23,7 +23,7 @@ export async function recordInitialStock(em: EntityManager, product: NewProduct,
   const level =
     addition.kind === 'added'
       ? addition.level
-      : em.create(StockLevel, { productId, available: initialStock, reserved: 0, updatedAt: new Date() });
+      : em.create(StockLevel, { productId, available: initialStock, reserved: 0, version: 1, updatedAt: new Date() });
   announceStockChange(em, level, 'INITIAL', origin);
   return level;
 }

@@ -4,7 +4,7 @@ import { recordEvent } from '@ficus/kit';
 import { announceStockChanges } from './announce-stock-change';
 import { HoldStatus, OrderHold } from './order-hold';
 import { Reservation, StockLine } from './reservation';
-import { StockLevel } from './stock-level';
+import { nextVersion, StockLevel } from './stock-level';
 
 export interface OrderToReserve {
   orderId: string;
@@ -75,7 +75,7 @@ async function holdAllOrNone(em: EntityManager, lines: StockLine[], updatedAt: D
         const held = await savepoint.nativeUpdate(
           StockLevel,
           { productId, available: { $gte: quantity } },
-          { available: raw('available - ?', [quantity]), reserved: raw('reserved + ?', [quantity]), updatedAt },
+          { available: raw('available - ?', [quantity]), reserved: raw('reserved + ?', [quantity]), version: nextVersion(), updatedAt },
         );
         if (held === 0) short.push(productId);
       }

@@ -3,7 +3,7 @@ import type { EventOrigin } from '@ficus/events';
 import { announceStockChanges } from './announce-stock-change';
 import { OrderHold } from './order-hold';
 import { Reservation } from './reservation';
-import { StockLevel } from './stock-level';
+import { nextVersion, StockLevel } from './stock-level';
 
 export type Settlement = 'SOLD' | 'RELEASED';
 
@@ -24,7 +24,7 @@ export async function settleReservation(em: EntityManager, orderId: string, sett
     const updated = await em.nativeUpdate(
       StockLevel,
       { productId, reserved: { $gte: quantity } },
-      { ...back, reserved: raw('reserved - ?', [quantity]), updatedAt },
+      { ...back, reserved: raw('reserved - ?', [quantity]), version: nextVersion(), updatedAt },
     );
     // The units were moved into reserved when the order was reserved; failing here (and retrying) beats a silent drift.
     if (updated === 0) throw new Error(`product ${productId} holds fewer reserved units than order ${orderId} reserved`);

@@ -1,6 +1,7 @@
 import { currentStock, isInStock, ProductReference } from '../domain/current-stock';
 import { restock } from '../domain/restock';
 import type { StockFigures } from '../domain/stock-level';
+import { watchStock } from '../domain/watch-stock';
 import type { InventoryLoaders } from './loaders';
 import type { Resolvers } from './__generated__/resolvers-types';
 
@@ -13,6 +14,12 @@ async function stockOf(product: ProductReference, loaders: InventoryLoaders): Pr
 export const resolvers: Resolvers = {
   Mutation: {
     restock: (_, args, { em, identity, origin }) => restock(em, identity, args, origin),
+  },
+  Subscription: {
+    stockChanged: {
+      subscribe: (_, { productId }, { em, nats }) => watchStock(em, nats, productId),
+      resolve: (level: StockFigures) => level,
+    },
   },
   Product: {
     stock: (product, _, { loaders }) => stockOf(product, loaders),

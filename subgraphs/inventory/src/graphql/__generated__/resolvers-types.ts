@@ -52,6 +52,17 @@ export type StockLevel = {
   reserved: Scalars['Int']['output'];
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** A product's stock now (once inventory knows the product), then each change as it happens. */
+  stockChanged: StockLevel;
+};
+
+
+export type SubscriptionStockChangedArgs = {
+  productId: Scalars['ID']['input'];
+};
+
 export type Link__Purpose =
   | 'EXECUTION'
   | 'SECURITY';
@@ -145,6 +156,7 @@ export type ResolversTypes = ResolversObject<{
   Product: ResolverTypeWrapper<ProductReference>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   StockLevel: ResolverTypeWrapper<StockFigures>;
+  Subscription: ResolverTypeWrapper<{}>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   link__Purpose: Link__Purpose;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -158,6 +170,7 @@ export type ResolversParentTypes = ResolversObject<{
   Product: ProductReference;
   Boolean: Scalars['Boolean']['output'];
   StockLevel: StockFigures;
+  Subscription: {};
   link__Import: Scalars['link__Import']['output'];
   String: Scalars['String']['output'];
 }>;
@@ -216,6 +229,10 @@ export type StockLevelResolvers<ContextType = InventoryContext, ParentType exten
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  stockChanged?: SubscriptionResolver<ResolversTypes['StockLevel'], "stockChanged", ParentType, ContextType, RequireFields<SubscriptionStockChangedArgs, 'productId'>>;
+}>;
+
 export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
   name: 'link__Import';
 }
@@ -224,6 +241,7 @@ export type Resolvers<ContextType = InventoryContext> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   StockLevel?: StockLevelResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   link__Import?: GraphQLScalarType;
 }>;
 
