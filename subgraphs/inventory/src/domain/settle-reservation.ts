@@ -1,9 +1,9 @@
-import { EntityManager, raw } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
 import type { EventOrigin } from '@ficus/events';
-import { announceStockChanges } from './announce-stock-change';
+import { announceStockChange } from './announce-stock-change';
+import { moveStock } from './move-stock';
 import { OrderHold } from './order-hold';
 import { Reservation } from './reservation';
-import { StockLevel } from './stock-level';
 
 export type Settlement = 'SOLD' | 'RELEASED';
 
@@ -19,17 +19,14 @@ export async function settleReservation(em: EntityManager, orderId: string, sett
   if (moved === 0) return false;
 
   const lines = await em.find(Reservation, { orderId, status: 'RESERVED' }, { orderBy: { productId: 'asc' } });
+  const reason = settlement === 'SOLD' ? 'SALE' : 'RELEASE';
   for (const { productId, quantity } of lines) {
-    const back = settlement === 'RELEASED' ? { available: raw('available + ?', [quantity]) } : {};
-    const updated = await em.nativeUpdate(
-      StockLevel,
-      { productId, reserved: { $gte: quantity } },
-      { ...back, reserved: raw('reserved - ?', [quantity]), updatedAt },
-    );
+    const back = settlement === 'RELEASED' ? quantity : 0;
+    const level = await moveStock(em, { productId, available: back, reserved: -quantity, guard: 'reserved', atLeast: quantity, updatedAt });
     // The units were moved into reserved when the order was reserved; failing here (and retrying) beats a silent drift.
-    if (updated === 0) throw new Error(`product ${productId} holds fewer reserved units than order ${orderId} reserved`);
+    if (!level) throw new Error(`product ${productId} holds fewer reserved units than order ${orderId} reserved`);
+    announceStockChange(em, level, reason, origin);
   }
   await em.nativeUpdate(Reservation, { orderId, status: 'RESERVED' }, { status: settlement, updatedAt });
-  await announceStockChanges(em, lines.map((line) => line.productId), settlement === 'SOLD' ? 'SALE' : 'RELEASE', origin);
   return true;
 }
