@@ -37,9 +37,9 @@ export function handleOnce<C extends EventContract>(
  * skips) or rolls back (then runs), so the two never both apply the event.
  */
 async function claimInboxEntry(em: EntityManager, consumer: string, event: EventEnvelope): Promise<boolean> {
-  const { affectedRows } = await em
+  const { affectedRows }: { affectedRows: number } = await em
     .getConnection()
-    .execute<{ affectedRows: number }>(
+    .execute(
       'insert into ficus_inbox (event_id, consumer, event_type, handled_at) values (?, ?, ?, ?) on conflict do nothing',
       [event.id, consumer, event.type, new Date()],
       'run',

@@ -97,7 +97,7 @@ export class OutboxRelay {
     // map would be pure overhead on the hottest loop of every service.
     const work = async (tx: EntityManager) => {
       const connection = tx.getConnection();
-      const rows = await connection.execute<PendingRow[]>(
+      const rows: PendingRow[] = await connection.execute(
         `select id, type, aggregate_id, envelope, attempts from ficus_outbox where published_at is null order by id limit ?${claim ? ' for update skip locked' : ''}`,
         [this.batchSize],
         'all',

@@ -21,7 +21,7 @@ export interface StockMove {
  */
 export async function moveStock(em: EntityManager, move: StockMove): Promise<StockFigures | null> {
   const guardColumn = move.guard === 'available' ? 'available' : 'reserved';
-  const rows = await em.getConnection().execute<{ product_id: string; available: number | string; reserved: number | string }[]>(
+  const rows: { product_id: string; available: number | string; reserved: number | string }[] = await em.getConnection().execute(
     'update stock_levels set available = available + ?, reserved = reserved + ?, updated_at = ?' +
       ` where product_id = ? and ${guardColumn} >= ? returning product_id, available, reserved`,
     [move.available, move.reserved, move.updatedAt, move.productId, move.atLeast],

@@ -25,24 +25,44 @@ export type ReservationOutcome =
  */
 export async function reserveOrder(em: EntityManager, order: OrderToReserve, origin: EventOrigin): Promise<ReservationOutcome> {
   const { orderId } = order;
-  const decided = await em.findOne(OrderHold, { orderId });
-  if (decided) return { kind: 'already-decided', status: decided.status };
+  const updatedAt = new Date();
+  if (!(await claimHold(em, orderId, updatedAt))) {
+    const decided = await em.findOneOrFail(OrderHold, { orderId });
+    return { kind: 'already-decided', status: decided.status };
+  }
 
   const lines = mergeLines(order.items);
-  const updatedAt = new Date();
   const held = await holdAllOrNone(em, lines, updatedAt);
   if ('short' in held) {
     const shortProductIds = held.short;
-    em.create(OrderHold, { orderId, status: 'REJECTED', updatedAt });
+    await em.nativeUpdate(OrderHold, { orderId }, { status: 'REJECTED', updatedAt });
     recordEvent(em, stockRejected.create(orderId, { orderId, reason: 'OUT_OF_STOCK', productIds: shortProductIds }, origin));
     return { kind: 'rejected', shortProductIds };
   }
 
-  em.create(OrderHold, { orderId, status: 'RESERVED', updatedAt });
   for (const line of lines) em.create(Reservation, { orderId, ...line, status: 'RESERVED', updatedAt });
   recordEvent(em, stockReserved.create(orderId, { orderId, items: lines }, origin));
   for (const level of held.levels) announceStockChange(em, level, 'RESERVATION', origin);
   return { kind: 'reserved', items: lines };
+}
+
+/**
+ * Inserts the order's hold as RESERVED before any stock moves (a rejection then rewrites
+ * it), or returns false when inventory has already decided about the order. One statement
+ * instead of a read and a later insert; a cancellation's tombstone being written at the same
+ * time is waited for on the key and then seen. Written first, it also keeps the contended
+ * stock rows locked for less of the transaction.
+ */
+async function claimHold(em: EntityManager, orderId: string, updatedAt: Date): Promise<boolean> {
+  const { affectedRows }: { affectedRows: number } = await em
+    .getConnection()
+    .execute(
+      "insert into order_holds (order_id, status, updated_at) values (?, 'RESERVED', ?) on conflict do nothing",
+      [orderId, updatedAt],
+      'run',
+      em.getTransactionContext(),
+    );
+  return affectedRows > 0;
 }
 
 /**
