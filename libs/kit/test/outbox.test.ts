@@ -99,6 +99,38 @@ describe.each(['sqlite', 'postgres'] as const)('the transactional outbox on %s',
     }
   });
 
+  it("holds back the rest of an aggregate's events after a failed publish, and still publishes other aggregates'", async () => {
+    const sent: string[] = [];
+    let failing: string | null = 'HELD-A';
+    const publisher = {
+      async publish(envelope: { id: string; aggregateId: string }) {
+        if (envelope.aggregateId === failing) throw new Error('broker refused');
+        sent.push(envelope.id);
+        return { seq: sent.length, duplicate: false, stream: 'PRODUCTS', domain: '' };
+      },
+    } as unknown as EventPublisher;
+    const relay = new OutboxRelay(orm, publisher, logger, { lockRows: kind === 'postgres' });
+    const em = orm.em.fork();
+    const [a1, b1, a2] = ['HELD-A', 'HELD-B', 'HELD-A'].map((sku) => {
+      const event = productEvent(sku);
+      recordEvent(em, event);
+      return event;
+    });
+    await em.flush();
+
+    expect(await relay.relayBatch()).toBe('failed');
+    expect(sent).toEqual([b1!.id]);
+    const row = (id: string) => orm.em.fork().findOneOrFail(OutboxEvent, { id });
+    expect(await row(a1!.id)).toMatchObject({ publishedAt: null, attempts: 1 });
+    expect(await row(a2!.id)).toMatchObject({ publishedAt: null, attempts: 0 });
+    expect((await row(b1!.id)).publishedAt).not.toBeNull();
+
+    failing = null;
+    expect(await relay.relayBatch()).toBe('partial');
+    expect(sent).toEqual([b1!.id, a1!.id, a2!.id]);
+    expect((await row(a2!.id)).publishedAt).not.toBeNull();
+  });
+
   it('runs an event handler once, however often the event is delivered', async () => {
     let applied = 0;
     const handler = handleOnce(orm, 'test-consumer', productCreated, async () => {

@@ -90,33 +90,67 @@ export class OutboxRelay {
   }
 
   /** Publishes one batch. Returns whether the batch was full (more may be waiting). */
-  async relayBatch(): Promise<'empty' | 'partial' | 'full' | 'failed'> {
-    const em = this.orm.em.fork();
-    const claim = this.lockRows;
+  relayBatch(): Promise<'empty' | 'partial' | 'full' | 'failed'> {
     // Plain statements: the relay only moves rows, so the unit of work and the identity
     // map would be pure overhead on the hottest loop of every service.
-    const work = async (tx: EntityManager) => {
-      const connection = tx.getConnection();
-      const rows: PendingRow[] = await connection.execute(
-        `select id, type, aggregate_id, envelope, attempts from ficus_outbox where published_at is null order by id limit ?${claim ? ' for update skip locked' : ''}`,
-        [this.batchSize],
+    return this.lockRows ? this.relayClaimedBatch() : this.relayReadBatch();
+  }
+
+  /**
+   * PostgreSQL: one statement claims the batch (`FOR UPDATE SKIP LOCKED`) and marks it
+   * published inside a transaction that commits only after publishing, so three round trips
+   * instead of a SELECT and a later UPDATE. A crash before the commit undoes the mark; rows
+   * that failed to go out are unmarked before it.
+   */
+  private relayClaimedBatch(): Promise<'empty' | 'partial' | 'full' | 'failed'> {
+    return this.orm.em.fork().transactional(async (tx) => {
+      const claimed: PendingRow[] = await tx.getConnection().execute(
+        'update ficus_outbox set published_at = ? where id in' +
+          ' (select id from ficus_outbox where published_at is null order by id limit ? for update skip locked)' +
+          ' returning id, type, aggregate_id, envelope, attempts',
+        [new Date(), this.batchSize],
         'all',
         tx.getTransactionContext(),
       );
-      if (rows.length === 0) return 'empty' as const;
+      if (claimed.length === 0) return 'empty' as const;
+      const rows = claimed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const { published, failed } = await this.publishRows(tx, rows);
-      if (published.length > 0) {
-        await connection.execute(
-          `update ficus_outbox set published_at = ? where id in (${published.map(() => '?').join(', ')})`,
-          [new Date(), ...published],
-          'run',
-          tx.getTransactionContext(),
-        );
+      if (failed) {
+        const sent = new Set(published);
+        await this.setPublishedAt(tx, rows.filter((row) => !sent.has(row.id)).map((row) => row.id), null);
+        return 'failed' as const;
       }
-      if (failed) return 'failed' as const;
       return rows.length === this.batchSize ? ('full' as const) : ('partial' as const);
-    };
-    return claim ? em.transactional(work) : work(em);
+    });
+  }
+
+  /** SQLite (one process per file): rows are read, published, then marked, without holding the single connection meanwhile. */
+  private async relayReadBatch(): Promise<'empty' | 'partial' | 'full' | 'failed'> {
+    const em = this.orm.em.fork();
+    const rows: PendingRow[] = await em
+      .getConnection()
+      .execute(
+        'select id, type, aggregate_id, envelope, attempts from ficus_outbox where published_at is null order by id limit ?',
+        [this.batchSize],
+        'all',
+      );
+    if (rows.length === 0) return 'empty';
+    const { published, failed } = await this.publishRows(em, rows);
+    await this.setPublishedAt(em, published, new Date());
+    if (failed) return 'failed';
+    return rows.length === this.batchSize ? 'full' : 'partial';
+  }
+
+  private async setPublishedAt(em: EntityManager, ids: string[], publishedAt: Date | null): Promise<void> {
+    if (ids.length === 0) return;
+    await em
+      .getConnection()
+      .execute(
+        `update ficus_outbox set published_at = ? where id in (${ids.map(() => '?').join(', ')})`,
+        [publishedAt, ...ids],
+        'run',
+        em.getTransactionContext(),
+      );
   }
 
   /**
