@@ -143,12 +143,6 @@ export class EventConsumer {
   }
 
   private async handle(stream: string, msg: JsMsg, handlers: EventHandler[]): Promise<DeliveryOutcome> {
-    // Events are published on their type as subject. A consumer filtered to a whole domain
-    // (see filterSubjectFor) receives that domain's other events too: skip those unread.
-    if (!handlers.some((h) => h.contract.type === msg.subject)) {
-      msg.ack();
-      return 'skipped';
-    }
     const attempt = msg.info.deliveryCount;
     let envelope: EventEnvelope;
     try {
