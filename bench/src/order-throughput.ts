@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     }
 
     const total = rate * seconds;
+    const cpuBefore = cpuSeconds(stack);
     const started = Date.now();
     const inFlight: Promise<unknown>[] = [];
     let failed = 0;
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
       if (latencies.length >= total - failed) break;
       await new Promise((r) => setTimeout(r, 500));
     }
+    const cpuAfter = cpuSeconds(stack);
     const span = await confirmedSpanSeconds(orders, kind);
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
@@ -131,7 +133,10 @@ async function main(): Promise<void> {
       latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: latencies.at(-1) ?? NaN },
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    if (process.env.BENCH_METRICS === '1') process.stdout.write(await metricsSummary(stack));
+    if (process.env.BENCH_METRICS === '1') {
+      process.stdout.write(await metricsSummary(stack));
+      process.stdout.write(cpuSummary(cpuBefore, cpuAfter, latencies.length));
+    }
   } finally {
     await stack?.stop();
     for (const db of databases) await db.drop();
@@ -194,5 +199,35 @@ async function metricsSummary(stack: RunningStack): Promise<string> {
       lines.push(`${name.padEnd(14)} ${key.padEnd(110)} n=${count} mean=${((sum / count) * 1000).toFixed(1)}ms`);
     }
   }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * CPU time (user + system) each service's process has used so far, from /proc on Linux;
+ * empty elsewhere. Taken around the measured run, so start-up is left out.
+ */
+function cpuSeconds(stack: RunningStack): Map<string, number> {
+  const ticksPerSecond = 100;
+  const used = new Map<string, number>();
+  for (const service of stack.services) {
+    try {
+      // Fields after the command name, which is in parentheses: utime and stime are the 12th and 13th.
+      const stat = fs.readFileSync(`/proc/${service.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      used.set(service.name, (Number(fields[11]) + Number(fields[12])) / ticksPerSecond);
+    } catch {
+      // Not Linux, or the process is gone: no figure for it.
+    }
+  }
+  return used;
+}
+
+function cpuSummary(before: Map<string, number>, after: Map<string, number>, orders: number): string {
+  const lines = [...after].map(([name, seconds]) => {
+    const used = seconds - (before.get(name) ?? seconds);
+    return `${name.padEnd(14)} cpu=${used.toFixed(1)}s per order=${((used / orders) * 1000).toFixed(1)}ms`;
+  });
+  const sum = [...after].reduce((acc, [name, seconds]) => acc + seconds - (before.get(name) ?? seconds), 0);
+  lines.push(`${'all services'.padEnd(14)} cpu=${sum.toFixed(1)}s per order=${((sum / orders) * 1000).toFixed(1)}ms`);
   return `${lines.join('\n')}\n`;
 }

@@ -33,6 +33,11 @@ export class ChildService {
     this.exited.then(() => file.end());
   }
 
+  /** The process id, while it runs (for CPU accounting in benchmarks). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -165,18 +165,26 @@ export class EventConsumer {
 
   private async handle(stream: string, msg: JsMsg, handlers: EventHandler[]): Promise<DeliveryOutcome> {
     const attempt = msg.info.deliveryCount;
-    let logger = this.options.logger.child({ stream, subject: msg.subject, attempt });
     let envelope: EventEnvelope;
     try {
       envelope = envelopeSchema.parse(JSON.parse(decoder.decode(msg.data))) as EventEnvelope;
     } catch (err) {
+      const logger = this.options.logger.child({ stream, subject: msg.subject, attempt });
       return this.deadLetter(stream, msg, `unreadable envelope: ${String(err)}`, logger);
     }
-    logger = logger.child({ eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId });
     if (!handlers.some((h) => h.contract.type === envelope.type)) {
       msg.ack();
       return 'skipped';
     }
+    // One child logger per handled event: building them is a visible cost per delivery.
+    const logger = this.options.logger.child({
+      stream,
+      subject: msg.subject,
+      attempt,
+      eventId: envelope.id,
+      eventType: envelope.type,
+      correlationId: envelope.correlationId,
+    });
     const handler = handlers.find((h) => h.contract.type === envelope.type && h.contract.version === envelope.version);
     if (!handler) {
       return this.deadLetter(stream, msg, `no handler for ${envelope.type} v${envelope.version}`, logger);

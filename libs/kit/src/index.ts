@@ -4,6 +4,7 @@ export * from './db/database-target';
 export * from './db/open-database';
 export * from './db/portable-migration';
 export * from './db/query-log';
+export * from './db/update-returning';
 export * from './errors';
 export * from './graphql-schema';
 export * from './http/http-app';

@@ -76,6 +76,61 @@ describe.each(['sqlite', 'postgres'] as const)('the transactional outbox on %s',
     expect(info.state.messages).toBe(1);
   });
 
+  it("publishes each aggregate's events in the order they were recorded", async () => {
+    const relay = new OutboxRelay(orm, new EventPublisher(nc.jetstream()), logger, { lockRows: kind === 'postgres' });
+    const em = orm.em.fork();
+    const recorded = ['ORDERED-A', 'ORDERED-B', 'ORDERED-A', 'ORDERED-B', 'ORDERED-A'].map((sku) => {
+      const event = productEvent(sku);
+      recordEvent(em, event);
+      return event;
+    });
+    await em.flush();
+    expect(await relay.relayBatch()).toBe('partial');
+
+    const jsm = await nc.jetstreamManager();
+    const { state } = await jsm.streams.info('PRODUCTS');
+    const stored: { id: string; aggregateId: string }[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+      stored.push((await jsm.streams.getMessage('PRODUCTS', { seq })).json());
+    }
+    for (const aggregate of ['ORDERED-A', 'ORDERED-B']) {
+      const ids = (events: { id: string; aggregateId: string }[]) => events.filter((e) => e.aggregateId === aggregate).map((e) => e.id);
+      expect(ids(stored)).toEqual(ids(recorded));
+    }
+  });
+
+  it("holds back the rest of an aggregate's events after a failed publish, and still publishes other aggregates'", async () => {
+    const sent: string[] = [];
+    let failing: string | null = 'HELD-A';
+    const publisher = {
+      async publish(envelope: { id: string; aggregateId: string }) {
+        if (envelope.aggregateId === failing) throw new Error('broker refused');
+        sent.push(envelope.id);
+        return { seq: sent.length, duplicate: false, stream: 'PRODUCTS', domain: '' };
+      },
+    } as unknown as EventPublisher;
+    const relay = new OutboxRelay(orm, publisher, logger, { lockRows: kind === 'postgres' });
+    const em = orm.em.fork();
+    const [a1, b1, a2] = ['HELD-A', 'HELD-B', 'HELD-A'].map((sku) => {
+      const event = productEvent(sku);
+      recordEvent(em, event);
+      return event;
+    });
+    await em.flush();
+
+    expect(await relay.relayBatch()).toBe('failed');
+    expect(sent).toEqual([b1!.id]);
+    const row = (id: string) => orm.em.fork().findOneOrFail(OutboxEvent, { id });
+    expect(await row(a1!.id)).toMatchObject({ publishedAt: null, attempts: 1 });
+    expect(await row(a2!.id)).toMatchObject({ publishedAt: null, attempts: 0 });
+    expect((await row(b1!.id)).publishedAt).not.toBeNull();
+
+    failing = null;
+    expect(await relay.relayBatch()).toBe('partial');
+    expect(sent).toEqual([b1!.id, a1!.id, a2!.id]);
+    expect((await row(a2!.id)).publishedAt).not.toBeNull();
+  });
+
   it('runs an event handler once, however often the event is delivered', async () => {
     let applied = 0;
     const handler = handleOnce(orm, 'test-consumer', productCreated, async () => {
@@ -88,5 +143,16 @@ describe.each(['sqlite', 'postgres'] as const)('the transactional outbox on %s',
     expect(applied).toBe(1);
     expect(await orm.em.fork().count(InboxEntry, { eventId: event.id })).toBe(1);
     expect(on(productCreated, handler.handle).contract).toBe(productCreated);
+  });
+
+  it('runs an event handler once when two deliveries of the event arrive at the same time', async () => {
+    let applied = 0;
+    const handler = handleOnce(orm, 'test-consumer', productCreated, async () => {
+      applied += 1;
+    });
+    const event = productEvent('CONCURRENT');
+    await Promise.all([handler.handle(event, { attempt: 1, logger }), handler.handle(event, { attempt: 2, logger })]);
+    expect(applied).toBe(1);
+    expect(await orm.em.fork().count(InboxEntry, { eventId: event.id })).toBe(1);
   });
 });

@@ -12,12 +12,20 @@ export class QueryLog {
     return () => this.listeners.delete(listener);
   }
 
+  get hasListeners(): boolean {
+    return this.listeners.size > 0;
+  }
+
   emit(sql: string): void {
     for (const listener of this.listeners) listener(sql);
   }
 }
 
-/** Sends mikro-orm's output to pino (queries at debug level) and to a `QueryLog`. */
+/**
+ * Sends mikro-orm's output to pino (queries at debug level) and to a `QueryLog`. Queries
+ * are logged only while someone reads them: mikro-orm renders every statement for the log
+ * (placeholders, timing text) before handing it over, on every query of every request.
+ */
 class OrmLogger extends DefaultLogger {
   constructor(
     options: LoggerOptions,
@@ -27,12 +35,18 @@ class OrmLogger extends DefaultLogger {
     super({ ...options, debugMode: ['query'] });
   }
 
-  override log(namespace: LoggerNamespace | string, message: string, context?: LogContext): void {
-    if (namespace === 'query') {
-      if (context?.query) this.queries.emit(context.query);
-      this.logger.debug({ sql: context?.query, took: context?.took }, 'sql');
-      return;
-    }
+  override isEnabled(namespace: LoggerNamespace, context?: LogContext): boolean {
+    if (namespace === 'query') return this.queries.hasListeners || this.logger.isLevelEnabled('debug');
+    return super.isEnabled(namespace, context);
+  }
+
+  override logQuery(context: { query: string } & LogContext): void {
+    if (!this.isEnabled('query', context)) return;
+    this.queries.emit(context.query);
+    this.logger.debug({ sql: context.query, took: context.took }, 'sql');
+  }
+
+  override log(namespace: LoggerNamespace | string, message: string, _context?: LogContext): void {
     this.logger.info({ orm: namespace }, message);
   }
 

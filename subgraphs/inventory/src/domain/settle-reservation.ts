@@ -1,9 +1,8 @@
-import { EntityManager, raw } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
 import type { EventOrigin } from '@ficus/events';
-import { announceStockChanges } from './announce-stock-change';
+import { announceStockChange } from './announce-stock-change';
+import { moveStock } from './move-stock';
 import { OrderHold } from './order-hold';
-import { Reservation } from './reservation';
-import { nextVersion, StockLevel } from './stock-level';
 
 export type Settlement = 'SOLD' | 'RELEASED';
 
@@ -15,21 +14,29 @@ export type Settlement = 'SOLD' | 'RELEASED';
  */
 export async function settleReservation(em: EntityManager, orderId: string, settlement: Settlement, origin: EventOrigin): Promise<boolean> {
   const updatedAt = new Date();
-  const moved = await em.nativeUpdate(OrderHold, { orderId, status: 'RESERVED' }, { status: settlement, updatedAt });
-  if (moved === 0) return false;
+  const settled = await em.nativeUpdate(OrderHold, { orderId, status: 'RESERVED' }, { status: settlement, updatedAt });
+  if (settled === 0) return false;
 
-  const lines = await em.find(Reservation, { orderId, status: 'RESERVED' }, { orderBy: { productId: 'asc' } });
-  for (const { productId, quantity } of lines) {
-    const back = settlement === 'RELEASED' ? { available: raw('available + ?', [quantity]) } : {};
-    const updated = await em.nativeUpdate(
-      StockLevel,
-      { productId, reserved: { $gte: quantity } },
-      { ...back, reserved: raw('reserved - ?', [quantity]), version: nextVersion(), updatedAt },
+  // One statement moves the lines and says which they were; sorted by product id, as
+  // reservations lock stock rows, so that concurrent settlements cannot deadlock.
+  const moved: { product_id: string; quantity: number | string }[] = await em
+    .getConnection()
+    .execute(
+      "update reservations set status = ?, updated_at = ? where order_id = ? and status = 'RESERVED' returning product_id, quantity",
+      [settlement, updatedAt, orderId],
+      'all',
+      em.getTransactionContext(),
     );
+  const lines = moved
+    .map((row) => ({ productId: row.product_id, quantity: Number(row.quantity) }))
+    .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
+  const reason = settlement === 'SOLD' ? 'SALE' : 'RELEASE';
+  for (const { productId, quantity } of lines) {
+    const back = settlement === 'RELEASED' ? quantity : 0;
+    const level = await moveStock(em, { productId, available: back, reserved: -quantity, guard: 'reserved', atLeast: quantity, updatedAt });
     // The units were moved into reserved when the order was reserved; failing here (and retrying) beats a silent drift.
-    if (updated === 0) throw new Error(`product ${productId} holds fewer reserved units than order ${orderId} reserved`);
+    if (!level) throw new Error(`product ${productId} holds fewer reserved units than order ${orderId} reserved`);
+    announceStockChange(em, level, reason, origin);
   }
-  await em.nativeUpdate(Reservation, { orderId, status: 'RESERVED' }, { status: settlement, updatedAt });
-  await announceStockChanges(em, lines.map((line) => line.productId), settlement === 'SOLD' ? 'SALE' : 'RELEASE', origin);
   return true;
 }

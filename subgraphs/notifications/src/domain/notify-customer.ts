@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { newEventId } from '@ficus/events';
-import { Notification, NotificationKind, NotificationRow } from './notification';
+import type { NotificationKind, NotificationRow } from './notification';
 
 export interface OrderNews {
   userId: string;
@@ -11,12 +11,21 @@ export interface OrderNews {
 
 /**
  * Records a notification in the caller's transaction, unless the user was already told of
- * this outcome of this order (the same news under another event id). Two deliveries racing
- * past the check collide on the (orderId, kind) unique index; the loser's retry finds the row.
+ * this outcome of this order (the same news under another event id): one insert that the
+ * (orderId, kind) unique index turns into nothing when the row exists. A delivery racing
+ * with another waits on that index and then does nothing. Null when nothing was recorded.
  */
 export async function notifyCustomer(em: EntityManager, news: OrderNews): Promise<NotificationRow | null> {
-  const told = await em.findOne(Notification, { orderId: news.orderId, kind: news.kind });
-  if (told) return null;
   // UUIDv7, like event ids: unique and sortable by creation time.
-  return em.create(Notification, { id: newEventId(), ...news, createdAt: new Date() });
+  const row: NotificationRow = { id: newEventId(), ...news, createdAt: new Date() };
+  const { affectedRows }: { affectedRows: number } = await em
+    .getConnection()
+    .execute(
+      'insert into notifications (id, user_id, kind, message, order_id, created_at) values (?, ?, ?, ?, ?, ?)' +
+        ' on conflict (order_id, kind) do nothing',
+      [row.id, row.userId, row.kind, row.message, row.orderId, row.createdAt],
+      'run',
+      em.getTransactionContext(),
+    );
+  return affectedRows > 0 ? row : null;
 }

@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { EventOrigin, orderCancelled, orderConfirmed, paymentRequested } from '@ficus/events';
-import { recordEvent } from '@ficus/kit';
+import { recordEvent, updateReturning } from '@ficus/kit';
 import { CancellationReason, Order, OrderRow, totalOf } from './order';
 
 // Every step is one conditional UPDATE guarded by the state it leaves, so of two concurrent
 // steps on one order (a payment succeeding as its deadline passes) exactly one wins, and
-// the events are recorded only by the winner, in its transaction.
+// the events are recorded only by the winner, in its transaction. The UPDATE returns the
+// row, so the winner has the order as it now stands without reading it again.
 
 /** Stock is held: asks payments to charge the order and starts its payment deadline. */
 export async function requestPayment(
@@ -15,13 +16,13 @@ export async function requestPayment(
   origin: EventOrigin,
 ): Promise<OrderRow | null> {
   const now = new Date();
-  const changed = await em.nativeUpdate(
+  const order = await updateReturning(
+    em,
     Order,
     { id: orderId, status: 'PENDING', sagaStep: 'AWAITING_STOCK' },
     { sagaStep: 'AWAITING_PAYMENT', paymentDeadline: new Date(now.getTime() + timeoutMs), updatedAt: now },
   );
-  if (changed === 0) return null;
-  const order = await reload(em, orderId);
+  if (!order) return null;
   recordEvent(
     em,
     paymentRequested.create(
@@ -35,13 +36,13 @@ export async function requestPayment(
 
 /** Paid: the order is confirmed, unless it was cancelled meanwhile (payments then refunds on the cancellation). */
 export async function confirmOrder(em: EntityManager, orderId: string, origin: EventOrigin): Promise<OrderRow | null> {
-  const changed = await em.nativeUpdate(
+  const order = await updateReturning(
+    em,
     Order,
     { id: orderId, status: 'PENDING' },
     { status: 'CONFIRMED', sagaStep: 'DONE', updatedAt: new Date() },
   );
-  if (changed === 0) return null;
-  const order = await reload(em, orderId);
+  if (!order) return null;
   recordEvent(em, orderConfirmed.create(order.id, { orderId: order.id, customerId: order.customerId, total: totalOf(order) }, origin));
   return order;
 }
@@ -53,18 +54,13 @@ export async function cancelPendingOrder(
   reason: CancellationReason,
   origin: EventOrigin,
 ): Promise<OrderRow | null> {
-  const changed = await em.nativeUpdate(
+  const order = await updateReturning(
+    em,
     Order,
     { id: orderId, status: 'PENDING' },
     { status: 'CANCELLED', cancellationReason: reason, sagaStep: 'DONE', updatedAt: new Date() },
   );
-  if (changed === 0) return null;
-  const order = await reload(em, orderId);
+  if (!order) return null;
   recordEvent(em, orderCancelled.create(order.id, { orderId: order.id, customerId: order.customerId, reason }, origin));
   return order;
-}
-
-function reload(em: EntityManager, orderId: string): Promise<OrderRow> {
-  // `refresh`: the unit of work may hold the row as it was before the UPDATE.
-  return em.findOneOrFail(Order, { id: orderId }, { refresh: true });
 }

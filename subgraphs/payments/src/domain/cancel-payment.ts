@@ -67,7 +67,7 @@ async function refund(
   return em.transactional(async (tx) => {
     const moved = await movePayment(tx, paymentId, from, { status: 'REFUNDED', providerChargeId, providerRefundId });
     if (moved) recordEvent(tx, paymentRefunded.create(paymentId, { orderId, paymentId, amount: amountOf(payment) }, origin));
-    return moved;
+    return moved !== null;
   });
 }
 

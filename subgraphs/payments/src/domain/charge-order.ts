@@ -37,21 +37,30 @@ export async function chargeOrder(
     currency: payment.currency,
     token: input.paymentToken,
   });
-  await recordChargeResult(em, payment, result, origin);
-  return (await findPaymentOfOrder(em, payment.orderId))!;
+  const moved = await recordChargeResult(em, payment, result, origin);
+  return moved ?? (await findPaymentOfOrder(em, payment.orderId))!;
 }
 
-/** Step 3. A provider that has not answered leaves the payment PENDING, and nothing is announced. */
-async function recordChargeResult(em: EntityManager, payment: RequestedPayment, result: ChargeResult, origin: EventOrigin): Promise<void> {
-  if (result.outcome === 'pending') return;
+/**
+ * Step 3. A provider that has not answered leaves the payment PENDING, and nothing is
+ * announced. Returns the payment as this step moved it, or null when it did not move it.
+ */
+async function recordChargeResult(
+  em: EntityManager,
+  payment: RequestedPayment,
+  result: ChargeResult,
+  origin: EventOrigin,
+): Promise<PaymentRow | null> {
+  if (result.outcome === 'pending') return null;
   const { id: paymentId, orderId } = payment;
-  await em.transactional(async (tx) => {
+  return em.transactional(async (tx) => {
     if (result.outcome === 'succeeded') {
-      if (await movePayment(tx, paymentId, 'PENDING', { status: 'SUCCEEDED', providerChargeId: result.providerChargeId })) {
-        recordEvent(tx, paymentSucceeded.create(paymentId, { orderId, paymentId, amount: amountOf(payment) }, origin));
-      }
-    } else if (await movePayment(tx, paymentId, 'PENDING', { status: 'DECLINED', declineReason: result.reason })) {
-      recordEvent(tx, paymentDeclined.create(paymentId, { orderId, paymentId, reason: result.reason }, origin));
+      const moved = await movePayment(tx, paymentId, 'PENDING', { status: 'SUCCEEDED', providerChargeId: result.providerChargeId });
+      if (moved) recordEvent(tx, paymentSucceeded.create(paymentId, { orderId, paymentId, amount: amountOf(payment) }, origin));
+      return moved;
     }
+    const moved = await movePayment(tx, paymentId, 'PENDING', { status: 'DECLINED', declineReason: result.reason });
+    if (moved) recordEvent(tx, paymentDeclined.create(paymentId, { orderId, paymentId, reason: result.reason }, origin));
+    return moved;
   });
 }
