@@ -23,6 +23,6 @@ export function build(config: SubgraphConfig, options: NotificationsOptions = {}
     publishesEvents: true,
     eventHandlers: ({ orm }) => [onOrderConfirmed(orm), onOrderCancelled(orm)],
     consumer: options.consumer,
-    context: (base) => ({ ...base, loaders: createLoaders(base.em) }),
+    context: (base, { nats }) => ({ ...base, loaders: createLoaders(base.em), nats }),
   });
 }
