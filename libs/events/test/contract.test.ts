@@ -1,4 +1,4 @@
-import { EventCatalog, EventContractError, envelopeSchema, productCreated, userRegistered } from '../src';
+import { allContracts, EventCatalog, EventContractError, envelopeSchema, notificationAdded, productCreated, userRegistered } from '../src';
 
 describe('event contracts', () => {
   it('builds an envelope with a sortable id, the type, the version and the origin', () => {
@@ -32,5 +32,18 @@ describe('event contracts', () => {
   it('rejects an envelope whose type is not <domain>.<aggregate>.<event>', () => {
     const envelope = userRegistered.create('u-1', { userId: 'u-1', email: 'ann@example.com', name: 'Ann' });
     expect(envelopeSchema.safeParse({ ...envelope, type: 'registered' }).success).toBe(false);
+  });
+
+  it('lists every contract once, notifications.notification.added among them', () => {
+    const keys = allContracts.map((c) => `${c.type}@${c.version}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(allContracts).toContain(notificationAdded);
+    expect(notificationAdded.domain).toBe('notifications');
+  });
+
+  it('describes an added notification with its user, order, kind and time', () => {
+    const data = { notificationId: 'n-1', userId: 'u-1', orderId: 'o-1', kind: 'ORDER_CONFIRMED', createdAt: '2026-01-02T03:04:05.678Z' } as const;
+    expect(notificationAdded.create('u-1', data).data).toEqual(data);
+    expect(() => notificationAdded.parse({ ...data, kind: 'ORDER_SHIPPED' })).toThrow(/kind/);
   });
 });

@@ -24,4 +24,5 @@ export * from './subgraph/graphql-http-server';
 export * from './validate-input';
 export * from './subscriptions/domain-event-feed';
 export * from './subscriptions/state-stream';
+export * from './subscriptions/catch-up-stream';
 export * from './subscriptions/open-streams';

@@ -4,13 +4,18 @@ import { parse } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { NatsConnection } from 'nats';
 import pino from 'pino';
-import { domainEventFeed, GraphQLHttpServer, OpenStreams, ServiceMetrics, startGraphQLHttpServer, stateStream } from '../src';
+import { catchUpStream, domainEventFeed, GraphQLHttpServer, OpenStreams, ServiceMetrics, startGraphQLHttpServer, stateStream } from '../src';
 
 const logger = pino({ level: 'silent' });
 
 interface Counter {
   id: string;
   value: number;
+}
+
+interface Message {
+  id: string;
+  text: string;
 }
 
 const typeDefs = parse(/* GraphQL */ `
@@ -25,6 +30,12 @@ const typeDefs = parse(/* GraphQL */ `
     "The counter now, then each change; complete once it reaches 3."
     counter(id: ID!): Counter!
     whoami: String!
+    "Messages stored after the one named, oldest first, then each new one."
+    message(after: ID): Message!
+  }
+  type Message {
+    id: ID!
+    text: String!
   }
 `);
 
@@ -36,6 +47,8 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
   let server: GraphQLHttpServer;
   const streams = new OpenStreams();
   const counters = new Map<string, number>();
+  // Ids sort in the order the messages were stored, as UUIDv7 do.
+  const messages: Message[] = [];
   const clients: Client[] = [];
 
   const announce = async (id: string) => {
@@ -68,6 +81,16 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
                 isFinal: (c) => c.value >= 3,
               }),
             resolve: (counter: Counter) => counter,
+          },
+          message: {
+            subscribe: (_: unknown, { after }: { after?: string | null }) =>
+              catchUpStream<Message>({
+                feed: domainEventFeed(nc, 'users.>', (event) => event.aggregateId.startsWith('m')),
+                backlog: async () => (after ? messages.filter((m) => m.id > after) : []),
+                load: async (event) => messages.find((m) => m.id === event.aggregateId) ?? null,
+                idOf: (m) => m.id,
+              }),
+            resolve: (message: Message) => message,
           },
           whoami: {
             subscribe: async function* (_: unknown, __: unknown, ctx: { user: string | null }) {
@@ -122,6 +145,37 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
     await announce('later');
     await waitFor(() => seen.values.length === 1, { what: 'the first state' });
     expect(seen.values).toEqual([{ counter: { value: 1 } }]);
+    seen.stop();
+  });
+
+  it('sends the messages stored after the one named, then each new one, never one twice', async () => {
+    const store = async (id: string) => {
+      messages.push({ id, text: `text of ${id}` });
+      await announce(id);
+    };
+    await store('m1');
+    await store('m2');
+    await store('m3');
+    const seen = watch(client(), 'subscription($after: ID) { message(after: $after) { id } }', { after: 'm1' });
+    await waitFor(() => seen.values.length === 2, { what: 'the missed messages' });
+    await announce('m3'); // announced again: already sent
+    await store('m4');
+    await announce('m4');
+    await store('m5');
+    await waitFor(() => seen.values.some((v) => v.message.id === 'm5'), { what: 'the newest message' });
+    expect(seen.values.map((v) => v.message.id)).toEqual(['m2', 'm3', 'm4', 'm5']);
+    expect(seen.errors).toEqual([]);
+    seen.stop();
+  });
+
+  it('sends only new messages when none is named', async () => {
+    await waitFor(async () => streams.size === 0 && (await nats.subscriptionsOf('kit-subscriptions')).length === 0, { what: 'a quiet start' });
+    const seen = watch(client(), 'subscription { message { id text } }');
+    await waitFor(async () => (await nats.subscriptionsOf('kit-subscriptions')).length === 1, { what: 'the NATS subscription' });
+    messages.push({ id: 'm6', text: 'text of m6' });
+    await announce('m6');
+    await waitFor(() => seen.values.length === 1, { what: 'the new message' });
+    expect(seen.values).toEqual([{ message: { id: 'm6', text: 'text of m6' } }]);
     seen.stop();
   });
 

@@ -19,10 +19,10 @@ export function build(config: SubgraphConfig, options: NotificationsOptions = {}
     resolvers,
     entities: [Notification],
     migrations,
-    // It only listens: it owns no stream.
-    publishesEvents: false,
+    // It announces notifications.notification.added, so it owns the NOTIFICATIONS stream.
+    publishesEvents: true,
     eventHandlers: ({ orm }) => [onOrderConfirmed(orm), onOrderCancelled(orm)],
     consumer: options.consumer,
-    context: (base) => ({ ...base, loaders: createLoaders(base.em) }),
+    context: (base, { nats }) => ({ ...base, loaders: createLoaders(base.em), nats }),
   });
 }

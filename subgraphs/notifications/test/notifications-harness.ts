@@ -1,11 +1,12 @@
-import { cancellationReasons, connectNats, domainStreamConfig, ensureStream, EventEnvelope, EventPublisher, newEventId, orderCancelled, orderConfirmed } from '@ficus/events';
-import { createLogger, readSubgraphConfig, SubgraphHandle } from '@ficus/kit';
+import { cancellationReasons, connectNats, EventData, notificationAdded, domainStreamConfig, ensureStream, EventEnvelope, EventPublisher, newEventId, orderCancelled, orderConfirmed } from '@ficus/events';
+import { createLogger, OutboxEvent, readSubgraphConfig, SubgraphHandle } from '@ficus/kit';
 import { createTestDatabase, startTestNatsServer, waitFor } from '@ficus/testkit';
 import type { NatsConnection, PubAck } from 'nats';
 import { build } from '../src/build';
 import { Notification, NotificationRow } from '../src/domain/notification';
 
 export type CancellationReason = (typeof cancellationReasons)[number];
+export type NotificationAddedData = EventData<typeof notificationAdded>;
 
 /** A real notifications subgraph, on its own NATS and database, and a connection that publishes as orders does. */
 export interface NotificationsHarness {
@@ -17,6 +18,12 @@ export interface NotificationsHarness {
   /** Publishes an event again under another Nats-Msg-Id, so that only the inbox can stop it, and waits until it is handled. */
   redeliver(event: EventEnvelope): Promise<void>;
   notificationsAbout(orderId: string): Promise<NotificationRow[]>;
+  /** Waits until the outbox has published every event about the user, then returns the `notifications.notification.added` the NOTIFICATIONS stream holds for them, oldest first. */
+  announcedTo(userId: string): Promise<EventEnvelope<NotificationAddedData>[]>;
+  /** Publishes an envelope again on core NATS, as a relay that retried a publish would. */
+  announceAgain(event: EventEnvelope): Promise<void>;
+  /** Subscription streams the subgraph is serving. */
+  openStreams(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +59,26 @@ export async function startNotifications(kind: 'sqlite' | 'postgres'): Promise<N
       });
       expect(again.duplicate).toBe(false);
       await waitUntilHandled(again);
+    },
+    async announcedTo(userId) {
+      await waitFor(async () => (await subgraph.orm.em.fork().count(OutboxEvent, { aggregateId: userId, publishedAt: null })) === 0, {
+        what: `the outbox to publish the events about ${userId}`,
+      });
+      const { state } = await jsm.streams.info('NOTIFICATIONS');
+      const announced: EventEnvelope<NotificationAddedData>[] = [];
+      for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+        const event = (await jsm.streams.getMessage('NOTIFICATIONS', { seq })).json<EventEnvelope<NotificationAddedData>>();
+        if (event.type === notificationAdded.type && event.data.userId === userId) announced.push(event);
+      }
+      return announced;
+    },
+    async announceAgain(event) {
+      ordersNats.publish(event.type, JSON.stringify(event));
+      await ordersNats.flush();
+    },
+    async openStreams() {
+      const metric = await subgraph.metrics.registry.getSingleMetricAsString('ficus_subscriptions_open');
+      return Number(metric.trim().split(/\s+/).pop());
     },
     notificationsAbout: (orderId) => subgraph.orm.em.fork().find(Notification, { orderId }, { orderBy: { kind: 'asc' } }),
     async stop() {

@@ -1,5 +1,6 @@
 import { EventContract } from '../contract';
 import * as inventory from './inventory';
+import * as notifications from './notifications';
 import * as orders from './orders';
 import * as payments from './payments';
 import * as products from './products';
@@ -7,6 +8,7 @@ import * as users from './users';
 
 export * from './money';
 export * from './inventory';
+export * from './notifications';
 export * from './orders';
 export * from './payments';
 export * from './products';
@@ -16,6 +18,6 @@ const isContract = (value: unknown): value is EventContract =>
   typeof value === 'object' && value !== null && 'type' in value && 'version' in value && 'parse' in value;
 
 /** Every event contract in the system, for catalogs and contract checks. */
-export const allContracts: readonly EventContract[] = [users, products, inventory, orders, payments].flatMap((module) =>
+export const allContracts: readonly EventContract[] = [users, products, inventory, orders, payments, notifications].flatMap((module) =>
   Object.values(module).filter(isContract),
 );

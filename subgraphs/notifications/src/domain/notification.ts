@@ -1,6 +1,8 @@
+import type { notificationKinds } from '@ficus/events';
 import { EntitySchema } from '@mikro-orm/core';
 
-export type NotificationKind = 'ORDER_CONFIRMED' | 'ORDER_CANCELLED';
+/** The kinds the `notifications.notification.added` contract names. */
+export type NotificationKind = (typeof notificationKinds)[number];
 
 /** A message for one user about one of their orders. `userId` and `orderId` are other domains' ids. */
 export interface NotificationRow {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { newEventId } from '@ficus/events';
+import { EventOrigin, newEventId, notificationAdded } from '@ficus/events';
+import { recordEvent } from '@ficus/kit';
 import type { NotificationKind, NotificationRow } from './notification';
 
 export interface OrderNews {
@@ -14,8 +15,10 @@ export interface OrderNews {
  * this outcome of this order (the same news under another event id): one insert that the
  * (orderId, kind) unique index turns into nothing when the row exists. A delivery racing
  * with another waits on that index and then does nothing. Null when nothing was recorded.
+ * A stored notification is announced (`notifications.notification.added`) through the
+ * outbox, in the same transaction, so subscribers hear of every row and of no other.
  */
-export async function notifyCustomer(em: EntityManager, news: OrderNews): Promise<NotificationRow | null> {
+export async function notifyCustomer(em: EntityManager, news: OrderNews, origin: EventOrigin): Promise<NotificationRow | null> {
   // UUIDv7, like event ids: unique and sortable by creation time.
   const row: NotificationRow = { id: newEventId(), ...news, createdAt: new Date() };
   const { affectedRows }: { affectedRows: number } = await em
@@ -27,5 +30,8 @@ export async function notifyCustomer(em: EntityManager, news: OrderNews): Promis
       'run',
       em.getTransactionContext(),
     );
-  return affectedRows > 0 ? row : null;
+  if (affectedRows === 0) return null;
+  const { id: notificationId, userId, orderId, kind, createdAt } = row;
+  recordEvent(em, notificationAdded.create(userId, { notificationId, userId, orderId, kind, createdAt: createdAt.toISOString() }, origin));
+  return row;
 }

@@ -1,8 +1,16 @@
+import type { NotificationRow } from '../domain/notification';
 import { visibleNotification, visibleNotifications } from '../domain/visible-notifications';
+import { watchNotifications } from '../domain/watch-notifications';
 import type { Resolvers } from './__generated__/resolvers-types';
 
 // No User.__resolveReference: the representation ({ id }) is all `notifications` needs.
 export const resolvers: Resolvers = {
+  Subscription: {
+    notificationAdded: {
+      subscribe: (_, { after }, { em, nats, identity }) => watchNotifications(em, nats, identity, after),
+      resolve: (notification: NotificationRow) => notification,
+    },
+  },
   User: {
     notifications: (user, { first }, { identity, loaders }) => visibleNotifications(loaders.newestOfUser, identity, user.id, first),
   },
