@@ -5,15 +5,18 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { bodyErrorHandler, createLogger, healthRoutes, jsonBody, requestIdMiddleware, ServiceMetrics } from '@ficus/kit';
 import express, { RequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
 import { Counter, Gauge } from 'prom-client';
 import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/token-verifier';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './execution/gateway-context';
+import { createSubscriptionExecutor } from './execution/subscription-executor';
 import { createSupergraphExecutor } from './execution/supergraph-executor';
 import { corsFor } from './http/cors';
 import { landingPageFor } from './http/landing-page';
 import { traceparentOf } from './http/trace-context';
+import { startWebSocketServer } from './http/websocket-server';
 import { openSupergraph } from './supergraph/supergraph-source';
 import { UsageReporter } from './usage/usage-reporter';
 import { usageReportingPlugin } from './usage/usage-reporting-plugin';
@@ -57,12 +60,23 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     supergraph: supergraph.gatewayInput,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
     logger: logger.child({ component: 'apollo-gateway' }),
-    onLoaded(id) {
+    onLoaded(id, replacesAnother) {
       served.reset();
       served.set({ id }, 1);
       logger.info({ supergraphId: id, source: config.supergraph.kind }, 'serving supergraph');
+      // Open subscriptions were planned on the old supergraph, whose fields or owners may be gone.
+      if (replacesAnother) {
+        void subscriptions.endAll(
+          new GraphQLError('the supergraph changed: subscribe again', { extensions: { code: 'SUPERGRAPH_RELOADED' } }),
+        );
+      }
     },
   });
+  const subscriptions = createSubscriptionExecutor({
+    served: () => executor.servedForSubscriptions(),
+    keepAliveMs: config.subscriptions.keepAliveMs,
+  });
+  metrics.gaugeFrom('ficus_gateway_subscriptions_open', 'Client subscriptions being served.', async () => subscriptions.openCount);
   const usage = config.usageReporting
     ? new UsageReporter({
         ...config.usageReporting,
@@ -113,6 +127,16 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     },
   );
   app.use(bodyErrorHandler);
+  const webSockets = startWebSocketServer({
+    httpServer,
+    path: '/graphql',
+    verifyToken,
+    executor: subscriptions,
+    apiSchema: () => executor.servedForSubscriptions()?.planner.apiGraphQLSchema ?? null,
+    keepAliveMs: config.subscriptions.keepAliveMs,
+    maxPerConnection: config.subscriptions.maxPerConnection,
+    logger: logger.child({ component: 'subscriptions' }),
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -162,6 +186,8 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
         draining = true;
         logger.info({}, 'shutting down: draining requests');
         if (!graphqlHandler) await supergraph.abandon();
+        // Upgraded sockets would hold the HTTP server's close: complete the streams and close them first.
+        await webSockets.stop();
         // Once started, Apollo Server drains the HTTP server first, then stops the gateway
         // (which stops following the registry); it never started if no supergraph came.
         await started.then(

@@ -53,6 +53,18 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   /** Null unless the supergraph comes from the registry. */
   usageReporting: UsageReportingConfig | null;
+  subscriptions: SubscriptionsConfig;
+}
+
+/** Subscriptions over graphql-ws (docs/subscriptions.md). */
+export interface SubscriptionsConfig {
+  /**
+   * Ping interval on client and subgraph sockets. A peer that does not answer a ping within
+   * the same interval is dropped: a dead subgraph ends its subscriptions within twice this.
+   */
+  keepAliveMs: number;
+  /** Subscriptions one client connection may hold open at once. */
+  maxPerConnection: number;
 }
 
 export const defaultJwksUrl = 'http://127.0.0.1:4001/.well-known/jwks.json';
@@ -95,6 +107,8 @@ const gatewayEnv = {
     .default('shop@current'),
   DATA_DIR: z.string().default('.data'),
   USAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+  SUBSCRIPTION_KEEP_ALIVE_MS: z.coerce.number().int().min(100).default(12_000),
+  SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(100),
 };
 
 /** Pairs of variables that name the same thing two ways. */
@@ -148,6 +162,7 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
     usageReporting: registry
       ? { registry, intervalMs: vars.USAGE_REPORT_INTERVAL_MS, maxOperations: usageBatchMaxOperations }
       : null,
+    subscriptions: { keepAliveMs: vars.SUBSCRIPTION_KEEP_ALIVE_MS, maxPerConnection: vars.SUBSCRIPTIONS_PER_CONNECTION },
   };
 }
 

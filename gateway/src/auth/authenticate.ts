@@ -19,10 +19,10 @@ export function authenticate(verify: TokenVerifier): RequestHandler {
     const authorization = req.header('authorization');
     if (authorization === undefined) return next();
 
-    const bearer = /^Bearer +([\w.~+/-]+=*) *$/i.exec(authorization);
-    if (!bearer?.[1]) return refuse(res, 'the Authorization header must be "Bearer <token>"');
+    const token = bearerTokenOf(authorization);
+    if (!token) return refuse(res, malformedAuthorization);
     try {
-      req.identity = await verify(bearer[1]);
+      req.identity = await verify(token);
     } catch (err) {
       if (err instanceof InvalidTokenError) {
         req.log.info({ reason: err.reason }, 'refused a bearer token');
@@ -34,6 +34,13 @@ export function authenticate(verify: TokenVerifier): RequestHandler {
     }
     next();
   };
+}
+
+export const malformedAuthorization = 'the Authorization header must be "Bearer <token>"';
+
+/** The token of a `Bearer <token>` authorization value, or null when it is not one. */
+export function bearerTokenOf(authorization: string): string | null {
+  return /^Bearer +([\w.~+/-]+=*) *$/i.exec(authorization)?.[1] ?? null;
 }
 
 function refuse(res: Response, message: string): void {

@@ -1,9 +1,11 @@
-import { ApolloGateway, SupergraphManager } from '@apollo/gateway';
+import { ApolloGateway, ServiceMap, SupergraphManager } from '@apollo/gateway';
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import type { Logger } from '@ficus/kit';
 import { supergraphIdOf } from '../supergraph/registry-supergraph';
 import type { GatewayContext } from './gateway-context';
 import { fetchWithTimeout, SubgraphDataSource } from './subgraph-data-source';
+import type { ServedSupergraph } from './subscription-executor';
+import { SubscriptionPlanner } from './subscription-planner';
 
 /**
  * Plans and executes operations over the subgraphs. Apollo Server serves `gateway`; what
@@ -16,6 +18,11 @@ export interface SupergraphExecutor {
   isLoaded(): boolean;
   /** The id (sha256 of the SDL) of the supergraph served, or null before the first loads. */
   servedSupergraphId(): string | null;
+  /**
+   * What subscriptions run against (which @apollo/gateway refuses to execute): a planner of
+   * our own over the same supergraph, built on first use, and data sources like the gateway's.
+   */
+  servedForSubscriptions(): ServedSupergraph | null;
 }
 
 export interface SupergraphExecutorOptions {
@@ -23,12 +30,14 @@ export interface SupergraphExecutorOptions {
   supergraph: string | SupergraphManager;
   subgraphTimeoutMs: number;
   logger: Logger;
-  /** Called with the id of each supergraph that starts being served. */
-  onLoaded?(supergraphId: string): void;
+  /** Called with the id of each supergraph that starts being served, and whether it replaces another. */
+  onLoaded?(supergraphId: string, replacesAnother: boolean): void;
 }
 
 export function createSupergraphExecutor(options: SupergraphExecutorOptions): SupergraphExecutor {
   let servedId: string | null = null;
+  let servedSdl: string | null = null;
+  let forSubscriptions: ServedSupergraph | null = null;
   const fetcher = fetchWithTimeout(options.subgraphTimeoutMs);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraph,
@@ -36,8 +45,24 @@ export function createSupergraphExecutor(options: SupergraphExecutorOptions): Su
     buildService: ({ url }) => new SubgraphDataSource({ url, fetcher }),
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
-    servedId = supergraphIdOf(coreSupergraphSdl);
-    options.onLoaded?.(servedId);
+    const id = supergraphIdOf(coreSupergraphSdl);
+    const replacesAnother = servedId !== null && servedId !== id;
+    servedId = id;
+    servedSdl = coreSupergraphSdl;
+    if (forSubscriptions?.planner.supergraphId !== id) forSubscriptions = null;
+    options.onLoaded?.(id, replacesAnother);
   });
-  return { gateway, isLoaded: () => servedId !== null, servedSupergraphId: () => servedId };
+  return {
+    gateway,
+    isLoaded: () => servedId !== null,
+    servedSupergraphId: () => servedId,
+    servedForSubscriptions() {
+      if (forSubscriptions || !servedId || !servedSdl) return forSubscriptions;
+      const planner = new SubscriptionPlanner(servedId, servedSdl);
+      const dataSources: ServiceMap = {};
+      for (const [name, url] of planner.subgraphUrls) dataSources[name] = new SubgraphDataSource({ url, fetcher });
+      forSubscriptions = { planner, dataSources };
+      return forSubscriptions;
+    },
+  };
 }

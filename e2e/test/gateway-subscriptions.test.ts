@@ -1,0 +1,137 @@
+import { recordSubscription, SubscriptionRecording, waitFor, webSocketClient } from '@ficus/testkit';
+import type { Client } from 'graphql-ws';
+import { placeOrder, signUpShopper, stockedProduct } from './saga-helpers';
+import { devAdmin, startTestStack, TestStack } from './stack-harness';
+
+const STATUS_CHANGED = /* GraphQL */ `
+  subscription StatusChanged($id: ID!) {
+    orderStatusChanged(orderId: $id) {
+      id
+      status
+      cancellationReason
+      payment { status }
+      customer { name }
+      items { quantity product { name } }
+    }
+  }
+`;
+
+/** Federated subscriptions through the real gateway process, with every subgraph a real process. */
+describe('order status subscriptions through the gateway over graphql-ws', () => {
+  let t: TestStack;
+  let adminToken: string;
+  let productId: string;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    t = await startTestStack('gwsubs', { SUBSCRIPTION_KEEP_ALIVE_MS: '1000' });
+    adminToken = await t.signIn(devAdmin.email, devAdmin.password);
+    productId = await stockedProduct(t, adminToken, 'SUB-1', 100);
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  });
+
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  const connect = (token?: string) => {
+    const client = webSocketClient(t.stack.gatewayUrl, token ? { authorization: `Bearer ${token}` } : {});
+    clients.push(client);
+    return client;
+  };
+  const ordersOpenStreams = async () => {
+    const metrics = await (await fetch(new URL('/metrics', t.stack.urls.orders!))).text();
+    return Number(/^ficus_subscriptions_open(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? NaN);
+  };
+  const statuses = (recording: SubscriptionRecording) => recording.values.map((v) => v.orderStatusChanged.status);
+
+  it('streams PENDING then CONFIRMED with the payment, customer and product fields other subgraphs own', async () => {
+    const shopper = await signUpShopper(t, 'sub-ok');
+    const placed = await placeOrder(t, shopper, [{ productId, quantity: 2 }], 'tok_visa');
+    const orderId = placed.data.placeOrder.id as string;
+
+    const recording = recordSubscription(connect(shopper.token), STATUS_CHANGED, { id: orderId });
+
+    await waitFor(() => recording.completed, { timeoutMs: 30_000, what: 'the subscription to complete at CONFIRMED' });
+    expect(recording.errors).toEqual([]);
+    expect(statuses(recording)).toEqual(['PENDING', 'CONFIRMED']);
+    for (const value of recording.values) {
+      expect(value.orderStatusChanged).toMatchObject({
+        id: orderId,
+        customer: { name: 'Shopper sub-ok' },
+        items: [{ quantity: 2, product: { name: 'Product SUB-1' } }],
+      });
+    }
+    expect(recording.values.at(-1).orderStatusChanged.payment).toEqual({ status: expect.any(String) });
+    expect(recording.values.at(-1).orderStatusChanged.payment.status).not.toBe('DECLINED');
+  });
+
+  it('streams PENDING then CANCELLED with PAYMENT_DECLINED for a declined card', async () => {
+    const shopper = await signUpShopper(t, 'sub-declined');
+    const placed = await placeOrder(t, shopper, [{ productId, quantity: 1 }], 'tok_declined');
+    const orderId = placed.data.placeOrder.id as string;
+
+    const recording = recordSubscription(connect(shopper.token), STATUS_CHANGED, { id: orderId });
+
+    await waitFor(() => recording.completed, { timeoutMs: 30_000, what: 'the subscription to complete at CANCELLED' });
+    expect(recording.errors).toEqual([]);
+    expect(statuses(recording)).toEqual(['PENDING', 'CANCELLED']);
+    expect(recording.values.at(-1).orderStatusChanged).toMatchObject({
+      cancellationReason: 'PAYMENT_DECLINED',
+      customer: { name: 'Shopper sub-declined' },
+      items: [{ product: { name: 'Product SUB-1' } }],
+    });
+  });
+
+  it("refuses another customer's order with FORBIDDEN", async () => {
+    const owner = await signUpShopper(t, 'sub-owner');
+    const other = await signUpShopper(t, 'sub-other');
+    const placed = await placeOrder(t, owner, [{ productId, quantity: 1 }], 'tok_visa');
+
+    const recording = recordSubscription(connect(other.token), STATUS_CHANGED, { id: placed.data.placeOrder.id });
+
+    await waitFor(() => recording.errors.length > 0, { what: 'the refusal' });
+    expect(recording.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(recording.values).toEqual([]);
+  });
+
+  it('refuses a bad bearer token at connection', async () => {
+    const recording = recordSubscription(connect('not.a.token'), STATUS_CHANGED, { id: 'any' });
+
+    await waitFor(() => recording.errors.length > 0, { what: 'the connection to be refused' });
+    expect(recording.errors[0]).toMatchObject({ code: 4401 });
+  });
+
+  it("leaves no subscription open on the orders subgraph once 20 client subscriptions close", async () => {
+    const shopper = await signUpShopper(t, 'sub-many');
+    // A timed-out payment keeps the order PENDING long enough to hold the subscriptions open.
+    const placed = await placeOrder(t, shopper, [{ productId, quantity: 1 }], 'tok_timeout');
+    const client = connect(shopper.token);
+    const recordings = Array.from({ length: 20 }, () => recordSubscription(client, STATUS_CHANGED, { id: placed.data.placeOrder.id }));
+    await waitFor(() => recordings.every((r) => r.values.length > 0), { what: 'the first event on each subscription' });
+    expect(await ordersOpenStreams()).toBe(20);
+
+    recordings.forEach((recording) => recording.stop());
+
+    await waitFor(async () => (await ordersOpenStreams()) === 0, { what: 'ficus_subscriptions_open back to 0 on orders' });
+  });
+
+  it('ends an open subscription with SUBGRAPH_SUBSCRIPTION_LOST when the orders subgraph is killed', async () => {
+    const shopper = await signUpShopper(t, 'sub-crash');
+    const placed = await placeOrder(t, shopper, [{ productId, quantity: 1 }], 'tok_timeout');
+    const recording = recordSubscription(connect(shopper.token), STATUS_CHANGED, { id: placed.data.placeOrder.id });
+    await waitFor(() => recording.values.length > 0, { what: 'the first event' });
+
+    const killedAt = Date.now();
+    await t.stack.crash('orders');
+
+    // Within the keep-alive interval (1 s here) plus the wait for a pong.
+    await waitFor(() => recording.completed, { timeoutMs: 2_500, intervalMs: 20, what: 'the client subscription to end' });
+    process.stdout.write(`orders killed: the client subscription ended after ${Date.now() - killedAt} ms\n`);
+    expect(recording.errors.map((e) => e.extensions?.code)).toEqual(['SUBGRAPH_SUBSCRIPTION_LOST']);
+    await t.stack.restart('orders');
+  });
+});

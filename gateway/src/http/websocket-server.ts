@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { Identity, Logger } from '@ficus/kit';
+import { DocumentNode, getOperationAST, getVariableValues, GraphQLError, GraphQLSchema, parse, validate } from 'graphql';
+import type { Context } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { bearerTokenOf, malformedAuthorization } from '../auth/authenticate';
+import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier';
+import type { GatewayContext } from '../execution/gateway-context';
+import type { SubscriptionExecutor } from '../execution/subscription-executor';
+import { traceparentOf } from './trace-context';
+
+/** Close codes sent when a connection is refused at `connection_init` (graphql-ws keeps 4400–4499 for such). */
+export const closeCodes = {
+  /** The bearer token is malformed, invalid or expired. */
+  unauthenticated: 4401,
+  /** The signing keys cannot be fetched: try again later. */
+  keysUnavailable: 1011,
+  /** The gateway is shutting down. */
+  goingAway: 1001,
+} as const;
+
+export interface WebSocketServerOptions {
+  httpServer: http.Server;
+  path: string;
+  verifyToken: TokenVerifier;
+  executor: SubscriptionExecutor;
+  /** The API schema served now, or null before a supergraph is loaded. */
+  apiSchema: () => GraphQLSchema | null;
+  keepAliveMs: number;
+  maxPerConnection: number;
+  logger: Logger;
+}
+
+export interface GatewayWebSocketServer {
+  /** Ends every open subscription (clients receive `complete`), then closes the sockets. */
+  stop(): Promise<void>;
+}
+
+interface Connection {
+  identity: Identity | null;
+  traceparent: string | null;
+}
+
+type Extra = { request: http.IncomingMessage; socket: import('ws').WebSocket };
+
+/**
+ * GraphQL subscriptions over graphql-ws (`graphql-transport-ws`) on the HTTP server's GraphQL
+ * path. The bearer token comes in the `connection_init` payload, as `{ authorization }` or
+ * `{ headers: { authorization } }`, and is verified once per connection.
+ */
+export function startWebSocketServer(options: WebSocketServerOptions): GatewayWebSocketServer {
+  const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const connections = new Map<Context<Record<string, unknown>, Extra>, Connection>();
+  let stopping = false;
+
+  const server = useServer<Record<string, unknown>, Extra>(
+    {
+      onConnect: async (ctx) => {
+        const { socket, request } = ctx.extra;
+        if (stopping) {
+          socket.close(closeCodes.goingAway, 'the gateway is shutting down');
+          return false;
+        }
+        const authorization = authorizationOf(ctx.connectionParams);
+        let identity: Identity | null = null;
+        if (authorization !== null) {
+          const token = bearerTokenOf(authorization);
+          if (!token) {
+            socket.close(closeCodes.unauthenticated, `Unauthenticated: ${malformedAuthorization}`);
+            return false;
+          }
+          try {
+            identity = await options.verifyToken(token);
+          } catch (err) {
+            if (err instanceof InvalidTokenError) {
+              options.logger.info({ reason: err.reason }, 'refused a bearer token at connection_init');
+              socket.close(closeCodes.unauthenticated, `Unauthenticated: ${err.message}`);
+            } else {
+              options.logger.error({ err }, 'cannot verify bearer tokens: the signing keys are unavailable');
+              socket.close(closeCodes.keysUnavailable, 'cannot verify the bearer token right now; try again');
+            }
+            return false;
+          }
+        }
+        connections.set(ctx, { identity, traceparent: traceparentOf(header(request, 'traceparent')) });
+        return true;
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        const schema = options.apiSchema();
+        if (!schema) return [codedError('no supergraph is loaded yet', 'SERVICE_UNAVAILABLE')];
+        // The one being subscribed is already counted.
+        if (Object.keys(ctx.subscriptions).length > options.maxPerConnection) {
+          return [
+            codedError(`a connection may hold at most ${options.maxPerConnection} subscriptions at once`, 'TOO_MANY_SUBSCRIPTIONS'),
+          ];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [codedError((err as GraphQLError).message, 'GRAPHQL_PARSE_FAILED')];
+        }
+        const invalid = validate(schema, document);
+        if (invalid.length > 0) return invalid.map((e) => codedError(e.message, 'GRAPHQL_VALIDATION_FAILED'));
+        const operationName = payload.operationName ?? undefined;
+        const operation = getOperationAST(document, operationName);
+        if (!operation) return [codedError('the document names no operation to run', 'GRAPHQL_VALIDATION_FAILED')];
+        if (operation.operation !== 'subscription') {
+          return [codedError('only subscriptions are served over WebSocket; send queries and mutations over HTTP', 'BAD_REQUEST')];
+        }
+        const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+        if (variables.errors) return variables.errors.map((e) => codedError(e.message, 'BAD_USER_INPUT'));
+        const connection = connections.get(ctx);
+        const requestId = randomUUID();
+        const context: GatewayContext = {
+          requestId,
+          traceparent: connection?.traceparent ?? null,
+          identity: connection?.identity ?? null,
+          logger: options.logger.child({ requestId, transport: 'graphql-ws' }),
+        };
+        return { schema, document, operationName, variableValues: variables.coerced, contextValue: context };
+      },
+      onClose: (ctx) => {
+        connections.delete(ctx);
+      },
+      subscribe: (args) =>
+        options.executor.subscribe(
+          {
+            document: args.document,
+            operationName: args.operationName ?? undefined,
+            variables: (args.variableValues ?? {}) as Record<string, unknown>,
+          },
+          args.contextValue as GatewayContext,
+        ),
+    },
+    wss,
+    options.keepAliveMs,
+  );
+
+  let stopped: Promise<void> | null = null;
+  return {
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        await options.executor.endAll(null);
+        // graphql-ws sends each ended stream's `complete` a few ticks later: let it go out before the sockets close.
+        const deadline = Date.now() + drainMs;
+        while (Date.now() < deadline && [...connections.keys()].some((ctx) => Object.keys(ctx.subscriptions).length > 0)) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        // Closes every socket with 1001 (going away).
+        await server.dispose();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** The longest shutdown waits for the `complete` of ended streams to be sent. */
+const drainMs = 2_000;
+
+/** The authorization value of a `connection_init` payload, null when there is none. */
+function authorizationOf(params: Context['connectionParams']): string | null {
+  if (!params) return null;
+  const headers = typeof params.headers === 'object' && params.headers !== null ? (params.headers as Record<string, unknown>) : {};
+  const value = params.authorization ?? params.Authorization ?? headers.authorization ?? headers.Authorization;
+  return typeof value === 'string' ? value : null;
+}
+
+function header(request: http.IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function codedError(message: string, code: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
+}

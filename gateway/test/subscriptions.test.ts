@@ -1,0 +1,192 @@
+import { recordSubscription, SubscriptionRecording, waitFor, webSocketClient } from '@ficus/testkit';
+import type { Client } from 'graphql-ws';
+import { startReviewsSubgraph } from './harness/shop-subgraphs';
+import { LiveSubgraph, startLiveSubgraph, startTcpProxy } from './harness/live-subgraph';
+import { startTestGateway, TestGateway } from './harness/test-gateway';
+import type { TestSubgraph } from './harness/test-subgraph';
+import { startTokenIssuer, TokenIssuer } from './harness/token-issuer';
+
+const ada = { sub: 'u1', email: 'ada@example.com', roles: ['customer'] };
+const renamed = `subscription Renamed($id: ID!) { userRenamed(id: $id) { id name watchedBy reviews { body seenBy } } }`;
+
+let issuer: TokenIssuer;
+let live: LiveSubgraph;
+let reviews: TestSubgraph;
+let gateway: TestGateway;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  issuer = await startTokenIssuer();
+  live = await startLiveSubgraph();
+  reviews = await startReviewsSubgraph();
+  gateway = await startTestGateway([live, reviews], { env: { JWKS_URL: issuer.jwksUrl, SUBSCRIPTIONS_PER_CONNECTION: '25' } });
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+});
+
+afterAll(async () => {
+  await gateway?.dispose();
+  await live?.stop();
+  await reviews?.stop();
+  await issuer?.stop();
+});
+
+const connect = (url: string, params: Record<string, unknown> = {}) => {
+  const client = webSocketClient(url, params);
+  clients.push(client);
+  return client;
+};
+const asAda = async (url = gateway.url) => connect(url, { authorization: `Bearer ${await issuer.sign(ada)}` });
+const codesOf = (recording: SubscriptionRecording) => recording.errors.map((e) => e.extensions?.code ?? e.code);
+
+describe('a federated subscription over graphql-ws', () => {
+  it('streams every event with the fields other subgraphs own, forwarding the identity to each subgraph', async () => {
+    const recording = recordSubscription(await asAda(), renamed, { id: 'u7' });
+    await waitFor(() => live.openStreams() === 1, { what: 'the upstream subscription' });
+
+    live.rename('u7', 'Ada');
+    live.rename('u7', 'Ada L.');
+
+    await waitFor(() => recording.values.length === 2, { what: 'two events' });
+    expect(recording.values).toEqual([
+      { userRenamed: { id: 'u7', name: 'Ada', watchedBy: 'u1', reviews: [{ body: 'review by u7', seenBy: 'u1' }] } },
+      { userRenamed: { id: 'u7', name: 'Ada L.', watchedBy: 'u1', reviews: [{ body: 'review by u7', seenBy: 'u1' }] } },
+    ]);
+    expect(recording.errors).toEqual([]);
+  });
+
+  it('accepts the token as connectionParams.headers.authorization too, and no token as anonymous', async () => {
+    const token = await issuer.sign(ada);
+    const withHeaders = recordSubscription(connect(gateway.url, { headers: { authorization: `Bearer ${token}` } }), renamed, { id: 'u8' });
+    const anonymous = recordSubscription(connect(gateway.url), renamed, { id: 'u8' });
+    await waitFor(() => live.openStreams() === 2, { what: 'both upstream subscriptions' });
+
+    live.rename('u8', 'Bo');
+
+    await waitFor(() => withHeaders.values.length === 1 && anonymous.values.length === 1, { what: 'the event on both' });
+    expect(withHeaders.values[0].userRenamed.watchedBy).toBe('u1');
+    expect(anonymous.values[0].userRenamed).toMatchObject({ watchedBy: null, reviews: [{ seenBy: null }] });
+  });
+
+  it("passes on the subgraph's refusal (FORBIDDEN) and completes", async () => {
+    const recording = recordSubscription(connect(gateway.url), renamed, { id: 'p1' });
+
+    await waitFor(() => recording.completed, { what: 'the refused subscription to complete' });
+    expect(codesOf(recording)).toEqual(['FORBIDDEN']);
+  });
+
+  it('completes the client subscription when the subgraph completes it', async () => {
+    const recording = recordSubscription(await asAda(), renamed, { id: 'u9' });
+    await waitFor(() => live.openStreams() === 1, { what: 'the upstream subscription' });
+
+    live.completeAll();
+
+    await waitFor(() => recording.completed, { what: 'the client subscription to complete' });
+    expect(recording.errors).toEqual([]);
+  });
+
+  it('leaves no upstream subscription behind once 20 client subscriptions close', async () => {
+    const client = await asAda();
+    const recordings = Array.from({ length: 20 }, (_, i) => recordSubscription(client, renamed, { id: `m${i}` }));
+    await waitFor(() => live.openStreams() === 20, { what: '20 upstream subscriptions' });
+
+    recordings.forEach((recording) => recording.stop());
+
+    await waitFor(() => live.openStreams() === 0, { what: 'every upstream subscription to close' });
+  });
+
+  it('refuses a subscription beyond SUBSCRIPTIONS_PER_CONNECTION with TOO_MANY_SUBSCRIPTIONS', async () => {
+    const client = await asAda();
+    Array.from({ length: 25 }, (_, i) => recordSubscription(client, renamed, { id: `l${i}` }));
+    await waitFor(() => live.openStreams() === 25, { what: '25 upstream subscriptions' });
+
+    const refused = recordSubscription(client, renamed, { id: 'l25' });
+
+    await waitFor(() => refused.errors.length > 0, { what: 'the refusal' });
+    expect(codesOf(refused)).toEqual(['TOO_MANY_SUBSCRIPTIONS']);
+    expect(live.openStreams()).toBe(25);
+  });
+
+  it('refuses an operation the supergraph does not have, and queries, without reaching a subgraph', async () => {
+    const client = connect(gateway.url);
+    const unknown = recordSubscription(client, 'subscription { userRenamed(id: "u1") { shoeSize } }');
+    const query = recordSubscription(client, '{ user(id: "u1") { name } }');
+
+    await waitFor(() => unknown.errors.length > 0 && query.errors.length > 0, { what: 'both refusals' });
+    expect(codesOf(unknown)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(codesOf(query)).toEqual(['BAD_REQUEST']);
+  });
+});
+
+describe('a bad bearer token over graphql-ws', () => {
+  it.each([
+    ['a forged token', async () => `Bearer ${await issuer.sign(ada, { forged: true })}`],
+    ['an expired token', async () => `Bearer ${await issuer.sign(ada, { expiresAt: Math.floor(Date.now() / 1000) - 60 })}`],
+    ['a value that is not a bearer token', async () => 'Basic dXNlcjpwYXNz'],
+  ])('refuses %s at connection with close code 4401', async (_label, authorization) => {
+    const recording = recordSubscription(connect(gateway.url, { authorization: await authorization() }), renamed, { id: 'u1' });
+
+    await waitFor(() => recording.errors.length > 0, { what: 'the connection to be refused' });
+    expect(recording.errors[0]).toMatchObject({ code: 4401, reason: expect.stringMatching(/^Unauthenticated: /) });
+    expect(live.openStreams()).toBe(0);
+  });
+});
+
+describe('losing the subgraph', () => {
+  it('ends the subscription with SUBGRAPH_SUBSCRIPTION_LOST when the subgraph connection drops', async () => {
+    const proxy = await startTcpProxy(live.url);
+    const proxied = await startTestGateway([{ ...live, url: proxy.url }, reviews], { env: { JWKS_URL: issuer.jwksUrl } });
+    try {
+      const recording = recordSubscription(await asAda(proxied.url), renamed, { id: 'u1' });
+      await waitFor(() => live.openStreams() === 1, { what: 'the upstream subscription' });
+
+      proxy.cut();
+
+      await waitFor(() => recording.completed, { what: 'the client subscription to end' });
+      expect(codesOf(recording)).toEqual(['SUBGRAPH_SUBSCRIPTION_LOST']);
+    } finally {
+      await proxied.dispose();
+      await proxy.stop();
+    }
+  });
+
+  it('notices a subgraph that stops answering within the keep-alive interval', async () => {
+    const keepAliveMs = 300;
+    const proxy = await startTcpProxy(live.url);
+    const proxied = await startTestGateway([{ ...live, url: proxy.url }, reviews], {
+      env: { JWKS_URL: issuer.jwksUrl, SUBSCRIPTION_KEEP_ALIVE_MS: String(keepAliveMs) },
+    });
+    try {
+      const recording = recordSubscription(await asAda(proxied.url), renamed, { id: 'u1' });
+      await waitFor(() => live.openStreams() === 1, { what: 'the upstream subscription' });
+
+      proxy.freeze();
+      const frozenAt = Date.now();
+
+      await waitFor(() => recording.completed, { what: 'the client subscription to end', timeoutMs: 5_000, intervalMs: 10 });
+      // One interval until the next ping, one more waiting for its pong.
+      expect(Date.now() - frozenAt).toBeLessThan(2 * keepAliveMs + 500);
+      expect(codesOf(recording)).toEqual(['SUBGRAPH_SUBSCRIPTION_LOST']);
+    } finally {
+      await proxied.dispose();
+      await proxy.stop();
+      await waitFor(() => live.openStreams() === 0, { what: 'the frozen upstream stream to be released' });
+    }
+  });
+});
+
+describe('stopping the gateway', () => {
+  it('completes open subscriptions and their upstream ones', async () => {
+    const stopping = await startTestGateway([live, reviews], { env: { JWKS_URL: issuer.jwksUrl } });
+    const recording = recordSubscription(await asAda(stopping.url), renamed, { id: 'u1' });
+    await waitFor(() => live.openStreams() === 1, { what: 'the upstream subscription' });
+
+    await stopping.dispose();
+
+    await waitFor(() => recording.completed, { what: 'the client subscription to complete' });
+    expect(recording.errors).toEqual([]);
+    await waitFor(() => live.openStreams() === 0, { what: 'the upstream subscription to close' });
+  });
+});
