@@ -14,6 +14,7 @@ import type { GatewayContext } from './execution/gateway-context';
 import { createSubscriptionExecutor } from './execution/subscription-executor';
 import { createSupergraphExecutor } from './execution/supergraph-executor';
 import { corsFor } from './http/cors';
+import { httpSubscriptions } from './http/http-subscriptions';
 import { landingPageFor } from './http/landing-page';
 import { traceparentOf } from './http/trace-context';
 import { startWebSocketServer } from './http/websocket-server';
@@ -104,6 +105,14 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     ],
   });
 
+  const apiSchema = () => executor.servedForSubscriptions()?.planner.apiGraphQLSchema ?? null;
+  const subscriptionStreams = httpSubscriptions({
+    executor: subscriptions,
+    apiSchema,
+    heartbeatMs: config.subscriptions.httpHeartbeatMs,
+    maxPerClient: config.subscriptions.maxPerClient,
+    logger: logger.child({ component: 'subscriptions' }),
+  });
   // Set once Apollo Server has started, i.e. once a supergraph is loaded.
   let graphqlHandler: RequestHandler | null = null;
   app.use(requestIdMiddleware(logger));
@@ -116,6 +125,8 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     corsFor(config.corsOrigins),
     jsonBody(config.bodyLimitBytes),
     authenticate(verifyToken),
+    // Subscriptions over SSE and multipart HTTP; Apollo Server would refuse them.
+    subscriptionStreams.handler,
     (req, res, next) => {
       if (graphqlHandler) {
         graphqlHandler(req, res, next);
@@ -132,7 +143,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     path: '/graphql',
     verifyToken,
     executor: subscriptions,
-    apiSchema: () => executor.servedForSubscriptions()?.planner.apiGraphQLSchema ?? null,
+    apiSchema,
     keepAliveMs: config.subscriptions.keepAliveMs,
     maxPerConnection: config.subscriptions.maxPerConnection,
     logger: logger.child({ component: 'subscriptions' }),
@@ -186,6 +197,8 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
         draining = true;
         logger.info({}, 'shutting down: draining requests');
         if (!graphqlHandler) await supergraph.abandon();
+        // Open HTTP streams would hold the drain below until its grace ends: end them first.
+        await subscriptionStreams.stop();
         // Upgraded sockets would hold the HTTP server's close: complete the streams and close them first.
         await webSockets.stop();
         // Once started, Apollo Server drains the HTTP server first, then stops the gateway

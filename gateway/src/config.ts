@@ -56,7 +56,7 @@ export interface GatewayConfig {
   subscriptions: SubscriptionsConfig;
 }
 
-/** Subscriptions over graphql-ws (docs/subscriptions.md). */
+/** Subscriptions over graphql-ws, SSE and multipart HTTP (docs/subscriptions.md). */
 export interface SubscriptionsConfig {
   /**
    * Ping interval on client and subgraph sockets. A peer that does not answer a ping within
@@ -65,6 +65,13 @@ export interface SubscriptionsConfig {
   keepAliveMs: number;
   /** Subscriptions one client connection may hold open at once. */
   maxPerConnection: number;
+  /**
+   * Subscription streams over HTTP (SSE, multipart) one client IP may hold open at once. The
+   * per-connection limit cannot apply there: every HTTP subscription is a request of its own.
+   */
+  maxPerClient: number;
+  /** Interval of heartbeats on HTTP subscription streams (`{}` parts, SSE comments), so proxies keep them open. */
+  httpHeartbeatMs: number;
 }
 
 export const defaultJwksUrl = 'http://127.0.0.1:4001/.well-known/jwks.json';
@@ -109,6 +116,8 @@ const gatewayEnv = {
   USAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   SUBSCRIPTION_KEEP_ALIVE_MS: z.coerce.number().int().min(100).default(12_000),
   SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(100),
+  SUBSCRIPTIONS_PER_CLIENT: z.coerce.number().int().positive().default(200),
+  SUBSCRIPTION_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
 };
 
 /** Pairs of variables that name the same thing two ways. */
@@ -162,7 +171,12 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
     usageReporting: registry
       ? { registry, intervalMs: vars.USAGE_REPORT_INTERVAL_MS, maxOperations: usageBatchMaxOperations }
       : null,
-    subscriptions: { keepAliveMs: vars.SUBSCRIPTION_KEEP_ALIVE_MS, maxPerConnection: vars.SUBSCRIPTIONS_PER_CONNECTION },
+    subscriptions: {
+      keepAliveMs: vars.SUBSCRIPTION_KEEP_ALIVE_MS,
+      maxPerConnection: vars.SUBSCRIPTIONS_PER_CONNECTION,
+      maxPerClient: vars.SUBSCRIPTIONS_PER_CLIENT,
+      httpHeartbeatMs: vars.SUBSCRIPTION_HEARTBEAT_MS,
+    },
   };
 }
 

@@ -19,7 +19,7 @@ describe('reading the gateway configuration', () => {
       bodyLimitBytes: 1_000_000,
       subgraphTimeoutMs: 10_000,
       usageReporting: null,
-      subscriptions: { keepAliveMs: 12_000, maxPerConnection: 100 },
+      subscriptions: { keepAliveMs: 12_000, maxPerConnection: 100, maxPerClient: 200, httpHeartbeatMs: 5_000 },
     });
     expect(defaultJwksUrl).toBe('http://127.0.0.1:4001/.well-known/jwks.json');
   });

@@ -3,3 +3,4 @@ export * from './graphql-client';
 export * from './nats-server';
 export * from './ports';
 export * from './subscription-client';
+export * from './http-subscription-client';

@@ -1,0 +1,205 @@
+import type { Logger } from '@ficus/kit';
+import type { Request, RequestHandler, Response } from 'express';
+import type { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
+import type { GatewayContext } from '../execution/gateway-context';
+import type { SubscriptionExecutor } from '../execution/subscription-executor';
+import { codedError, isSubscription, OperationParams, prepareSubscription } from './subscription-operation';
+import { traceparentOf } from './trace-context';
+
+/** The HTTP subscription protocols a client can ask for with its `Accept` header. */
+export type HttpSubscriptionProtocol = 'sse' | 'multipart';
+
+export interface HttpSubscriptionsOptions {
+  executor: SubscriptionExecutor;
+  /** The API schema served now, or null before a supergraph is loaded. */
+  apiSchema: () => GraphQLSchema | null;
+  heartbeatMs: number;
+  /** Streams one client IP may hold open at once. */
+  maxPerClient: number;
+  logger: Logger;
+}
+
+export interface HttpSubscriptions {
+  /**
+   * Serves subscription operations sent with an SSE or multipart `Accept` header; passes
+   * everything else (queries, mutations, plain JSON requests) on untouched. Mount it after
+   * authentication, before Apollo Server, which refuses subscriptions over HTTP.
+   */
+  handler: RequestHandler;
+  /** Ends every open stream (clients get the stream's end), refusing new ones. */
+  stop(): Promise<void>;
+}
+
+/**
+ * How one protocol frames results. SSE is graphql-sse's "distinct connections" mode
+ * (github.com/enisdenjo/graphql-sse PROTOCOL.md); multipart is Apollo's subscription
+ * protocol (subscriptionSpec 1.0), which Apollo Client and Apollo Sandbox speak.
+ */
+interface Framing {
+  contentType: string;
+  result(result: ExecutionResult): string;
+  /** An error that ends the stream without a result: multipart marks it as a transport error. */
+  fatal(errors: readonly GraphQLError[]): string;
+  heartbeat: string;
+  end: string;
+}
+
+const multipartPart = (body: unknown) => `--graphql\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(body)}\r\n`;
+
+const framings: Record<HttpSubscriptionProtocol, Framing> = {
+  sse: {
+    contentType: 'text/event-stream; charset=utf-8',
+    result: (result) => `event: next\ndata: ${JSON.stringify(result)}\n\n`,
+    fatal: (errors) => `event: next\ndata: ${JSON.stringify({ errors })}\n\n`,
+    // A comment line: EventSource and graphql-sse clients ignore it.
+    heartbeat: ':\n\n',
+    end: 'event: complete\ndata:\n\n',
+  },
+  multipart: {
+    contentType: 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"',
+    result: (result) => multipartPart({ payload: result }),
+    fatal: (errors) => multipartPart({ payload: null, errors }),
+    heartbeat: multipartPart({}),
+    end: '--graphql--\r\n',
+  },
+};
+
+/** Codes of the executor's last result when the stream ends for a reason other than the subscription's own. */
+const endingCodes = new Set(['SUBGRAPH_SUBSCRIPTION_LOST', 'SUPERGRAPH_RELOADED', 'INTERNAL_SERVER_ERROR']);
+
+/** Which HTTP subscription protocol an `Accept` header asks for; multipart wins, as Apollo Client lists both. */
+export function subscriptionProtocolOf(accept: string | undefined): HttpSubscriptionProtocol | null {
+  if (!accept) return null;
+  const lower = accept.toLowerCase();
+  if (/multipart\/mixed\s*;[^,]*subscriptionspec\s*=\s*"?1\.0"?/.test(lower)) return 'multipart';
+  if (lower.includes('text/event-stream')) return 'sse';
+  return null;
+}
+
+/** GraphQL subscriptions over SSE and multipart HTTP on the GraphQL endpoint, run by the same executor as graphql-ws. */
+export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscriptions {
+  const perClient = new Map<string, number>();
+  const open = new Set<Promise<void>>();
+  let stopping = false;
+
+  const handler: RequestHandler = (req, res, next) => {
+    const protocol = subscriptionProtocolOf(req.header('accept'));
+    if (!protocol || (req.method !== 'GET' && req.method !== 'POST')) return next();
+    const params = paramsOf(req);
+    // Anything but a subscription keeps going to Apollo Server, exactly as before.
+    if (!params || !isSubscription(params)) return next();
+
+    if (stopping) return refuse(res, 503, 'the gateway is shutting down', 'SERVICE_UNAVAILABLE');
+    const schema = options.apiSchema();
+    if (!schema) return refuse(res, 503, 'no supergraph is loaded yet: the schema registry has not served one', 'SERVICE_UNAVAILABLE');
+    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const held = perClient.get(client) ?? 0;
+    if (held >= options.maxPerClient) {
+      return refuse(res, 429, `a client may hold at most ${options.maxPerClient} subscriptions over HTTP at once`, 'TOO_MANY_SUBSCRIPTIONS');
+    }
+    perClient.set(client, held + 1);
+
+    const context: GatewayContext = {
+      requestId: req.requestId,
+      traceparent: traceparentOf(req.header('traceparent')),
+      identity: req.identity,
+      logger: req.log.child({ transport: protocol }),
+    };
+    const prepared = prepareSubscription(schema, params);
+    // graphql-sse's protocol sends validation errors as an event of an accepted stream, not as a 400.
+    const source = prepared.errors ? { errors: prepared.errors } : options.executor.subscribe(prepared.request, context);
+    const streaming = stream(res, framings[protocol], source, options.heartbeatMs, context.logger).finally(() => {
+      const left = (perClient.get(client) ?? 1) - 1;
+      if (left > 0) perClient.set(client, left);
+      else perClient.delete(client);
+      open.delete(streaming);
+    });
+    open.add(streaming);
+  };
+
+  let stopped: Promise<void> | null = null;
+  return {
+    handler,
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        await options.executor.endAll(null);
+        await Promise.all(open);
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Writes a stream's results until it ends or the client goes away; the latter ends the upstream subscription. */
+async function stream(
+  res: Response,
+  framing: Framing,
+  source: AsyncIterableIterator<ExecutionResult> | ExecutionResult,
+  heartbeatMs: number,
+  logger: Logger,
+): Promise<void> {
+  const iterator = Symbol.asyncIterator in source ? source : null;
+  let clientGone = false;
+  res.on('close', () => {
+    if (res.writableFinished) return;
+    clientGone = true;
+    // Wakes the pending next() with done, and completes the subscription on the subgraph.
+    void iterator?.return?.();
+  });
+  res.writeHead(200, {
+    'content-type': framing.contentType,
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    // Stops nginx and the like from buffering the stream.
+    'x-accel-buffering': 'no',
+  });
+  res.flushHeaders();
+  res.socket?.setNoDelay(true);
+  const heartbeat = setInterval(() => res.write(framing.heartbeat), heartbeatMs);
+  try {
+    const write = (result: ExecutionResult) => res.write(isEnding(result) ? framing.fatal(result.errors!) : framing.result(result));
+    if (!iterator) {
+      write(source as ExecutionResult);
+      return;
+    }
+    for (;;) {
+      const step = await iterator.next();
+      if (step.done || clientGone) return;
+      write(step.value);
+    }
+  } catch (err) {
+    logger.error({ err }, 'a subscription stream failed');
+    if (!clientGone) res.write(framing.fatal([codedError('the subscription failed', 'INTERNAL_SERVER_ERROR')]));
+  } finally {
+    clearInterval(heartbeat);
+    if (!clientGone) res.end(framing.end);
+  }
+}
+
+function isEnding(result: ExecutionResult): boolean {
+  return !result.data && (result.errors ?? []).some((e) => endingCodes.has(String(e.extensions?.code)));
+}
+
+/** The GraphQL request of a POST body or GET query string, or null when there is none. */
+function paramsOf(req: Request): OperationParams | null {
+  const raw: Record<string, unknown> | undefined = req.method === 'POST' ? req.body : (req.query as Record<string, unknown>);
+  if (!raw || typeof raw.query !== 'string') return null;
+  let variables = raw.variables;
+  if (typeof variables === 'string') {
+    try {
+      variables = JSON.parse(variables);
+    } catch {
+      return null;
+    }
+  }
+  return {
+    query: raw.query,
+    operationName: typeof raw.operationName === 'string' ? raw.operationName : null,
+    variables: variables && typeof variables === 'object' ? (variables as Record<string, unknown>) : null,
+  };
+}
+
+function refuse(res: Response, status: number, message: string, code: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
