@@ -1,4 +1,12 @@
-import { recordSubscription, SubscriptionRecording, waitFor, webSocketClient } from '@ficus/testkit';
+import {
+  HttpSubscriptionProtocol,
+  HttpSubscriptionRecording,
+  recordHttpSubscription,
+  recordSubscription,
+  SubscriptionRecording,
+  waitFor,
+  webSocketClient,
+} from '@ficus/testkit';
 import type { Client } from 'graphql-ws';
 import { placeOrder, signUpShopper, stockedProduct } from './saga-helpers';
 import { devAdmin, startTestStack, TestStack } from './stack-harness';
@@ -46,7 +54,7 @@ describe('order status subscriptions through the gateway over graphql-ws', () =>
     const metrics = await (await fetch(new URL('/metrics', t.stack.urls.orders!))).text();
     return Number(/^ficus_subscriptions_open(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? NaN);
   };
-  const statuses = (recording: SubscriptionRecording) => recording.values.map((v) => v.orderStatusChanged.status);
+  const statuses = (recording: SubscriptionRecording | HttpSubscriptionRecording) => recording.values.map((v) => v.orderStatusChanged.status);
 
   it('streams PENDING then CONFIRMED with the payment, customer and product fields other subgraphs own', async () => {
     const shopper = await signUpShopper(t, 'sub-ok');
@@ -117,6 +125,74 @@ describe('order status subscriptions through the gateway over graphql-ws', () =>
     recordings.forEach((recording) => recording.stop());
 
     await waitFor(async () => (await ordersOpenStreams()) === 0, { what: 'ficus_subscriptions_open back to 0 on orders' });
+  });
+
+  describe.each<[HttpSubscriptionProtocol]>([['sse'], ['multipart']])('over %s on the same /graphql endpoint', (protocol) => {
+    const streams: HttpSubscriptionRecording[] = [];
+    afterEach(() => streams.splice(0).forEach((stream) => stream.stop()));
+    const subscribe = (token: string, orderId: string) => {
+      const stream = recordHttpSubscription(t.stack.gatewayUrl, protocol, STATUS_CHANGED, { id: orderId }, { authorization: `Bearer ${token}` });
+      streams.push(stream);
+      return stream;
+    };
+
+    it('streams PENDING then CONFIRMED with the payment, customer and product fields, then ends', async () => {
+      const shopper = await signUpShopper(t, `${protocol}-ok`);
+      const placed = await placeOrder(t, shopper, [{ productId, quantity: 2 }], 'tok_visa');
+      const orderId = placed.data.placeOrder.id as string;
+
+      const stream = subscribe(shopper.token, orderId);
+
+      await waitFor(() => stream.completed && stream.closed, { timeoutMs: 30_000, what: 'the stream to end at CONFIRMED' });
+      expect(stream.errors).toEqual([]);
+      expect(statuses(stream)).toEqual(['PENDING', 'CONFIRMED']);
+      for (const value of stream.values) {
+        expect(value.orderStatusChanged).toMatchObject({
+          id: orderId,
+          customer: { name: `Shopper ${protocol}-ok` },
+          items: [{ quantity: 2, product: { name: 'Product SUB-1' } }],
+        });
+      }
+      expect(stream.values.at(-1).orderStatusChanged.payment.status).toEqual(expect.any(String));
+      expect(stream.values.at(-1).orderStatusChanged.payment.status).not.toBe('DECLINED');
+    });
+
+    it('streams PENDING then CANCELLED with PAYMENT_DECLINED for a declined card', async () => {
+      const shopper = await signUpShopper(t, `${protocol}-declined`);
+      const placed = await placeOrder(t, shopper, [{ productId, quantity: 1 }], 'tok_declined');
+
+      const stream = subscribe(shopper.token, placed.data.placeOrder.id);
+
+      await waitFor(() => stream.completed && stream.closed, { timeoutMs: 30_000, what: 'the stream to end at CANCELLED' });
+      expect(stream.errors).toEqual([]);
+      expect(statuses(stream)).toEqual(['PENDING', 'CANCELLED']);
+      expect(stream.values.at(-1).orderStatusChanged).toMatchObject({
+        cancellationReason: 'PAYMENT_DECLINED',
+        customer: { name: `Shopper ${protocol}-declined` },
+        items: [{ product: { name: 'Product SUB-1' } }],
+      });
+    });
+
+    it('refuses a bad bearer token with 401 UNAUTHENTICATED', async () => {
+      const stream = subscribe('not.a.token', 'any');
+
+      await waitFor(() => stream.closed, { what: 'the refusal' });
+      expect(stream.status).toBe(401);
+      expect(stream.errors.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('releases the subscription on orders when the client closes the response', async () => {
+      const shopper = await signUpShopper(t, `${protocol}-close`);
+      // A timed-out payment keeps the order PENDING long enough to hold the stream open.
+      const placed = await placeOrder(t, shopper, [{ productId, quantity: 1 }], 'tok_timeout');
+      const stream = subscribe(shopper.token, placed.data.placeOrder.id);
+      await waitFor(() => stream.values.length > 0, { what: 'the first event' });
+      expect(await ordersOpenStreams()).toBe(1);
+
+      stream.stop();
+
+      await waitFor(async () => (await ordersOpenStreams()) === 0, { what: 'ficus_subscriptions_open back to 0 on orders' });
+    });
   });
 
   it('ends an open subscription with SUBGRAPH_SUBSCRIPTION_LOST when the orders subgraph is killed', async () => {
