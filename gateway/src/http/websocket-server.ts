@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { Identity, Logger } from '@ficus/kit';
-import { DocumentNode, getOperationAST, getVariableValues, GraphQLError, GraphQLSchema, parse, validate } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -9,6 +9,7 @@ import { bearerTokenOf, malformedAuthorization } from '../auth/authenticate';
 import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier';
 import type { GatewayContext } from '../execution/gateway-context';
 import type { SubscriptionExecutor } from '../execution/subscription-executor';
+import { codedError, prepareSubscription } from './subscription-operation';
 import { traceparentOf } from './trace-context';
 
 /** Close codes sent when a connection is refused at `connection_init` (graphql-ws keeps 4400–4499 for such). */
@@ -96,22 +97,9 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
             codedError(`a connection may hold at most ${options.maxPerConnection} subscriptions at once`, 'TOO_MANY_SUBSCRIPTIONS'),
           ];
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          return [codedError((err as GraphQLError).message, 'GRAPHQL_PARSE_FAILED')];
-        }
-        const invalid = validate(schema, document);
-        if (invalid.length > 0) return invalid.map((e) => codedError(e.message, 'GRAPHQL_VALIDATION_FAILED'));
-        const operationName = payload.operationName ?? undefined;
-        const operation = getOperationAST(document, operationName);
-        if (!operation) return [codedError('the document names no operation to run', 'GRAPHQL_VALIDATION_FAILED')];
-        if (operation.operation !== 'subscription') {
-          return [codedError('only subscriptions are served over WebSocket; send queries and mutations over HTTP', 'BAD_REQUEST')];
-        }
-        const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
-        if (variables.errors) return variables.errors.map((e) => codedError(e.message, 'BAD_USER_INPUT'));
+        const prepared = prepareSubscription(schema, payload);
+        if (prepared.errors) return prepared.errors;
+        const { document, operationName, variables } = prepared.request;
         const connection = connections.get(ctx);
         const requestId = randomUUID();
         const context: GatewayContext = {
@@ -120,7 +108,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
           identity: connection?.identity ?? null,
           logger: options.logger.child({ requestId, transport: 'graphql-ws' }),
         };
-        return { schema, document, operationName, variableValues: variables.coerced, contextValue: context };
+        return { schema, document, operationName, variableValues: variables, contextValue: context };
       },
       onClose: (ctx) => {
         connections.delete(ctx);
@@ -172,8 +160,4 @@ function authorizationOf(params: Context['connectionParams']): string | null {
 function header(request: http.IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function codedError(message: string, code: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code } });
 }
