@@ -32,7 +32,8 @@ describe('order status subscriptions through the gateway over graphql-ws', () =>
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    t = await startTestStack('gwsubs', { SUBSCRIPTION_KEEP_ALIVE_MS: '1000' });
+    // 100 sockets from this one test process: above the gateway's default per-client connection limit.
+    t = await startTestStack('gwsubs', { SUBSCRIPTION_KEEP_ALIVE_MS: '1000', SUBSCRIPTION_CONNECTIONS_PER_CLIENT: '500' });
     adminToken = await t.signIn(devAdmin.email, devAdmin.password);
     productId = await stockedProduct(t, adminToken, 'SUB-1', 100);
   });
@@ -113,18 +114,30 @@ describe('order status subscriptions through the gateway over graphql-ws', () =>
     expect(recording.errors[0]).toMatchObject({ code: 4401 });
   });
 
-  it("leaves no subscription open on the orders subgraph once 20 client subscriptions close", async () => {
+  it('leaves no upstream subscription or NATS subscription behind once 100 client sockets close', async () => {
     const shopper = await signUpShopper(t, 'sub-many');
     // A timed-out payment keeps the order PENDING long enough to hold the subscriptions open.
     const placed = await placeOrder(t, shopper, [{ productId, quantity: 1 }], 'tok_timeout');
-    const client = connect(shopper.token);
-    const recordings = Array.from({ length: 20 }, () => recordSubscription(client, STATUS_CHANGED, { id: placed.data.placeOrder.id }));
-    await waitFor(() => recordings.every((r) => r.values.length > 0), { what: 'the first event on each subscription' });
-    expect(await ordersOpenStreams()).toBe(20);
+    const feeds = async () => (await t.nats.subscriptionsOf('orders')).filter((subject) => subject === 'orders.>').length;
+    expect(await feeds()).toBe(0);
+    const sockets = Array.from({ length: 100 }, () => connect(shopper.token));
+    const recordings = sockets.map((socket) => recordSubscription(socket, STATUS_CHANGED, { id: placed.data.placeOrder.id }));
+    await waitFor(() => recordings.every((r) => r.values.length > 0), { timeoutMs: 30_000, what: 'the first event on each subscription' });
+    expect(await ordersOpenStreams()).toBe(100);
+    expect(await feeds()).toBe(100);
 
-    recordings.forEach((recording) => recording.stop());
+    await Promise.all(sockets.map((socket) => socket.dispose()));
 
-    await waitFor(async () => (await ordersOpenStreams()) === 0, { what: 'ficus_subscriptions_open back to 0 on orders' });
+    await waitFor(async () => (await ordersOpenStreams()) === 0 && (await feeds()) === 0, {
+      what: 'no stream on orders and no orders.> subscription on NATS',
+    });
+  });
+
+  it('refuses an anonymous notificationAdded with UNAUTHENTICATED', async () => {
+    const recording = recordSubscription(connect(), 'subscription { notificationAdded { id } }');
+    await waitFor(() => recording.errors.length > 0 || recording.values.length > 0, { what: 'the refusal' });
+    expect(recording.values).toEqual([]);
+    expect(recording.errors.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 
   describe.each<[HttpSubscriptionProtocol]>([['sse'], ['multipart']])('over %s on the same /graphql endpoint', (protocol) => {
