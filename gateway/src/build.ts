@@ -146,6 +146,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     apiSchema,
     keepAliveMs: config.subscriptions.keepAliveMs,
     maxPerConnection: config.subscriptions.maxPerConnection,
+    maxConnectionsPerClient: config.subscriptions.maxConnectionsPerClient,
     logger: logger.child({ component: 'subscriptions' }),
   });
 

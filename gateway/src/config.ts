@@ -65,6 +65,8 @@ export interface SubscriptionsConfig {
   keepAliveMs: number;
   /** Subscriptions one client connection may hold open at once. */
   maxPerConnection: number;
+  /** WebSocket connections one client IP may hold open at once; one more upgrade is refused with 429. */
+  maxConnectionsPerClient: number;
   /**
    * Subscription streams over HTTP (SSE, multipart) one client IP may hold open at once. The
    * per-connection limit cannot apply there: every HTTP subscription is a request of its own.
@@ -117,6 +119,7 @@ const gatewayEnv = {
   SUBSCRIPTION_KEEP_ALIVE_MS: z.coerce.number().int().min(100).default(12_000),
   SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(100),
   SUBSCRIPTIONS_PER_CLIENT: z.coerce.number().int().positive().default(200),
+  SUBSCRIPTION_CONNECTIONS_PER_CLIENT: z.coerce.number().int().positive().default(50),
   SUBSCRIPTION_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
 };
 
@@ -174,6 +177,7 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
     subscriptions: {
       keepAliveMs: vars.SUBSCRIPTION_KEEP_ALIVE_MS,
       maxPerConnection: vars.SUBSCRIPTIONS_PER_CONNECTION,
+      maxConnectionsPerClient: vars.SUBSCRIPTION_CONNECTIONS_PER_CLIENT,
       maxPerClient: vars.SUBSCRIPTIONS_PER_CLIENT,
       httpHeartbeatMs: vars.SUBSCRIPTION_HEARTBEAT_MS,
     },

@@ -19,7 +19,7 @@ describe('reading the gateway configuration', () => {
       bodyLimitBytes: 1_000_000,
       subgraphTimeoutMs: 10_000,
       usageReporting: null,
-      subscriptions: { keepAliveMs: 12_000, maxPerConnection: 100, maxPerClient: 200, httpHeartbeatMs: 5_000 },
+      subscriptions: { keepAliveMs: 12_000, maxPerConnection: 100, maxConnectionsPerClient: 50, maxPerClient: 200, httpHeartbeatMs: 5_000 },
     });
     expect(defaultJwksUrl).toBe('http://127.0.0.1:4001/.well-known/jwks.json');
   });
@@ -44,6 +44,7 @@ describe('reading the gateway configuration', () => {
       JWT_PUBLIC_KEY: 'not a key',
       CORS_ORIGINS: 'https://ok.example,https://bad.example/path',
       SUBGRAPH_TIMEOUT_MS: '-1',
+      SUBSCRIPTION_CONNECTIONS_PER_CLIENT: '0',
       SUPERGRAPH_CONFIG: 'supergraph.yaml',
       SUPERGRAPH_FILE: 'supergraph.graphql',
     });
@@ -55,6 +56,7 @@ describe('reading the gateway configuration', () => {
       'JWT_PUBLIC_KEY',
       'CORS_ORIGINS.1',
       'SUBGRAPH_TIMEOUT_MS',
+      'SUBSCRIPTION_CONNECTIONS_PER_CLIENT',
       'SUPERGRAPH_CONFIG, SUPERGRAPH_FILE',
       'JWKS_URL, JWT_PUBLIC_KEY',
     ]);

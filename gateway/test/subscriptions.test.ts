@@ -1,5 +1,6 @@
 import { recordSubscription, SubscriptionRecording, waitFor, webSocketClient } from '@ficus/testkit';
 import type { Client } from 'graphql-ws';
+import WebSocket from 'ws';
 import { startReviewsSubgraph } from './harness/shop-subgraphs';
 import { LiveSubgraph, startLiveSubgraph, startTcpProxy } from './harness/live-subgraph';
 import { startTestGateway, TestGateway } from './harness/test-gateway';
@@ -188,5 +189,65 @@ describe('stopping the gateway', () => {
     await waitFor(() => recording.completed, { what: 'the client subscription to complete' });
     expect(recording.errors).toEqual([]);
     await waitFor(() => live.openStreams() === 0, { what: 'the upstream subscription to close' });
+  });
+});
+
+/** Opens a raw graphql-transport-ws socket: 101 and the socket, or the status and body the upgrade was refused with. */
+function upgrade(url: string): Promise<{ status: number; body: string; socket: WebSocket | null }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    socket.once('open', () => resolve({ status: 101, body: '', socket }));
+    socket.once('unexpected-response', (_request, response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, socket: null }));
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('SUBSCRIPTION_CONNECTIONS_PER_CLIENT', () => {
+  let limited: TestGateway;
+  const sockets: WebSocket[] = [];
+
+  beforeAll(async () => {
+    limited = await startTestGateway([live, reviews], { env: { JWKS_URL: issuer.jwksUrl, SUBSCRIPTION_CONNECTIONS_PER_CLIENT: '3' } });
+  });
+
+  afterAll(async () => {
+    sockets.forEach((socket) => socket.terminate());
+    await limited?.dispose();
+  });
+
+  const open = async () => {
+    const result = await upgrade(limited.url);
+    if (result.socket) sockets.push(result.socket);
+    return result;
+  };
+
+  it('refuses the upgrade beyond the limit with 429, keeps serving the accepted ones, and frees a slot when a socket closes', async () => {
+    const client = webSocketClient(limited.url, { authorization: `Bearer ${await issuer.sign(ada)}` });
+    clients.push(client);
+    const recording = recordSubscription(client, renamed, { id: 'c1' });
+    await waitFor(() => live.openStreams() === 1, { what: 'the upstream subscription' });
+    const accepted = await Promise.all([open(), open()]);
+    expect(accepted.map((result) => result.status)).toEqual([101, 101]);
+
+    const refused = await open();
+    expect(refused).toMatchObject({ status: 429, body: 'Too many connections', socket: null });
+    live.rename('c1', 'Cy');
+    await waitFor(() => recording.values.length === 1, { what: 'the event on the accepted connection' });
+    expect(recording.values[0].userRenamed.name).toBe('Cy');
+
+    const closing = accepted[0].socket!;
+    await new Promise((resolve) => {
+      closing.once('close', resolve);
+      closing.close();
+    });
+
+    // The gateway sees the close on its side a moment after the client does: retry until it has.
+    await waitFor(async () => (await open()).status === 101, { what: 'a socket to be accepted once one closed' });
+    expect((await open()).status).toBe(429);
   });
 });

@@ -31,6 +31,8 @@ export interface WebSocketServerOptions {
   apiSchema: () => GraphQLSchema | null;
   keepAliveMs: number;
   maxPerConnection: number;
+  /** Sockets one client IP may hold open at once; one more upgrade is refused with 429. */
+  maxConnectionsPerClient: number;
   logger: Logger;
 }
 
@@ -52,7 +54,32 @@ type Extra = { request: http.IncomingMessage; socket: import('ws').WebSocket };
  * `{ headers: { authorization } }`, and is verified once per connection.
  */
 export function startWebSocketServer(options: WebSocketServerOptions): GatewayWebSocketServer {
-  const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
+  // Open sockets per client IP. The upgrade is counted in the same tick it is accepted
+  // (`verifyClient` answers synchronously, and ws then completes the upgrade and emits
+  // `connection` at once), so concurrent upgrades cannot overshoot the limit.
+  const perClient = new Map<string, number>();
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path,
+    verifyClient: (info, accept) => {
+      const client = clientOf(info.req);
+      if ((perClient.get(client) ?? 0) >= options.maxConnectionsPerClient) {
+        options.logger.info({ client, limit: options.maxConnectionsPerClient }, 'refused a WebSocket upgrade: too many connections');
+        accept(false, 429, 'Too many connections');
+        return;
+      }
+      accept(true);
+    },
+  });
+  wss.on('connection', (socket, request) => {
+    const client = clientOf(request);
+    perClient.set(client, (perClient.get(client) ?? 0) + 1);
+    socket.once('close', () => {
+      const left = (perClient.get(client) ?? 1) - 1;
+      if (left > 0) perClient.set(client, left);
+      else perClient.delete(client);
+    });
+  });
   const connections = new Map<Context<Record<string, unknown>, Extra>, Connection>();
   let stopping = false;
 
@@ -155,6 +182,11 @@ function authorizationOf(params: Context['connectionParams']): string | null {
   const headers = typeof params.headers === 'object' && params.headers !== null ? (params.headers as Record<string, unknown>) : {};
   const value = params.authorization ?? params.Authorization ?? headers.authorization ?? headers.Authorization;
   return typeof value === 'string' ? value : null;
+}
+
+/** The client a socket is counted against: its IP (the gateway does not read X-Forwarded-For). */
+function clientOf(request: http.IncomingMessage): string {
+  return request.socket.remoteAddress ?? 'unknown';
 }
 
 function header(request: http.IncomingMessage, name: string): string | undefined {
