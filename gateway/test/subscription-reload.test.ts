@@ -34,9 +34,8 @@ beforeAll(async () => {
   reviews = await startReviewsSubgraph();
   await registry.mustPublish('live', live.sdl, live.url);
   await registry.mustPublish('reviews', reviews.sdl, reviews.url);
-  // A multipart part is only delimited by the next `--graphql` (a heartbeat or the next event),
-  // so short heartbeats keep the multipart client from waiting the default 5 s for each event.
-  gateway = await startRegistryGateway(registry, { env: { JWKS_URL: issuer.jwksUrl, SUBSCRIPTION_HEARTBEAT_MS: '200' } });
+  // Heartbeats far apart: each multipart event must arrive whole on its own, delimiter included.
+  gateway = await startRegistryGateway(registry, { env: { JWKS_URL: issuer.jwksUrl, SUBSCRIPTION_HEARTBEAT_MS: '60000' } });
 });
 
 afterEach(async () => {

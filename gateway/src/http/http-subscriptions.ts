@@ -41,10 +41,15 @@ interface Framing {
   /** An error that ends the stream without a result: multipart marks it as a transport error. */
   fatal(errors: readonly GraphQLError[]): string;
   heartbeat: string;
+  /** Written once the headers are out, before the first result. */
+  start: string;
   end: string;
 }
 
-const multipartPart = (body: unknown) => `--graphql\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(body)}\r\n`;
+// Each part is followed at once by the next delimiter, as Apollo's router writes it: a client
+// knows a part is whole when the delimiter arrives, so ending the part with it delivers the
+// event now instead of with the next event or heartbeat.
+const multipartPart = (body: unknown) => `\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(body)}\r\n--graphql`;
 
 const framings: Record<HttpSubscriptionProtocol, Framing> = {
   sse: {
@@ -53,6 +58,7 @@ const framings: Record<HttpSubscriptionProtocol, Framing> = {
     fatal: (errors) => `event: next\ndata: ${JSON.stringify({ errors })}\n\n`,
     // A comment line: EventSource and graphql-sse clients ignore it.
     heartbeat: ':\n\n',
+    start: '',
     end: 'event: complete\ndata:\n\n',
   },
   multipart: {
@@ -60,7 +66,9 @@ const framings: Record<HttpSubscriptionProtocol, Framing> = {
     result: (result) => multipartPart({ payload: result }),
     fatal: (errors) => multipartPart({ payload: null, errors }),
     heartbeat: multipartPart({}),
-    end: '--graphql--\r\n',
+    start: '\r\n--graphql',
+    // Closes the delimiter that ended the last part: `--graphql--`.
+    end: '--\r\n',
   },
 };
 
@@ -156,6 +164,7 @@ async function stream(
   });
   res.flushHeaders();
   res.socket?.setNoDelay(true);
+  if (framing.start) res.write(framing.start);
   const heartbeat = setInterval(() => res.write(framing.heartbeat), heartbeatMs);
   try {
     const write = (result: ExecutionResult) => res.write(isEnding(result) ? framing.fatal(result.errors!) : framing.result(result));

@@ -102,14 +102,26 @@ function sseParser<T>(recording: HttpSubscriptionRecording<T>, onResult: ResultS
   };
 }
 
-/** Apollo's multipart subscriptions: `--graphql` parts of JSON (`{}` heartbeats, `{payload}`), then `--graphql--`. */
+/**
+ * Apollo's multipart subscriptions: JSON parts (`{}` heartbeats, `{payload}`) between `--graphql`
+ * delimiters, ended by `--graphql--`. A part is taken only once the delimiter after it has come,
+ * so a server that holds the delimiter back shows as a late event.
+ */
 function multipartParser<T>(recording: HttpSubscriptionRecording<T>, onResult: ResultSink<T>): (chunk: string) => void {
-  const head = '--graphql\r\nContent-Type: application/json\r\n\r\n';
+  const delimiter = '--graphql';
+  const head = '\r\nContent-Type: application/json\r\n\r\n';
   let buffer = '';
+  let started = false;
   return (chunk) => {
     buffer += chunk;
+    if (!started) {
+      const first = buffer.indexOf(delimiter);
+      if (first < 0) return;
+      buffer = buffer.slice(first + delimiter.length);
+      started = true;
+    }
     for (;;) {
-      if (buffer.startsWith('--graphql--')) {
+      if (buffer.startsWith('--')) {
         recording.completed = true;
         return;
       }
@@ -117,10 +129,10 @@ function multipartParser<T>(recording: HttpSubscriptionRecording<T>, onResult: R
         if (buffer.length >= head.length) throw new Error(`not a multipart part: ${JSON.stringify(buffer.slice(0, 80))}`);
         return;
       }
-      const end = buffer.indexOf('\r\n--graphql', head.length);
+      const end = buffer.indexOf(`\r\n${delimiter}`, head.length);
       if (end < 0) return;
       const part = JSON.parse(buffer.slice(head.length, end));
-      buffer = buffer.slice(end + 2);
+      buffer = buffer.slice(end + 2 + delimiter.length);
       if (!('payload' in part)) recording.heartbeats++;
       else if (part.payload === null) recording.transportErrors.push(...part.errors);
       else onResult(part.payload);
