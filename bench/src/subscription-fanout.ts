@@ -36,6 +36,9 @@ async function main(): Promise<void> {
       // full: the orders fields and `customer { name }` (a fetch from users per event per subscriber); primary: orders fields only.
       fields: { type: 'string', default: 'full' },
       'settle-ms': { type: 'string', default: '5000' },
+      // Full garbage collection in the gateway and orders before each memory sample (a heap
+      // snapshot on SIGUSR2 collects first; the snapshot is deleted), so heap figures hold no garbage.
+      'exact-heap': { type: 'boolean', default: false },
     },
   });
   const kind = values.db === 'sqlite' ? 'sqlite' : 'postgres';
@@ -52,6 +55,8 @@ async function main(): Promise<void> {
 
   const nats = await startTestNatsServer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-bench-subs-'));
+  const snapshotDir = path.join(dataDir, 'snapshots');
+  fs.mkdirSync(snapshotDir);
   const databases: TestDatabase[] = [];
   const databaseUrls: Record<string, string> = {};
   for (const spec of subgraphs) {
@@ -79,11 +84,26 @@ async function main(): Promise<void> {
       databaseUrls,
       devAdmin: admin,
       // Orders paid with tok_timeout stay PENDING this long: far longer than a run.
-      env: { PAYMENT_TIMEOUT_MS: '3600000', SUBSCRIPTIONS_PER_CONNECTION: String(Math.max(100, Math.ceil(subscriberCount / connectionCount) + 1)) },
+      env: {
+        PAYMENT_TIMEOUT_MS: '3600000',
+        SUBSCRIPTIONS_PER_CONNECTION: String(Math.max(100, Math.ceil(subscriberCount / connectionCount) + 1)),
+        ...(values['exact-heap'] ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` } : {}),
+      },
     });
     const url = stack.gatewayUrl;
     const gatewayMetrics = url.replace(/\/graphql$/, '/metrics');
     const ordersMetrics = stack.urls.orders!.replace(/\/graphql$/, '/metrics');
+    const running = stack;
+    const sampleMemory = async () => {
+      if (values['exact-heap']) {
+        for (const name of ['gateway', 'orders']) process.kill(running.services.find((s) => s.name === name)!.pid!, 'SIGUSR2');
+        await sleep(500);
+        // Each answers /metrics again once its snapshot is written.
+        await Promise.all([metrics(gatewayMetrics), metrics(ordersMetrics)]);
+        for (const file of fs.readdirSync(snapshotDir)) fs.rmSync(path.join(snapshotDir, file), { force: true });
+      }
+      return memorySample(gatewayMetrics, ordersMetrics, values['exact-heap'] ? 1 : 5);
+    };
     log(`stack up, gateway ${url}`);
     const token = (await graphql(url, 'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }', { e: admin.email, p: admin.password })).data.signIn.token;
     const product = await graphql(
@@ -123,7 +143,7 @@ async function main(): Promise<void> {
     }
     log(`placed ${orderIds.length} orders (tok_timeout, PENDING)`);
     await sleep(settleMs);
-    const memBaseline = await sampleMemory(gatewayMetrics, ordersMetrics);
+    const memBaseline = await sampleMemory();
     log(`baseline memory ${JSON.stringify(memBaseline)}`);
 
     // Subscribers: subscriber i watches order i % N on connection i % C.
@@ -164,14 +184,14 @@ async function main(): Promise<void> {
     await waitFirstEvents(`${connectionCount} connections × 1 subscription`);
     const attachConnectionsMs = Date.now() - started;
     await sleep(settleMs);
-    const memConnections = await sampleMemory(gatewayMetrics, ordersMetrics);
+    const memConnections = await sampleMemory();
     log(`after connections ${JSON.stringify(memConnections)}`);
     started = Date.now();
     attach(connectionCount, subscriberCount);
     await waitFirstEvents(`all ${subscriberCount} subscriptions`);
     const attachRestMs = Date.now() - started;
     await sleep(settleMs);
-    const memAll = await sampleMemory(gatewayMetrics, ordersMetrics);
+    const memAll = await sampleMemory();
     log(`after all subscriptions ${JSON.stringify(memAll)}`);
     const attachErrors = subs.filter((s) => s.errors.length > 0).length;
 
@@ -238,6 +258,7 @@ async function main(): Promise<void> {
       subscribers: subs.length,
       connections: connectionCount,
       fields: values.fields,
+      exactHeap: values['exact-heap'],
       cancelRate: cancelRate > 0 ? cancelRate : `all at once (${cancelConcurrency} in flight)`,
       attachMs: { connections: attachConnectionsMs, rest: attachRestMs },
       attachErrors,
@@ -298,10 +319,10 @@ interface MemorySample {
   ordersOpen: number;
 }
 
-/** Median of five samples a second apart, of the gateway's and the orders subgraph's memory. */
-async function sampleMemory(gatewayMetrics: string, ordersMetrics: string): Promise<MemorySample> {
+/** Median of `count` samples a second apart, of the gateway's and the orders subgraph's memory. */
+async function memorySample(gatewayMetrics: string, ordersMetrics: string, count: number): Promise<MemorySample> {
   const samples: MemorySample[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < count; i++) {
     if (i > 0) await sleep(1000);
     const [g, o] = await Promise.all([metrics(gatewayMetrics), metrics(ordersMetrics)]);
     samples.push({
@@ -313,7 +334,7 @@ async function sampleMemory(gatewayMetrics: string, ordersMetrics: string): Prom
       ordersOpen: o.get('ficus_subscriptions_open') ?? NaN,
     });
   }
-  const median = (key: keyof MemorySample) => samples.map((s) => s[key]).sort((a, b) => a - b)[2]!;
+  const median = (key: keyof MemorySample) => samples.map((s) => s[key]).sort((a, b) => a - b)[Math.floor(count / 2)]!;
   return {
     rss: median('rss'),
     heapUsed: median('heapUsed'),
