@@ -97,4 +97,11 @@ describe('ficus', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Usage: ficus <command> [options]');
   });
+
+  it.each(['supergraph compose', 'subgraph check', 'events publish', 'key create'])("prints a command's usage and exits 0 for ficus %s --help, whatever else is given", (command) => {
+    const run = ficus(...command.split(' '), '--help', '--no-such-option');
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Usage: ficus ${command}`);
+  });
 });

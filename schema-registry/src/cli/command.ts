@@ -1,3 +1,4 @@
+import { parseArgs, ParseArgsConfig } from 'node:util';
 /** Where a command writes; the real process streams, or buffers in tests. */
 export interface CliOutput {
   stdout: { write(text: string): unknown };
@@ -37,6 +38,17 @@ export class InputError extends Error {
     super(message);
     this.name = 'InputError';
   }
+}
+
+/**
+ * Parses a command's arguments strictly (unknown options are usage errors, exit 2). `--help`
+ * never reaches here: `runCli` answers it for every command.
+ */
+type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+type ParsedCommandArgs<O extends CommandOptions> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>>;
+
+export function parseCommandArgs<const O extends CommandOptions>(args: string[], options: O, { positionals = true } = {}): ParsedCommandArgs<O> {
+  return parsingArgs(() => parseArgs({ args, options, strict: true, allowPositionals: positionals }) as ParsedCommandArgs<O>);
 }
 
 /** Runs an argument parser (node:util parseArgs), turning what it throws into a `UsageError`. */

@@ -14,6 +14,10 @@ export async function runCli(argv: string[], output: CliIo, available: Command[]
     output.stderr.write(`error: unknown command "ficus ${[noun, verb].filter(Boolean).join(' ')}"\n\n${overview(available)}\n`);
     return exitCodes.usage;
   }
+  if (args.includes('--help') || args.includes('-h')) {
+    output.stdout.write(`${command.usage}\n`);
+    return exitCodes.ok;
+  }
   try {
     return await command.run(args, output);
   } catch (err) {

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { Command, exitCodes, parsingArgs } from '../command';
+import { Command, exitCodes, parseCommandArgs } from '../command';
 import { eventContractsInput, formatEventContractChanges } from '../event-contracts-input';
 import { EventContractsPublishView, PUBLISH_EVENT_CONTRACTS } from '../operations';
 import { formatOption, graphRefArg } from '../options';
@@ -18,23 +17,11 @@ export const eventsPublish: Command = {
   ].join('\n'),
 
   async run(args, io) {
-    const { values: options, positionals } = parsingArgs(() =>
-      parseArgs({
-        args,
-        strict: true,
-        allowPositionals: true,
-        options: {
-          contracts: { type: 'string' },
-          'allow-breaking': { type: 'boolean' },
-          format: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
-    );
-    if (options.help) {
-      io.stdout.write(`${this.usage}\n`);
-      return exitCodes.ok;
-    }
+    const { values: options, positionals } = parseCommandArgs(args, {
+      contracts: { type: 'string' },
+      'allow-breaking': { type: 'boolean' },
+      format: { type: 'string' },
+    });
     const ref = graphRefArg(positionals);
     const format = formatOption(options.format);
     const contracts = await eventContractsInput(options.contracts);

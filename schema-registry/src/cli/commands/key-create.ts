@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { ConfigError, createLogger, DomainError } from '@ficus/kit';
 import { readRegistryConfig } from '../../config';
 import { openRegistryDatabase } from '../../db/open-registry-database';
 import { createApiKey } from '../../domain/api-keys';
-import { Command, exitCodes, InputError, parsingArgs } from '../command';
+import { Command, exitCodes, InputError, parseCommandArgs } from '../command';
 import { formatOption, required } from '../options';
 
 export const keyCreate: Command = {
@@ -18,23 +17,11 @@ export const keyCreate: Command = {
   ].join('\n'),
 
   async run(args, io) {
-    const { values: options } = parsingArgs(() =>
-      parseArgs({
-        args,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          name: { type: 'string' },
-          scope: { type: 'string', multiple: true },
-          format: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
-    );
-    if (options.help) {
-      io.stdout.write(`${this.usage}\n`);
-      return exitCodes.ok;
-    }
+    const { values: options } = parseCommandArgs(args, {
+      name: { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      format: { type: 'string' },
+    }, { positionals: false });
     const name = required(options.name, '--name <name>');
     const format = formatOption(options.format);
     let config;

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { Command, exitCodes, parsingArgs } from '../command';
+import { Command, exitCodes, parseCommandArgs } from '../command';
 import { failureReason, formatCheck } from '../format-check';
 import { CHECK_SUBGRAPH, CheckRunView } from '../operations';
 import { formatOption, graphRefArg, numberOption, required } from '../options';
@@ -27,28 +26,16 @@ export const subgraphCheck: Command = {
   ].join('\n'),
 
   async run(args, io) {
-    const { values: options, positionals } = parsingArgs(() =>
-      parseArgs({
-        args,
-        strict: true,
-        allowPositionals: true,
-        options: {
-          name: { type: 'string' },
-          schema: { type: 'string' },
-          'validation-period': { type: 'string' },
-          'query-count-threshold': { type: 'string' },
-          'query-percentage-threshold': { type: 'string' },
-          'exclude-client': { type: 'string', multiple: true },
-          'exclude-operation': { type: 'string', multiple: true },
-          format: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
-    );
-    if (options.help) {
-      io.stdout.write(`${this.usage}\n`);
-      return exitCodes.ok;
-    }
+    const { values: options, positionals } = parseCommandArgs(args, {
+      name: { type: 'string' },
+      schema: { type: 'string' },
+      'validation-period': { type: 'string' },
+      'query-count-threshold': { type: 'string' },
+      'query-percentage-threshold': { type: 'string' },
+      'exclude-client': { type: 'string', multiple: true },
+      'exclude-operation': { type: 'string', multiple: true },
+      format: { type: 'string' },
+    });
     const ref = graphRefArg(positionals);
     const name = required(options.name, '--name <subgraph>');
     const schema = required(options.schema, '--schema <file|->');

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { Command, exitCodes, InputError, parsingArgs } from '../command';
+import { Command, exitCodes, InputError, parseCommandArgs } from '../command';
 import { FETCH_SUBGRAPH } from '../operations';
 import { formatOption, graphRefArg, required } from '../options';
 import { RegistryClient } from '../registry-client';
@@ -11,18 +10,7 @@ export const subgraphFetch: Command = {
   usage: 'Usage: ficus subgraph fetch <graph@variant> --name <subgraph> [--format human|json]\n\nFICUS_API_KEY needs the read scope.',
 
   async run(args, io) {
-    const { values: options, positionals } = parsingArgs(() =>
-      parseArgs({
-        args,
-        strict: true,
-        allowPositionals: true,
-        options: { name: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      }),
-    );
-    if (options.help) {
-      io.stdout.write(`${this.usage}\n`);
-      return exitCodes.ok;
-    }
+    const { values: options, positionals } = parseCommandArgs(args, { name: { type: 'string' }, format: { type: 'string' } });
     const ref = graphRefArg(positionals);
     const name = required(options.name, '--name <subgraph>');
     const format = formatOption(options.format);

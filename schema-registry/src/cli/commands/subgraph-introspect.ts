@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { Command, exitCodes, InputError, parsingArgs, UsageError } from '../command';
+import { Command, exitCodes, InputError, parseCommandArgs, UsageError } from '../command';
 import { withNewline } from './subgraph-fetch';
 
 export const subgraphIntrospect: Command = {
@@ -9,18 +8,7 @@ export const subgraphIntrospect: Command = {
   usage: 'Usage: ficus subgraph introspect <url> [--header "Name: value"]...',
 
   async run(args, io) {
-    const { values: options, positionals } = parsingArgs(() =>
-      parseArgs({
-        args,
-        strict: true,
-        allowPositionals: true,
-        options: { header: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
-      }),
-    );
-    if (options.help) {
-      io.stdout.write(`${this.usage}\n`);
-      return exitCodes.ok;
-    }
+    const { values: options, positionals } = parseCommandArgs(args, { header: { type: 'string', multiple: true } });
     if (positionals.length !== 1) throw new UsageError('give exactly one subgraph URL');
     const url = positionals[0]!;
     const headers: Record<string, string> = { 'content-type': 'application/json' };

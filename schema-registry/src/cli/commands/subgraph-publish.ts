@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { Command, exitCodes, parsingArgs } from '../command';
+import { Command, exitCodes, parseCommandArgs } from '../command';
 import { formatCompositionMessage } from '../format-check';
 import { PUBLISH_SUBGRAPH, PublishResultView } from '../operations';
 import { formatOption, graphRefArg, required } from '../options';
@@ -18,24 +17,12 @@ export const subgraphPublish: Command = {
   ].join('\n'),
 
   async run(args, io) {
-    const { values: options, positionals } = parsingArgs(() =>
-      parseArgs({
-        args,
-        strict: true,
-        allowPositionals: true,
-        options: {
-          name: { type: 'string' },
-          schema: { type: 'string' },
-          'routing-url': { type: 'string' },
-          format: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
-    );
-    if (options.help) {
-      io.stdout.write(`${this.usage}\n`);
-      return exitCodes.ok;
-    }
+    const { values: options, positionals } = parseCommandArgs(args, {
+      name: { type: 'string' },
+      schema: { type: 'string' },
+      'routing-url': { type: 'string' },
+      format: { type: 'string' },
+    });
     const ref = graphRefArg(positionals);
     const name = required(options.name, '--name <subgraph>');
     const schema = required(options.schema, '--schema <file|->');

@@ -1,8 +1,7 @@
 import fs from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { composeFromConfigFile, CompositionMessage } from '../../compose';
 import { SupergraphConfigError } from '../../supergraph-config';
-import { CliOutput, Command, exitCodes, InputError, parsingArgs, UsageError } from '../command';
+import { CliOutput, Command, exitCodes, InputError, parseCommandArgs, UsageError } from '../command';
 
 export const supergraphCompose: Command = {
   noun: 'supergraph',
@@ -16,22 +15,10 @@ export const supergraphCompose: Command = {
   ].join('\n'),
 
   async run(args, output) {
-    const { values: options } = parsingArgs(() =>
-      parseArgs({
-        args,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          config: { type: 'string' },
-          output: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
-    );
-    if (options.help) {
-      output.stdout.write(`${this.usage}\n`);
-      return exitCodes.ok;
-    }
+    const { values: options } = parseCommandArgs(args, {
+      config: { type: 'string' },
+      output: { type: 'string' },
+    }, { positionals: false });
     if (!options.config) throw new UsageError('--config <supergraph.yaml> is required');
 
     const outcome = await composeFromConfigFile(options.config).catch((err: unknown) => {

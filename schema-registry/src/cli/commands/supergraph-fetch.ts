@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { Command, exitCodes, InputError, parsingArgs } from '../command';
+import { Command, exitCodes, InputError, parseCommandArgs } from '../command';
 import { FETCH_SUPERGRAPH } from '../operations';
 import { formatOption, graphRefArg } from '../options';
 import { RegistryClient } from '../registry-client';
@@ -12,18 +11,7 @@ export const supergraphFetch: Command = {
   usage: 'Usage: ficus supergraph fetch <graph@variant> [--format human|json]\n\nFICUS_API_KEY needs the read scope.',
 
   async run(args, io) {
-    const { values: options, positionals } = parsingArgs(() =>
-      parseArgs({
-        args,
-        strict: true,
-        allowPositionals: true,
-        options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      }),
-    );
-    if (options.help) {
-      io.stdout.write(`${this.usage}\n`);
-      return exitCodes.ok;
-    }
+    const { values: options, positionals } = parseCommandArgs(args, { format: { type: 'string' } });
     const ref = graphRefArg(positionals);
     const format = formatOption(options.format);
     const data = await new RegistryClient(io.env).request<{ variant: { supergraph: { id: string; sdl: string } | null } | null }>(
