@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RunningStack, startStack, stackServices, subgraphs } from '@ficus/e2e';
 import { createTestDatabase, freePort, graphql, startTestNatsServer, TestDatabase } from '@ficus/testkit';
-import { Client } from 'pg';
+import { cpuSeconds, query } from './measure';
 
 /**
  * Orders carried to CONFIRMED per second, and placement-to-CONFIRMED latency, at a fixed
@@ -155,26 +155,6 @@ async function confirmedSpanSeconds(orders: string, kind: 'postgres' | 'sqlite')
   return (new Date(row!.last).getTime() - new Date(row!.first).getTime()) / 1000;
 }
 
-async function query(url: string, kind: 'postgres' | 'sqlite', sql: string): Promise<Record<string, any>[]> {
-  if (kind === 'postgres') {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows;
-    } finally {
-      await client.end();
-    }
-  }
-  const Database = require('libsql');
-  const db = new Database(url.slice('file:'.length), { readonly: true });
-  try {
-    db.exec('PRAGMA busy_timeout = 10000');
-    return db.prepare(sql).all();
-  } finally {
-    db.close();
-  }
-}
-
 main().catch((err) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
@@ -206,22 +186,6 @@ async function metricsSummary(stack: RunningStack): Promise<string> {
  * CPU time (user + system) each service's process has used so far, from /proc on Linux;
  * empty elsewhere. Taken around the measured run, so start-up is left out.
  */
-function cpuSeconds(stack: RunningStack): Map<string, number> {
-  const ticksPerSecond = 100;
-  const used = new Map<string, number>();
-  for (const service of stack.services) {
-    try {
-      // Fields after the command name, which is in parentheses: utime and stime are the 12th and 13th.
-      const stat = fs.readFileSync(`/proc/${service.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      used.set(service.name, (Number(fields[11]) + Number(fields[12])) / ticksPerSecond);
-    } catch {
-      // Not Linux, or the process is gone: no figure for it.
-    }
-  }
-  return used;
-}
-
 function cpuSummary(before: Map<string, number>, after: Map<string, number>, orders: number): string {
   const lines = [...after].map(([name, seconds]) => {
     const used = seconds - (before.get(name) ?? seconds);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RunningStack, startStack, stackServices, subgraphs } from '@ficus/e2e';
 import { createTestDatabase, freePort, graphql, startTestNatsServer, TestDatabase, webSocketClient } from '@ficus/testkit';
-import { Client } from 'pg';
+import { cpuSeconds, percentiles, query } from './measure';
 
 /**
  * Subscription fan-out through one gateway, every service a real process: S subscribers of
@@ -368,46 +368,6 @@ function mb(s: MemorySample) {
 async function commitTimes(orders: string, kind: 'postgres' | 'sqlite'): Promise<Map<string, number>> {
   const rows = await query(orders, kind, "SELECT id, updated_at FROM orders WHERE status = 'CANCELLED'");
   return new Map(rows.map((r) => [String(r.id), new Date(r.updated_at).getTime()]));
-}
-
-async function query(url: string, kind: 'postgres' | 'sqlite', sql: string): Promise<Record<string, any>[]> {
-  if (kind === 'postgres') {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows;
-    } finally {
-      await client.end();
-    }
-  }
-  const Database = require('libsql');
-  const db = new Database(url.slice('file:'.length), { readonly: true });
-  try {
-    db.exec('PRAGMA busy_timeout = 10000');
-    return db.prepare(sql).all();
-  } finally {
-    db.close();
-  }
-}
-
-function percentiles(sorted: number[]) {
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-  return { min: sorted[0] ?? NaN, p50: pct(50), p90: pct(90), p99: pct(99), max: sorted.at(-1) ?? NaN };
-}
-
-/** CPU time (user + system) each service's process has used so far, from /proc on Linux. */
-function cpuSeconds(stack: RunningStack): Map<string, number> {
-  const used = new Map<string, number>();
-  for (const service of stack.services) {
-    try {
-      const stat = fs.readFileSync(`/proc/${service.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      used.set(service.name, (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // Not Linux, or the process is gone.
-    }
-  }
-  return used;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
