@@ -7,6 +7,9 @@ interface Stoppable {
 /** Set by a launcher (`npm start`, tests, benchmarks) so that its services never outlive it. */
 export const EXIT_WITH_PARENT_VARIABLE = 'FICUS_EXIT_WITH_PARENT';
 
+/** A graceful stop that takes longer is abandoned: the process exits 1 rather than linger. */
+export const STOP_DEADLINE_MS = 30_000;
+
 /**
  * The one boot path of a service's `main.ts`: build it, stop it gracefully on SIGINT or
  * SIGTERM. A bad configuration prints every problem and exits 1; a second signal forces exit.
@@ -22,6 +25,11 @@ export function runService(name: string, boot: () => Promise<Stoppable>): void {
         const shutdown = (reason: string) => {
           signals += 1;
           if (signals > 1) process.exit(1);
+          // A stop that hangs (a peer that never answers) must not leave the process running.
+          setTimeout(() => {
+            process.stderr.write(`${name}: did not stop within ${STOP_DEADLINE_MS} ms after ${reason}; exiting\n`);
+            process.exit(1);
+          }, STOP_DEADLINE_MS).unref();
           service.stop().then(
             () => process.exit(0),
             (err) => {
