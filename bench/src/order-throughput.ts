@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { RunningStack, startStack, stackServices, subgraphs } from '@ficus/e2e';
-import { createTestDatabase, freePort, graphql, startTestNatsServer, TestDatabase } from '@ficus/testkit';
+import type { RunningStack } from '@ficus/e2e';
+import { graphql } from '@ficus/testkit';
+import { benchAdmin, startBenchStack } from './bench-stack';
 import { cpuSeconds, query } from './measure';
 
 /**
@@ -24,39 +22,11 @@ async function main(): Promise<void> {
   const kind = values.db === 'sqlite' ? 'sqlite' : 'postgres';
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
-  const admin = { email: 'admin@example.com', password: 'admin' };
-
-  const nats = await startTestNatsServer();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-bench-'));
-  const databases: TestDatabase[] = [];
-  const databaseUrls: Record<string, string> = {};
-  for (const spec of subgraphs) {
-    const db = await createTestDatabase(kind, `bench_${spec.name}`);
-    databases.push(db);
-    databaseUrls[spec.name] = db.target.kind === 'postgres' ? db.target.url : `file:${db.target.path}`;
-  }
-  const ports: Record<string, number> = {};
-  for (const spec of stackServices) ports[spec.name] = await freePort();
-  let stack: RunningStack | undefined;
-  const interrupted = () => {
-    process.stderr.write('bench interrupted: stopping the stack\n');
-    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const bench = await startBenchStack({ kind, label: 'bench', env: () => ({ PAYMENT_TIMEOUT_MS: '60000' }) });
+  const { stack, databaseUrls } = bench;
   try {
-    stack = await startStack({
-      dataDir,
-      natsUrl: nats.url,
-      nodeEnv: 'test',
-      logLevel: 'warn',
-      ports,
-      databaseUrls,
-      devAdmin: admin,
-      env: { PAYMENT_TIMEOUT_MS: '60000' },
-    });
     const url = stack.gatewayUrl;
-    const token = (await graphql(url, 'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }', { e: admin.email, p: admin.password })).data.signIn.token;
+    const token = (await graphql(url, 'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }', { e: benchAdmin.email, p: benchAdmin.password })).data.signIn.token;
     const auth = { authorization: `Bearer ${token}` };
     const product = await graphql(
       url,
@@ -138,10 +108,7 @@ async function main(): Promise<void> {
       process.stdout.write(cpuSummary(cpuBefore, cpuAfter, latencies.length));
     }
   } finally {
-    await stack?.stop();
-    for (const db of databases) await db.drop();
-    await nats.dispose();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

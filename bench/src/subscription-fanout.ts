@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { RunningStack, startStack, stackServices, subgraphs } from '@ficus/e2e';
-import { createTestDatabase, freePort, graphql, startTestNatsServer, TestDatabase, webSocketClient } from '@ficus/testkit';
+import { graphql, webSocketClient } from '@ficus/testkit';
+import { benchAdmin, startBenchStack } from './bench-stack';
 import { cpuSeconds, percentiles, query } from './measure';
 
 /**
@@ -50,46 +49,22 @@ async function main(): Promise<void> {
   const settleMs = Number(values['settle-ms']);
   const selection =
     values.fields === 'primary' ? 'id status cancellationReason updatedAt' : 'id status cancellationReason updatedAt customer { name }';
-  const admin = { email: 'admin@example.com', password: 'admin' };
   const log = (message: string) => process.stderr.write(`[${new Date().toISOString()}] ${message} (load ${loadavg()})\n`);
 
-  const nats = await startTestNatsServer();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-bench-subs-'));
-  const snapshotDir = path.join(dataDir, 'snapshots');
-  fs.mkdirSync(snapshotDir);
-  const databases: TestDatabase[] = [];
-  const databaseUrls: Record<string, string> = {};
-  for (const spec of subgraphs) {
-    const db = await createTestDatabase(kind, `benchsub_${spec.name}`);
-    databases.push(db);
-    databaseUrls[spec.name] = db.target.kind === 'postgres' ? db.target.url : `file:${db.target.path}`;
-  }
-  const ports: Record<string, number> = {};
-  for (const spec of stackServices) ports[spec.name] = await freePort();
-  let stack: RunningStack | undefined;
   const clients: ReturnType<typeof webSocketClient>[] = [];
-  const interrupted = () => {
-    process.stderr.write('bench interrupted: stopping the stack\n');
-    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const bench = await startBenchStack({
+    kind,
+    label: 'benchsub',
+    // Orders paid with tok_timeout stay PENDING this long: far longer than a run.
+    env: (dataDir) => ({
+      PAYMENT_TIMEOUT_MS: '3600000',
+      SUBSCRIPTIONS_PER_CONNECTION: String(Math.max(100, Math.ceil(subscriberCount / connectionCount) + 1)),
+      ...(values['exact-heap'] ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDirOf(dataDir)}` } : {}),
+    }),
+  });
+  const { stack, databaseUrls } = bench;
+  const snapshotDir = snapshotDirOf(bench.dataDir);
   try {
-    stack = await startStack({
-      dataDir,
-      natsUrl: nats.url,
-      nodeEnv: 'test',
-      logLevel: 'warn',
-      ports,
-      databaseUrls,
-      devAdmin: admin,
-      // Orders paid with tok_timeout stay PENDING this long: far longer than a run.
-      env: {
-        PAYMENT_TIMEOUT_MS: '3600000',
-        SUBSCRIPTIONS_PER_CONNECTION: String(Math.max(100, Math.ceil(subscriberCount / connectionCount) + 1)),
-        ...(values['exact-heap'] ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` } : {}),
-      },
-    });
     const url = stack.gatewayUrl;
     const gatewayMetrics = url.replace(/\/graphql$/, '/metrics');
     const ordersMetrics = stack.urls.orders!.replace(/\/graphql$/, '/metrics');
@@ -105,7 +80,7 @@ async function main(): Promise<void> {
       return memorySample(gatewayMetrics, ordersMetrics, values['exact-heap'] ? 1 : 5);
     };
     log(`stack up, gateway ${url}`);
-    const token = (await graphql(url, 'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }', { e: admin.email, p: admin.password })).data.signIn.token;
+    const token = (await graphql(url, 'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }', { e: benchAdmin.email, p: benchAdmin.password })).data.signIn.token;
     const product = await graphql(
       url,
       'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }',
@@ -294,10 +269,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     for (const client of clients) await client.dispose();
-    await stack?.stop();
-    for (const db of databases) await db.drop();
-    await nats.dispose();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 
@@ -372,6 +344,13 @@ async function commitTimes(orders: string, kind: 'postgres' | 'sqlite'): Promise
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (n: number) => Math.round(n * 10) / 10;
+/** Where heap snapshots go with --exact-heap; created on first use, deleted with the data folder. */
+function snapshotDirOf(dataDir: string): string {
+  const dir = path.join(dataDir, 'snapshots');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 main().catch((err) => {
