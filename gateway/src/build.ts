@@ -78,6 +78,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     keepAliveMs: config.subscriptions.keepAliveMs,
   });
   metrics.gaugeFrom('ficus_gateway_subscriptions_open', 'Client subscriptions being served.', async () => subscriptions.openCount);
+  metrics.gaugeFrom('ficus_gateway_subgraph_sockets_open', 'graphql-ws sockets to subgraphs, each shared by the subscriptions to one subgraph.', async () => subscriptions.upstreamSocketCount);
   const usage = config.usageReporting
     ? new UsageReporter({
         ...config.usageReporting,
@@ -202,6 +203,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
         await subscriptionStreams.stop();
         // Upgraded sockets would hold the HTTP server's close: complete the streams and close them first.
         await webSockets.stop();
+        await subscriptions.stop();
         // Once started, Apollo Server drains the HTTP server first, then stops the gateway
         // (which stops following the registry); it never started if no supergraph came.
         await started.then(

@@ -2,7 +2,7 @@ import { recordSubscription, SubscriptionRecording, waitFor, webSocketClient } f
 import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startReviewsSubgraph } from './harness/shop-subgraphs';
-import { LiveSubgraph, startLiveSubgraph, startTcpProxy } from './harness/live-subgraph';
+import { LiveSubgraph, startLiveSubgraph, startTcpProxy, TcpProxy } from './harness/live-subgraph';
 import { startTestGateway, TestGateway } from './harness/test-gateway';
 import type { TestSubgraph } from './harness/test-subgraph';
 import { startTokenIssuer, TokenIssuer } from './harness/token-issuer';
@@ -118,6 +118,57 @@ describe('a federated subscription over graphql-ws', () => {
     await waitFor(() => unknown.errors.length > 0 && query.errors.length > 0, { what: 'both refusals' });
     expect(codesOf(unknown)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(codesOf(query)).toEqual(['BAD_REQUEST']);
+  });
+});
+
+describe('sharing the work of many subscriptions', () => {
+  let proxy: TcpProxy;
+  let proxied: TestGateway;
+
+  beforeAll(async () => {
+    proxy = await startTcpProxy(live.url);
+    proxied = await startTestGateway([{ ...live, url: proxy.url }, reviews], { env: { JWKS_URL: issuer.jwksUrl } });
+  });
+
+  afterAll(async () => {
+    await proxied?.dispose();
+    await proxy?.stop();
+  });
+
+  it('carries the subscriptions of many clients to a subgraph over one socket, each authorised by its own identity', async () => {
+    const owner = { sub: 'p7', email: 'p7@example.com', roles: ['customer'] };
+    const allowed = recordSubscription(connect(proxied.url, { authorization: `Bearer ${await issuer.sign(owner)}` }), renamed, { id: 'p7' });
+    const others = await Promise.all(Array.from({ length: 5 }, async (_, i) => recordSubscription(await asAda(proxied.url), renamed, { id: `s${i}` })));
+    const refused = recordSubscription(connect(proxied.url), renamed, { id: 'p7' });
+    await waitFor(() => live.openStreams() === 6 && refused.completed, { what: 'six upstream subscriptions and one refusal' });
+
+    expect(proxy.connections()).toBe(1);
+    expect(codesOf(refused)).toEqual(['FORBIDDEN']);
+    live.rename('p7', 'Pat');
+    live.rename('s3', 'Sam');
+    await waitFor(() => allowed.values.length === 1 && others[3]!.values.length === 1, { what: 'each event on its own subscription' });
+    expect(allowed.values[0].userRenamed).toMatchObject({ name: 'Pat', watchedBy: 'p7', reviews: [{ seenBy: 'p7' }] });
+    expect(others[3]!.values[0].userRenamed).toMatchObject({ name: 'Sam', watchedBy: 'u1', reviews: [{ seenBy: 'u1' }] });
+    expect(others.filter((_, i) => i !== 3).every((other) => other.values.length === 0)).toBe(true);
+
+    [allowed, ...others].forEach((recording) => recording.stop());
+    await waitFor(() => live.openStreams() === 0 && proxy.connections() === 0, { what: 'the shared socket to close after the last subscription' });
+  });
+
+  it('runs the rest of the plan once per event for subscribers of the same operation, variables and identity', async () => {
+    const bo = { sub: 'u2', email: 'bo@example.com', roles: ['customer'] };
+    const same = await Promise.all(Array.from({ length: 10 }, async () => recordSubscription(await asAda(proxied.url), renamed, { id: 'u5' })));
+    const asBo = recordSubscription(connect(proxied.url, { authorization: `Bearer ${await issuer.sign(bo)}` }), renamed, { id: 'u5' });
+    await waitFor(() => live.openStreams() === 11, { what: 'eleven upstream subscriptions' });
+    const before = reviews.requests.length;
+
+    live.rename('u5', 'Eve');
+
+    await waitFor(() => [...same, asBo].every((recording) => recording.values.length === 1), { what: 'the event on every subscription' });
+    for (const recording of same) expect(recording.values[0].userRenamed).toMatchObject({ name: 'Eve', reviews: [{ seenBy: 'u1' }] });
+    expect(asBo.values[0].userRenamed).toMatchObject({ name: 'Eve', reviews: [{ seenBy: 'u2' }] });
+    // One fetch for Ada's ten, one for Bo's: identities never share a result.
+    expect(reviews.requests.length - before).toBe(2);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { FormattedExecutionResult } from 'graphql';
-import { createClient } from 'graphql-ws';
+import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { EventQueue } from './event-queue';
 
 /** The subgraph's socket closed or stopped answering pings while its subscription was open. */
 export class SubgraphSubscriptionLostError extends Error {
@@ -13,87 +14,118 @@ export class SubgraphSubscriptionLostError extends Error {
   }
 }
 
-export interface SubgraphSubscriptionOptions {
+export interface SubgraphSubscriptionRequest {
   subgraph: string;
   /** The subgraph's routing URL (http or https); the same path serves graphql-ws. */
   url: string;
   query: string;
   variables: Record<string, unknown>;
-  /** Sent in `connection_init` as `{ headers }`: the subgraph reads the caller's identity there. */
+  /**
+   * The caller's identity and request id, sent with this one operation as `extensions.headers`:
+   * the socket is shared by every caller, so the subgraph authorises each subscription by these.
+   */
   headers: Record<string, string>;
-  /** Ping interval; no pong within it drops the socket. */
-  keepAliveMs: number;
 }
 
 /**
- * One subscription to one subgraph over graphql-ws (a socket of its own, closed when the
- * subscription ends). Yields each `next` payload; completes when the subgraph completes;
- * rejects `next()` with `SubgraphSubscriptionLostError` when the socket drops. `return()`
- * sends the subgraph `complete` at once.
+ * Subscriptions to subgraphs over graphql-ws, multiplexed: one socket per subgraph URL carries
+ * every client subscription to it, opened on the first and closed after the last. A socket
+ * costs a TCP connection, buffers and pings; a subscription on a shared one costs an id.
  */
-export function openSubgraphSubscription(options: SubgraphSubscriptionOptions): AsyncIterableIterator<FormattedExecutionResult> {
-  const queue = new EventQueue<FormattedExecutionResult>();
-  let pongWait: NodeJS.Timeout | undefined;
-  const client = createClient({
-    url: options.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    connectionParams: { headers: options.headers },
-    lazy: true,
-    retryAttempts: 0,
-    keepAlive: options.keepAliveMs,
-    on: {
-      // graphql-ws pings but never gives up on a silent peer by itself (its documented recipe):
-      // a subgraph host that vanished without closing the socket is noticed here.
-      ping: (received) => {
-        if (!received) pongWait = setTimeout(() => client.terminate(), options.keepAliveMs);
+export class SubgraphSubscriptionClient {
+  private readonly sockets = new Map<string, Client>();
+
+  constructor(
+    /** Ping interval; no pong within it drops the socket and fails its subscriptions. */
+    private readonly keepAliveMs: number,
+  ) {}
+
+  /** Sockets open or opening now. */
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
+  /**
+   * Yields each `next` payload; completes when the subgraph completes; rejects `next()` with
+   * `SubgraphSubscriptionLostError` when the socket drops. `return()` sends the subgraph
+   * `complete` at once.
+   */
+  subscribe(request: SubgraphSubscriptionRequest): AsyncIterableIterator<FormattedExecutionResult> {
+    const queue = new EventQueue<FormattedExecutionResult>();
+    const unsubscribe = this.socketFor(request.url).subscribe(
+      { query: request.query, variables: request.variables, extensions: { headers: request.headers } },
+      {
+        next: (value) => queue.push(value as FormattedExecutionResult),
+        error: (err) => {
+          if (Array.isArray(err)) {
+            // An `error` message: the subgraph refused the operation; not a lost connection.
+            queue.push({ errors: err });
+            queue.end();
+            return;
+          }
+          queue.fail(new SubgraphSubscriptionLostError(request.subgraph, describe(err)));
+        },
+        complete: () => queue.end(),
       },
-      pong: (received) => {
-        if (received) clearTimeout(pongWait);
-      },
-      closed: () => clearTimeout(pongWait),
-    },
-  });
-  const unsubscribe = client.subscribe(
-    { query: options.query, variables: options.variables },
-    {
-      next: (value) => queue.push(value as FormattedExecutionResult),
-      error: (err) => {
-        if (Array.isArray(err)) {
-          // An `error` message: the subgraph refused the operation; not a lost connection.
-          queue.push({ errors: err });
-          queue.end();
-          return;
+    );
+    return {
+      async next() {
+        try {
+          const result = await queue.next();
+          if (result.done) unsubscribe();
+          return result;
+        } catch (err) {
+          unsubscribe();
+          throw err;
         }
-        queue.fail(new SubgraphSubscriptionLostError(options.subgraph, describe(err)));
       },
-      complete: () => queue.end(),
-    },
-  );
-  const close = () => {
-    clearTimeout(pongWait);
-    unsubscribe();
-    void client.dispose();
-  };
-  return {
-    async next() {
-      try {
-        const result = await queue.next();
-        if (result.done) close();
-        return result;
-      } catch (err) {
-        close();
-        throw err;
-      }
-    },
-    async return() {
-      close();
-      queue.end();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+      async return() {
+        unsubscribe();
+        queue.end();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  /** Closes every socket; their open subscriptions fail as lost. */
+  async close(): Promise<void> {
+    const clients = [...this.sockets.values()];
+    this.sockets.clear();
+    await Promise.all(clients.map((client) => client.dispose()));
+  }
+
+  private socketFor(url: string): Client {
+    const existing = this.sockets.get(url);
+    if (existing) return existing;
+    let pongWait: NodeJS.Timeout | undefined;
+    const client: Client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      lazy: true,
+      // A dropped socket fails its subscriptions (the client resubscribes); the next subscribe opens a new one.
+      retryAttempts: 0,
+      keepAlive: this.keepAliveMs,
+      on: {
+        // graphql-ws pings but never gives up on a silent peer by itself (its documented recipe):
+        // a subgraph host that vanished without closing the socket is noticed here.
+        ping: (received) => {
+          if (!received) pongWait = setTimeout(() => client.terminate(), this.keepAliveMs);
+        },
+        pong: (received) => {
+          if (received) clearTimeout(pongWait);
+        },
+        closed: () => {
+          clearTimeout(pongWait);
+          if (this.sockets.get(url) === client) this.sockets.delete(url);
+        },
+      },
+    });
+    this.sockets.set(url, client);
+    return client;
+  }
 }
 
 function describe(err: unknown): string {
@@ -101,45 +133,4 @@ function describe(err: unknown): string {
   const event = err as { code?: number; reason?: string };
   if (typeof event?.code === 'number') return `socket closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`;
   return 'socket error';
-}
-
-/** Values pushed by callbacks, pulled by an async iterator; ends or fails after what was pushed. */
-class EventQueue<T> {
-  private readonly values: T[] = [];
-  private ended = false;
-  private failure: Error | null = null;
-  private wake: (() => void) | null = null;
-
-  push(value: T): void {
-    if (this.ended) return;
-    this.values.push(value);
-    this.notify();
-  }
-
-  end(): void {
-    this.ended = true;
-    this.notify();
-  }
-
-  fail(error: Error): void {
-    if (this.ended) return;
-    this.failure = error;
-    this.ended = true;
-    this.notify();
-  }
-
-  async next(): Promise<IteratorResult<T, undefined>> {
-    for (;;) {
-      const value = this.values.shift();
-      if (value !== undefined) return { value, done: false };
-      if (this.failure) throw this.failure;
-      if (this.ended) return { value: undefined, done: true };
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  private notify(): void {
-    this.wake?.();
-    this.wake = null;
-  }
 }

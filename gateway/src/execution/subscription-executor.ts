@@ -3,7 +3,8 @@ import type { QueryPlan } from '@apollo/query-planner';
 import { identityToHeaders } from '@ficus/kit';
 import { DocumentNode, ExecutionResult, FormattedExecutionResult, GraphQLError, print } from 'graphql';
 import type { GatewayContext } from './gateway-context';
-import { openSubgraphSubscription, SubgraphSubscriptionLostError } from './subgraph-subscription-client';
+import { InFlight } from './in-flight';
+import { SubgraphSubscriptionClient, SubgraphSubscriptionLostError } from './subgraph-subscription-client';
 import type { SubscriptionPlan, SubscriptionPlanner } from './subscription-planner';
 
 /** What a subscription runs against: the supergraph served now and its subgraphs' HTTP data sources. */
@@ -25,8 +26,12 @@ export interface SubscriptionExecutor {
   subscribe(request: SubscriptionRequest, context: GatewayContext): AsyncIterableIterator<ExecutionResult> | ExecutionResult;
   /** Ends every open stream: with one last result carrying `error` (a reload), or plainly (shutdown). */
   endAll(error: GraphQLError | null): Promise<void>;
+  /** Ends every open stream plainly and closes the sockets to subgraphs. */
+  stop(): Promise<void>;
   /** Streams open now. */
   readonly openCount: number;
+  /** Sockets to subgraphs open now (one per subgraph, shared by its streams). */
+  readonly upstreamSocketCount: number;
 }
 
 export interface SubscriptionExecutorOptions {
@@ -39,36 +44,52 @@ type ExecuteContext = Parameters<typeof executeQueryPlan>[2];
 
 export function createSubscriptionExecutor(options: SubscriptionExecutorOptions): SubscriptionExecutor {
   const open = new Set<FederatedStream>();
+  const upstreams = new SubgraphSubscriptionClient(options.keepAliveMs);
+  // Subscribers of the same operation, variables and identity get the same event from the
+  // subgraph (one per subscription) at about the same time: the rest of the plan runs once for them.
+  const completions = new InFlight<ExecutionResult>();
   return {
     subscribe(request, context) {
       const served = options.served();
       if (!served) return { errors: [codedError('no supergraph is loaded yet', 'SERVICE_UNAVAILABLE')] };
       let plan: SubscriptionPlan;
+      const query = print(request.document);
+      const cacheKey = `${request.operationName ?? ''}\n${query}`;
       try {
-        plan = served.planner.plan(request.document, request.operationName, `${request.operationName ?? ''}\n${print(request.document)}`);
+        plan = served.planner.plan(request.document, request.operationName, cacheKey);
       } catch (err) {
         return { errors: [err instanceof GraphQLError ? err : codedError(String((err as Error).message ?? err), 'GRAPHQL_VALIDATION_FAILED')] };
       }
       const url = served.planner.subgraphUrls.get(plan.primary.serviceName);
       if (!url) return { errors: [codedError(`no routing URL for subgraph "${plan.primary.serviceName}"`, 'INTERNAL_SERVER_ERROR')] };
 
-      const upstream = openSubgraphSubscription({
+      const upstream = upstreams.subscribe({
         subgraph: plan.primary.serviceName,
         url,
         query: plan.primary.operation,
         variables: pick(request.variables, plan.primary.variableUsages),
         headers: forwardedHeaders(context),
-        keepAliveMs: options.keepAliveMs,
       });
-      const stream = new FederatedStream(upstream, (event) => completeEvent(served, plan, request, context, event), () => open.delete(stream));
+      // Everything the completed result depends on but the event: the fetches it makes are the same.
+      const sameResultFor = [served.planner.supergraphId, cacheKey, JSON.stringify(request.variables), JSON.stringify(identityHeaders(context))].join('\n');
+      const complete = (event: FormattedExecutionResult) =>
+        completions.run(`${sameResultFor}\n${JSON.stringify(event)}`, () => completeEvent(served, plan, request, query, context, event));
+      const stream = new FederatedStream(upstream, complete, () => open.delete(stream));
       open.add(stream);
       return stream;
     },
     async endAll(error) {
       await Promise.all([...open].map((stream) => stream.end(error)));
     },
+    async stop() {
+      await this.endAll(null);
+      await upstreams.close();
+    },
     get openCount() {
       return open.size;
+    },
+    get upstreamSocketCount() {
+      return upstreams.socketCount;
     },
   };
 }
@@ -82,6 +103,7 @@ async function completeEvent(
   served: ServedSupergraph,
   plan: SubscriptionPlan,
   request: SubscriptionRequest,
+  query: string,
   context: GatewayContext,
   event: FormattedExecutionResult,
 ): Promise<ExecutionResult> {
@@ -100,7 +122,7 @@ async function completeEvent(
     node: plan.rest ? { kind: 'Sequence', nodes: [plan.primary, plan.rest] } : plan.primary,
   };
   const requestContext = {
-    request: { query: print(request.document), operationName: request.operationName, variables: request.variables },
+    request: { query, operationName: request.operationName, variables: request.variables },
     document: request.document,
     operationName: request.operationName ?? null,
     context,
@@ -124,8 +146,12 @@ function forwardedHeaders(context: GatewayContext): Record<string, string> {
   return {
     'x-request-id': context.requestId,
     ...(context.traceparent ? { traceparent: context.traceparent } : {}),
-    ...(context.identity ? identityToHeaders(context.identity) : {}),
+    ...identityHeaders(context),
   };
+}
+
+function identityHeaders(context: GatewayContext): Record<string, string> {
+  return context.identity ? identityToHeaders(context.identity) : {};
 }
 
 function pick(variables: Record<string, unknown>, names: readonly string[] | undefined): Record<string, unknown> {

@@ -137,6 +137,8 @@ class Feed implements AsyncIterableIterator<Renamed> {
  */
 export interface TcpProxy {
   url: string;
+  /** Connections through it open now. */
+  connections(): number;
   cut(): void;
   freeze(): void;
   stop(): Promise<void>;
@@ -168,6 +170,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const { port } = server.address() as net.AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${target.pathname}`,
+    connections: () => pairs.size,
     cut: () => pairs.forEach(([client, upstream]) => (client.resetAndDestroy(), upstream.resetAndDestroy())),
     freeze: () => void (frozen = true),
     stop: () =>
