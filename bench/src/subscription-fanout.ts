@@ -59,6 +59,9 @@ async function main(): Promise<void> {
     env: (dataDir) => ({
       PAYMENT_TIMEOUT_MS: '3600000',
       SUBSCRIPTIONS_PER_CONNECTION: String(Math.max(100, Math.ceil(subscriberCount / connectionCount) + 1)),
+      // Every connection comes from this one process, i.e. one client address.
+      SUBSCRIPTION_CONNECTIONS_PER_CLIENT: String(connectionCount + 1),
+      SUBSCRIPTIONS_PER_CLIENT: String(subscriberCount + 1),
       ...(values['exact-heap'] ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDirOf(dataDir)}` } : {}),
     }),
   });
