@@ -112,7 +112,7 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
       subscriptions: {
         streams,
         keepAliveMs: 1_000,
-        context: (params) => ({ logger, user: typeof params.user === 'string' ? params.user : null }),
+        context: (params) => ({ logger, user: (params.headers as Record<string, string> | undefined)?.['x-user'] ?? null }),
       },
     });
   });
@@ -182,9 +182,19 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
   });
 
   it('takes the caller from the connection_init payload', async () => {
-    const seen = watch(client({ user: 'ada' }), 'subscription { whoami }');
+    const seen = watch(client({ headers: { 'x-user': 'ada' } }), 'subscription { whoami }');
     await waitFor(() => seen.completed, { what: 'whoami' });
     expect(seen.values).toEqual([{ whoami: 'ada' }]);
+  });
+
+  it("takes each operation's caller from its own extensions.headers, over one socket", async () => {
+    const socket = client({ headers: { 'x-user': 'the-socket' } });
+    const asCaller = (user: string | null) => watch(socket, 'subscription { whoami }', {}, user ? { headers: { 'x-user': user } } : undefined);
+    const ada = asCaller('ada');
+    const grace = asCaller('grace');
+    const neither = asCaller(null);
+    await waitFor(() => ada.completed && grace.completed && neither.completed, { what: 'the three operations' });
+    expect([ada.values, grace.values, neither.values]).toEqual([[{ whoami: 'ada' }], [{ whoami: 'grace' }], [{ whoami: 'the-socket' }]]);
   });
 
   it('leaves no stream or NATS subscription behind when 50 subscribers go away', async () => {

@@ -180,7 +180,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       subscriptions: {
         streams,
         keepAliveMs: definition.subscriptionKeepAliveMs ?? 12_000,
-        // The gateway forwards the verified identity as headers in the `connection_init` payload.
+        // The gateway forwards the verified identity as headers, per subscription or in `connection_init`.
         context: (connectionParams) => {
           const headers = (connectionParams.headers ?? {}) as Record<string, string>;
           const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
