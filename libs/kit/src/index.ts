@@ -23,6 +23,8 @@ export * from './subgraph/start-subgraph';
 export * from './subgraph/graphql-http-server';
 export * from './validate-input';
 export * from './subscriptions/domain-event-feed';
+export * from './subscriptions/domain-event-feeds';
+export * from './subscriptions/shared-reads';
 export * from './subscriptions/state-stream';
 export * from './subscriptions/catch-up-stream';
 export * from './subscriptions/open-streams';

@@ -4,7 +4,7 @@ import { parse } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { NatsConnection } from 'nats';
 import pino from 'pino';
-import { catchUpStream, domainEventFeed, GraphQLHttpServer, OpenStreams, ServiceMetrics, startGraphQLHttpServer, stateStream } from '../src';
+import { catchUpStream, DomainEventFeeds, GraphQLHttpServer, OpenStreams, ServiceMetrics, startGraphQLHttpServer, stateStream } from '../src';
 
 const logger = pino({ level: 'silent' });
 
@@ -45,6 +45,7 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
   let nc: NatsConnection;
   let publisherNc: NatsConnection;
   let server: GraphQLHttpServer;
+  let feeds: DomainEventFeeds;
   const streams = new OpenStreams();
   const counters = new Map<string, number>();
   // Ids sort in the order the messages were stored, as UUIDv7 do.
@@ -66,6 +67,7 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
     nats = await startTestNatsServer();
     nc = await connectNats({ url: nats.url, name: 'kit-subscriptions', logger });
     publisherNc = await connectNats({ url: nats.url, name: 'kit-publisher', logger });
+    feeds = new DomainEventFeeds(nc);
     server = await startGraphQLHttpServer<{ logger: pino.Logger; user: string | null }>({
       typeDefs,
       resolvers: {
@@ -74,7 +76,7 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
           counter: {
             subscribe: (_: unknown, { id }: { id: string }) =>
               stateStream<Counter>({
-                feed: domainEventFeed(nc, 'users.>', (event) => event.aggregateId === id),
+                feed: feeds.open('users.>', { aggregateId: id }),
                 load: async () => (counters.has(id) ? { id, value: counters.get(id)! } : null),
                 fingerprint: (c) => String(c.value),
                 history: (c) => (c.value > 1 ? [{ id, value: 1 }] : []),
@@ -85,7 +87,7 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
           message: {
             subscribe: (_: unknown, { after }: { after?: string | null }) =>
               catchUpStream<Message>({
-                feed: domainEventFeed(nc, 'users.>', (event) => event.aggregateId.startsWith('m')),
+                feed: feeds.open('users.>', (event) => event.aggregateId.startsWith('m')),
                 backlog: async () => (after ? messages.filter((m) => m.id > after) : []),
                 load: async (event) => messages.find((m) => m.id === event.aggregateId) ?? null,
                 idOf: (m) => m.id,
@@ -110,7 +112,7 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
       subscriptions: {
         streams,
         keepAliveMs: 1_000,
-        context: (params) => ({ logger, user: typeof params.user === 'string' ? params.user : null }),
+        context: (params) => ({ logger, user: (params.headers as Record<string, string> | undefined)?.['x-user'] ?? null }),
       },
     });
   });
@@ -180,9 +182,19 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
   });
 
   it('takes the caller from the connection_init payload', async () => {
-    const seen = watch(client({ user: 'ada' }), 'subscription { whoami }');
+    const seen = watch(client({ headers: { 'x-user': 'ada' } }), 'subscription { whoami }');
     await waitFor(() => seen.completed, { what: 'whoami' });
     expect(seen.values).toEqual([{ whoami: 'ada' }]);
+  });
+
+  it("takes each operation's caller from its own extensions.headers, over one socket", async () => {
+    const socket = client({ headers: { 'x-user': 'the-socket' } });
+    const asCaller = (user: string | null) => watch(socket, 'subscription { whoami }', {}, user ? { headers: { 'x-user': user } } : undefined);
+    const ada = asCaller('ada');
+    const grace = asCaller('grace');
+    const neither = asCaller(null);
+    await waitFor(() => ada.completed && grace.completed && neither.completed, { what: 'the three operations' });
+    expect([ada.values, grace.values, neither.values]).toEqual([[{ whoami: 'ada' }], [{ whoami: 'grace' }], [{ whoami: 'the-socket' }]]);
   });
 
   it('leaves no stream or NATS subscription behind when 50 subscribers go away', async () => {
@@ -192,7 +204,8 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
     const seen = many.map((c) => watch(c, 'subscription { counter(id: "busy") { value } }'));
     await waitFor(() => seen.every((s) => s.values.length === 1), { what: 'every subscriber to get the current state' });
     expect(streams.size).toBe(50);
-    expect(await nats.subscriptionsOf('kit-subscriptions')).toHaveLength(50);
+    // One NATS subscription for the subject, however many follow it.
+    expect(await nats.subscriptionsOf('kit-subscriptions')).toEqual(['users.>']);
     await Promise.all(many.map((c) => c.dispose()));
     await waitFor(async () => streams.size === 0 && (await nats.subscriptionsOf('kit-subscriptions')).length === 0, {
       what: 'every stream and NATS subscription to be released',

@@ -23,11 +23,16 @@ export function webSocketClient(httpUrl: string, connectionParams: Record<string
   });
 }
 
-/** Starts a subscription and records what arrives. */
-export function recordSubscription<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): SubscriptionRecording<T> {
+/** Starts a subscription and records what arrives; `extensions` go in its subscribe message. */
+export function recordSubscription<T = any>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+  extensions?: Record<string, unknown>,
+): SubscriptionRecording<T> {
   const recording: SubscriptionRecording<T> = { values: [], errors: [], completed: false, stop: () => undefined };
   recording.stop = client.subscribe<T>(
-    { query, variables },
+    { query, variables, extensions },
     {
       next: (value) => {
         if (value.data) recording.values.push(value.data as T);

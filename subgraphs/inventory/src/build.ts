@@ -28,6 +28,6 @@ export function build(config: SubgraphConfig, options: InventoryOptions = {}): P
     // One durable consumer per stream read: PRODUCTS (new products) and ORDERS (the saga).
     eventHandlers: ({ orm }) => [onProductCreated(orm), onOrderPlaced(orm), onOrderConfirmed(orm), onOrderCancelled(orm)],
     consumer: options.consumer,
-    context: (base, { nats }) => ({ ...base, loaders: createLoaders(base.em), nats }),
+    context: (base, { feeds }) => ({ ...base, loaders: createLoaders(base.em), feeds }),
   });
 }

@@ -1,5 +1,5 @@
 import { newEventId } from '@ficus/events';
-import { recordSubscription, waitFor, webSocketClient } from '@ficus/testkit';
+import { recordSubscription, SubscriptionRecording, waitFor, webSocketClient } from '@ficus/testkit';
 import type { Client } from 'graphql-ws';
 import { InventoryHarness, productCreatedEvent, startInventory } from './inventory-harness';
 
@@ -18,10 +18,20 @@ describe.each(['sqlite', 'postgres'] as const)('stockChanged over graphql-ws on 
     await inventory?.stop();
   });
 
+  const watchings: SubscriptionRecording[] = [];
+
+  // Every test starts with no stream open, and so with no NATS subscription held for them.
+  afterEach(async () => {
+    for (const watching of watchings.splice(0)) watching.stop();
+    await waitFor(() => inventory.subgraph.feeds.subscriptionCount === 0, { what: 'every stream to release its feed' });
+  });
+
   const watch = (productId: string) => {
     const client = webSocketClient(inventory.subgraph.url);
     clients.push(client);
-    return recordSubscription(client, WATCH, { productId });
+    const watching = recordSubscription(client, WATCH, { productId });
+    watchings.push(watching);
+    return watching;
   };
 
   it('sends the level now, then each reservation, release and sale as it happens', async () => {
@@ -59,5 +69,26 @@ describe.each(['sqlite', 'postgres'] as const)('stockChanged over graphql-ws on 
     await inventory.waitUntilHandled(await inventory.products.publisher.publish(productCreatedEvent({ productId, initialStock: 4 })));
     await waitFor(() => watching.values.length === 1, { what: 'the first level' });
     expect(watching.values).toEqual([{ stockChanged: { productId, available: 4, reserved: 0 } }]);
+  });
+
+  it('follows two products for 10 subscribers with one NATS subscription, each told of its own product only', async () => {
+    const mug = await inventory.knownProduct(5);
+    const bowl = await inventory.knownProduct(7);
+    const mugWatchers = Array.from({ length: 6 }, () => watch(mug));
+    const bowlWatchers = Array.from({ length: 4 }, () => watch(bowl));
+    await waitFor(() => [...mugWatchers, ...bowlWatchers].every((w) => w.values.length === 1), { what: 'the current levels' });
+    expect(inventory.subgraph.feeds.subscriptionCount).toBe(1);
+
+    // One subscription delivers in order: had the mug's change reached a bowl watcher, it would show before the bowl's.
+    await inventory.placeOrder(newEventId(), [{ productId: mug, quantity: 2 }]);
+    await inventory.placeOrder(newEventId(), [{ productId: bowl, quantity: 1 }]);
+    await waitFor(() => [...mugWatchers, ...bowlWatchers].every((w) => w.values.length === 2), { what: 'each change' });
+    expect(mugWatchers.map((w) => w.values[1])).toEqual(Array(6).fill({ stockChanged: { productId: mug, available: 3, reserved: 2 } }));
+    expect(bowlWatchers.map((w) => w.values)).toEqual(
+      Array(4).fill([{ stockChanged: { productId: bowl, available: 7, reserved: 0 } }, { stockChanged: { productId: bowl, available: 6, reserved: 1 } }]),
+    );
+
+    for (const watcher of [...mugWatchers, ...bowlWatchers]) watcher.stop();
+    await waitFor(() => inventory.subgraph.feeds.subscriptionCount === 0, { what: 'the shared subscription to be dropped' });
   });
 });

@@ -1,7 +1,7 @@
-import { loadSchemaFile, startSubgraph, SubgraphConfig, SubgraphDefinition, SubgraphHandle } from '@ficus/kit';
+import { loadSchemaFile, SharedReads, startSubgraph, SubgraphConfig, SubgraphDefinition, SubgraphHandle } from '@ficus/kit';
 import type { NotificationsContext } from './context';
 import { migrations } from './db/migrations';
-import { Notification } from './domain/notification';
+import { Notification, NotificationRow } from './domain/notification';
 import { onOrderCancelled } from './events/order-cancelled';
 import { onOrderConfirmed } from './events/order-confirmed';
 import { createLoaders } from './graphql/loaders';
@@ -14,6 +14,7 @@ export interface NotificationsOptions {
 
 /** Wires the notifications subgraph; `config.port` 0 picks a free port. */
 export function build(config: SubgraphConfig, options: NotificationsOptions = {}): Promise<SubgraphHandle> {
+  const notificationReads = new SharedReads<NotificationRow | null>();
   return startSubgraph<NotificationsContext>(config, {
     typeDefs: loadSchemaFile(__dirname),
     resolvers,
@@ -23,6 +24,6 @@ export function build(config: SubgraphConfig, options: NotificationsOptions = {}
     publishesEvents: true,
     eventHandlers: ({ orm }) => [onOrderConfirmed(orm), onOrderCancelled(orm)],
     consumer: options.consumer,
-    context: (base, { nats }) => ({ ...base, loaders: createLoaders(base.em), nats }),
+    context: (base, { feeds }) => ({ ...base, loaders: createLoaders(base.em), feeds, notificationReads }),
   });
 }

@@ -141,4 +141,24 @@ describe.each(['sqlite', 'postgres'] as const)('notificationAdded over graphql-w
       data: { notificationId: notification!.id, userId, orderId, kind: 'ORDER_CONFIRMED', createdAt: notification!.createdAt.toISOString() },
     });
   });
+
+  it("serves a user's three tabs from one NATS subscription and one read per notification", async () => {
+    const userId = `u-${newEventId()}`;
+    const tabs = [await watch(userId), await watch(userId), await watch(userId)];
+    expect(notifications.subgraph.feeds.subscriptionCount).toBe(1);
+    const reads: string[] = [];
+    // A read of one notification by its id (parameters are not in the log): what each woken tab runs.
+    const unsubscribe = notifications.subgraph.queryLog.subscribe((sql) => {
+      if (/^select .* from [`"]notifications[`"] as [`"]n0[`"] where [`"]n0[`"]\.[`"]id[`"] = /i.test(sql)) reads.push(sql);
+    });
+    const orderId = newEventId();
+    try {
+      await notifications.confirmOrder(orderId, userId);
+      await waitFor(() => tabs.every((tab) => tab.values.length === 1), { what: 'the notification in every tab' });
+    } finally {
+      unsubscribe();
+    }
+    expect(tabs.map(orderIdsOf)).toEqual([[orderId], [orderId], [orderId]]);
+    expect(reads).toHaveLength(1);
+  });
 });

@@ -1,9 +1,9 @@
-import { loadSchemaFile, startSubgraph, SubgraphDefinition, SubgraphHandle } from '@ficus/kit';
+import { loadSchemaFile, SharedReads, startSubgraph, SubgraphDefinition, SubgraphHandle } from '@ficus/kit';
 import type { OrdersConfig } from './config';
 import type { OrdersContext } from './context';
 import { migrations } from './db/migrations';
 import { CatalogProduct } from './domain/catalog-product';
-import { Order } from './domain/order';
+import { Order, OrderRow } from './domain/order';
 import { OrderItem } from './domain/order-item';
 import { PaymentTimeoutSweeper } from './domain/payment-timeout-sweeper';
 import { onProductCreated } from './events/product-created';
@@ -18,6 +18,7 @@ export interface OrdersOptions {
 
 /** Wires the orders subgraph and its payment-timeout sweeper; `config.port` 0 picks a free port. */
 export async function build(config: OrdersConfig, options: OrdersOptions = {}): Promise<SubgraphHandle> {
+  const orderReads = new SharedReads<OrderRow | null>();
   const handle = await startSubgraph<OrdersContext>(config, {
     typeDefs: loadSchemaFile(__dirname),
     resolvers,
@@ -33,7 +34,7 @@ export async function build(config: OrdersConfig, options: OrdersOptions = {}): 
       onPaymentDeclined(orm),
     ],
     consumer: options.consumer,
-    context: (base, { nats }) => ({ ...base, loaders: createLoaders(base.em), nats }),
+    context: (base, { feeds }) => ({ ...base, loaders: createLoaders(base.em), feeds, orderReads }),
   });
   // Started once everything else is up, so a failed start never leaves it running.
   const sweeper = new PaymentTimeoutSweeper(

@@ -29,6 +29,7 @@ export type GraphQLHttpServerOptions<TContext extends { logger: Logger }> = Grap
   routes?: (app: Express) => void;
   /** Serves `Subscription` fields over graphql-ws on `/graphql` too. */
   subscriptions?: {
+    /** Builds each subscription's context from its params: `connection_init`'s, with its own `headers` if it sent some. */
     context: (connectionParams: Record<string, unknown>) => TContext | Promise<TContext>;
     keepAliveMs: number;
     streams: OpenStreams;

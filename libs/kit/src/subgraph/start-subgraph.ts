@@ -23,6 +23,7 @@ import { CommitListener } from '../outbox/commit-listener';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { ServiceMetrics } from '../metrics/service-metrics';
 import { OutboxEvent } from '../outbox/outbox-event';
+import { DomainEventFeeds } from '../subscriptions/domain-event-feeds';
 import { OpenStreams } from '../subscriptions/open-streams';
 import { startGraphQLHttpServer } from './graphql-http-server';
 
@@ -42,6 +43,8 @@ export interface ServiceDependencies {
   orm: MikroORM;
   logger: Logger;
   nats: NatsConnection;
+  /** The live domain events subscriptions follow, one NATS subscription per subject for the whole service. */
+  feeds: DomainEventFeeds;
 }
 
 export interface SubgraphDefinition<TContext extends BaseContext> {
@@ -71,6 +74,7 @@ export interface SubgraphHandle {
   port: number;
   orm: MikroORM;
   nats: NatsConnection;
+  feeds: DomainEventFeeds;
   logger: Logger;
   queryLog: QueryLog;
   relay: OutboxRelay;
@@ -114,7 +118,13 @@ export async function startSubgraph<TContext extends BaseContext>(
     if (definition.publishesEvents) {
       await ensureStream(await nats.jetstreamManager(), domainStreamConfig(config.serviceName));
     }
-    const deps: ServiceDependencies = { config, orm, logger, nats };
+    const feeds = new DomainEventFeeds(nats);
+    // Closed after the streams have ended (the server stops first) and before NATS drains.
+    stack.push(async () => feeds.close());
+    metrics.gaugeFrom('ficus_event_feed_subscriptions', 'NATS subscriptions the subscription streams share.', async () =>
+      feeds.subscriptionCount,
+    );
+    const deps: ServiceDependencies = { config, orm, logger, nats, feeds };
     await definition.prepare?.(deps);
 
     const relay = new OutboxRelay(orm, new EventPublisher(nats.jetstream()), logger.child({ component: 'outbox-relay' }), {
@@ -170,7 +180,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       subscriptions: {
         streams,
         keepAliveMs: definition.subscriptionKeepAliveMs ?? 12_000,
-        // The gateway forwards the verified identity as headers in the `connection_init` payload.
+        // The gateway forwards the verified identity as headers, per subscription or in `connection_init`.
         context: (connectionParams) => {
           const headers = (connectionParams.headers ?? {}) as Record<string, string>;
           const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
@@ -196,6 +206,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       port: server.port,
       orm,
       nats,
+      feeds,
       logger,
       queryLog,
       relay,

@@ -6,7 +6,7 @@ export interface CatchUpStreamOptions<T> {
   feed: DomainEventFeed;
   /** The items the subscriber missed, oldest first (none when it named no starting point). */
   backlog: () => Promise<T[]>;
-  /** Reads the item an event announces; null when there is none to send. */
+  /** Reads the item an event announces; null when there is none to send. Subscribers woken by one event may share it (`SharedReads`). */
   load: (event: EventEnvelope) => Promise<T | null>;
   /** What makes an item itself: one already sent (in the backlog, or announced again) is not sent twice. */
   idOf: (item: T) => string;

@@ -4,8 +4,12 @@ import type { DomainEventFeed } from './domain-event-feed';
 export interface StateStreamOptions<T> {
   /** Events that may change the state; subscribed before the first read, so no change falls between. */
   feed: DomainEventFeed;
-  /** Reads the current state; null while there is none. */
-  load: () => Promise<T | null>;
+  /**
+   * Reads the current state; null while there is none. `cause` is the event that woke the
+   * subscriber (undefined for the first read), so that the subscribers woken by one event
+   * can share one read (`SharedReads` keyed by the event id). A shared state is read only.
+   */
+  load: (cause?: EventEnvelope) => Promise<T | null>;
   /**
    * The state an event announces, when its payload carries it whole (a stock level). Without
    * it each event is followed by `load`, which may already see later changes: states between
@@ -69,7 +73,7 @@ export function stateStream<T>(options: StateStreamOptions<T>): AsyncIterableIte
           finished = true;
           return done;
         }
-        const current = options.stateOf ? options.stateOf(event.value) : await options.load();
+        const current = options.stateOf ? options.stateOf(event.value) : await options.load(event.value);
         if (current) offer(current);
       }
     },

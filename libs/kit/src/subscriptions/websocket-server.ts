@@ -11,11 +11,26 @@ export interface SubscriptionServerOptions<TContext> {
   path: string;
   schema: GraphQLSchema;
   logger: Logger;
-  /** Builds a subscription's context from the `connection_init` payload (the gateway forwards identity there). */
+  /** Builds a subscription's context from its forwarded params (see `operationParams`): the gateway sends identity as `headers`. */
   context: (connectionParams: Record<string, unknown>) => TContext | Promise<TContext>;
   /** WebSocket pings, so that a dead peer is noticed on both sides. */
   keepAliveMs: number;
   streams: OpenStreams;
+}
+
+/**
+ * The params one subscription runs with: the `connection_init` payload, whose `headers` give
+ * way to the subscription's own when its subscribe message carries `extensions.headers` (the
+ * gateway multiplexes many callers over one socket). So each operation is authorised as its
+ * own caller, and a socket that names one caller keeps working as before.
+ */
+export function operationParams(connectionParams: Record<string, unknown> | undefined, extensions: unknown): Record<string, unknown> {
+  const headers = isRecord(extensions) ? extensions.headers : undefined;
+  return isRecord(headers) ? { ...connectionParams, headers } : (connectionParams ?? {});
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export interface SubscriptionServer {
@@ -37,7 +52,7 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
     {
       schema: options.schema,
       onConnect: () => !stopping,
-      context: (ctx) => options.context(ctx.connectionParams ?? {}) as never,
+      context: (ctx, _id, payload) => options.context(operationParams(ctx.connectionParams, payload.extensions)) as never,
       subscribe: async (args) => {
         const result = await graphqlSubscribe(args);
         return Symbol.asyncIterator in result ? options.streams.track(result) : result;

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { stockChanged } from '@ficus/events';
-import { domainEventFeed, stateStream } from '@ficus/kit';
-import type { NatsConnection } from 'nats';
+import { DomainEventFeeds, stateStream } from '@ficus/kit';
 import { StockFigures, StockLevel } from './stock-level';
 
 /**
@@ -9,9 +8,9 @@ import { StockFigures, StockLevel } from './stock-level';
  * change `inventory.stock.changed` announces, read back from the database. Open to anyone,
  * as `Product.stock` is.
  */
-export function watchStock(em: EntityManager, nats: NatsConnection, productId: string): AsyncIterableIterator<StockFigures> {
+export function watchStock(em: EntityManager, feeds: DomainEventFeeds, productId: string): AsyncIterableIterator<StockFigures> {
   return stateStream<StockFigures>({
-    feed: domainEventFeed(nats, stockChanged.type, (event) => event.aggregateId === productId),
+    feed: feeds.open(stockChanged.type, { aggregateId: productId }),
     // A fresh unit of work per read: an identity map would hand back the level first read.
     load: () => em.fork().findOne(StockLevel, { productId }),
     // Each event carries the level it left, so no change is skipped however fast they come.

@@ -17,7 +17,7 @@ export const resolvers: Resolvers = {
   },
   Subscription: {
     stockChanged: {
-      subscribe: (_, { productId }, { em, nats }) => watchStock(em, nats, productId),
+      subscribe: (_, { productId }, { em, feeds }) => watchStock(em, feeds, productId),
       resolve: (level: StockFigures) => level,
     },
   },

@@ -7,7 +7,7 @@ import type { Resolvers } from './__generated__/resolvers-types';
 export const resolvers: Resolvers = {
   Subscription: {
     notificationAdded: {
-      subscribe: (_, { after }, { em, nats, identity }) => watchNotifications(em, nats, identity, after),
+      subscribe: (_, { after }, { em, feeds, notificationReads, identity }) => watchNotifications(em, feeds, notificationReads, identity, after),
       resolve: (notification: NotificationRow) => notification,
     },
   },

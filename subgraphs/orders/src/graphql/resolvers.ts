@@ -17,7 +17,7 @@ export const resolvers: Resolvers = {
   },
   Subscription: {
     orderStatusChanged: {
-      subscribe: (_, { orderId }, { em, nats, identity }) => watchOrderStatus(em, nats, identity, orderId),
+      subscribe: (_, { orderId }, { em, feeds, orderReads, identity }) => watchOrderStatus(em, feeds, orderReads, identity, orderId),
       resolve: (order: OrderRow) => order,
     },
   },

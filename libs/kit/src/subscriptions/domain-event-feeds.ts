@@ -1,0 +1,116 @@
+import { envelopeSchema, EventEnvelope } from '@ficus/events';
+import type { NatsConnection, Subscription } from 'nats';
+import { BufferedFeed } from './buffered-feed';
+import type { DomainEventFeed, FeedFilter } from './domain-event-feed';
+
+const decoder = new TextDecoder();
+
+/** The feeds of one subject and the one NATS subscription they share. */
+interface SubjectFeeds {
+  subscription: Subscription;
+  ready: Promise<void>;
+  /** Most feeds follow one aggregate: an event finds them without looking at the others. */
+  byAggregate: Map<string, Set<BufferedFeed>>;
+  byPredicate: Map<BufferedFeed, (event: EventEnvelope) => boolean>;
+  size: number;
+}
+
+/**
+ * The domain events a service's subscriptions follow, with one core NATS subscription per
+ * subject however many subscribers there are (JetStream stores the same messages, but a live
+ * view needs no durable state). Each message is parsed once and the same envelope goes to
+ * every feed that keeps it. The subject's subscription is dropped with its last feed.
+ */
+export class DomainEventFeeds {
+  private readonly subjects = new Map<string, SubjectFeeds>();
+  private closed = false;
+
+  constructor(private readonly nats: NatsConnection) {}
+
+  /** The NATS subscriptions held (one per subject followed), for metrics and tests. */
+  get subscriptionCount(): number {
+    return this.subjects.size;
+  }
+
+  /** A feed of the events on `subject` that `filter` keeps. */
+  open(subject: string, filter: FeedFilter): DomainEventFeed {
+    if (this.closed) throw new Error('domain event feeds are closed');
+    const entry = this.subjects.get(subject) ?? this.subscribe(subject);
+    const feed = new BufferedFeed(entry.ready, () => this.release(subject, entry, feed, filter));
+    if (typeof filter === 'function') {
+      entry.byPredicate.set(feed, filter);
+    } else {
+      const feeds = entry.byAggregate.get(filter.aggregateId) ?? new Set();
+      feeds.add(feed);
+      entry.byAggregate.set(filter.aggregateId, feeds);
+    }
+    entry.size += 1;
+    return feed;
+  }
+
+  /** Ends every feed and drops every subscription (after the streams have been ended, on stop). */
+  close(): void {
+    this.closed = true;
+    for (const [subject, entry] of this.subjects) this.drop(subject, entry);
+  }
+
+  private subscribe(subject: string): SubjectFeeds {
+    const entry: SubjectFeeds = {
+      subscription: this.nats.subscribe(subject, {
+        callback: (err, message) => {
+          if (!err) this.dispatch(entry, message.data);
+        },
+      }),
+      // Every feed joining this subscription shares the flush that registered it with the server.
+      ready: this.nats.flush(),
+      byAggregate: new Map(),
+      byPredicate: new Map(),
+      size: 0,
+    };
+    // Awaited by each stream; marked handled so that a feed never read cannot crash the process.
+    entry.ready.catch(() => undefined);
+    // A subscription NATS closes (the connection closed) ends its feeds, and so their streams.
+    void entry.subscription.closed.then(() => this.drop(subject, entry));
+    this.subjects.set(subject, entry);
+    return entry;
+  }
+
+  private dispatch(entry: SubjectFeeds, data: Uint8Array): void {
+    const event = parseEnvelope(data);
+    if (!event) return;
+    const followers = entry.byAggregate.get(event.aggregateId);
+    if (followers) for (const feed of followers) feed.deliver(event);
+    for (const [feed, accept] of entry.byPredicate) if (accept(event)) feed.deliver(event);
+  }
+
+  private release(subject: string, entry: SubjectFeeds, feed: BufferedFeed, filter: FeedFilter): void {
+    if (typeof filter === 'function') {
+      entry.byPredicate.delete(feed);
+    } else {
+      const feeds = entry.byAggregate.get(filter.aggregateId);
+      feeds?.delete(feed);
+      if (feeds?.size === 0) entry.byAggregate.delete(filter.aggregateId);
+    }
+    entry.size -= 1;
+    if (entry.size === 0) this.drop(subject, entry);
+  }
+
+  private drop(subject: string, entry: SubjectFeeds): void {
+    if (this.subjects.get(subject) === entry) this.subjects.delete(subject);
+    if (!entry.subscription.isClosed()) entry.subscription.unsubscribe();
+    for (const feeds of entry.byAggregate.values()) for (const feed of feeds) feed.end();
+    for (const feed of entry.byPredicate.keys()) feed.end();
+    entry.byAggregate.clear();
+    entry.byPredicate.clear();
+    entry.size = 0;
+  }
+}
+
+function parseEnvelope(data: Uint8Array): EventEnvelope | null {
+  try {
+    const parsed = envelopeSchema.safeParse(JSON.parse(decoder.decode(data)));
+    return parsed.success ? Object.freeze(parsed.data as EventEnvelope) : null;
+  } catch {
+    return null;
+  }
+}
