@@ -1,9 +1,8 @@
 import { executeQueryPlan, GraphQLDataSource, ServiceMap } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
-import { identityToHeaders } from '@ficus/kit';
+import { identityToHeaders, SharedReads } from '@ficus/kit';
 import { DocumentNode, ExecutionResult, FormattedExecutionResult, GraphQLError, print } from 'graphql';
 import type { GatewayContext } from './gateway-context';
-import { InFlight } from './in-flight';
 import { SubgraphSubscriptionClient, SubgraphSubscriptionLostError } from './subgraph-subscription-client';
 import type { SubscriptionPlan, SubscriptionPlanner } from './subscription-planner';
 
@@ -47,7 +46,7 @@ export function createSubscriptionExecutor(options: SubscriptionExecutorOptions)
   const upstreams = new SubgraphSubscriptionClient(options.keepAliveMs);
   // Subscribers of the same operation, variables and identity get the same event from the
   // subgraph (one per subscription) at about the same time: the rest of the plan runs once for them.
-  const completions = new InFlight<ExecutionResult>();
+  const completions = new SharedReads<ExecutionResult>();
   return {
     subscribe(request, context) {
       const served = options.served();
@@ -73,7 +72,7 @@ export function createSubscriptionExecutor(options: SubscriptionExecutorOptions)
       // Everything the completed result depends on but the event: the fetches it makes are the same.
       const sameResultFor = [served.planner.supergraphId, cacheKey, JSON.stringify(request.variables), JSON.stringify(identityHeaders(context))].join('\n');
       const complete = (event: FormattedExecutionResult) =>
-        completions.run(`${sameResultFor}\n${JSON.stringify(event)}`, () => completeEvent(served, plan, request, query, context, event));
+        completions.read(`${sameResultFor}\n${JSON.stringify(event)}`, () => completeEvent(served, plan, request, query, context, event));
       const stream = new FederatedStream(upstream, complete, () => open.delete(stream));
       open.add(stream);
       return stream;
