@@ -11,6 +11,8 @@ export interface BenchStack {
   /** Each subgraph's database, for reading results after a run. */
   databaseUrls: Record<string, string>;
   dataDir: string;
+  /** The stack's nats-server, for observing its events. */
+  natsUrl: string;
   /** Stops the stack and removes its NATS store, databases and data folder. */
   stop(): Promise<void>;
 }
@@ -60,7 +62,7 @@ export async function startBenchStack(options: {
       devAdmin: benchAdmin,
       env: options.env(dataDir),
     });
-    return { stack, databaseUrls, dataDir, stop };
+    return { stack, databaseUrls, dataDir, natsUrl: nats.url, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { graphql, webSocketClient } from '@ficus/testkit';
+import { connect as connectNats } from 'nats';
 import { benchAdmin, startBenchStack } from './bench-stack';
 import { cpuSeconds, percentiles, query } from './measure';
 
@@ -173,6 +174,19 @@ async function main(): Promise<void> {
     log(`after all subscriptions ${JSON.stringify(memAll)}`);
     const attachErrors = subs.filter((s) => s.errors.length > 0).length;
 
+    // When each order's cancellation reached NATS: splits the latency into the outbox relay's
+    // part (commit to NATS) and the subscription path's (NATS to the client).
+    const nats = await connectNats({ servers: bench.natsUrl, name: 'bench-observer' });
+    const publishedAt = new Map<string, number>();
+    nats.subscribe('orders.order.cancelled', {
+      callback: (err, message) => {
+        if (err) return;
+        const event = JSON.parse(new TextDecoder().decode(message.data)) as { aggregateId: string };
+        if (!publishedAt.has(event.aggregateId)) publishedAt.set(event.aggregateId, Date.now());
+      },
+    });
+    await nats.flush();
+
     // Cancel every order as its customer.
     const cpuBefore = cpuSeconds(stack);
     const ownCpuBefore = process.cpuUsage();
@@ -219,6 +233,9 @@ async function main(): Promise<void> {
     const committedAt = await commitTimes(databaseUrls.orders!, kind);
     const received = expected.filter((s) => s.cancelledAt !== null);
     const latencies = received.map((s) => s.cancelledAt! - committedAt.get(s.orderId)!).sort((a, b) => a - b);
+    const commitToNats = [...publishedAt].map(([id, at]) => at - committedAt.get(id)!).sort((a, b) => a - b);
+    const natsToClient = received.filter((s) => publishedAt.has(s.orderId)).map((s) => s.cancelledAt! - publishedAt.get(s.orderId)!).sort((a, b) => a - b);
+    await nats.close();
     const fromRequest = received.map((s) => s.cancelledAt! - cancelSentAt.get(s.orderId)!).sort((a, b) => a - b);
     const firstCommit = Math.min(...[...cancelled].map((id) => committedAt.get(id)!));
     const lastDelivery = Math.max(...received.map((s) => s.cancelledAt!));
@@ -261,6 +278,8 @@ async function main(): Promise<void> {
       statusSequences: Object.fromEntries(statusSequences),
       errors: Object.fromEntries(errorCounts),
       commitToClientMs: percentiles(latencies),
+      commitToNatsMs: percentiles(commitToNats),
+      natsToClientMs: percentiles(natsToClient),
       cancelRequestToClientMs: percentiles(fromRequest),
       deliveriesPerSecond: round(received.length / ((lastDelivery - firstCommit) / 1000)),
       cpuSeconds: {

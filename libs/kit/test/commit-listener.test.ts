@@ -15,6 +15,7 @@ describe.each(['sqlite', 'postgres'] as const)('waking the outbox relay on %s', 
   let orm: MikroORM;
   const commits = new CommitListener();
   let wakeUps = 0;
+  let handedOver: string[] = [];
 
   beforeAll(async () => {
     nats = await startTestNatsServer();
@@ -22,7 +23,10 @@ describe.each(['sqlite', 'postgres'] as const)('waking the outbox relay on %s', 
     await ensureStream(await nc.jetstreamManager(), domainStreamConfig('products'));
     db = await createTestDatabase(kind, 'commits');
     orm = await openDatabase({ target: db.target, entities: [], migrations: [], logger, subscribers: [commits] });
-    commits.onCommit(() => (wakeUps += 1));
+    commits.onCommit((committed) => {
+      wakeUps += 1;
+      handedOver.push(...committed.map((e) => e.aggregateId));
+    });
   });
 
   afterAll(async () => {
@@ -34,6 +38,7 @@ describe.each(['sqlite', 'postgres'] as const)('waking the outbox relay on %s', 
 
   beforeEach(() => {
     wakeUps = 0;
+    handedOver = [];
   });
 
   const event = (sku: string) =>
@@ -45,6 +50,36 @@ describe.each(['sqlite', 'postgres'] as const)('waking the outbox relay on %s', 
       recordEvent(em, event('WAKE-2'));
     });
     expect(wakeUps).toBe(1);
+    expect(handedOver).toEqual(['WAKE-1', 'WAKE-2']);
+  });
+
+  it('hands over the events of a flush outside a transaction once it is written', async () => {
+    const em = orm.em.fork();
+    recordEvent(em, event('IMPLICIT'));
+    await em.flush();
+    expect(handedOver).toEqual(['IMPLICIT']);
+  });
+
+  it('hands over only the events of the transaction that committed, not those of one still open', async () => {
+    let commitSecond: () => void = () => undefined;
+    const secondMayCommit = new Promise<void>((resolve) => (commitSecond = resolve));
+    let secondFlushed: () => void = () => undefined;
+    const flushedSecond = new Promise<void>((resolve) => (secondFlushed = resolve));
+    const second = orm.em.fork().transactional(async (em) => {
+      recordEvent(em, event('SECOND'));
+      await em.flush();
+      secondFlushed();
+      await secondMayCommit;
+    });
+    await flushedSecond;
+    // SQLite has one connection: the first transaction could not begin while the second holds it.
+    if (kind === 'postgres') {
+      await orm.em.fork().transactional(async (em) => recordEvent(em, event('FIRST')));
+      expect(handedOver).toEqual(['FIRST']);
+    }
+    commitSecond();
+    await second;
+    expect(handedOver).toEqual(kind === 'postgres' ? ['FIRST', 'SECOND'] : ['SECOND']);
   });
 
   it('does not wake it for a transaction without events, nor for a rolled-back one', async () => {
@@ -59,6 +94,7 @@ describe.each(['sqlite', 'postgres'] as const)('waking the outbox relay on %s', 
       }),
     ).rejects.toThrow('rule broken');
     expect(wakeUps).toBe(0);
+    expect(handedOver).toEqual([]);
   });
 
   it('is not woken by its own work, so it never spins', async () => {

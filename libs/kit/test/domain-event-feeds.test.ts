@@ -3,6 +3,7 @@ import { startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
 import type { NatsConnection } from 'nats';
 import pino from 'pino';
 import { DomainEventFeed, DomainEventFeeds } from '../src';
+import { subjectMatches } from '../src/subscriptions/domain-event-feeds';
 
 const logger = pino({ level: 'silent' });
 const SUBJECT = 'users.>';
@@ -76,6 +77,27 @@ describe('DomainEventFeeds: one NATS subscription per subject, shared by every f
     await quiet();
   });
 
+  it('delivers events the process committed at once, and skips their copies from NATS', async () => {
+    const ada = feeds.open(SUBJECT, { aggregateId: 'local' });
+    const other = feeds.open('orders.*.cancelled', () => true);
+    await ada.ready;
+    const committed = userRegistered.create('local', { userId: 'local', email: 'local@example.com', name: 'Local' });
+
+    feeds.deliverCommitted([committed]);
+
+    // Before anything was published: it came from the commit, not from NATS.
+    expect((await ada.next()).value.id).toBe(committed.id);
+    publisher.publish('users.user.registered', JSON.stringify(committed));
+    const later = await announce('local');
+    // The NATS copy of the committed event was skipped; the next event comes through.
+    expect((await ada.next()).value.id).toBe(later.id);
+    // A feed of a subject the event is not on got nothing.
+    const nothing = await Promise.race([other.next().then(() => 'an event'), Promise.resolve('nothing')]);
+    expect(nothing).toBe('nothing');
+    await Promise.all([ada, other].map((feed) => feed.return!()));
+    await quiet();
+  });
+
   it('lets a feed read on while another one, slow, has not read anything', async () => {
     const slow = feeds.open(SUBJECT, { aggregateId: 'busy' });
     const quick = feeds.open(SUBJECT, { aggregateId: 'busy' });
@@ -138,5 +160,19 @@ describe('DomainEventFeeds: one NATS subscription per subject, shared by every f
     await connection.close();
     expect(await waiting).toEqual({ value: undefined, done: true });
     expect(own.subscriptionCount).toBe(0);
+  });
+});
+
+describe('subjectMatches', () => {
+  it.each([
+    ['orders.>', 'orders.order.cancelled', true],
+    ['orders.>', 'orders', false],
+    ['orders.*.cancelled', 'orders.order.cancelled', true],
+    ['orders.*', 'orders.order.cancelled', false],
+    ['orders.order.cancelled', 'orders.order.cancelled', true],
+    ['orders.order.cancelled', 'orders.order.placed', false],
+    ['payments.>', 'orders.order.cancelled', false],
+  ])('%s against %s is %s', (pattern, subject, expected) => {
+    expect(subjectMatches(pattern, subject)).toBe(expected);
   });
 });

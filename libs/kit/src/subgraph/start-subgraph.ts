@@ -134,7 +134,10 @@ export async function startSubgraph<TContext extends BaseContext>(
     metrics.gaugeFrom('ficus_outbox_pending', 'Outbox events not yet published.', () =>
       orm.em.fork().count(OutboxEvent, { publishedAt: null }),
     );
-    commits.onCommit(() => relay.nudge());
+    commits.onCommit((committed) => {
+      relay.nudge();
+      feeds.deliverCommitted(committed);
+    });
     relay.start();
     stack.push(() => relay.stop());
 

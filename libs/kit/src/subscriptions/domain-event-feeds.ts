@@ -23,6 +23,8 @@ interface SubjectFeeds {
  */
 export class DomainEventFeeds {
   private readonly subjects = new Map<string, SubjectFeeds>();
+  /** Subject and id of each event this process committed and delivered itself, so that its copy from NATS is skipped. */
+  private readonly deliveredLocally = new Set<string>();
   private closed = false;
 
   constructor(private readonly nats: NatsConnection) {}
@@ -48,6 +50,22 @@ export class DomainEventFeeds {
     return feed;
   }
 
+  /**
+   * Delivers events this process has just committed, before the outbox relay publishes them:
+   * its own subscribers need not wait for the round trip through NATS (other processes still
+   * learn of them from NATS). The copy that comes back from NATS is then skipped.
+   */
+  deliverCommitted(events: readonly EventEnvelope[]): void {
+    if (this.closed || this.subjects.size === 0) return;
+    for (const event of events) {
+      for (const [subject, entry] of this.subjects) {
+        if (!subjectMatches(subject, event.type)) continue;
+        this.rememberDelivered(`${subject}\n${event.id}`);
+        this.dispatch(entry, Object.freeze({ ...event }));
+      }
+    }
+  }
+
   /** Ends every feed and drops every subscription (after the streams have been ended, on stop). */
   close(): void {
     this.closed = true;
@@ -58,7 +76,9 @@ export class DomainEventFeeds {
     const entry: SubjectFeeds = {
       subscription: this.nats.subscribe(subject, {
         callback: (err, message) => {
-          if (!err) this.dispatch(entry, message.data);
+          if (err) return;
+          const event = parseEnvelope(message.data);
+          if (event && !this.deliveredLocally.delete(`${subject}\n${event.id}`)) this.dispatch(entry, event);
         },
       }),
       // Every feed joining this subscription shares the flush that registered it with the server.
@@ -75,12 +95,17 @@ export class DomainEventFeeds {
     return entry;
   }
 
-  private dispatch(entry: SubjectFeeds, data: Uint8Array): void {
-    const event = parseEnvelope(data);
-    if (!event) return;
+  private dispatch(entry: SubjectFeeds, event: EventEnvelope): void {
     const followers = entry.byAggregate.get(event.aggregateId);
     if (followers) for (const feed of followers) feed.deliver(event);
     for (const [feed, accept] of entry.byPredicate) if (accept(event)) feed.deliver(event);
+  }
+
+  private rememberDelivered(key: string): void {
+    this.deliveredLocally.add(key);
+    if (this.deliveredLocally.size > maxRememberedDeliveries) {
+      this.deliveredLocally.delete(this.deliveredLocally.values().next().value as string);
+    }
   }
 
   private release(subject: string, entry: SubjectFeeds, feed: BufferedFeed, filter: FeedFilter): void {
@@ -104,6 +129,24 @@ export class DomainEventFeeds {
     entry.byPredicate.clear();
     entry.size = 0;
   }
+}
+
+/**
+ * Bounded: an event whose NATS copy never comes (published after its subject's last feed
+ * closed) must not stay forever. Forgetting one early only costs a repeated delivery, which
+ * the streams drop (an unchanged state, an item already sent).
+ */
+const maxRememberedDeliveries = 10_000;
+
+/** NATS subject matching: `*` stands for one token, a final `>` for one or more. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const wanted = pattern.split('.');
+  const actual = subject.split('.');
+  for (let i = 0; i < wanted.length; i++) {
+    if (wanted[i] === '>') return actual.length > i;
+    if (i >= actual.length || (wanted[i] !== '*' && wanted[i] !== actual[i])) return false;
+  }
+  return wanted.length === actual.length;
 }
 
 function parseEnvelope(data: Uint8Array): EventEnvelope | null {
