@@ -16,6 +16,7 @@ import { createSupergraphExecutor } from './execution/supergraph-executor';
 import { corsFor } from './http/cors';
 import { httpSubscriptions } from './http/http-subscriptions';
 import { landingPageFor } from './http/landing-page';
+import { SubscriptionDocuments } from './http/subscription-operation';
 import { traceparentOf } from './http/trace-context';
 import { startWebSocketServer } from './http/websocket-server';
 import { openSupergraph } from './supergraph/supergraph-source';
@@ -107,9 +108,11 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
   });
 
   const apiSchema = () => executor.servedForSubscriptions()?.planner.apiGraphQLSchema ?? null;
+  const documents = new SubscriptionDocuments();
   const subscriptionStreams = httpSubscriptions({
     executor: subscriptions,
     apiSchema,
+    documents,
     heartbeatMs: config.subscriptions.httpHeartbeatMs,
     maxPerClient: config.subscriptions.maxPerClient,
     logger: logger.child({ component: 'subscriptions' }),
@@ -145,6 +148,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     verifyToken,
     executor: subscriptions,
     apiSchema,
+    documents,
     keepAliveMs: config.subscriptions.keepAliveMs,
     maxPerConnection: config.subscriptions.maxPerConnection,
     maxConnectionsPerClient: config.subscriptions.maxConnectionsPerClient,

@@ -47,12 +47,19 @@ export function createSubscriptionExecutor(options: SubscriptionExecutorOptions)
   // Subscribers of the same operation, variables and identity get the same event from the
   // subgraph (one per subscription) at about the same time: the rest of the plan runs once for them.
   const completions = new SharedReads<ExecutionResult>();
+  // Documents are shared by the subscribers of one operation (the transports keep them), so is their text.
+  const printed = new WeakMap<DocumentNode, string>();
+  const textOf = (document: DocumentNode) => {
+    let text = printed.get(document);
+    if (text === undefined) printed.set(document, (text = print(document)));
+    return text;
+  };
   return {
     subscribe(request, context) {
       const served = options.served();
       if (!served) return { errors: [codedError('no supergraph is loaded yet', 'SERVICE_UNAVAILABLE')] };
       let plan: SubscriptionPlan;
-      const query = print(request.document);
+      const query = textOf(request.document);
       const cacheKey = `${request.operationName ?? ''}\n${query}`;
       try {
         plan = served.planner.plan(request.document, request.operationName, cacheKey);

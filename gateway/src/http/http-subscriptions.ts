@@ -3,7 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../execution/gateway-context';
 import type { SubscriptionExecutor } from '../execution/subscription-executor';
-import { codedError, isSubscription, OperationParams, prepareSubscription } from './subscription-operation';
+import { codedError, isSubscription, OperationParams, SubscriptionDocuments } from './subscription-operation';
 import { traceparentOf } from './trace-context';
 
 /** The HTTP subscription protocols a client can ask for with its `Accept` header. */
@@ -13,6 +13,8 @@ export interface HttpSubscriptionsOptions {
   executor: SubscriptionExecutor;
   /** The API schema served now, or null before a supergraph is loaded. */
   apiSchema: () => GraphQLSchema | null;
+  /** Parsed and validated subscription documents, shared by every transport. */
+  documents: SubscriptionDocuments;
   heartbeatMs: number;
   /** Streams one client IP may hold open at once. */
   maxPerClient: number;
@@ -113,7 +115,7 @@ export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscr
       identity: req.identity,
       logger: req.log.child({ transport: protocol }),
     };
-    const prepared = prepareSubscription(schema, params);
+    const prepared = options.documents.prepare(schema, params);
     // graphql-sse's protocol sends validation errors as an event of an accepted stream, not as a 400.
     const source = prepared.errors ? { errors: prepared.errors } : options.executor.subscribe(prepared.request, context);
     const streaming = stream(res, framings[protocol], source, options.heartbeatMs, context.logger).finally(() => {

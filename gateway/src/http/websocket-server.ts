@@ -9,7 +9,7 @@ import { bearerTokenOf, malformedAuthorization } from '../auth/authenticate';
 import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier';
 import type { GatewayContext } from '../execution/gateway-context';
 import type { SubscriptionExecutor } from '../execution/subscription-executor';
-import { codedError, prepareSubscription } from './subscription-operation';
+import { codedError, SubscriptionDocuments } from './subscription-operation';
 import { traceparentOf } from './trace-context';
 
 /** Close codes sent when a connection is refused at `connection_init` (graphql-ws keeps 4400–4499 for such). */
@@ -29,6 +29,8 @@ export interface WebSocketServerOptions {
   executor: SubscriptionExecutor;
   /** The API schema served now, or null before a supergraph is loaded. */
   apiSchema: () => GraphQLSchema | null;
+  /** Parsed and validated subscription documents, shared by every transport. */
+  documents: SubscriptionDocuments;
   keepAliveMs: number;
   maxPerConnection: number;
   /** Sockets one client IP may hold open at once; one more upgrade is refused with 429. */
@@ -124,7 +126,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
             codedError(`a connection may hold at most ${options.maxPerConnection} subscriptions at once`, 'TOO_MANY_SUBSCRIPTIONS'),
           ];
         }
-        const prepared = prepareSubscription(schema, payload);
+        const prepared = options.documents.prepare(schema, payload);
         if (prepared.errors) return prepared.errors;
         const { document, operationName, variables } = prepared.request;
         const connection = connections.get(ctx);
