@@ -23,7 +23,7 @@ export class SubscriptionDocuments {
   ) {}
 
   /** The request the subscription executor runs, or the errors to answer with (each with a code). */
-  prepare(schema: GraphQLSchema, params: OperationParams): { request: SubscriptionRequest; errors?: undefined } | { errors: GraphQLError[] } {
+  prepare(schema: GraphQLSchema, params: OperationParams): { request: SubscriptionRequest; errors?: undefined } | { request?: undefined; errors: GraphQLError[] } {
     const document = this.documentFor(schema, params.query);
     if (Array.isArray(document)) return { errors: document };
     const operationName = params.operationName ?? undefined;
