@@ -13,7 +13,7 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './execution/gateway-context';
 import { createSubscriptionExecutor } from './execution/subscription-executor';
 import { createSupergraphExecutor } from './execution/supergraph-executor';
-import { corsFor } from './http/cors';
+import { allowedOrigins, corsFor } from './http/cors';
 import { httpSubscriptions } from './http/http-subscriptions';
 import { landingPageFor } from './http/landing-page';
 import { SubscriptionDocuments } from './http/subscription-operation';
@@ -51,6 +51,12 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     labelNames: ['outcome'],
     registers: [metrics.registry],
   });
+  const subscriptionEvents = new Counter({
+    name: 'ficus_gateway_subscription_events_total',
+    help: 'Events from subgraphs for client subscriptions, by completion: ran the rest of the plan, or shared a run in flight for the same event, operation and identity.',
+    labelNames: ['completion'],
+    registers: [metrics.registry],
+  });
 
   const supergraph = await openSupergraph(config.supergraph, logger);
   const verifyToken = await createTokenVerifier({
@@ -77,6 +83,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
   const subscriptions = createSubscriptionExecutor({
     served: () => executor.servedForSubscriptions(),
     keepAliveMs: config.subscriptions.keepAliveMs,
+    onEvent: (completion) => subscriptionEvents.inc({ completion }),
   });
   metrics.gaugeFrom('ficus_gateway_subscriptions_open', 'Client subscriptions being served.', async () => subscriptions.openCount);
   metrics.gaugeFrom('ficus_gateway_subgraph_sockets_open', 'graphql-ws sockets to subgraphs, each shared by the subscriptions to one subgraph.', async () => subscriptions.upstreamSocketCount);
@@ -109,6 +116,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
 
   const apiSchema = () => executor.servedForSubscriptions()?.planner.apiGraphQLSchema ?? null;
   const documents = new SubscriptionDocuments();
+  const origins = allowedOrigins(config.corsOrigins);
   const subscriptionStreams = httpSubscriptions({
     executor: subscriptions,
     apiSchema,
@@ -126,7 +134,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
   });
   app.use(
     '/graphql',
-    corsFor(config.corsOrigins),
+    corsFor(origins),
     jsonBody(config.bodyLimitBytes),
     authenticate(verifyToken),
     // Subscriptions over SSE and multipart HTTP; Apollo Server would refuse them.
@@ -152,6 +160,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     keepAliveMs: config.subscriptions.keepAliveMs,
     maxPerConnection: config.subscriptions.maxPerConnection,
     maxConnectionsPerClient: config.subscriptions.maxConnectionsPerClient,
+    allowsOrigin: (origin) => origins.has(origin),
     logger: logger.child({ component: 'subscriptions' }),
   });
 

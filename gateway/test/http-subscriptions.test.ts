@@ -102,6 +102,19 @@ describe.each(protocols)('a federated subscription over %s', (protocol, contentT
     expect(codes(recording.errors)).toEqual(['FORBIDDEN']);
   });
 
+  it('ends the stream with UNAUTHENTICATED when its bearer token expires, and the upstream subscription with it', async () => {
+    const expiresAt = Math.floor(Date.now() / 1000) + 2;
+    const recording = subscribe(protocol, { id: 'x1' }, { authorization: `Bearer ${await issuer.sign(ada, { expiresAt })}` });
+    await waitFor(() => live.openStreams() === 1, { what: 'the upstream subscription' });
+    live.rename('x1', 'Xi');
+    await waitFor(() => recording.values.length === 1, { what: 'an event while the token is valid' });
+
+    await waitFor(() => recording.completed, { what: 'the stream to end at expiry', timeoutMs: 10_000 });
+    expect(codes(recording.errors)).toEqual(['UNAUTHENTICATED']);
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt * 1000);
+    await waitFor(() => live.openStreams() === 0, { what: 'the upstream subscription to close' });
+  });
+
   it('answers a subscription the schema does not have with GRAPHQL_VALIDATION_FAILED in the stream', async () => {
     const recording = recordHttpSubscription(gateway.url, protocol, 'subscription { userRenamed(id: "u1") { shoeSize } }');
 

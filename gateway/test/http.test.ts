@@ -52,6 +52,12 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-allow-headers')).toBe('content-type,authorization');
   });
 
+  it("lets the embedded Apollo Sandbox (the landing page's iframe) call the gateway", async () => {
+    const response = await preflight('https://sandbox.embed.apollographql.com');
+
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://sandbox.embed.apollographql.com');
+  });
+
   it('lets the origins in CORS_ORIGINS call the gateway', async () => {
     for (const allowed of ['http://localhost:5173', 'https://shop.example']) {
       const response = await preflight(allowed);

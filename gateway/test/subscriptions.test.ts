@@ -1,7 +1,7 @@
 import { recordSubscription, SubscriptionRecording, waitFor, webSocketClient } from '@ficus/testkit';
 import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startReviewsSubgraph } from './harness/shop-subgraphs';
+import { Gate, startReviewsSubgraph } from './harness/shop-subgraphs';
 import { LiveSubgraph, startLiveSubgraph, startTcpProxy, TcpProxy } from './harness/live-subgraph';
 import { startTestGateway, TestGateway } from './harness/test-gateway';
 import type { TestSubgraph } from './harness/test-subgraph';
@@ -15,11 +15,12 @@ let live: LiveSubgraph;
 let reviews: TestSubgraph;
 let gateway: TestGateway;
 const clients: Client[] = [];
+const reviewsGate = new Gate();
 
 beforeAll(async () => {
   issuer = await startTokenIssuer();
   live = await startLiveSubgraph();
-  reviews = await startReviewsSubgraph();
+  reviews = await startReviewsSubgraph(reviewsGate);
   gateway = await startTestGateway([live, reviews], { env: { JWKS_URL: issuer.jwksUrl, SUBSCRIPTIONS_PER_CONNECTION: '25' } });
 });
 
@@ -139,8 +140,9 @@ describe('sharing the work of many subscriptions', () => {
     const owner = { sub: 'p7', email: 'p7@example.com', roles: ['customer'] };
     const allowed = recordSubscription(connect(proxied.url, { authorization: `Bearer ${await issuer.sign(owner)}` }), renamed, { id: 'p7' });
     const others = await Promise.all(Array.from({ length: 5 }, async (_, i) => recordSubscription(await asAda(proxied.url), renamed, { id: `s${i}` })));
+    await waitFor(() => live.openStreams() === 6, { what: 'six upstream subscriptions' });
     const refused = recordSubscription(connect(proxied.url), renamed, { id: 'p7' });
-    await waitFor(() => live.openStreams() === 6 && refused.completed, { what: 'six upstream subscriptions and one refusal' });
+    await waitFor(() => refused.completed, { what: 'the refusal' });
 
     expect(proxy.connections()).toBe(1);
     expect(codesOf(refused)).toEqual(['FORBIDDEN']);
@@ -161,10 +163,17 @@ describe('sharing the work of many subscriptions', () => {
     const asBo = recordSubscription(connect(proxied.url, { authorization: `Bearer ${await issuer.sign(bo)}` }), renamed, { id: 'u5' });
     await waitFor(() => live.openStreams() === 11, { what: 'eleven upstream subscriptions' });
     const before = reviews.requests.length;
+    const eventsBefore = await subscriptionEvents(proxied);
+    // Held until all eleven events have reached the gateway, so that sharing does not depend on timing.
+    reviewsGate.close();
 
     live.rename('u5', 'Eve');
 
+    await waitFor(async () => sum(await subscriptionEvents(proxied)) - sum(eventsBefore) === 11, { what: 'the eleven events at the gateway' });
+    reviewsGate.open();
     await waitFor(() => [...same, asBo].every((recording) => recording.values.length === 1), { what: 'the event on every subscription' });
+    const events = await subscriptionEvents(proxied);
+    expect({ ran: events.ran - eventsBefore.ran, shared: events.shared - eventsBefore.shared }).toEqual({ ran: 2, shared: 9 });
     for (const recording of same) expect(recording.values[0].userRenamed).toMatchObject({ name: 'Eve', reviews: [{ seenBy: 'u1' }] });
     expect(asBo.values[0].userRenamed).toMatchObject({ name: 'Eve', reviews: [{ seenBy: 'u2' }] });
     // One fetch for Ada's ten, one for Bo's: identities never share a result.
@@ -243,10 +252,20 @@ describe('stopping the gateway', () => {
   });
 });
 
+/** The gateway's count of subscription events, by whether each ran the rest of the plan or shared a run. */
+async function subscriptionEvents(of: TestGateway): Promise<{ ran: number; shared: number }> {
+  const text = await (await fetch(of.url.replace(/\/graphql$/, '/metrics'))).text();
+  const count = (completion: string) =>
+    Number(new RegExp(`^ficus_gateway_subscription_events_total\\{completion="${completion}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { ran: count('ran'), shared: count('shared') };
+}
+
+const sum = (events: { ran: number; shared: number }) => events.ran + events.shared;
+
 /** Opens a raw graphql-transport-ws socket: 101 and the socket, or the status and body the upgrade was refused with. */
-function upgrade(url: string): Promise<{ status: number; body: string; socket: WebSocket | null }> {
+function upgrade(url: string, origin?: string): Promise<{ status: number; body: string; socket: WebSocket | null }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws', origin ? { origin } : {});
     socket.once('open', () => resolve({ status: 101, body: '', socket }));
     socket.once('unexpected-response', (_request, response) => {
       let body = '';
@@ -257,6 +276,42 @@ function upgrade(url: string): Promise<{ status: number; body: string; socket: W
     socket.on('error', reject);
   });
 }
+
+describe('the browser origin of a WebSocket upgrade', () => {
+  const opened: WebSocket[] = [];
+  afterAll(() => opened.forEach((socket) => socket.terminate()));
+
+  const upgradeFrom = async (origin: string | undefined) => {
+    const result = await upgrade(gateway.url, origin);
+    if (result.socket) opened.push(result.socket);
+    return result.status;
+  };
+
+  it('refuses a page of an origin that is not allowed with 403, and accepts allowed ones, its own and non-browser clients', async () => {
+    expect(await upgradeFrom('https://evil.example')).toBe(403);
+    expect(await upgradeFrom('https://studio.apollographql.com')).toBe(101);
+    expect(await upgradeFrom('https://sandbox.embed.apollographql.com')).toBe(101);
+    expect(await upgradeFrom(new URL(gateway.url).origin)).toBe(101);
+    expect(await upgradeFrom(undefined)).toBe(101);
+  });
+});
+
+describe('a bearer token that expires while its subscription is open', () => {
+  it('closes the socket with 4401, which ends the subscription and its upstream one', async () => {
+    const expiresAt = Math.floor(Date.now() / 1000) + 2;
+    const recording = recordSubscription(connect(gateway.url, { authorization: `Bearer ${await issuer.sign(ada, { expiresAt })}` }), renamed, {
+      id: 'x1',
+    });
+    await waitFor(() => live.openStreams() === 1, { what: 'the upstream subscription' });
+    live.rename('x1', 'Xi');
+    await waitFor(() => recording.values.length === 1, { what: 'an event while the token is valid' });
+
+    await waitFor(() => recording.errors.length > 0, { what: 'the socket to close at expiry', timeoutMs: 10_000 });
+    expect(recording.errors[0]).toMatchObject({ code: 4401, reason: 'Unauthenticated: the bearer token has expired' });
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt * 1000);
+    await waitFor(() => live.openStreams() === 0, { what: 'the upstream subscription to close' });
+  });
+});
 
 describe('SUBSCRIPTION_CONNECTIONS_PER_CLIENT', () => {
   let limited: TestGateway;

@@ -6,6 +6,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** Who the bearer token proves the caller is; null for an anonymous request. */
     identity: Identity | null;
+    /** When the bearer token expires (ms since the epoch); null for an anonymous request. */
+    credentialsExpireAt: number | null;
   }
 }
 
@@ -16,13 +18,16 @@ declare module 'express-serve-static-core' {
 export function authenticate(verify: TokenVerifier): RequestHandler {
   return async (req, res, next) => {
     req.identity = null;
+    req.credentialsExpireAt = null;
     const authorization = req.header('authorization');
     if (authorization === undefined) return next();
 
     const token = bearerTokenOf(authorization);
     if (!token) return refuse(res, malformedAuthorization);
     try {
-      req.identity = await verify(token);
+      const verified = await verify(token);
+      req.identity = verified.identity;
+      req.credentialsExpireAt = verified.expiresAt;
     } catch (err) {
       if (err instanceof InvalidTokenError) {
         req.log.info({ reason: err.reason }, 'refused a bearer token');

@@ -15,8 +15,15 @@ export class InvalidTokenError extends Error {
   }
 }
 
+/** Who a valid bearer token proves the caller is, and until when. */
+export interface VerifiedToken {
+  identity: Identity;
+  /** The token's `exp`, in milliseconds since the epoch: streams opened with it end then. */
+  expiresAt: number;
+}
+
 /** Resolves the identity a bearer token proves; rejects with `InvalidTokenError` when it proves none. */
-export type TokenVerifier = (token: string) => Promise<Identity>;
+export type TokenVerifier = (token: string) => Promise<VerifiedToken>;
 
 export interface TokenVerifierOptions {
   keys: TokenKeySource;
@@ -28,6 +35,7 @@ const identityClaims = z.object({
   sub: z.string().min(1),
   email: z.string(),
   roles: z.array(z.string()),
+  exp: z.number(),
 });
 
 // The key set could not be fetched or read: a fault on our side, not a bad token.
@@ -53,7 +61,10 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     if (!claims.success) {
       throw new InvalidTokenError('the bearer token lacks the sub, email or roles claim', 'ERR_IDENTITY_CLAIMS');
     }
-    return { userId: claims.data.sub, email: claims.data.email, roles: claims.data.roles };
+    return {
+      identity: { userId: claims.data.sub, email: claims.data.email, roles: claims.data.roles },
+      expiresAt: claims.data.exp * 1000,
+    };
   };
 }
 

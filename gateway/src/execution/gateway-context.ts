@@ -6,5 +6,10 @@ export interface GatewayContext {
   /** W3C trace context from the client, forwarded as is. */
   traceparent: string | null;
   identity: Identity | null;
+  /**
+   * When the bearer token that proved `identity` expires (ms since the epoch): a subscription
+   * opened with it ends then. Absent where the transport ends it itself (a WebSocket closes).
+   */
+  credentialsExpireAt?: number | null;
   logger: Logger;
 }

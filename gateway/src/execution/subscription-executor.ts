@@ -37,6 +37,8 @@ export interface SubscriptionExecutorOptions {
   /** The supergraph served now, or null before the first is loaded. */
   served: () => ServedSupergraph | null;
   keepAliveMs: number;
+  /** Told of each event from a subgraph: whether it ran the rest of the plan or shared a run in flight. */
+  onEvent?: (completion: 'ran' | 'shared') => void;
 }
 
 type ExecuteContext = Parameters<typeof executeQueryPlan>[2];
@@ -78,10 +80,22 @@ export function createSubscriptionExecutor(options: SubscriptionExecutorOptions)
       });
       // Everything the completed result depends on but the event: the fetches it makes are the same.
       const sameResultFor = [served.planner.supergraphId, cacheKey, JSON.stringify(request.variables), JSON.stringify(identityHeaders(context))].join('\n');
-      const complete = (event: FormattedExecutionResult) =>
-        completions.read(`${sameResultFor}\n${JSON.stringify(event)}`, () => completeEvent(served, plan, request, query, context, event));
-      const stream = new FederatedStream(upstream, complete, () => open.delete(stream));
+      const complete = (event: FormattedExecutionResult) => {
+        const key = `${sameResultFor}\n${JSON.stringify(event)}`;
+        options.onEvent?.(completions.has(key) ? 'shared' : 'ran');
+        return completions.read(key, () => completeEvent(served, plan, request, query, context, event));
+      };
+      let expiry: { cancel(): void } | undefined;
+      const stream = new FederatedStream(upstream, complete, () => {
+        expiry?.cancel();
+        open.delete(stream);
+      });
       open.add(stream);
+      if (context.credentialsExpireAt) {
+        expiry = at(context.credentialsExpireAt, () =>
+          stream.end(codedError('the bearer token has expired: subscribe again with a fresh one', 'UNAUTHENTICATED')),
+        );
+      }
       return stream;
     },
     async endAll(error) {
@@ -159,6 +173,19 @@ function forwardedHeaders(context: GatewayContext): Record<string, string> {
 function identityHeaders(context: GatewayContext): Record<string, string> {
   return context.identity ? identityToHeaders(context.identity) : {};
 }
+
+/** Runs `action` at `time` (ms since the epoch) unless cancelled; setTimeout alone cannot wait longer than about 24 days. */
+function at(time: number, action: () => void): { cancel(): void } {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const wait = time - Date.now();
+    timer = wait > longestTimeoutMs ? setTimeout(arm, longestTimeoutMs) : setTimeout(action, Math.max(0, wait));
+  };
+  arm();
+  return { cancel: () => clearTimeout(timer) };
+}
+
+const longestTimeoutMs = 2 ** 31 - 1;
 
 function pick(variables: Record<string, unknown>, names: readonly string[] | undefined): Record<string, unknown> {
   const picked: Record<string, unknown> = {};

@@ -1,10 +1,18 @@
 import cors from 'cors';
 import type { RequestHandler } from 'express';
 
-/** The hosted Apollo Sandbox, which calls a local gateway straight from the browser. */
-export const apolloSandboxOrigin = 'https://studio.apollographql.com';
+/**
+ * Apollo Sandbox's origins: the hosted one, which calls a local gateway straight from the
+ * browser, and the embedded one, whose iframe the gateway's landing page loads.
+ */
+export const apolloSandboxOrigins = ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'];
 
-/** Lets the Sandbox and the configured front ends call the gateway, with credentials; answers preflights. */
-export function corsFor(origins: string[]): RequestHandler {
-  return cors({ origin: [apolloSandboxOrigin, ...origins], credentials: true, maxAge: 600 });
+/** The browser origins that may call the gateway: Apollo Sandbox and the configured front ends. */
+export function allowedOrigins(configured: string[]): Set<string> {
+  return new Set([...apolloSandboxOrigins, ...configured]);
+}
+
+/** Lets the allowed origins call the gateway, with credentials; answers preflights. */
+export function corsFor(origins: Set<string>): RequestHandler {
+  return cors({ origin: [...origins], credentials: true, maxAge: 600 });
 }

@@ -113,6 +113,7 @@ export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscr
       requestId: req.requestId,
       traceparent: traceparentOf(req.header('traceparent')),
       identity: req.identity,
+      credentialsExpireAt: req.credentialsExpireAt,
       logger: req.log.child({ transport: protocol }),
     };
     const prepared = options.documents.prepare(schema, params);

@@ -14,7 +14,7 @@ import { traceparentOf } from './trace-context';
 
 /** Close codes sent when a connection is refused at `connection_init` (graphql-ws keeps 4400–4499 for such). */
 export const closeCodes = {
-  /** The bearer token is malformed, invalid or expired. */
+  /** The bearer token is malformed, invalid or expired (also sent when it expires while the socket is open). */
   unauthenticated: 4401,
   /** The signing keys cannot be fetched: try again later. */
   keysUnavailable: 1011,
@@ -35,6 +35,8 @@ export interface WebSocketServerOptions {
   maxPerConnection: number;
   /** Sockets one client IP may hold open at once; one more upgrade is refused with 429. */
   maxConnectionsPerClient: number;
+  /** Whether a browser page of this origin may open a socket (pages of the gateway's own origin and non-browser clients always may). */
+  allowsOrigin: (origin: string) => boolean;
   logger: Logger;
 }
 
@@ -64,6 +66,14 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
     server: options.httpServer,
     path: options.path,
     verifyClient: (info, accept) => {
+      // Browsers let any page open a WebSocket to any host, with the user's cookies: only the
+      // Origin header tells a page the gateway trusts from one it does not.
+      const origin = info.req.headers.origin;
+      if (origin && !sameOrigin(origin, info.req) && !options.allowsOrigin(origin)) {
+        options.logger.info({ origin }, 'refused a WebSocket upgrade: origin not allowed');
+        accept(false, 403, 'Origin not allowed');
+        return;
+      }
       const client = clientOf(info.req);
       if ((perClient.get(client) ?? 0) >= options.maxConnectionsPerClient) {
         options.logger.info({ client, limit: options.maxConnectionsPerClient }, 'refused a WebSocket upgrade: too many connections');
@@ -95,6 +105,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
         }
         const authorization = authorizationOf(ctx.connectionParams);
         let identity: Identity | null = null;
+        let expiresAt: number | null = null;
         if (authorization !== null) {
           const token = bearerTokenOf(authorization);
           if (!token) {
@@ -102,7 +113,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
             return false;
           }
           try {
-            identity = await options.verifyToken(token);
+            ({ identity, expiresAt } = await options.verifyToken(token));
           } catch (err) {
             if (err instanceof InvalidTokenError) {
               options.logger.info({ reason: err.reason }, 'refused a bearer token at connection_init');
@@ -115,6 +126,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
           }
         }
         connections.set(ctx, { identity, traceparent: traceparentOf(header(request, 'traceparent')) });
+        if (expiresAt !== null) closeAtExpiry(socket, expiresAt);
         return true;
       },
       onSubscribe: (ctx, _id, payload) => {
@@ -184,6 +196,29 @@ function authorizationOf(params: Context['connectionParams']): string | null {
   const headers = typeof params.headers === 'object' && params.headers !== null ? (params.headers as Record<string, unknown>) : {};
   const value = params.authorization ?? params.Authorization ?? headers.authorization ?? headers.Authorization;
   return typeof value === 'string' ? value : null;
+}
+
+/**
+ * Closes the socket with 4401 when its bearer token expires, which ends its subscriptions:
+ * the identity it proved holds no longer. graphql-ws clients reconnect with fresh
+ * `connectionParams` (a function in Apollo Client and graphql-ws' `createClient`).
+ */
+function closeAtExpiry(socket: import('ws').WebSocket, expiresAt: number): void {
+  // Tokens live minutes to hours; one that outlives setTimeout's range (about 24 days) is closed then and reconnects.
+  const timer = setTimeout(
+    () => socket.close(closeCodes.unauthenticated, 'Unauthenticated: the bearer token has expired'),
+    Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1),
+  );
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/** Whether the page's origin is the gateway's own (its Host): the embedded Sandbox's page, for one. */
+function sameOrigin(origin: string, request: http.IncomingMessage): boolean {
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 /** The client a socket is counted against: its IP (the gateway does not read X-Forwarded-For). */

@@ -75,8 +75,8 @@ export function startAccountsSubgraph(gate: Gate): Promise<TestSubgraph> {
   );
 }
 
-/** Extends User, so a query for a user's reviews crosses two subgraphs. */
-export function startReviewsSubgraph(): Promise<TestSubgraph> {
+/** Extends User, so a query for a user's reviews crosses two subgraphs; `gate` can hold its answers. */
+export function startReviewsSubgraph(gate = new Gate()): Promise<TestSubgraph> {
   return startTestSubgraph(
     'reviews',
     `
@@ -94,9 +94,10 @@ export function startReviewsSubgraph(): Promise<TestSubgraph> {
     {
       User: {
         __resolveReference: ({ id }: { id: string }) => ({ id }),
-        reviews: ({ id }: { id: string }, _: unknown, ctx: SubgraphRequestContext) => [
-          { body: `review by ${id}`, seenBy: header(ctx, 'x-ficus-user-id') },
-        ],
+        reviews: async ({ id }: { id: string }, _: unknown, ctx: SubgraphRequestContext) => {
+          await gate.wait();
+          return [{ body: `review by ${id}`, seenBy: header(ctx, 'x-ficus-user-id') }];
+        },
       },
     },
   );

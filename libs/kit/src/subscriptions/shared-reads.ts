@@ -18,6 +18,11 @@ export class SharedReads<T> {
     return read;
   }
 
+  /** Whether a read of `key` is in flight now: a `read` of it would share it. */
+  has(key: string): boolean {
+    return this.inFlight.has(key);
+  }
+
   /** Reads in flight, for tests. */
   get size(): number {
     return this.inFlight.size;
