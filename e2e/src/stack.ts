@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EXIT_WITH_PARENT_VARIABLE } from '@ficus/kit';
@@ -67,6 +68,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       NATS_URL: nats.url,
       DATA_DIR: options.dataDir,
       HOST: '127.0.0.1',
+      // The gateway signs the identity it forwards and the subgraphs honour only signed ones:
+      // a secret of this start's own unless the environment names one.
+      IDENTITY_SIGNING_SECRET: options.env?.IDENTITY_SIGNING_SECRET || process.env.IDENTITY_SIGNING_SECRET || randomBytes(32).toString('hex'),
       [EXIT_WITH_PARENT_VARIABLE]: '1',
     };
     const databaseEnv = (name: string): NodeJS.ProcessEnv => {

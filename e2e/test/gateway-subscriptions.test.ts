@@ -7,6 +7,7 @@ import {
   waitFor,
   webSocketClient,
 } from '@ficus/testkit';
+import { IdentitySignature } from '@ficus/kit';
 import type { Client } from 'graphql-ws';
 import { placeOrder, signUpShopper, stockedProduct } from './saga-helpers';
 import { devAdmin, startTestStack, TestStack } from './stack-harness';
@@ -24,6 +25,9 @@ const STATUS_CHANGED = /* GraphQL */ `
   }
 `;
 
+/** Named here so that the tests can sign an identity as the gateway does. */
+const identitySecret = 'e2e-identity-signing-secret-of-32-chars';
+
 /** Federated subscriptions through the real gateway process, with every subgraph a real process. */
 describe('order status subscriptions through the gateway over graphql-ws', () => {
   let t: TestStack;
@@ -33,7 +37,11 @@ describe('order status subscriptions through the gateway over graphql-ws', () =>
 
   beforeAll(async () => {
     // 100 sockets from this one test process: above the gateway's default per-client connection limit.
-    t = await startTestStack('gwsubs', { SUBSCRIPTION_KEEP_ALIVE_MS: '1000', SUBSCRIPTION_CONNECTIONS_PER_CLIENT: '500' });
+    t = await startTestStack('gwsubs', {
+      SUBSCRIPTION_KEEP_ALIVE_MS: '1000',
+      SUBSCRIPTION_CONNECTIONS_PER_CLIENT: '500',
+      IDENTITY_SIGNING_SECRET: identitySecret,
+    });
     adminToken = await t.signIn(devAdmin.email, devAdmin.password);
     productId = await stockedProduct(t, adminToken, 'SUB-1', 100);
   });
@@ -131,6 +139,43 @@ describe('order status subscriptions through the gateway over graphql-ws', () =>
 
     await waitFor(async () => (await ordersOpenStreams()) === 0 && (await feeds()) === 0, {
       what: 'no stream on orders and no orders.> subscription on NATS',
+    });
+  });
+
+  describe('a caller who reaches the orders subgraph directly, without the gateway', () => {
+    const forgedAdmin = (userId: string) => ({ 'x-ficus-user-id': userId, 'x-ficus-user-email': 'x@example.com', 'x-ficus-user-roles': 'admin' });
+
+    it('cannot act as someone else over HTTP: unsigned identity headers are refused with 401 UNAUTHENTICATED', async () => {
+      const owner = await signUpShopper(t, 'sub-direct');
+      const placed = await placeOrder(t, owner, [{ productId, quantity: 1 }], 'tok_visa');
+
+      const response = await fetch(t.stack.urls.orders!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...forgedAdmin(owner.id) },
+        body: JSON.stringify({ query: 'query($id: ID!) { order(id: $id) { id status } }', variables: { id: placed.data.placeOrder.id } }),
+      });
+
+      expect(response.status).toBe(401);
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('cannot watch an order with a forged identity over graphql-ws, while a signed one on the same socket can', async () => {
+      const owner = await signUpShopper(t, 'sub-direct-ws');
+      const placed = await placeOrder(t, owner, [{ productId, quantity: 1 }], 'tok_timeout');
+      const socket = webSocketClient(t.stack.urls.orders!, {});
+      clients.push(socket);
+      const query = 'subscription($id: ID!) { orderStatusChanged(orderId: $id) { id status } }';
+      const variables = { id: placed.data.placeOrder.id };
+
+      const forged = recordSubscription(socket, query, variables, { headers: forgedAdmin(owner.id) });
+      await waitFor(() => forged.errors.length > 0, { what: 'the forged identity to be refused' });
+      const signed = new IdentitySignature(identitySecret).headersFor({ userId: owner.id, email: '', roles: ['customer'] });
+      const genuine = recordSubscription<{ orderStatusChanged: { status: string } }>(socket, query, variables, { headers: signed });
+
+      expect(forged.errors.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+      await waitFor(() => genuine.values.length > 0, { what: 'the signed subscription on the same socket' });
+      expect(genuine.values[0].orderStatusChanged.status).toBe('PENDING');
     });
   });
 

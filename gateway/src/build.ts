@@ -3,7 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { bodyErrorHandler, createLogger, healthRoutes, jsonBody, requestIdMiddleware, ServiceMetrics } from '@ficus/kit';
+import {
+  bodyErrorHandler,
+  createLogger,
+  healthRoutes,
+  identityToHeaders,
+  IdentitySignature,
+  jsonBody,
+  requestIdMiddleware,
+  ServiceMetrics,
+} from '@ficus/kit';
 import express, { RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import { Counter, Gauge } from 'prom-client';
@@ -12,6 +21,7 @@ import { createTokenVerifier } from './auth/token-verifier';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './execution/gateway-context';
 import { createSubscriptionExecutor } from './execution/subscription-executor';
+import type { IdentityHeaders } from './execution/subgraph-data-source';
 import { createSupergraphExecutor } from './execution/supergraph-executor';
 import { allowedOrigins, corsFor } from './http/cors';
 import { httpSubscriptions } from './http/http-subscriptions';
@@ -64,7 +74,10 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
   });
+  const signature = config.identitySigningSecret ? new IdentitySignature(config.identitySigningSecret) : null;
+  const identityHeaders: IdentityHeaders = (identity) => (signature ? signature.headersFor(identity) : identityToHeaders(identity));
   const executor = createSupergraphExecutor({
+    identityHeaders,
     supergraph: supergraph.gatewayInput,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
     logger: logger.child({ component: 'apollo-gateway' }),
@@ -83,6 +96,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
   const subscriptions = createSubscriptionExecutor({
     served: () => executor.servedForSubscriptions(),
     keepAliveMs: config.subscriptions.keepAliveMs,
+    identityHeaders,
     onEvent: (completion) => subscriptionEvents.inc({ completion }),
   });
   metrics.gaugeFrom('ficus_gateway_subscriptions_open', 'Client subscriptions being served.', async () => subscriptions.openCount);

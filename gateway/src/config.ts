@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, env, parseEnv } from '@ficus/kit';
+import { ConfigError, env, identitySigningSecret, parseEnv } from '@ficus/kit';
 import { z } from 'zod';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -51,6 +51,8 @@ export interface GatewayConfig {
   bodyLimitBytes: number;
   /** Longest wait for one subgraph response. */
   subgraphTimeoutMs: number;
+  /** The secret identity headers to subgraphs are signed with; null sends them unsigned. */
+  identitySigningSecret: string | null;
   /** Null unless the supergraph comes from the registry. */
   usageReporting: UsageReportingConfig | null;
   subscriptions: SubscriptionsConfig;
@@ -104,6 +106,7 @@ const gatewayEnv = {
     .pipe(z.array(origin))
     .default([]),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  IDENTITY_SIGNING_SECRET: identitySigningSecret.optional(),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   FICUS_REGISTRY_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -171,6 +174,7 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
     corsOrigins: vars.CORS_ORIGINS,
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     subgraphTimeoutMs: vars.SUBGRAPH_TIMEOUT_MS,
+    identitySigningSecret: vars.IDENTITY_SIGNING_SECRET ?? null,
     usageReporting: registry
       ? { registry, intervalMs: vars.USAGE_REPORT_INTERVAL_MS, maxOperations: usageBatchMaxOperations }
       : null,

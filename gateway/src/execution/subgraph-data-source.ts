@@ -1,12 +1,23 @@
-import { identityToHeaders } from '@ficus/kit';
+import type { Identity } from '@ficus/kit';
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GatewayContext } from './gateway-context';
+
+/** The headers that carry a verified identity to subgraphs: signed when the gateway has an IDENTITY_SIGNING_SECRET. */
+export type IdentityHeaders = (identity: Identity) => Record<string, string>;
 
 /**
  * Sends one subgraph request with the caller's verified identity, request id and trace
  * context. Subgraphs trust the x-ficus-* headers, so only the gateway may set them.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly identityHeaders: IdentityHeaders;
+
+  constructor(config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] & { identityHeaders: IdentityHeaders }) {
+    const { identityHeaders, ...rest } = config;
+    super(rest);
+    this.identityHeaders = identityHeaders;
+  }
+
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     // Health checks and schema loading carry no client request (and @apollo/gateway does not export the kind enum).
     if (!('incomingRequestContext' in options)) return;
@@ -19,7 +30,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     headers.set('x-request-id', context.requestId);
     if (context.traceparent) headers.set('traceparent', context.traceparent);
     if (context.identity) {
-      for (const [name, value] of Object.entries(identityToHeaders(context.identity))) headers.set(name, value);
+      for (const [name, value] of Object.entries(this.identityHeaders(context.identity))) headers.set(name, value);
     }
   }
 }

@@ -1,8 +1,9 @@
 import { executeQueryPlan, GraphQLDataSource, ServiceMap } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
-import { identityToHeaders, SharedReads } from '@ficus/kit';
+import { SharedReads } from '@ficus/kit';
 import { DocumentNode, ExecutionResult, FormattedExecutionResult, GraphQLError, print } from 'graphql';
 import type { GatewayContext } from './gateway-context';
+import type { IdentityHeaders } from './subgraph-data-source';
 import { SubgraphSubscriptionClient, SubgraphSubscriptionLostError } from './subgraph-subscription-client';
 import type { SubscriptionPlan, SubscriptionPlanner } from './subscription-planner';
 
@@ -37,6 +38,7 @@ export interface SubscriptionExecutorOptions {
   /** The supergraph served now, or null before the first is loaded. */
   served: () => ServedSupergraph | null;
   keepAliveMs: number;
+  identityHeaders: IdentityHeaders;
   /** Told of each event from a subgraph: whether it ran the rest of the plan or shared a run in flight. */
   onEvent?: (completion: 'ran' | 'shared') => void;
 }
@@ -76,10 +78,10 @@ export function createSubscriptionExecutor(options: SubscriptionExecutorOptions)
         url,
         query: plan.primary.operation,
         variables: pick(request.variables, plan.primary.variableUsages),
-        headers: forwardedHeaders(context),
+        headers: forwardedHeaders(context, options.identityHeaders),
       });
       // Everything the completed result depends on but the event: the fetches it makes are the same.
-      const sameResultFor = [served.planner.supergraphId, cacheKey, JSON.stringify(request.variables), JSON.stringify(identityHeaders(context))].join('\n');
+      const sameResultFor = [served.planner.supergraphId, cacheKey, JSON.stringify(request.variables), JSON.stringify(context.identity)].join('\n');
       const complete = (event: FormattedExecutionResult) => {
         const key = `${sameResultFor}\n${JSON.stringify(event)}`;
         options.onEvent?.(completions.has(key) ? 'shared' : 'ran');
@@ -162,16 +164,12 @@ async function completeEvent(
 }
 
 /** The caller's verified identity and request id, as the HTTP data source forwards them. */
-function forwardedHeaders(context: GatewayContext): Record<string, string> {
+function forwardedHeaders(context: GatewayContext, identityHeaders: IdentityHeaders): Record<string, string> {
   return {
     'x-request-id': context.requestId,
     ...(context.traceparent ? { traceparent: context.traceparent } : {}),
-    ...identityHeaders(context),
+    ...(context.identity ? identityHeaders(context.identity) : {}),
   };
-}
-
-function identityHeaders(context: GatewayContext): Record<string, string> {
-  return context.identity ? identityToHeaders(context.identity) : {};
 }
 
 /** Runs `action` at `time` (ms since the epoch) unless cancelled; setTimeout alone cannot wait longer than about 24 days. */

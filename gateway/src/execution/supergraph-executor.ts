@@ -3,7 +3,7 @@ import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import type { Logger } from '@ficus/kit';
 import { supergraphIdOf } from '../supergraph/registry-supergraph';
 import type { GatewayContext } from './gateway-context';
-import { fetchWithTimeout, SubgraphDataSource } from './subgraph-data-source';
+import { fetchWithTimeout, IdentityHeaders, SubgraphDataSource } from './subgraph-data-source';
 import type { ServedSupergraph } from './subscription-executor';
 import { SubscriptionPlanner } from './subscription-planner';
 
@@ -29,6 +29,7 @@ export interface SupergraphExecutorOptions {
   /** A fixed supergraph SDL, or a manager that updates it (the registry). */
   supergraph: string | SupergraphManager;
   subgraphTimeoutMs: number;
+  identityHeaders: IdentityHeaders;
   logger: Logger;
   /** Called with the id of each supergraph that starts being served, and whether it replaces another. */
   onLoaded?(supergraphId: string, replacesAnother: boolean): void;
@@ -42,7 +43,7 @@ export function createSupergraphExecutor(options: SupergraphExecutorOptions): Su
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraph,
     logger: options.logger,
-    buildService: ({ url }) => new SubgraphDataSource({ url, fetcher }),
+    buildService: ({ url }) => new SubgraphDataSource({ url, fetcher, identityHeaders: options.identityHeaders }),
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     const id = supergraphIdOf(coreSupergraphSdl);
@@ -60,7 +61,7 @@ export function createSupergraphExecutor(options: SupergraphExecutorOptions): Su
       if (forSubscriptions || !servedId || !servedSdl) return forSubscriptions;
       const planner = new SubscriptionPlanner(servedId, servedSdl);
       const dataSources: ServiceMap = {};
-      for (const [name, url] of planner.subgraphUrls) dataSources[name] = new SubgraphDataSource({ url, fetcher });
+      for (const [name, url] of planner.subgraphUrls) dataSources[name] = new SubgraphDataSource({ url, fetcher, identityHeaders: options.identityHeaders });
       forSubscriptions = { planner, dataSources };
       return forSubscriptions;
     },

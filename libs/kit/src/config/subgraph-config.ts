@@ -18,7 +18,12 @@ export interface SubgraphConfig {
   database: DatabaseTarget;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
+  /** The secret the gateway signs identity headers with; null trusts them unsigned (a subgraph only the gateway can reach). */
+  identitySigningSecret: string | null;
 }
+
+/** Shared by the gateway and every subgraph; long enough that it cannot be guessed. */
+export const identitySigningSecret = z.string().min(32, 'must be at least 32 characters');
 
 export const subgraphEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -32,6 +37,7 @@ export const subgraphEnv = {
     .optional(),
   POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  IDENTITY_SIGNING_SECRET: identitySigningSecret.optional(),
 };
 
 /**
@@ -54,6 +60,7 @@ export function readSubgraphConfig(
     natsUrl: parsed.NATS_URL,
     dataDir,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
+    identitySigningSecret: parsed.IDENTITY_SIGNING_SECRET ?? null,
     database: resolveDatabaseTarget({
       serviceName,
       databaseUrl: parsed.DATABASE_URL,

@@ -6,8 +6,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express, { Express, Request } from 'express';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import { DomainError } from '../errors';
 import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, requestIdMiddleware } from '../http/http-app';
 import { formatErrorFor } from '../http/format-error';
 import { requestLogPlugin } from '../http/request-log-plugin';
@@ -75,7 +76,18 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   app.use(
     '/graphql',
     jsonBody(options.bodyLimitBytes),
-    expressMiddleware(apollo, { context: async ({ req }) => options.context(req) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          return await options.context(req);
+        } catch (err) {
+          // A request the context refuses (identity headers the gateway did not sign) is the caller's fault, not a 500.
+          if (!(err instanceof DomainError)) throw err;
+          const status = err.code === 'UNAUTHENTICATED' ? 401 : err.code === 'FORBIDDEN' ? 403 : 400;
+          throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status } } });
+        }
+      },
+    }),
   );
   app.use(bodyErrorHandler);
 

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { SubgraphConfig } from '../config/subgraph-config';
 import { openDatabase } from '../db/open-database';
 import { QueryLog } from '../db/query-log';
-import { Identity, identityFromHeaders } from '../identity';
+import { Identity, identityFromHeaders, IdentitySignature } from '../identity';
 import { createLogger } from '../logger';
 import { CommitListener } from '../outbox/commit-listener';
 import { OutboxRelay } from '../outbox/outbox-relay';
@@ -156,6 +156,10 @@ export async function startSubgraph<TContext extends BaseContext>(
 
     const streams = new OpenStreams();
     metrics.gaugeFrom('ficus_subscriptions_open', 'Subscription streams being served.', async () => streams.size);
+    const signature = config.identitySigningSecret ? new IdentitySignature(config.identitySigningSecret) : null;
+    // With a signing secret, x-ficus-* identity headers count only when the gateway signed them.
+    const identityOf = (headers: Record<string, string | string[] | undefined>) =>
+      signature ? signature.identityFrom(headers) : identityFromHeaders(headers);
     const server = await startGraphQLHttpServer<TContext>({
       typeDefs: definition.typeDefs,
       resolvers: definition.resolvers,
@@ -173,7 +177,7 @@ export async function startSubgraph<TContext extends BaseContext>(
         definition.context(
           {
             em: orm.em.fork(),
-            identity: identityFromHeaders(req.headers),
+            identity: identityOf(req.headers),
             requestId: req.requestId,
             logger: req.log,
             origin: { correlationId: req.requestId, traceparent: req.header('traceparent') ?? null },
@@ -190,7 +194,7 @@ export async function startSubgraph<TContext extends BaseContext>(
           return definition.context(
             {
               em: orm.em.fork(),
-              identity: identityFromHeaders(headers),
+              identity: identityOf(headers),
               requestId,
               logger: logger.child({ requestId, transport: 'graphql-ws' }),
               origin: { correlationId: requestId, traceparent: headers.traceparent ?? null },

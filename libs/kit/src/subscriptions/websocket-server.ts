@@ -3,6 +3,7 @@ import { GraphQLError, GraphQLFormattedError, GraphQLSchema, subscribe as graphq
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import { DomainError } from '../errors';
 import { formatErrorFor } from '../http/format-error';
 import { OpenStreams } from './open-streams';
 
@@ -33,6 +34,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const refusal = Symbol('refused context');
+
 export interface SubscriptionServer {
   /** Ends every open stream (clients receive `complete`), then closes the sockets. */
   stop(): Promise<void>;
@@ -52,8 +55,23 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
     {
       schema: options.schema,
       onConnect: () => !stopping,
-      context: (ctx, _id, payload) => options.context(operationParams(ctx.connectionParams, payload.extensions)) as never,
+      // A context refused (identity headers the gateway did not sign) fails that one operation:
+      // thrown here, graphql-ws would close the socket and with it every other caller's subscriptions.
+      context: async (ctx, _id, payload) => {
+        try {
+          return (await options.context(operationParams(ctx.connectionParams, payload.extensions))) as never;
+        } catch (err) {
+          return { [refusal]: err } as never;
+        }
+      },
       subscribe: async (args) => {
+        const refused = (args.contextValue as { [refusal]?: unknown } | undefined)?.[refusal];
+        if (refused !== undefined) {
+          const error = refused instanceof DomainError
+            ? new GraphQLError(refused.message, { extensions: { code: refused.code } })
+            : new GraphQLError((refused as Error).message, { originalError: refused as Error });
+          return { errors: [error] };
+        }
         const result = await graphqlSubscribe(args);
         return Symbol.asyncIterator in result ? options.streams.track(result) : result;
       },
