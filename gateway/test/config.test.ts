@@ -18,6 +18,7 @@ describe('reading the gateway configuration', () => {
       corsOrigins: [],
       bodyLimitBytes: 1_000_000,
       subgraphTimeoutMs: 10_000,
+      identitySigningSecret: null,
       usageReporting: null,
       subscriptions: { keepAliveMs: 12_000, maxPerConnection: 100, maxConnectionsPerClient: 50, maxPerClient: 200, httpHeartbeatMs: 5_000 },
     });
@@ -34,6 +35,12 @@ describe('reading the gateway configuration', () => {
       kind: 'public-key',
       pem: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----',
     });
+  });
+
+  it('signs identities with IDENTITY_SIGNING_SECRET, and refuses one too short to be safe', () => {
+    const secret = 'x'.repeat(32);
+    expect(readGatewayConfig({ IDENTITY_SIGNING_SECRET: secret }).identitySigningSecret).toBe(secret);
+    expect(problemsOf({ IDENTITY_SIGNING_SECRET: 'short' })).toEqual(['IDENTITY_SIGNING_SECRET: must be at least 32 characters']);
   });
 
   it('names every bad variable in one error', () => {

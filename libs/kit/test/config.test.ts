@@ -13,6 +13,12 @@ describe('subgraph configuration', () => {
     }
   });
 
+  it('honours identities unsigned unless IDENTITY_SIGNING_SECRET is set, and refuses one too short', () => {
+    expect(readSubgraphConfig('orders', 4004, {}).identitySigningSecret).toBeNull();
+    expect(readSubgraphConfig('orders', 4004, { IDENTITY_SIGNING_SECRET: 'y'.repeat(40) }).identitySigningSecret).toBe('y'.repeat(40));
+    expect(() => readSubgraphConfig('orders', 4004, { IDENTITY_SIGNING_SECRET: 'short' })).toThrow(/IDENTITY_SIGNING_SECRET: must be at least 32 characters/);
+  });
+
   it('defaults to a SQLite file per subgraph under the data directory', () => {
     const config = readSubgraphConfig('inventory', 4003, { DATA_DIR: '/tmp/ficus-data' });
     expect(config).toMatchObject({ port: 4003, host: '127.0.0.1', natsUrl: 'nats://127.0.0.1:4222' });
