@@ -21,6 +21,10 @@ import { cpuSeconds, percentiles, query } from './measure';
  *    is the order's `updated_at` read afterwards from the orders database (set by the orders
  *    process just before its transaction commits).
  *
+ * All subscribers use the same shopper's token, so the 10 of one order share an identity (a
+ * customer's devices and tabs) and the gateway completes each event once for them;
+ * --distinct-operations takes that sharing away.
+ *
  *   npm run bench:subscriptions -- --db postgres --orders 100 --subscribers 1000 --connections 100
  */
 async function main(): Promise<void> {
@@ -36,6 +40,9 @@ async function main(): Promise<void> {
       // full: the orders fields and `customer { name }` (a fetch from users per event per subscriber); primary: orders fields only.
       fields: { type: 'string', default: 'full' },
       'settle-ms': { type: 'string', default: '5000' },
+      // Each subscriber sends an operation of its own name, so the gateway shares nothing between
+      // them (no document, no run of the rest of the plan): as if every subscriber were another user.
+      'distinct-operations': { type: 'boolean', default: false },
       // Full garbage collection in the gateway and orders before each memory sample (a heap
       // snapshot on SIGUSR2 collects first; the snapshot is deleted), so heap figures hold no garbage.
       'exact-heap': { type: 'boolean', default: false },
@@ -127,14 +134,15 @@ async function main(): Promise<void> {
 
     // Subscribers: subscriber i watches order i % N on connection i % C.
     for (let c = 0; c < connectionCount; c++) clients.push(webSocketClient(url, { authorization: `Bearer ${shopperToken}` }));
-    const query = `subscription($id: ID!) { orderStatusChanged(orderId: $id) { ${selection} } }`;
+    const queryFor = (i: number) =>
+      `subscription ${values['distinct-operations'] ? `Watch${i}` : 'Watch'}($id: ID!) { orderStatusChanged(orderId: $id) { ${selection} } }`;
     const subs: Subscriber[] = [];
     const attach = (from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const sub: Subscriber = { orderId: orderIds[i % orderIds.length]!, statuses: [], errors: [], completed: false, cancelledAt: null, firstAt: null };
         subs.push(sub);
         clients[i % connectionCount]!.subscribe(
-          { query, variables: { id: sub.orderId } },
+          { query: queryFor(i), variables: { id: sub.orderId } },
           {
             next: (value: any) => {
               const now = Date.now();
@@ -253,6 +261,7 @@ async function main(): Promise<void> {
       subscribers: subs.length,
       connections: connectionCount,
       fields: values.fields,
+      distinctOperations: values['distinct-operations'],
       exactHeap: values['exact-heap'],
       cancelRate: cancelRate > 0 ? cancelRate : `all at once (${cancelConcurrency} in flight)`,
       attachMs: { connections: attachConnectionsMs, rest: attachRestMs },
