@@ -3,6 +3,7 @@ import type { QueryPlan } from '@apollo/query-planner';
 import { SharedReads } from '@ficus/kit';
 import { DocumentNode, ExecutionResult, FormattedExecutionResult, GraphQLError, print } from 'graphql';
 import type { GatewayContext } from './gateway-context';
+import { runAt } from './run-at';
 import type { IdentityHeaders } from './subgraph-data-source';
 import { SubgraphSubscriptionClient, SubgraphSubscriptionLostError } from './subgraph-subscription-client';
 import type { SubscriptionPlan, SubscriptionPlanner } from './subscription-planner';
@@ -94,7 +95,7 @@ export function createSubscriptionExecutor(options: SubscriptionExecutorOptions)
       });
       open.add(stream);
       if (context.credentialsExpireAt) {
-        expiry = at(context.credentialsExpireAt, () =>
+        expiry = runAt(context.credentialsExpireAt, () =>
           stream.end(codedError('the bearer token has expired: subscribe again with a fresh one', 'UNAUTHENTICATED')),
         );
       }
@@ -171,19 +172,6 @@ function forwardedHeaders(context: GatewayContext, identityHeaders: IdentityHead
     ...(context.identity ? identityHeaders(context.identity) : {}),
   };
 }
-
-/** Runs `action` at `time` (ms since the epoch) unless cancelled; setTimeout alone cannot wait longer than about 24 days. */
-function at(time: number, action: () => void): { cancel(): void } {
-  let timer: NodeJS.Timeout;
-  const arm = () => {
-    const wait = time - Date.now();
-    timer = wait > longestTimeoutMs ? setTimeout(arm, longestTimeoutMs) : setTimeout(action, Math.max(0, wait));
-  };
-  arm();
-  return { cancel: () => clearTimeout(timer) };
-}
-
-const longestTimeoutMs = 2 ** 31 - 1;
 
 function pick(variables: Record<string, unknown>, names: readonly string[] | undefined): Record<string, unknown> {
   const picked: Record<string, unknown> = {};

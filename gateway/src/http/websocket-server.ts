@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { bearerTokenOf, malformedAuthorization } from '../auth/authenticate';
 import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier';
 import type { GatewayContext } from '../execution/gateway-context';
+import { runAt } from '../execution/run-at';
 import type { SubscriptionExecutor } from '../execution/subscription-executor';
 import { codedError, SubscriptionDocuments } from './subscription-operation';
 import { traceparentOf } from './trace-context';
@@ -204,12 +205,8 @@ function authorizationOf(params: Context['connectionParams']): string | null {
  * `connectionParams` (a function in Apollo Client and graphql-ws' `createClient`).
  */
 function closeAtExpiry(socket: import('ws').WebSocket, expiresAt: number): void {
-  // Tokens live minutes to hours; one that outlives setTimeout's range (about 24 days) is closed then and reconnects.
-  const timer = setTimeout(
-    () => socket.close(closeCodes.unauthenticated, 'Unauthenticated: the bearer token has expired'),
-    Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1),
-  );
-  socket.once('close', () => clearTimeout(timer));
+  const expiry = runAt(expiresAt, () => socket.close(closeCodes.unauthenticated, 'Unauthenticated: the bearer token has expired'));
+  socket.once('close', () => expiry.cancel());
 }
 
 /** Whether the page's origin is the gateway's own (its Host): the embedded Sandbox's page, for one. */
