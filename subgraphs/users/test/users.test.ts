@@ -202,6 +202,25 @@ describe.each(['sqlite', 'postgres'] as const)('users subgraph on %s', (kind) =>
     expect(queries.filter((q) => /[`"]users[`"]/.test(q))).toHaveLength(1);
   });
 
+  it("shows a referenced user's email to that user and admins only, and its name to anyone", async () => {
+    const user = await register(`referenced-${kind}@example.com`);
+    const other = await register(`other-${kind}@example.com`);
+    const withEmail = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name email } } }';
+    const representations = { r: [{ __typename: 'User', id: user.id }] };
+    const codes = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.map((e) => e.extensions?.code);
+
+    expect(codes(await graphql(subgraph.url, withEmail, representations))).toEqual(['FORBIDDEN']);
+    expect(codes(await graphql(subgraph.url, withEmail, representations, asUser(other)))).toEqual(['FORBIDDEN']);
+    const own = await graphql(subgraph.url, withEmail, representations, asUser(user));
+    const admin = await graphql(subgraph.url, withEmail, representations, asUser(other, ['admin']));
+    const names = await graphql(subgraph.url, ENTITIES, { representations: [{ __typename: 'User', id: user.id }] });
+
+    expect(own.data._entities).toEqual([{ id: user.id, name: 'Someone', email: user.email }]);
+    expect(admin.data._entities).toEqual([{ id: user.id, name: 'Someone', email: user.email }]);
+    expect(names.errors).toBeUndefined();
+    expect(names.data._entities).toEqual([{ id: user.id, name: 'Someone' }]);
+  });
+
   it('creates the configured development admin before it accepts traffic', async () => {
     const res = await signIn('root@example.com', 'admin');
     expect(res.errors).toBeUndefined();

@@ -1,6 +1,7 @@
 import { currentUser, findVisibleUser } from '../domain/find-users';
 import { signIn } from '../domain/sign-in';
 import { signUp } from '../domain/sign-up';
+import { asReference, visibleEmail } from '../domain/user-view';
 import type { Resolvers } from './__generated__/resolvers-types';
 
 export const resolvers: Resolvers = {
@@ -13,6 +14,7 @@ export const resolvers: Resolvers = {
     signIn: (_, credentials, { em, tokens }) => signIn({ em, tokens }, credentials),
   },
   User: {
-    __resolveReference: ({ id }, { loaders }) => loaders.user.load(id),
+    __resolveReference: async ({ id }, { loaders }) => asReference(await loaders.user.load(id)),
+    email: (user, _, { identity }) => visibleEmail(user, identity),
   },
 };
