@@ -19,7 +19,10 @@ export interface OrderNews {
  * outbox, in the same transaction, so subscribers hear of every row and of no other.
  */
 export async function notifyCustomer(em: EntityManager, news: OrderNews, origin: EventOrigin): Promise<NotificationRow | null> {
-  // UUIDv7, like event ids: unique and sortable by creation time.
+  await takeTurnOf(em, news.userId);
+  // UUIDv7, like event ids: unique and sortable by creation time. Made once this transaction
+  // has the user's turn, so a user's notifications commit in id order and a client that
+  // resumes `after` the last id it saw misses none.
   const row: NotificationRow = { id: newEventId(), ...news, createdAt: new Date() };
   const { affectedRows }: { affectedRows: number } = await em
     .getConnection()
@@ -34,4 +37,14 @@ export async function notifyCustomer(em: EntityManager, news: OrderNews, origin:
   const { id: notificationId, userId, orderId, kind, createdAt } = row;
   recordEvent(em, notificationAdded.create(userId, { notificationId, userId, orderId, kind, createdAt: createdAt.toISOString() }, origin));
   return row;
+}
+
+/**
+ * Waits until no other transaction is notifying the same user, and keeps the turn until
+ * this one ends. PostgreSQL: a transaction-scoped advisory lock on the user. SQLite has one
+ * writer at a time, and this transaction writes already (its inbox row), so it holds the turn.
+ */
+async function takeTurnOf(em: EntityManager, userId: string): Promise<void> {
+  if (em.getPlatform().constructor.name !== 'PostgreSqlPlatform') return;
+  await em.getConnection().execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`notifications:${userId}`], 'all', em.getTransactionContext());
 }
