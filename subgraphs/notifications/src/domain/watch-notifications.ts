@@ -19,17 +19,17 @@ export async function watchNotifications(
 ): Promise<AsyncIterableIterator<NotificationRow>> {
   const { userId } = requireIdentity(actor);
   return catchUpStream<NotificationRow>({
-    feed: feeds.open(
-      notificationAdded.type,
-      (event) => event.version === notificationAdded.version && (event.data as { userId?: unknown }).userId === userId,
-    ),
+    // The event's aggregate is the user it was added for: a map lookup finds the user's feeds.
+    feed: feeds.open(notificationAdded.type, { aggregateId: userId }),
     // A fresh unit of work per read: an identity map would keep what it read first.
     backlog: async () => (after ? em.fork().find(Notification, { userId, id: { $gt: after } }, { orderBy: { id: 'asc' } }) : []),
     // A stored notification never changes, so what one event announces may be read once for all.
-    load: (event) =>
-      notificationReads.read(`${userId}:${event.id}`, () =>
-        em.fork().findOne(Notification, { id: (event.data as { notificationId: string }).notificationId, userId }),
-      ),
+    load: async (event) =>
+      event.version !== notificationAdded.version
+        ? null
+        : notificationReads.read(`${userId}:${event.id}`, () =>
+            em.fork().findOne(Notification, { id: (event.data as { notificationId: string }).notificationId, userId }),
+          ),
     idOf: (notification) => notification.id,
   });
 }
