@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { RunningStack } from '@ficus/e2e';
-import { graphql } from '@ficus/testkit';
-import { benchAdmin, startBenchStack } from './bench-stack';
+import { benchShopper } from './bench-shopper';
+import { startBenchStack } from './bench-stack';
 import { cpuSeconds, query } from './measure';
 
 /**
@@ -26,34 +26,7 @@ async function main(): Promise<void> {
   const { stack, databaseUrls } = bench;
   try {
     const url = stack.gatewayUrl;
-    const token = (await graphql(url, 'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }', { e: benchAdmin.email, p: benchAdmin.password })).data.signIn.token;
-    const auth = { authorization: `Bearer ${token}` };
-    const product = await graphql(
-      url,
-      'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }',
-      { input: { sku: 'BENCH-1', name: 'Bench', price: 100, initialStock: 1_000_000 } },
-      auth,
-    );
-    const productId = product.data.createProduct.id as string;
-    const shopper = await graphql(
-      url,
-      'mutation($input: SignUpInput!) { signUp(input: $input) { token } }',
-      { input: { email: 'bench@example.com', name: 'Bench', password: 'password123' } },
-    );
-    const shopperAuth = { authorization: `Bearer ${shopper.data.signUp.token}` };
-    const place = (key: string) =>
-      graphql(
-        url,
-        'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
-        { input: { items: [{ productId, quantity: 1 }], paymentToken: 'tok_visa', idempotencyKey: key } },
-        shopperAuth,
-      );
-    // Warm up, and wait until orders has heard of the product.
-    for (let i = 0; ; i++) {
-      const res = await place(`warmup-${i}`);
-      if (!res.errors) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { place } = await benchShopper(url, { sku: 'BENCH-1', email: 'bench@example.com', paymentToken: 'tok_visa' });
 
     const total = rate * seconds;
     const cpuBefore = cpuSeconds(stack);

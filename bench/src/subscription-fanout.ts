@@ -3,7 +3,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { graphql, webSocketClient } from '@ficus/testkit';
 import { connect as connectNats } from 'nats';
-import { benchAdmin, startBenchStack } from './bench-stack';
+import { benchShopper } from './bench-shopper';
+import { startBenchStack } from './bench-stack';
 import { cpuSeconds, percentiles, query } from './measure';
 
 /**
@@ -91,34 +92,10 @@ async function main(): Promise<void> {
       return memorySample(gatewayMetrics, ordersMetrics, values['exact-heap'] ? 1 : 5);
     };
     log(`stack up, gateway ${url}`);
-    const token = (await graphql(url, 'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }', { e: benchAdmin.email, p: benchAdmin.password })).data.signIn.token;
-    const product = await graphql(
-      url,
-      'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }',
-      { input: { sku: 'BENCH-SUB-1', name: 'Bench', price: 100, initialStock: 1_000_000 } },
-      { authorization: `Bearer ${token}` },
-    );
-    const productId = product.data.createProduct.id as string;
-    const shopper = await graphql(
-      url,
-      'mutation($input: SignUpInput!) { signUp(input: $input) { token } }',
-      { input: { email: 'bench-subs@example.com', name: 'Bench Shopper', password: 'password123' } },
-    );
-    const shopperToken = shopper.data.signUp.token as string;
+    const shopper = await benchShopper(url, { sku: 'BENCH-SUB-1', email: 'bench-subs@example.com', paymentToken: 'tok_timeout' });
+    const { place } = shopper;
+    const shopperToken = shopper.token;
     const shopperAuth = { authorization: `Bearer ${shopperToken}` };
-    const place = (key: string) =>
-      graphql(
-        url,
-        'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
-        { input: { items: [{ productId, quantity: 1 }], paymentToken: 'tok_timeout', idempotencyKey: key } },
-        shopperAuth,
-      );
-    // Wait until orders has heard of the product.
-    for (let i = 0; ; i++) {
-      const res = await place(`warmup-${i}`);
-      if (!res.errors) break;
-      await sleep(100);
-    }
     const orderIds: string[] = [];
     for (let i = 0; i < orderCount; i += 10) {
       const batch = await Promise.all(Array.from({ length: Math.min(10, orderCount - i) }, (_, j) => place(`order-${i + j}`)));
