@@ -196,6 +196,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
         requestId: req.requestId,
         traceparent: traceparentOf(req.header('traceparent')),
         identity: req.identity,
+        clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
         logger: req.log,
       }),
     });

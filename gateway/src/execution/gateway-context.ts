@@ -6,6 +6,8 @@ export interface GatewayContext {
   /** W3C trace context from the client, forwarded as is. */
   traceparent: string | null;
   identity: Identity | null;
+  /** The client's IP address (behind trusted proxies, the one they name), forwarded to subgraphs for their own limits. */
+  clientAddress: string;
   /**
    * When the bearer token that proved `identity` expires (ms since the epoch): a subscription
    * opened with it ends then. Absent where the transport ends it itself (a WebSocket closes).

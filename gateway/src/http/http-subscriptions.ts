@@ -113,6 +113,7 @@ export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscr
       requestId: req.requestId,
       traceparent: traceparentOf(req.header('traceparent')),
       identity: req.identity,
+      clientAddress: client,
       credentialsExpireAt: req.credentialsExpireAt,
       logger: req.log.child({ transport: protocol }),
     };

@@ -49,6 +49,7 @@ export interface GatewayWebSocketServer {
 interface Connection {
   identity: Identity | null;
   traceparent: string | null;
+  clientAddress: string;
 }
 
 type Extra = { request: http.IncomingMessage; socket: import('ws').WebSocket };
@@ -126,7 +127,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
             return false;
           }
         }
-        connections.set(ctx, { identity, traceparent: traceparentOf(header(request, 'traceparent')) });
+        connections.set(ctx, { identity, clientAddress: clientOf(request), traceparent: traceparentOf(header(request, 'traceparent')) });
         if (expiresAt !== null) closeAtExpiry(socket, expiresAt);
         return true;
       },
@@ -148,6 +149,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
           requestId,
           traceparent: connection?.traceparent ?? null,
           identity: connection?.identity ?? null,
+          clientAddress: connection?.clientAddress ?? 'unknown',
           logger: options.logger.child({ requestId, transport: 'graphql-ws' }),
         };
         return { schema, document, operationName, variableValues: variables, contextValue: context };
