@@ -25,6 +25,13 @@ export function identityFromHeaders(headers: Record<string, string | string[] | 
   };
 }
 
+/** The header on which the gateway forwards the client's IP address, for subgraphs' own limits. */
+export const clientAddressHeader = 'x-ficus-client-ip';
+
+export function clientAddressFromHeaders(headers: Record<string, string | string[] | undefined>): string | null {
+  return single(headers[clientAddressHeader]) || null;
+}
+
 export function identityToHeaders(identity: Identity): Record<string, string> {
   return {
     [identityHeaders.userId]: identity.userId,

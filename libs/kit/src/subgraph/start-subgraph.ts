@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { SubgraphConfig } from '../config/subgraph-config';
 import { openDatabase } from '../db/open-database';
 import { QueryLog } from '../db/query-log';
-import { Identity, identityFromHeaders, IdentitySignature } from '../identity';
+import { clientAddressFromHeaders, Identity, identityFromHeaders, IdentitySignature } from '../identity';
 import { createLogger } from '../logger';
 import { CommitListener } from '../outbox/commit-listener';
 import { OutboxRelay } from '../outbox/outbox-relay';
@@ -32,6 +32,12 @@ export interface BaseContext {
   /** A fresh unit of work for this request only. */
   em: EntityManager;
   identity: Identity | null;
+  /**
+   * The client's IP address as the gateway saw it (`x-ficus-client-ip`), for this service's own
+   * limits (sign-in throttling). Null when the gateway sent none, or when the subgraph has a
+   * signing secret and the header is not covered by the gateway's signature.
+   */
+  clientAddress: string | null;
   requestId: string;
   logger: Logger;
   /** Carried into the events this request causes. */
@@ -160,6 +166,9 @@ export async function startSubgraph<TContext extends BaseContext>(
     // With a signing secret, x-ficus-* identity headers count only when the gateway signed them.
     const identityOf = (headers: Record<string, string | string[] | undefined>) =>
       signature ? signature.identityFrom(headers) : identityFromHeaders(headers);
+    // The identity signature does not cover the client's address: with a secret it is not trusted.
+    const clientAddressOf = (headers: Record<string, string | string[] | undefined>) =>
+      signature ? null : clientAddressFromHeaders(headers);
     const server = await startGraphQLHttpServer<TContext>({
       typeDefs: definition.typeDefs,
       resolvers: definition.resolvers,
@@ -178,6 +187,7 @@ export async function startSubgraph<TContext extends BaseContext>(
           {
             em: orm.em.fork(),
             identity: identityOf(req.headers),
+            clientAddress: clientAddressOf(req.headers),
             requestId: req.requestId,
             logger: req.log,
             origin: { correlationId: req.requestId, traceparent: req.header('traceparent') ?? null },
@@ -195,6 +205,7 @@ export async function startSubgraph<TContext extends BaseContext>(
             {
               em: orm.em.fork(),
               identity: identityOf(headers),
+              clientAddress: clientAddressOf(headers),
               requestId,
               logger: logger.child({ requestId, transport: 'graphql-ws' }),
               origin: { correlationId: requestId, traceparent: headers.traceparent ?? null },
