@@ -8,6 +8,7 @@ import { SupergraphWatch } from './domain/supergraph-watch';
 import type { RegistryContext, RegistryDeps } from './graphql/context';
 import { resolvers } from './graphql/resolvers';
 import { callerOf } from './http/caller';
+import { persistedQueriesRoute } from './http/persisted-queries-route';
 import { supergraphRoute } from './http/supergraph-route';
 import { usageRoute } from './http/usage-route';
 import { roverApiRoute } from './rover-api/route';
@@ -56,6 +57,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       checks: [{ name: 'database', check: () => orm.isConnected() }],
       routes: (app) => {
         supergraphRoute(app, orm, deps);
+        persistedQueriesRoute(app, orm, deps);
         usageRoute(app, orm, config.bodyLimitBytes);
         roverApiRoute(app, { orm, deps, logger, bodyLimitBytes: config.bodyLimitBytes });
       },

@@ -118,3 +118,22 @@ export interface EventContractsPublishView {
   unchanged: boolean;
   changes: EventContractChangeView[];
 }
+
+export const PUBLISH_PERSISTED_QUERIES = /* GraphQL */ `
+  mutation PublishPersistedQueries($input: PublishPersistedQueriesInput!) {
+    publishPersistedQueries(input: $input) {
+      published unchanged added identical total revision
+      conflicts { id name publishedName }
+    }
+  }
+`;
+
+export interface PersistedQueriesPublishView {
+  published: boolean;
+  unchanged: boolean;
+  added: number;
+  identical: number;
+  total: number;
+  revision: number;
+  conflicts: { id: string; name: string; publishedName: string }[];
+}

@@ -161,4 +161,54 @@ export const EventContractPublication = new EntitySchema<EventContractPublicatio
   },
 });
 
-export const entities = [Variant, SubgraphPublication, Supergraph, CheckRun, ApiKey, EventContractPublication];
+/** One operation of a variant's persisted query list (trusted documents); its body never changes once published. */
+export interface PersistedOperationRow {
+  variantId: string;
+  /** The manifest's id: the sha256 of the body by default, or a custom id. */
+  id: string;
+  name: string;
+  type: 'query' | 'mutation' | 'subscription';
+  body: string;
+  publishedByKeyId: string;
+  publishedBy: string;
+  publishedAt: Date;
+}
+
+export const PersistedOperation = new EntitySchema<PersistedOperationRow>({
+  name: 'PersistedOperation',
+  tableName: 'persisted_operations',
+  properties: {
+    variantId: { type: 'string', primary: true },
+    id: { type: 'string', primary: true },
+    name: { type: 'string' },
+    type: { type: 'string' },
+    body: { type: 'text' },
+    publishedByKeyId: { type: 'string' },
+    publishedBy: { type: 'string' },
+    publishedAt: { type: 'datetime' },
+  },
+});
+
+/** A variant's persisted query list as a whole: its revision moves on with each publish that adds operations. */
+export interface PersistedQueryListRow {
+  variantId: string;
+  revision: number;
+  operationCount: number;
+  /** The total length of the bodies, held under a limit since every gateway keeps the list in memory. */
+  bodyChars: number;
+  updatedAt: Date;
+}
+
+export const PersistedQueryList = new EntitySchema<PersistedQueryListRow>({
+  name: 'PersistedQueryList',
+  tableName: 'persisted_query_lists',
+  properties: {
+    variantId: { type: 'string', primary: true },
+    revision: { type: 'integer' },
+    operationCount: { type: 'integer' },
+    bodyChars: { type: 'integer' },
+    updatedAt: { type: 'datetime' },
+  },
+});
+
+export const entities = [Variant, SubgraphPublication, Supergraph, CheckRun, ApiKey, EventContractPublication, PersistedOperation, PersistedQueryList];

@@ -92,8 +92,35 @@ class CreateEventContractPublications extends PortableMigration {
   }
 }
 
+class CreatePersistedQueries extends PortableMigration {
+  override up(): void {
+    this.schema((s) =>
+      s
+        .createTable('persisted_operations', (t) => {
+          t.string('variant_id', 36).notNullable();
+          t.string('id', 256).notNullable();
+          t.string('name', 200).notNullable();
+          t.string('type', 16).notNullable();
+          t.text('body').notNullable();
+          t.string('published_by_key_id', 36).notNullable();
+          t.string('published_by', 200).notNullable();
+          t.timestamp('published_at', { useTz: true }).notNullable();
+          t.primary(['variant_id', 'id']);
+        })
+        .createTable('persisted_query_lists', (t) => {
+          t.string('variant_id', 36).primary();
+          t.integer('revision').notNullable();
+          t.integer('operation_count').notNullable();
+          t.integer('body_chars').notNullable();
+          t.timestamp('updated_at', { useTz: true }).notNullable();
+        }),
+    );
+  }
+}
+
 /** In order; never edit one that has shipped, add a new one. */
 export const migrations: MigrationObject[] = [
   { name: 'registry-0001-create-registry', class: CreateRegistry },
   { name: 'registry-0002-event-contracts', class: CreateEventContractPublications },
+  { name: 'registry-0003-persisted-queries', class: CreatePersistedQueries },
 ];

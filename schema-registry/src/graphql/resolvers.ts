@@ -8,6 +8,8 @@ import { latestEventContracts, parseEventContracts } from '../domain/event-contr
 import { publishEventContracts } from '../domain/event-contracts/publish-event-contracts';
 import { formatDuration, parseDuration } from '../domain/duration';
 import { formatGraphRef, parseGraphRef } from '../domain/graph-ref';
+import { findPersistedQueryList, listOperations } from '../domain/persisted-queries/persisted-query-list';
+import { publishPersistedQueries } from '../domain/persisted-queries/publish-persisted-queries';
 import { publishSubgraph } from '../domain/publish-subgraph';
 import { checkSettingsOf, currentSubgraphs, findVariant, latestSupergraph } from '../domain/variants';
 import type { RegistryContext } from './context';
@@ -129,12 +131,37 @@ export const resolvers = {
       ctx.logger.info({ graphRef: input.ref, status: outcome.status, changes: outcome.changes.length }, 'event contracts published');
       return { published: outcome.status !== 'refused', unchanged: outcome.status === 'unchanged', changes: outcome.changes };
     },
+    async publishPersistedQueries(_: unknown, { input }: { input: { ref: string; manifest: string } }, ctx: RegistryContext) {
+      const publisher = requireScope(ctx.caller, 'publish');
+      const outcome = await publishPersistedQueries(
+        { em: ctx.em, publishLock: ctx.deps.publishLock, watch: ctx.deps.watch, lockRows: ctx.deps.lockRows },
+        { ref: parseGraphRef(input.ref), manifest: input.manifest },
+        publisher,
+      );
+      if (outcome.status === 'refused') {
+        ctx.logger.info({ graphRef: input.ref, conflicts: outcome.conflicts.length }, 'persisted queries refused');
+        return { published: false, unchanged: false, added: 0, identical: 0, total: 0, revision: 0, conflicts: outcome.conflicts };
+      }
+      ctx.logger.info({ graphRef: input.ref, added: outcome.added, revision: outcome.revision }, 'persisted queries published');
+      const { added, identical, total, revision } = outcome;
+      return { published: true, unchanged: outcome.status === 'unchanged', added, identical, total, revision, conflicts: [] };
+    },
     async configureChecks(_: unknown, { input }: { input: SettingsArgs & { ref: string } }, ctx: RegistryContext) {
       requireScope(ctx.caller, 'publish');
       return settingsView(await configureChecks(ctx.em, parseGraphRef(input.ref), settingsFrom(input)));
     },
   },
   Variant: {
+    async persistedQueries(variant: VariantRow, _: unknown, ctx: RegistryContext) {
+      const list = await findPersistedQueryList(ctx.em, variant.id);
+      return {
+        revision: list?.revision ?? 0,
+        operationCount: list?.operationCount ?? 0,
+        updatedAt: list?.updatedAt.toISOString() ?? null,
+        operations: async () =>
+          (await listOperations(ctx.em, variant.id)).map((o) => ({ ...o, publishedAt: o.publishedAt.toISOString() })),
+      };
+    },
     async eventContracts(variant: VariantRow, _: unknown, ctx: RegistryContext) {
       const found = await latestEventContracts(ctx.em, variant.id);
       return found ? eventContractSetView(found) : null;

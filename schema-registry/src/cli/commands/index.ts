@@ -3,6 +3,7 @@ import { eventsCheck } from './events-check';
 import { eventsDescribe } from './events-describe';
 import { eventsPublish } from './events-publish';
 import { keyCreate } from './key-create';
+import { persistedQueriesPublish } from './persisted-queries-publish';
 import { subgraphCheck } from './subgraph-check';
 import { subgraphFetch } from './subgraph-fetch';
 import { subgraphIntrospect } from './subgraph-introspect';
@@ -21,5 +22,6 @@ export const commands: Command[] = [
   eventsCheck,
   eventsPublish,
   eventsDescribe,
+  persistedQueriesPublish,
   keyCreate,
 ];
