@@ -3,6 +3,7 @@ import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import type { Logger } from '@ficus/kit';
 import { supergraphIdOf } from '../supergraph/registry-supergraph';
 import type { GatewayContext } from './gateway-context';
+import { SubgraphResilience } from './resilience/subgraph-resilience';
 import { fetchWithTimeout, IdentityHeaders, SubgraphDataSource } from './subgraph-data-source';
 import type { ServedSupergraph } from './subscription-executor';
 import { SubscriptionPlanner } from './subscription-planner';
@@ -31,6 +32,12 @@ export interface SupergraphExecutorOptions {
   subgraphTimeoutMs: number;
   identityHeaders: IdentityHeaders;
   logger: Logger;
+  /**
+   * The subgraphs' circuit breakers and retries (`new SubgraphResilience(config, logger)`,
+   * whose metrics `registerSubgraphResilienceMetrics` registers). Defaults to
+   * `SubgraphResilience.withDefaults`.
+   */
+  resilience?: SubgraphResilience;
   /** Called with the id of each supergraph that starts being served, and whether it replaces another. */
   onLoaded?(supergraphId: string, replacesAnother: boolean): void;
 }
@@ -40,10 +47,13 @@ export function createSupergraphExecutor(options: SupergraphExecutorOptions): Su
   let servedSdl: string | null = null;
   let forSubscriptions: ServedSupergraph | null = null;
   const fetcher = fetchWithTimeout(options.subgraphTimeoutMs);
+  const resilience = options.resilience ?? SubgraphResilience.withDefaults(options.logger);
+  const dataSourceFor = (name: string, url: string) =>
+    resilience.guard(name, url, new SubgraphDataSource({ url, fetcher, identityHeaders: options.identityHeaders }));
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraph,
     logger: options.logger,
-    buildService: ({ url }) => new SubgraphDataSource({ url, fetcher, identityHeaders: options.identityHeaders }),
+    buildService: ({ name, url }) => dataSourceFor(name, url ?? ''),
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     const id = supergraphIdOf(coreSupergraphSdl);
@@ -61,7 +71,7 @@ export function createSupergraphExecutor(options: SupergraphExecutorOptions): Su
       if (forSubscriptions || !servedId || !servedSdl) return forSubscriptions;
       const planner = new SubscriptionPlanner(servedId, servedSdl);
       const dataSources: ServiceMap = {};
-      for (const [name, url] of planner.subgraphUrls) dataSources[name] = new SubgraphDataSource({ url, fetcher, identityHeaders: options.identityHeaders });
+      for (const [name, url] of planner.subgraphUrls) dataSources[name] = dataSourceFor(name, url);
       forSubscriptions = { planner, dataSources };
       return forSubscriptions;
     },
