@@ -11,7 +11,7 @@ import { errorCodes, graphql, GraphQLResponse, waitFor } from '@ficus/testkit';
 import { GraphQLError, parse } from 'graphql';
 import { Registry } from 'prom-client';
 import type { GatewayContext } from '../src/execution/gateway-context';
-import { defaultSubgraphResilience, SubgraphResilienceConfig } from '../src/execution/resilience/config';
+import { defaultSubgraphResilience, readSubgraphResilienceConfig, SubgraphResilienceConfig } from '../src/execution/resilience/config';
 import { registerSubgraphResilienceMetrics } from '../src/execution/resilience/resilience-metrics';
 import { SubgraphResilience } from '../src/execution/resilience/subgraph-resilience';
 import { createSupergraphExecutor } from '../src/execution/supergraph-executor';
@@ -387,6 +387,18 @@ describe('a subgraph answering HTTP 5xx', () => {
     expect(response.errors).toEqual([unavailable(['orders'])]);
     expect(failing.requests()).toBe(2);
   });
+
+  it('never opens the circuit with SUBGRAPH_BREAKER_FAILURES 0', async () => {
+    const unguarded = await startGateway([catalog, failing], { breakerFailures: 0 });
+    try {
+      const before = failing.requests();
+      for (let i = 0; i < 4; i++) expect(errorCodes(await graphql(unguarded.url, ordersOnly))).toEqual(['SUBREQUEST_HTTP_ERROR']);
+
+      expect(failing.requests() - before).toBe(4);
+    } finally {
+      await unguarded.stop();
+    }
+  });
 });
 
 describe('answers that are not outages', () => {
@@ -500,5 +512,24 @@ describe('a connection reset before the answer', () => {
     } finally {
       await gateway.stop();
     }
+  });
+});
+
+describe('the breaker and retry variables', () => {
+  it('default to 5 consecutive failures, a 5 s half-open delay and retries on', () => {
+    expect(readSubgraphResilienceConfig({})).toEqual({ breakerFailures: 5, breakerHalfOpenAfterMs: 5_000, retry: true });
+  });
+
+  it('are read from SUBGRAPH_BREAKER_FAILURES, SUBGRAPH_BREAKER_HALF_OPEN_AFTER_MS and SUBGRAPH_RETRY', () => {
+    expect(
+      readSubgraphResilienceConfig({ SUBGRAPH_BREAKER_FAILURES: '0', SUBGRAPH_BREAKER_HALF_OPEN_AFTER_MS: '30000', SUBGRAPH_RETRY: 'false' }),
+    ).toEqual({ breakerFailures: 0, breakerHalfOpenAfterMs: 30_000, retry: false });
+  });
+
+  it('report every bad one at once', () => {
+    const read = () =>
+      readSubgraphResilienceConfig({ SUBGRAPH_BREAKER_FAILURES: '-1', SUBGRAPH_BREAKER_HALF_OPEN_AFTER_MS: 'soon', SUBGRAPH_RETRY: 'maybe' });
+
+    expect(read).toThrow(/SUBGRAPH_BREAKER_FAILURES[\s\S]*SUBGRAPH_BREAKER_HALF_OPEN_AFTER_MS[\s\S]*SUBGRAPH_RETRY/);
   });
 });
