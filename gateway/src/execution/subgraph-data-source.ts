@@ -1,21 +1,33 @@
-import type { Identity } from '@ficus/kit';
+import { clientAddressHeader, gatewayHeaderPrefix, Identity, identityToHeaders, RequestSignature, signatureHeader } from '@ficus/kit';
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GatewayContext } from './gateway-context';
 
-/** The headers that carry a verified identity to subgraphs: signed when the gateway has an IDENTITY_SIGNING_SECRET. */
+/**
+ * @deprecated Identity headers are named by the data source and signed with the whole request
+ * (`signer`); still accepted so that callers passing it compile until they pass `signer`.
+ */
 export type IdentityHeaders = (identity: Identity) => Record<string, string>;
 
+type RemoteConfig = ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0];
+
+export interface SubgraphDataSourceConfig extends NonNullable<RemoteConfig> {
+  /** Signs every request with the secret shared with the subgraphs (IDENTITY_SIGNING_SECRET); null sends them unsigned. */
+  signer?: RequestSignature | null;
+  /** @deprecated ignored: see `IdentityHeaders`. */
+  identityHeaders?: IdentityHeaders;
+}
+
 /**
- * Sends one subgraph request with the caller's verified identity, request id and trace
- * context. Subgraphs trust the x-ficus-* headers, so only the gateway may set them.
+ * Sends one subgraph request with the caller's verified identity, client address, request id
+ * and trace context. Subgraphs trust the x-ficus-* headers (given a secret, only under the
+ * gateway's signature), so only the gateway sets them: a client's are dropped.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  private readonly identityHeaders: IdentityHeaders;
-
-  constructor(config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] & { identityHeaders: IdentityHeaders }) {
-    const { identityHeaders, ...rest } = config;
+  constructor(config: SubgraphDataSourceConfig) {
+    const { signer, identityHeaders: _ignored, ...rest } = config;
     super(rest);
-    this.identityHeaders = identityHeaders;
+    // Signed in the fetcher, which is handed the exact body bytes that go on the wire.
+    if (signer) this.fetcher = signedFetcher(this.fetcher, signer);
   }
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -25,17 +37,35 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const headers = request.http?.headers;
     if (!headers) return;
 
-    const forged = Array.from(headers, ([name]) => name).filter((name) => name.toLowerCase().startsWith('x-ficus-'));
+    const forged = Array.from(headers, ([name]) => name).filter((name) => name.toLowerCase().startsWith(gatewayHeaderPrefix));
     for (const name of forged) headers.delete(name);
-    headers.set('x-request-id', context.requestId);
-    if (context.traceparent) headers.set('traceparent', context.traceparent);
-    if (context.identity) {
-      for (const [name, value] of Object.entries(this.identityHeaders(context.identity))) headers.set(name, value);
-    }
+    for (const [name, value] of Object.entries(forwardedHeaders(context))) headers.set(name, value);
   }
 }
 
+/** What the gateway tells a subgraph about the request that caused a subgraph request, over HTTP or graphql-ws. */
+export function forwardedHeaders(context: GatewayContext): Record<string, string> {
+  return {
+    'x-request-id': context.requestId,
+    ...(context.traceparent ? { traceparent: context.traceparent } : {}),
+    [clientAddressHeader]: context.clientAddress,
+    ...(context.identity ? identityToHeaders(context.identity) : {}),
+  };
+}
+
+type Fetcher = RemoteGraphQLDataSource['fetcher'];
+
+/** Adds the gateway's signature over the method, path, exact body and x-ficus-* headers of each request `fetcher` sends. */
+export function signedFetcher(fetcher: Fetcher, signer: RequestSignature): Fetcher {
+  return (url, init = {}) => {
+    const { pathname, search } = new URL(url);
+    const headers = { ...init.headers };
+    headers[signatureHeader] = signer.signRequest({ method: init.method ?? 'GET', path: pathname + search, body: init.body ?? '', headers });
+    return fetcher(url, { ...init, headers });
+  };
+}
+
 /** Node's fetch, abandoned after `timeoutMs` so a hung subgraph cannot hold a request forever. */
-export function fetchWithTimeout(timeoutMs: number): RemoteGraphQLDataSource['fetcher'] {
+export function fetchWithTimeout(timeoutMs: number): Fetcher {
   return (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
 }

@@ -1,3 +1,4 @@
+import { RequestSignature, signatureHeader } from '@ficus/kit';
 import type { FormattedExecutionResult } from 'graphql';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -21,8 +22,9 @@ export interface SubgraphSubscriptionRequest {
   query: string;
   variables: Record<string, unknown>;
   /**
-   * The caller's identity and request id, sent with this one operation as `extensions.headers`:
-   * the socket is shared by every caller, so the subgraph authorises each subscription by these.
+   * The caller's identity, address and request id, sent with this one operation as
+   * `extensions.headers` (signed with it, given a signer): the socket is shared by every
+   * caller, so the subgraph authorises each subscription by these.
    */
   headers: Record<string, string>;
 }
@@ -38,6 +40,8 @@ export class SubgraphSubscriptionClient {
   constructor(
     /** Ping interval; no pong within it drops the socket and fails its subscriptions. */
     private readonly keepAliveMs: number,
+    /** Signs each subscribe over its operation and headers; null sends them unsigned. */
+    private readonly signer: RequestSignature | null = null,
   ) {}
 
   /** Sockets open or opening now. */
@@ -52,8 +56,13 @@ export class SubgraphSubscriptionClient {
    */
   subscribe(request: SubgraphSubscriptionRequest): AsyncIterableIterator<FormattedExecutionResult> {
     const queue = new EventQueue<FormattedExecutionResult>();
+    const operation = { query: request.query, variables: request.variables };
+    // Signed per operation, so a captured subscribe is good for this operation alone.
+    const headers = this.signer
+      ? { ...request.headers, [signatureHeader]: this.signer.signOperation({ ...operation, headers: request.headers }) }
+      : request.headers;
     const unsubscribe = this.socketFor(request.url).subscribe(
-      { query: request.query, variables: request.variables, extensions: { headers: request.headers } },
+      { ...operation, extensions: { headers } },
       {
         next: (value) => queue.push(value as FormattedExecutionResult),
         error: (err) => {

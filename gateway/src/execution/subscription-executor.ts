@@ -1,10 +1,10 @@
 import { executeQueryPlan, GraphQLDataSource, ServiceMap } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
-import { SharedReads } from '@ficus/kit';
+import { RequestSignature, SharedReads } from '@ficus/kit';
 import { DocumentNode, ExecutionResult, FormattedExecutionResult, GraphQLError, print } from 'graphql';
 import type { GatewayContext } from './gateway-context';
 import { runAt } from './run-at';
-import type { IdentityHeaders } from './subgraph-data-source';
+import { forwardedHeaders, IdentityHeaders } from './subgraph-data-source';
 import { SubgraphSubscriptionClient, SubgraphSubscriptionLostError } from './subgraph-subscription-client';
 import type { SubscriptionPlan, SubscriptionPlanner } from './subscription-planner';
 
@@ -39,7 +39,10 @@ export interface SubscriptionExecutorOptions {
   /** The supergraph served now, or null before the first is loaded. */
   served: () => ServedSupergraph | null;
   keepAliveMs: number;
-  identityHeaders: IdentityHeaders;
+  /** Signs each subscribe sent to a subgraph (IDENTITY_SIGNING_SECRET); null sends them unsigned. */
+  signer?: RequestSignature | null;
+  /** @deprecated ignored: see `IdentityHeaders`. */
+  identityHeaders?: IdentityHeaders;
   /** Told of each event from a subgraph: whether it ran the rest of the plan or shared a run in flight. */
   onEvent?: (completion: 'ran' | 'shared') => void;
 }
@@ -48,7 +51,7 @@ type ExecuteContext = Parameters<typeof executeQueryPlan>[2];
 
 export function createSubscriptionExecutor(options: SubscriptionExecutorOptions): SubscriptionExecutor {
   const open = new Set<FederatedStream>();
-  const upstreams = new SubgraphSubscriptionClient(options.keepAliveMs);
+  const upstreams = new SubgraphSubscriptionClient(options.keepAliveMs, options.signer ?? null);
   // Subscribers of the same operation, variables and identity get the same event from the
   // subgraph (one per subscription) at about the same time: the rest of the plan runs once for them.
   const completions = new SharedReads<ExecutionResult>();
@@ -79,7 +82,7 @@ export function createSubscriptionExecutor(options: SubscriptionExecutorOptions)
         url,
         query: plan.primary.operation,
         variables: pick(request.variables, plan.primary.variableUsages),
-        headers: forwardedHeaders(context, options.identityHeaders),
+        headers: forwardedHeaders(context),
       });
       // Everything the completed result depends on but the event: the fetches it makes are the same.
       const sameResultFor = [served.planner.supergraphId, cacheKey, JSON.stringify(request.variables), JSON.stringify(context.identity)].join('\n');
@@ -162,15 +165,6 @@ async function completeEvent(
     served.planner.apiSchema,
   );
   return result as ExecutionResult;
-}
-
-/** The caller's verified identity and request id, as the HTTP data source forwards them. */
-function forwardedHeaders(context: GatewayContext, identityHeaders: IdentityHeaders): Record<string, string> {
-  return {
-    'x-request-id': context.requestId,
-    ...(context.traceparent ? { traceparent: context.traceparent } : {}),
-    ...(context.identity ? identityHeaders(context.identity) : {}),
-  };
 }
 
 function pick(variables: Record<string, unknown>, names: readonly string[] | undefined): Record<string, unknown> {

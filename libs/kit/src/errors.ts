@@ -9,6 +9,9 @@ export const errorCodes = {
   FORBIDDEN: 'The caller is known but may not do this (an admin-only mutation).',
   NOT_FOUND: 'The thing named does not exist.',
   CONFLICT: 'The change collides with existing data (a duplicate SKU or email).',
+  MAX_DEPTH_LIMIT: 'The operation nests fields deeper than the service allows (MAX_DEPTH).',
+  MAX_ENTITY_REPRESENTATIONS_LIMIT: 'One _entities call names more entities than the service resolves at once (MAX_ENTITY_REPRESENTATIONS).',
+  MAX_LIST_LENGTH_LIMIT: 'An argument holds a list longer than the service accepts (MAX_LIST_LENGTH).',
   INTERNAL_SERVER_ERROR: 'An unexpected failure; the details are in the service log, keyed by request id.',
 } as const;
 

@@ -11,8 +11,11 @@ export function decodeCursor(cursor: string): string {
   return key;
 }
 
+/** The largest `first` a paginated field accepts unless it says otherwise (the subgraph's limits refuse more before resolvers run). */
+export const maxPageSize = 100;
+
 /** Page sizes are bounded so a client cannot ask for the whole table at once. */
-export function pageSize(first: number | null | undefined, max = 100): number {
+export function pageSize(first: number | null | undefined, max = maxPageSize): number {
   const size = first ?? 20;
   if (!Number.isInteger(size) || size < 0 || size > max) throw badInput(`first must be between 0 and ${max}`);
   return size;

@@ -18,8 +18,24 @@ export interface SubgraphConfig {
   database: DatabaseTarget;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
-  /** The secret the gateway signs identity headers with; null trusts them unsigned (a subgraph only the gateway can reach). */
+  /**
+   * The secret the gateway signs its requests with: given one, the subgraph answers only
+   * requests the gateway signed (and an unsigned `{ _service { sdl } }`); null trusts
+   * x-ficus-* headers unsigned (a subgraph only the gateway can reach).
+   */
   identitySigningSecret: string | null;
+  /** What one operation may ask, however it arrives. */
+  limits: SubgraphLimits;
+}
+
+/** The operation limits a deployment tunes; page sizes belong to the schema and stay in code. */
+export interface SubgraphLimits {
+  /** MAX_DEPTH: deepest field nesting (a root field is 1). */
+  maxDepth: number;
+  /** MAX_ENTITY_REPRESENTATIONS: representations in one `_entities` call. */
+  maxEntityRepresentations: number;
+  /** MAX_LIST_LENGTH: longest list in any argument (representations aside). */
+  maxListLength: number;
 }
 
 /** Shared by the gateway and every subgraph; long enough that it cannot be guessed. */
@@ -38,6 +54,9 @@ export const subgraphEnv = {
   POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
   IDENTITY_SIGNING_SECRET: identitySigningSecret.optional(),
+  MAX_DEPTH: z.coerce.number().int().positive().default(15),
+  MAX_ENTITY_REPRESENTATIONS: z.coerce.number().int().positive().default(1_000),
+  MAX_LIST_LENGTH: z.coerce.number().int().positive().default(100),
 };
 
 /**
@@ -61,6 +80,11 @@ export function readSubgraphConfig(
     dataDir,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     identitySigningSecret: parsed.IDENTITY_SIGNING_SECRET ?? null,
+    limits: {
+      maxDepth: parsed.MAX_DEPTH,
+      maxEntityRepresentations: parsed.MAX_ENTITY_REPRESENTATIONS,
+      maxListLength: parsed.MAX_LIST_LENGTH,
+    },
     database: resolveDatabaseTarget({
       serviceName,
       databaseUrl: parsed.DATABASE_URL,

@@ -11,6 +11,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     requestId: string;
     log: Logger;
+    /** The body's exact bytes, kept by `jsonBody(…, { keepRawBody: true })` for signature checks. */
+    rawBody?: Buffer;
   }
 }
 
@@ -63,6 +65,13 @@ export const bodyErrorHandler: ErrorRequestHandler = (err, req, res, next) => {
   });
 };
 
-export function jsonBody(limitBytes: number): RequestHandler {
-  return express.json({ limit: limitBytes });
+export function jsonBody(limitBytes: number, options: { keepRawBody?: boolean } = {}): RequestHandler {
+  return express.json({
+    limit: limitBytes,
+    verify: options.keepRawBody
+      ? (req, _res, buffer) => {
+          (req as express.Request).rawBody = buffer;
+        }
+      : undefined,
+  });
 }

@@ -11,6 +11,10 @@ import type { Logger } from 'pino';
 import { DomainError } from '../errors';
 import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, requestIdMiddleware } from '../http/http-app';
 import { formatErrorFor } from '../http/format-error';
+import { gatewaySignatureCheck } from '../http/gateway-signature-check';
+import { OperationLimits } from '../limits/operation-limits';
+import { operationLimitsPlugin } from '../limits/operation-limits-plugin';
+import type { RequestSignature } from '../request-signature';
 import { requestLogPlugin } from '../http/request-log-plugin';
 import { OpenStreams } from '../subscriptions/open-streams';
 import { startSubscriptionServer, SubscriptionServer } from '../subscriptions/websocket-server';
@@ -28,6 +32,10 @@ export type GraphQLHttpServerOptions<TContext extends { logger: Logger }> = Grap
   metrics: ServiceMetrics;
   context: (req: Request) => TContext | Promise<TContext>;
   routes?: (app: Express) => void;
+  /** Answers on `/graphql` (HTTP and graphql-ws) only what the gateway signed, and an unsigned `{ _service { sdl } }`. */
+  gatewaySignature?: RequestSignature | null;
+  /** Refuses operations beyond these limits, over HTTP and graphql-ws. */
+  operationLimits?: OperationLimits;
   /** Serves `Subscription` fields over graphql-ws on `/graphql` too. */
   subscriptions?: {
     /** Builds each subscription's context from its params: `connection_init`'s, with its own `headers` if it sent some. */
@@ -59,7 +67,11 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
       : buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]);
   const apollo = new ApolloServer<TContext>({
     schema,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin<TContext>(options.metrics)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      requestLogPlugin<TContext>(options.metrics),
+      ...(options.operationLimits ? [operationLimitsPlugin<TContext>(options.operationLimits)] : []),
+    ],
     formatError: formatErrorFor(logger),
     includeStacktraceInErrorResponses: false,
     // runService owns SIGINT/SIGTERM and stops everything in order.
@@ -75,7 +87,8 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   options.routes?.(app);
   app.use(
     '/graphql',
-    jsonBody(options.bodyLimitBytes),
+    jsonBody(options.bodyLimitBytes, { keepRawBody: Boolean(options.gatewaySignature) }),
+    ...(options.gatewaySignature ? [gatewaySignatureCheck(options.gatewaySignature)] : []),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
@@ -101,7 +114,15 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
     throw err;
   }
   const subscriptions: SubscriptionServer | null = options.subscriptions
-    ? startSubscriptionServer({ httpServer, path: '/graphql', schema, logger, ...options.subscriptions })
+    ? startSubscriptionServer({
+        httpServer,
+        path: '/graphql',
+        schema,
+        logger,
+        gatewaySignature: options.gatewaySignature ?? null,
+        operationLimits: options.operationLimits,
+        ...options.subscriptions,
+      })
     : null;
   const port = (httpServer.address() as AddressInfo).port;
   let stopped: Promise<void> | null = null;

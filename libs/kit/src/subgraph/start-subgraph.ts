@@ -17,7 +17,9 @@ import type { Logger } from 'pino';
 import { SubgraphConfig } from '../config/subgraph-config';
 import { openDatabase } from '../db/open-database';
 import { QueryLog } from '../db/query-log';
-import { clientAddressFromHeaders, Identity, identityFromHeaders, IdentitySignature } from '../identity';
+import { clientAddressFromHeaders, Identity, identityFromHeaders } from '../identity';
+import { maxPageSize } from '../pagination';
+import { RequestSignature } from '../request-signature';
 import { createLogger } from '../logger';
 import { CommitListener } from '../outbox/commit-listener';
 import { OutboxRelay } from '../outbox/outbox-relay';
@@ -34,8 +36,7 @@ export interface BaseContext {
   identity: Identity | null;
   /**
    * The client's IP address as the gateway saw it (`x-ficus-client-ip`), for this service's own
-   * limits (sign-in throttling). Null when the gateway sent none, or when the subgraph has a
-   * signing secret and the header is not covered by the gateway's signature.
+   * limits (sign-in throttling). Null when the gateway sent none (an unsigned SDL read included).
    */
   clientAddress: string | null;
   requestId: string;
@@ -71,6 +72,8 @@ export interface SubgraphDefinition<TContext extends BaseContext> {
   prepare?: (deps: ServiceDependencies) => Promise<void>;
   /** WebSocket keep-alive ping interval for subscriptions (default 12 s; tests shorten it). */
   subscriptionKeepAliveMs?: number;
+  /** Fields (`Type.field`) whose `first` may go beyond the usual 100, or must stay below it. */
+  pageSizes?: Readonly<Record<string, number>>;
   /** Tuning for the event consumer (tests shorten the backoff). */
   consumer?: { maxDeliver?: number; backoffMs?: number[] };
 }
@@ -162,13 +165,9 @@ export async function startSubgraph<TContext extends BaseContext>(
 
     const streams = new OpenStreams();
     metrics.gaugeFrom('ficus_subscriptions_open', 'Subscription streams being served.', async () => streams.size);
-    const signature = config.identitySigningSecret ? new IdentitySignature(config.identitySigningSecret) : null;
-    // With a signing secret, x-ficus-* identity headers count only when the gateway signed them.
-    const identityOf = (headers: Record<string, string | string[] | undefined>) =>
-      signature ? signature.identityFrom(headers) : identityFromHeaders(headers);
-    // The identity signature does not cover the client's address: with a secret it is not trusted.
-    const clientAddressOf = (headers: Record<string, string | string[] | undefined>) =>
-      signature ? null : clientAddressFromHeaders(headers);
+    // With a secret, the server lets through only what the gateway signed, x-ficus-* headers
+    // included, so the identity and address read from them below are the gateway's.
+    const gatewaySignature = config.identitySigningSecret ? new RequestSignature(config.identitySigningSecret) : null;
     const server = await startGraphQLHttpServer<TContext>({
       typeDefs: definition.typeDefs,
       resolvers: definition.resolvers,
@@ -176,6 +175,8 @@ export async function startSubgraph<TContext extends BaseContext>(
       host: config.host,
       port: config.port,
       bodyLimitBytes: config.bodyLimitBytes,
+      gatewaySignature,
+      operationLimits: { ...config.limits, maxPageSize, pageSizes: definition.pageSizes },
       metrics,
       checks: [
         { name: 'database', check: () => orm.isConnected() },
@@ -186,8 +187,8 @@ export async function startSubgraph<TContext extends BaseContext>(
         definition.context(
           {
             em: orm.em.fork(),
-            identity: identityOf(req.headers),
-            clientAddress: clientAddressOf(req.headers),
+            identity: identityFromHeaders(req.headers),
+            clientAddress: clientAddressFromHeaders(req.headers),
             requestId: req.requestId,
             logger: req.log,
             origin: { correlationId: req.requestId, traceparent: req.header('traceparent') ?? null },
@@ -204,8 +205,8 @@ export async function startSubgraph<TContext extends BaseContext>(
           return definition.context(
             {
               em: orm.em.fork(),
-              identity: identityOf(headers),
-              clientAddress: clientAddressOf(headers),
+              identity: identityFromHeaders(headers),
+              clientAddress: clientAddressFromHeaders(headers),
               requestId,
               logger: logger.child({ requestId, transport: 'graphql-ws' }),
               origin: { correlationId: requestId, traceparent: headers.traceparent ?? null },

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { DomainError } from '../errors';
 import { formatErrorFor } from '../http/format-error';
+import { checkOperationLimits, OperationLimits } from '../limits/operation-limits';
+import type { HeaderMap, RequestSignature } from '../request-signature';
 import { OpenStreams } from './open-streams';
 
 export interface SubscriptionServerOptions<TContext> {
@@ -17,6 +19,10 @@ export interface SubscriptionServerOptions<TContext> {
   /** WebSocket pings, so that a dead peer is noticed on both sides. */
   keepAliveMs: number;
   streams: OpenStreams;
+  /** Runs only operations whose subscribe message carries the gateway's signature of that operation. */
+  gatewaySignature?: RequestSignature | null;
+  /** Refuses operations beyond these limits. */
+  operationLimits?: OperationLimits;
 }
 
 /**
@@ -55,11 +61,18 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
     {
       schema: options.schema,
       onConnect: () => !stopping,
-      // A context refused (identity headers the gateway did not sign) fails that one operation:
+      // A context refused (an operation the gateway did not sign) fails that one operation:
       // thrown here, graphql-ws would close the socket and with it every other caller's subscriptions.
       context: async (ctx, _id, payload) => {
         try {
-          return (await options.context(operationParams(ctx.connectionParams, payload.extensions))) as never;
+          const params = operationParams(ctx.connectionParams, payload.extensions);
+          options.gatewaySignature?.verifyOperation({
+            query: payload.query,
+            variables: payload.variables,
+            operationName: payload.operationName,
+            headers: isRecord(params.headers) ? (params.headers as HeaderMap) : {},
+          });
+          return (await options.context(params)) as never;
         } catch (err) {
           return { [refusal]: err } as never;
         }
@@ -71,6 +84,14 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
             ? new GraphQLError(refused.message, { extensions: { code: refused.code } })
             : new GraphQLError((refused as Error).message, { originalError: refused as Error });
           return { errors: [error] };
+        }
+        if (options.operationLimits) {
+          try {
+            checkOperationLimits(args.schema, args.document, args.operationName, args.variableValues, options.operationLimits);
+          } catch (err) {
+            if (!(err instanceof DomainError)) throw err;
+            return { errors: [new GraphQLError(err.message, { extensions: { code: err.code } })] };
+          }
         }
         const result = await graphqlSubscribe(args);
         return Symbol.asyncIterator in result ? options.streams.track(result) : result;

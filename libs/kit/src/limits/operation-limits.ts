@@ -1,0 +1,151 @@
+import {
+  DocumentNode,
+  FragmentDefinitionNode,
+  getOperationAST,
+  GraphQLSchema,
+  Kind,
+  TypeInfo,
+  ValueNode,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
+import { badInput, DomainError } from '../errors';
+import { operationDepth } from './operation-depth';
+
+/** What one operation may ask of a subgraph, signed by the gateway or not. */
+export interface OperationLimits {
+  /** Deepest nesting of fields (a root field is 1). */
+  maxDepth: number;
+  /** Representations one `_entities` call may carry. */
+  maxEntityRepresentations: number;
+  /** Longest list any argument may hold, at any depth of its value (`_entities` representations aside). */
+  maxListLength: number;
+  /** Largest `first` a field accepts, unless `pageSizes` names the field. */
+  maxPageSize: number;
+  /** Fields (`Type.field`) whose `first` is bounded otherwise. */
+  pageSizes?: Readonly<Record<string, number>>;
+}
+
+/**
+ * Throws a DomainError (MAX_DEPTH_LIMIT, MAX_ENTITY_REPRESENTATIONS_LIMIT,
+ * MAX_LIST_LENGTH_LIMIT, or BAD_USER_INPUT for `first`) when the operation goes beyond
+ * `limits`. Runs on a validated document, with the variables as sent.
+ */
+export function checkOperationLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+  limits: OperationLimits,
+): void {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const depth = operationDepth(operation, fragments);
+  if (depth > limits.maxDepth) {
+    throw new DomainError('MAX_DEPTH_LIMIT', `the operation nests fields ${depth} deep, more than the ${limits.maxDepth} this service allows`);
+  }
+
+  const values = variables ?? {};
+  const checkedVariables = new Set<string>();
+  const checkLists = (value: ValueNode) => {
+    const longest = longestList(value, values, checkedVariables, limits.maxListLength);
+    if (longest > limits.maxListLength) {
+      throw new DomainError('MAX_LIST_LENGTH_LIMIT', `an argument holds a list of ${longest} items, more than the ${limits.maxListLength} this service accepts`);
+    }
+  };
+  const queryType = schema.getQueryType();
+  const typeInfo = new TypeInfo(schema);
+  const visitor = visitWithTypeInfo(typeInfo, {
+    Argument(argument) {
+      const field = typeInfo.getDirective() ? null : typeInfo.getFieldDef();
+      const parent = typeInfo.getParentType();
+      if (field && parent === queryType && field.name === '_entities' && argument.name.value === 'representations') {
+        const count = listLength(argument.value, values);
+        if (count > limits.maxEntityRepresentations) {
+          throw new DomainError(
+            'MAX_ENTITY_REPRESENTATIONS_LIMIT',
+            `_entities names ${count} entities, more than the ${limits.maxEntityRepresentations} this service resolves at once`,
+          );
+        }
+        return false;
+      }
+      if (field && parent && argument.name.value === 'first') {
+        const max = limits.pageSizes?.[`${parent.name}.${field.name}`] ?? limits.maxPageSize;
+        const first = valueOf(argument.value, values);
+        if (typeof first === 'number' && first > max) throw badInput(`first must be between 0 and ${max}`);
+      }
+      checkLists(argument.value);
+      return false;
+    },
+  });
+  visit(operation, visitor);
+  for (const fragment of fragments.values()) visit(fragment, visitor);
+}
+
+function valueOf(value: ValueNode, variables: Readonly<Record<string, unknown>>): unknown {
+  if (value.kind === Kind.VARIABLE) return variables[value.name.value];
+  if (value.kind === Kind.INT) return Number(value.value);
+  return undefined;
+}
+
+function listLength(value: ValueNode, variables: Readonly<Record<string, unknown>>): number {
+  if (value.kind === Kind.LIST) return value.values.length;
+  const given = valueOf(value, variables);
+  return Array.isArray(given) ? given.length : 1;
+}
+
+/** The longest list in an argument's value, variables included; stops looking once past `limit`. */
+function longestList(
+  value: ValueNode,
+  variables: Readonly<Record<string, unknown>>,
+  checkedVariables: Set<string>,
+  limit: number,
+): number {
+  switch (value.kind) {
+    case Kind.LIST: {
+      let longest = value.values.length;
+      for (const item of value.values) {
+        if (longest > limit) break;
+        longest = Math.max(longest, longestList(item, variables, checkedVariables, limit));
+      }
+      return longest;
+    }
+    case Kind.OBJECT: {
+      let longest = 0;
+      for (const field of value.fields) {
+        if (longest > limit) break;
+        longest = Math.max(longest, longestList(field.value, variables, checkedVariables, limit));
+      }
+      return longest;
+    }
+    case Kind.VARIABLE: {
+      // A variable used in many places is looked through once.
+      if (checkedVariables.has(value.name.value)) return 0;
+      checkedVariables.add(value.name.value);
+      return longestJsonList(variables[value.name.value], limit);
+    }
+    default:
+      return 0;
+  }
+}
+
+/** Walks a JSON value without recursion, so deeply nested variables cannot overflow the stack. */
+function longestJsonList(root: unknown, limit: number): number {
+  let longest = 0;
+  const pending: unknown[] = [root];
+  while (pending.length > 0 && longest <= limit) {
+    const value = pending.pop();
+    if (Array.isArray(value)) {
+      longest = Math.max(longest, value.length);
+      if (longest > limit) break;
+      for (const item of value) pending.push(item);
+    } else if (value !== null && typeof value === 'object') {
+      for (const item of Object.values(value)) pending.push(item);
+    }
+  }
+  return longest;
+}
