@@ -1,0 +1,68 @@
+import { DocumentNode, GraphQLError, parse } from 'graphql';
+import { nestingDepth } from './nesting-scan';
+
+export interface LexicalLimits {
+  /** Most lexical tokens a document may have (PARSER_MAX_TOKENS). */
+  maxTokens: number;
+  /** Deepest nesting of `{`, `(` and `[` a document may have (PARSER_MAX_RECURSION). */
+  maxRecursion: number;
+}
+
+/**
+ * Why a text did not become a document. Apollo Router answers all three cases with
+ * GRAPHQL_PARSE_FAILED ("parsing error: token limit reached, aborting lexing", "parsing error:
+ * parser recursion limit reached"); `exceeded` tells the lexical limits from a syntax error.
+ */
+export interface ParseViolation {
+  code: 'GRAPHQL_PARSE_FAILED';
+  message: string;
+  /** The variable whose limit the text is over, or null for a plain syntax error. */
+  exceeded: 'PARSER_MAX_TOKENS' | 'PARSER_MAX_RECURSION' | null;
+  /** Where a syntax error is, when there is one. */
+  locations?: { line: number; column: number }[];
+}
+
+export type ParseOutcome = { document: DocumentNode; violation?: undefined } | { violation: ParseViolation; document?: undefined };
+
+// graphql-js 16 words its maxTokens error "Document contains more that N tokens. Parsing aborted."
+const tokenLimitError = /Document contains more tha[nt] \d+ tokens/;
+
+/**
+ * Parses a query text within the lexical limits: first a cheap scan of its nesting, so deep
+ * text never reaches the recursive parser, then graphql-js's parser, which stops counting at
+ * `maxTokens`. Never throws for bad text: every refusal comes back as a value.
+ */
+export function parseWithinLimits(query: string, limits: LexicalLimits): ParseOutcome {
+  const depth = nestingDepth(query, limits.maxRecursion);
+  if (depth > limits.maxRecursion) {
+    return {
+      violation: {
+        code: 'GRAPHQL_PARSE_FAILED',
+        exceeded: 'PARSER_MAX_RECURSION',
+        message: `parsing error: parser recursion limit reached: the document nests more than ${limits.maxRecursion} levels deep (PARSER_MAX_RECURSION ${limits.maxRecursion})`,
+      },
+    };
+  }
+  try {
+    return { document: parse(query, { maxTokens: limits.maxTokens }) };
+  } catch (err) {
+    if (!(err instanceof GraphQLError)) throw err;
+    if (tokenLimitError.test(err.message)) {
+      return {
+        violation: {
+          code: 'GRAPHQL_PARSE_FAILED',
+          exceeded: 'PARSER_MAX_TOKENS',
+          message: `parsing error: token limit reached, aborting lexing: the document has more than ${limits.maxTokens} tokens (PARSER_MAX_TOKENS ${limits.maxTokens})`,
+        },
+      };
+    }
+    return {
+      violation: {
+        code: 'GRAPHQL_PARSE_FAILED',
+        exceeded: null,
+        message: err.message,
+        ...(err.locations ? { locations: err.locations.map(({ line, column }) => ({ line, column })) } : {}),
+      },
+    };
+  }
+}
