@@ -1,0 +1,100 @@
+import { recordSubscription, waitFor, webSocketClient } from '@ficus/testkit';
+import { readSubgraphConfig } from '../src';
+import { GuardedSubgraph, startGuardedSubgraph } from './guarded-subgraph';
+
+interface Sent {
+  status: number;
+  data?: any;
+  codes: (string | undefined)[];
+}
+
+describe('a subgraph limiting what one operation may ask', () => {
+  let guarded: GuardedSubgraph;
+
+  beforeAll(async () => {
+    guarded = await startGuardedSubgraph({ MAX_DEPTH: '5', MAX_ENTITY_REPRESENTATIONS: '3', MAX_LIST_LENGTH: '4' });
+  });
+  afterAll(async () => {
+    await guarded?.stop();
+  });
+
+  const send = async (query: string, variables?: Record<string, unknown>): Promise<Sent> => {
+    const response = await fetch(guarded.subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+    return { status: response.status, data: body.data, codes: (body.errors ?? []).map((e) => e.extensions?.code) };
+  };
+  const refused = (sent: Sent, code: string) => {
+    expect(sent.status).toBe(400);
+    expect(sent.data).toBeUndefined();
+    expect(sent.codes).toEqual([code]);
+  };
+  const entities = (count: number) =>
+    send('query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id } } }', {
+      r: Array.from({ length: count }, (_, i) => ({ __typename: 'Order', id: `o${i}` })),
+    });
+
+  it('answers an operation as deep as MAX_DEPTH and refuses one deeper with MAX_DEPTH_LIMIT, fragments included', async () => {
+    expect((await send('{ order(id: "o1") { next { next { next { id } } } } }')).data.order.next.next.next.id).toBe('o1+++');
+
+    refused(await send('{ order(id: "o1") { next { next { next { next { id } } } } } }'), 'MAX_DEPTH_LIMIT');
+    refused(
+      await send('{ order(id: "o1") { ...Two } } fragment Two on Order { next { ... on Order { next { ...More } } } } fragment More on Order { next { next { id } } }'),
+      'MAX_DEPTH_LIMIT',
+    );
+  });
+
+  it('resolves MAX_ENTITY_REPRESENTATIONS references at once and refuses more with MAX_ENTITY_REPRESENTATIONS_LIMIT', async () => {
+    expect((await entities(3)).data._entities).toHaveLength(3);
+    refused(await entities(4), 'MAX_ENTITY_REPRESENTATIONS_LIMIT');
+  });
+
+  it('refuses a list argument longer than MAX_LIST_LENGTH with MAX_LIST_LENGTH_LIMIT, written inline or as a variable', async () => {
+    expect((await send('mutation { label(id: "o1", labels: ["a", "b", "c", "d"]) { labels } }')).data.label.labels).toHaveLength(4);
+
+    refused(await send('mutation { label(id: "o1", labels: ["a", "b", "c", "d", "e"]) { labels } }'), 'MAX_LIST_LENGTH_LIMIT');
+    refused(await send('query($ids: [ID!]) { orders(ids: $ids) { id } }', { ids: ['1', '2', '3', '4', '5'] }), 'MAX_LIST_LENGTH_LIMIT');
+  });
+
+  it('refuses first beyond 100 with BAD_USER_INPUT before any resolver runs', async () => {
+    expect((await send('{ orders(first: 100) { id } }')).data.orders).toHaveLength(2);
+
+    refused(await send('{ orders(first: 101) { id } }'), 'BAD_USER_INPUT');
+    refused(await send('query($n: Int) { orders(first: $n) { id } }', { n: 1_000_000 }), 'BAD_USER_INPUT');
+  });
+
+  it('keeps serving after refusing: a refused operation costs nothing but its answer', async () => {
+    await Promise.all(Array.from({ length: 20 }, () => entities(10_000)));
+
+    expect((await fetch(new URL('/ready', guarded.subgraph.url))).status).toBe(200);
+    expect((await send('{ order(id: "o9") { id } }')).data.order.id).toBe('o9');
+  });
+
+  it('applies the same limits to subscriptions over graphql-ws', async () => {
+    const client = webSocketClient(guarded.subgraph.url);
+    try {
+      const deep = recordSubscription(client, 'subscription { orderSeen(id: "o1") { next { next { next { next { id } } } } } }');
+      const fine = recordSubscription(client, 'subscription { orderSeen(id: "o1") { next { id } } }');
+      await waitFor(() => deep.errors.length > 0 && fine.completed, { what: 'the deep subscription refused, the other run' });
+      expect(deep.errors.map((e) => e.extensions?.code)).toEqual(['MAX_DEPTH_LIMIT']);
+      expect(fine.values).toEqual([{ orderSeen: { next: { id: 'o1+' } } }]);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe('the limits in the subgraph config', () => {
+  it('default to depth 15, 1000 representations and lists of 100, and refuse what is not a positive whole number', () => {
+    expect(readSubgraphConfig('orders', 4004, {}).limits).toEqual({ maxDepth: 15, maxEntityRepresentations: 1_000, maxListLength: 100 });
+    expect(readSubgraphConfig('orders', 4004, { MAX_DEPTH: '30', MAX_ENTITY_REPRESENTATIONS: '5000', MAX_LIST_LENGTH: '500' }).limits).toEqual({
+      maxDepth: 30,
+      maxEntityRepresentations: 5_000,
+      maxListLength: 500,
+    });
+    expect(() => readSubgraphConfig('orders', 4004, { MAX_DEPTH: '0', MAX_LIST_LENGTH: 'many' })).toThrow(/MAX_DEPTH[\s\S]*MAX_LIST_LENGTH/);
+  });
+});
