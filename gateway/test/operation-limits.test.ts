@@ -49,7 +49,6 @@ describe('lexical limits', () => {
 
     expect(outcome.violation).toEqual({
       code: 'GRAPHQL_PARSE_FAILED',
-      exceeded: null,
       message: 'Syntax Error: Expected Name, found <EOF>.',
       locations: [{ line: 1, column: 20 }],
     });
@@ -62,8 +61,7 @@ describe('lexical limits', () => {
     expect(parseWithinLimits(tokens(100), { maxTokens: 100, maxRecursion: 10 }).document).toBeDefined();
     const refused = parseWithinLimits(tokens(101), { maxTokens: 100, maxRecursion: 10 }).violation;
     expect(refused).toEqual({
-      code: 'GRAPHQL_PARSE_FAILED',
-      exceeded: 'PARSER_MAX_TOKENS',
+      code: 'MAX_TOKENS_LIMIT',
       message: 'parsing error: token limit reached, aborting lexing: the document has more than 100 tokens (PARSER_MAX_TOKENS 100)',
     });
   });
@@ -73,8 +71,7 @@ describe('lexical limits', () => {
 
     expect(parseWithinLimits(nested(10), { maxTokens: 1_000, maxRecursion: 10 }).document).toBeDefined();
     expect(parseWithinLimits(nested(11), { maxTokens: 1_000, maxRecursion: 10 }).violation).toEqual({
-      code: 'GRAPHQL_PARSE_FAILED',
-      exceeded: 'PARSER_MAX_RECURSION',
+      code: 'MAX_RECURSION_LIMIT',
       message: 'parsing error: parser recursion limit reached: the document nests more than 10 levels deep (PARSER_MAX_RECURSION 10)',
     });
   });
@@ -85,7 +82,7 @@ describe('lexical limits', () => {
     const started = performance.now();
     const outcome = parseWithinLimits(deep, { maxTokens: 1_000_000, maxRecursion: 500 });
 
-    expect(outcome.violation?.exceeded).toBe('PARSER_MAX_RECURSION');
+    expect(outcome.violation?.code).toBe('MAX_RECURSION_LIMIT');
     expect(performance.now() - started).toBeLessThan(100);
   });
 
@@ -93,8 +90,8 @@ describe('lexical limits', () => {
     const limits = { maxTokens: 1_000, maxRecursion: 5 };
 
     expect(parseWithinLimits('{ a(x: [[[1]]]) }', limits).document).toBeDefined();
-    expect(parseWithinLimits('{ a(x: [[[[1]]]]) }', limits).violation?.exceeded).toBe('PARSER_MAX_RECURSION');
-    expect(parseWithinLimits('{ a(x: {b: {c: {d: {e: 1}}}}) }', limits).violation?.exceeded).toBe('PARSER_MAX_RECURSION');
+    expect(parseWithinLimits('{ a(x: [[[[1]]]]) }', limits).violation?.code).toBe('MAX_RECURSION_LIMIT');
+    expect(parseWithinLimits('{ a(x: {b: {c: {d: {e: 1}}}}) }', limits).violation?.code).toBe('MAX_RECURSION_LIMIT');
   });
 
   it('does not count brackets inside strings, block strings and comments', () => {
@@ -110,8 +107,8 @@ describe('lexical limits', () => {
   it('scans an unterminated string or block string to the end without hanging', () => {
     const limits = { maxTokens: 1_000, maxRecursion: 3 };
 
-    expect(parseWithinLimits('{ a(s: "{{{{{{', limits).violation?.exceeded).toBeNull();
-    expect(parseWithinLimits('{ a(s: """{{{{{{', limits).violation?.exceeded).toBeNull();
+    expect(parseWithinLimits('{ a(s: "{{{{{{', limits).violation?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(parseWithinLimits('{ a(s: """{{{{{{', limits).violation?.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 });
 

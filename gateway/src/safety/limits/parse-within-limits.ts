@@ -9,15 +9,13 @@ export interface LexicalLimits {
 }
 
 /**
- * Why a text did not become a document. Apollo Router answers all three cases with
- * GRAPHQL_PARSE_FAILED ("parsing error: token limit reached, aborting lexing", "parsing error:
- * parser recursion limit reached"); `exceeded` tells the lexical limits from a syntax error.
+ * Why a text did not become a document. Apollo Router answers all three with
+ * GRAPHQL_PARSE_FAILED; ours name the limit, so a client or a dashboard tells "too big" from
+ * "broken", and keep Router's wording in the message.
  */
 export interface ParseViolation {
-  code: 'GRAPHQL_PARSE_FAILED';
+  code: 'MAX_TOKENS_LIMIT' | 'MAX_RECURSION_LIMIT' | 'GRAPHQL_PARSE_FAILED';
   message: string;
-  /** The variable whose limit the text is over, or null for a plain syntax error. */
-  exceeded: 'PARSER_MAX_TOKENS' | 'PARSER_MAX_RECURSION' | null;
   /** Where a syntax error is, when there is one. */
   locations?: { line: number; column: number }[];
 }
@@ -37,8 +35,7 @@ export function parseWithinLimits(query: string, limits: LexicalLimits): ParseOu
   if (depth > limits.maxRecursion) {
     return {
       violation: {
-        code: 'GRAPHQL_PARSE_FAILED',
-        exceeded: 'PARSER_MAX_RECURSION',
+        code: 'MAX_RECURSION_LIMIT',
         message: `parsing error: parser recursion limit reached: the document nests more than ${limits.maxRecursion} levels deep (PARSER_MAX_RECURSION ${limits.maxRecursion})`,
       },
     };
@@ -50,8 +47,7 @@ export function parseWithinLimits(query: string, limits: LexicalLimits): ParseOu
     if (tokenLimitError.test(err.message)) {
       return {
         violation: {
-          code: 'GRAPHQL_PARSE_FAILED',
-          exceeded: 'PARSER_MAX_TOKENS',
+          code: 'MAX_TOKENS_LIMIT',
           message: `parsing error: token limit reached, aborting lexing: the document has more than ${limits.maxTokens} tokens (PARSER_MAX_TOKENS ${limits.maxTokens})`,
         },
       };
@@ -59,7 +55,6 @@ export function parseWithinLimits(query: string, limits: LexicalLimits): ParseOu
     return {
       violation: {
         code: 'GRAPHQL_PARSE_FAILED',
-        exceeded: null,
         message: err.message,
         ...(err.locations ? { locations: err.locations.map(({ line, column }) => ({ line, column })) } : {}),
       },
