@@ -7,7 +7,7 @@ import {
   waitFor,
   webSocketClient,
 } from '@ficus/testkit';
-import { IdentitySignature } from '@ficus/kit';
+import { identityToHeaders, RequestSignature, signatureHeader } from '@ficus/kit';
 import type { Client } from 'graphql-ws';
 import { placeOrder, signUpShopper, stockedProduct } from './saga-helpers';
 import { devAdmin, startTestStack, TestStack } from './stack-harness';
@@ -25,7 +25,7 @@ const STATUS_CHANGED = /* GraphQL */ `
   }
 `;
 
-/** Named here so that the tests can sign an identity as the gateway does. */
+/** Named here so that the tests can sign a subscribe as the gateway does. */
 const identitySecret = 'e2e-identity-signing-secret-of-32-chars';
 
 /** Federated subscriptions through the real gateway process, with every subgraph a real process. */
@@ -170,7 +170,9 @@ describe('order status subscriptions through the gateway over graphql-ws', () =>
 
       const forged = recordSubscription(socket, query, variables, { headers: forgedAdmin(owner.id) });
       await waitFor(() => forged.errors.length > 0, { what: 'the forged identity to be refused' });
-      const signed = new IdentitySignature(identitySecret).headersFor({ userId: owner.id, email: '', roles: ['customer'] });
+      const identity = identityToHeaders({ userId: owner.id, email: '', roles: ['customer'] });
+      // Signed as the gateway signs a subscribe: over this operation, its variables and the x-ficus headers.
+      const signed = { ...identity, [signatureHeader]: new RequestSignature(identitySecret).signOperation({ query, variables, headers: identity }) };
       const genuine = recordSubscription<{ orderStatusChanged: { status: string } }>(socket, query, variables, { headers: signed });
 
       expect(forged.errors.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
