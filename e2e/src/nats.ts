@@ -1,23 +1,31 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { findNatsServerBinary, isPortOpen, waitFor } from '@ficus/testkit';
+import { findNatsServerBinary, isPortOpen } from '@ficus/testkit';
+import { ChildService } from './child-service';
+import { portOpen } from './readiness';
+import { SupervisedService, SupervisionOptions } from './supervised-service';
 
 export interface NatsEndpoint {
   url: string;
   /** Set when the launcher started the server itself. */
   stop?: () => Promise<void>;
+  /** The server the launcher started, supervised like the other services when supervision is on. */
+  service?: SupervisedService;
 }
 
 export class NatsUnavailableError extends Error {}
 
+const natsPort = 4222;
+
 /**
  * The NATS to use: `NATS_URL` when given; else one already listening on 127.0.0.1:4222;
- * else `nats-server` from PATH, started with JetStream and its store under the data dir.
+ * else `nats-server` from PATH, started with JetStream and its store under the data dir
+ * (its output in `logs/nats.log`). A restart reuses the store, so streams and consumers survive.
  */
-export async function resolveNats(options: { natsUrl?: string; dataDir: string }): Promise<NatsEndpoint> {
+export async function resolveNats(options: { natsUrl?: string; dataDir: string; supervision?: SupervisionOptions }): Promise<NatsEndpoint> {
+  const url = `nats://127.0.0.1:${natsPort}`;
   if (options.natsUrl) return { url: options.natsUrl };
-  if (await isPortOpen(4222)) return { url: 'nats://127.0.0.1:4222' };
+  if (await isPortOpen(natsPort)) return { url };
   let binary: string;
   try {
     binary = findNatsServerBinary();
@@ -29,17 +37,18 @@ export async function resolveNats(options: { natsUrl?: string; dataDir: string }
   }
   const storeDir = path.join(options.dataDir, 'nats');
   fs.mkdirSync(storeDir, { recursive: true });
-  const child: ChildProcess = spawn(binary, ['-a', '127.0.0.1', '-p', '4222', '-js', '-sd', storeDir], { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(async () => child.exitCode === null && (await isPortOpen(4222)), {
-    timeoutMs: 10_000,
-    what: 'nats-server to listen on 4222',
-  });
-  return {
-    url: 'nats://127.0.0.1:4222',
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const child = new ChildService(
+    'nats',
+    { file: binary, args: ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', storeDir] },
+    process.env,
+    path.join(options.dataDir, 'logs', 'nats.log'),
+  );
+  const service = new SupervisedService(child, 'nats', portOpen(natsPort), options.supervision);
+  try {
+    await service.waitUntilReady(10_000);
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
+  return { url, service, stop: () => service.stop() };
 }

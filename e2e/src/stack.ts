@@ -2,12 +2,16 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EXIT_WITH_PARENT_VARIABLE } from '@ficus/kit';
-import { waitFor } from '@ficus/testkit';
 import { ChildService, LogSink } from './child-service';
 import { NatsEndpoint, resolveNats } from './nats';
+import { httpReady } from './readiness';
 import { repoRoot } from './repo';
 import { createLauncherKey, newBootstrapKey, publishSubgraphs, stackGraphRef, subgraphsToPublish } from './registry-setup';
 import { gateway, registry, ServiceSpec, stackServices, subgraphs } from './services';
+import { SupervisedService, SupervisionOptions } from './supervised-service';
+
+/** How long a service has to answer 200 on /ready after it is started. */
+const readyTimeoutMs = 60_000;
 
 export interface StackOptions {
   /** Where SQLite files, logs, the dev signing key and a launcher-started NATS keep their data. */
@@ -26,6 +30,12 @@ export interface StackOptions {
   /** Extra variables for every service (e.g. a short PAYMENT_TIMEOUT_MS in tests). */
   env?: Record<string, string>;
   onLog?: LogSink;
+  /**
+   * Restart services (and a NATS the launcher started) that exit without being asked to, as
+   * `npm start` does. Without it a crashed service stays down until `restart` (tests that
+   * crash a service on purpose want that).
+   */
+  supervision?: SupervisionOptions;
 }
 
 export interface RunningStack {
@@ -34,7 +44,8 @@ export interface RunningStack {
   registry: { url: string; apiKey: string; graphRef: string };
   urls: Record<string, string>;
   nats: NatsEndpoint;
-  services: ChildService[];
+  /** The process serving each service now (a new one after a restart), in start order. */
+  readonly services: ChildService[];
   /** Kills a service with SIGKILL, as a crash would. */
   crash(name: string): Promise<void>;
   /** Starts a stopped or crashed service again and waits until it is ready. */
@@ -50,10 +61,17 @@ export interface RunningStack {
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const root = repoRoot();
   fs.mkdirSync(options.dataDir, { recursive: true });
-  const nats = await resolveNats({ natsUrl: options.natsUrl, dataDir: options.dataDir });
+  const nats = await resolveNats({ natsUrl: options.natsUrl, dataDir: options.dataDir, supervision: options.supervision });
   const portOf = (spec: ServiceSpec) => options.ports?.[spec.name] ?? spec.defaultPort;
-  const started: ChildService[] = [];
+  const started: SupervisedService[] = [];
+  const launch = (spec: ServiceSpec, env: NodeJS.ProcessEnv): SupervisedService => {
+    const service = new SupervisedService(launchChild(root, spec, env, options), spec.role, httpReady(portOf(spec)), options.supervision);
+    started.push(service);
+    return service;
+  };
   const stop = async () => {
+    // First no restarts anywhere, so a service that dies while the others stop stays down.
+    for (const service of [...started, ...(nats.service ? [nats.service] : [])]) service.halt();
     for (const service of [...started].reverse()) await service.stop();
     await nats.stop?.();
   };
@@ -78,26 +96,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       if (databaseUrl) return { DATABASE_URL: databaseUrl };
       return options.postgresUrl ? { POSTGRES_URL: options.postgresUrl } : {};
     };
-    for (const spec of subgraphs) {
+    const subgraphServices = subgraphs.map((spec) => {
       const env: NodeJS.ProcessEnv = { ...shared, PORT: String(portOf(spec)), ...databaseEnv(spec.name) };
       if (spec.name === 'users' && options.devAdmin && options.nodeEnv !== 'production') {
         env.DEV_ADMIN_EMAIL = options.devAdmin.email;
         env.DEV_ADMIN_PASSWORD = options.devAdmin.password;
       }
-      started.push(launch(root, spec, env, options));
-    }
+      return launch(spec, env);
+    });
 
     // The registry starts beside the subgraphs. Outside production it takes a bootstrap key
     // made for this start; in production that is refused, so a key is created in its database.
     const registryEnv: NodeJS.ProcessEnv = { ...shared, PORT: String(portOf(registry)), ...databaseEnv('registry') };
     const production = options.nodeEnv === 'production';
     const bootstrapKey = production ? undefined : newBootstrapKey();
-    const registryService = launch(root, registry, bootstrapKey ? { ...registryEnv, REGISTRY_BOOTSTRAP_KEY: bootstrapKey } : registryEnv, options);
-    started.push(registryService);
-    await Promise.all([
-      ...subgraphs.map((spec, i) => waitUntilReady(started[i]!, portOf(spec))),
-      waitUntilReady(registryService, portOf(registry)),
-    ]);
+    const registryService = launch(registry, bootstrapKey ? { ...registryEnv, REGISTRY_BOOTSTRAP_KEY: bootstrapKey } : registryEnv);
+    await Promise.all([...subgraphServices, registryService].map((service) => service.waitUntilReady(readyTimeoutMs)));
     const apiKey = bootstrapKey ?? (await createLauncherKey(root, registryEnv));
     registryInfo = { url: `http://127.0.0.1:${portOf(registry)}`, apiKey, graphRef: stackGraphRef };
     await publishSubgraphs(
@@ -111,24 +125,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
 
     const usersPort = portOf(subgraphs.find((s) => s.name === 'users')!);
-    const gatewayService = launch(
-      root,
-      gateway,
-      {
-        ...shared,
-        PORT: String(portOf(gateway)),
-        // The launcher's gateway follows the registry; a supergraph file named in the shell would conflict.
-        SUPERGRAPH_CONFIG: '',
-        SUPERGRAPH_FILE: '',
-        FICUS_REGISTRY_URL: registryInfo.url,
-        FICUS_API_KEY: apiKey,
-        FICUS_GRAPH_REF: stackGraphRef,
-        JWKS_URL: `http://127.0.0.1:${usersPort}/.well-known/jwks.json`,
-      },
-      options,
-    );
-    started.push(gatewayService);
-    await waitUntilReady(gatewayService, portOf(gateway));
+    const gatewayService = launch(gateway, {
+      ...shared,
+      PORT: String(portOf(gateway)),
+      // The launcher's gateway follows the registry; a supergraph file named in the shell would conflict.
+      SUPERGRAPH_CONFIG: '',
+      SUPERGRAPH_FILE: '',
+      FICUS_REGISTRY_URL: registryInfo.url,
+      FICUS_API_KEY: apiKey,
+      FICUS_GRAPH_REF: stackGraphRef,
+      JWKS_URL: `http://127.0.0.1:${usersPort}/.well-known/jwks.json`,
+    });
+    await gatewayService.waitUntilReady(readyTimeoutMs);
   } catch (err) {
     await stop();
     throw err;
@@ -138,47 +146,27 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     stackServices.map((spec) => [spec.name, `http://127.0.0.1:${portOf(spec)}/graphql`]),
   );
   const find = (name: string) => {
-    const index = started.findIndex((service) => service.name === name);
-    if (index < 0) throw new Error(`no service named ${name}`);
-    return index;
+    const service = started.find((s) => s.name === name);
+    if (!service) throw new Error(`no service named ${name}`);
+    return service;
   };
   return {
     gatewayUrl: urls.gateway!,
     registry: registryInfo!,
     urls,
     nats,
-    services: started,
-    stop,
-    crash: (name) => started[find(name)]!.crash(),
-    async restart(name) {
-      const index = find(name);
-      const spec = stackServices.find((s) => s.name === name)!;
-      await started[index]!.stop();
-      started[index] = started[index]!.relaunch();
-      await waitUntilReady(started[index]!, portOf(spec));
+    get services() {
+      return started.map((service) => service.child);
     },
+    stop,
+    crash: (name) => find(name).crash(),
+    restart: (name) => find(name).restart(readyTimeoutMs),
   };
 }
 
-function launch(root: string, spec: ServiceSpec, env: NodeJS.ProcessEnv, options: StackOptions): ChildService {
+function launchChild(root: string, spec: ServiceSpec, env: NodeJS.ProcessEnv, options: StackOptions): ChildService {
   const entry = path.join(root, spec.dir, 'dist', 'src', 'main.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
-  return new ChildService(spec.name, entry, env, path.join(options.dataDir, 'logs', `${spec.name}.log`), options.onLog);
+  const logFile = path.join(options.dataDir, 'logs', `${spec.name}.log`);
+  return new ChildService(spec.name, { file: process.execPath, args: [entry] }, env, logFile, options.onLog);
 }
-
-async function waitUntilReady(service: ChildService, port: number): Promise<void> {
-  await waitFor(
-    async () => {
-      if (!service.running) {
-        throw new ServiceExitedError(`${service.name} exited before it was ready:\n${service.recentOutput()}`);
-      }
-      const res = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => null);
-      return res?.status === 200;
-    },
-    { timeoutMs: 60_000, intervalMs: 100, what: `${service.name} to be ready on port ${port}`, failFast: ServiceExitedError },
-  ).catch((err) => {
-    throw err instanceof ServiceExitedError ? err : new Error(`${String(err)}\n${service.recentOutput()}`);
-  });
-}
-
-class ServiceExitedError extends Error {}

@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, env, parseEnv } from '@ficus/kit';
-import { formatLogLine } from './log-format';
+import { formatLogLine, formatSupervisionEvent } from './log-format';
 import { NatsUnavailableError } from './nats';
+import { readySummary } from './ready-summary';
 import { repoRoot } from './repo';
+import { defaultRestartPolicy } from './restart-policy';
 import { seedDemoCatalog } from './seed';
-import { startStack } from './stack';
+import { RunningStack, startStack } from './stack';
+import { SupervisionEvent } from './supervision-events';
 
 const devAdmin = { email: 'admin@example.com', password: 'admin' };
 
@@ -31,8 +34,42 @@ async function main(): Promise<void> {
     process.env,
   );
   const production = config.NODE_ENV === 'production';
-  const stack = await startStack({
-    dataDir: path.resolve(config.DATA_DIR),
+  const dataDir = path.resolve(config.DATA_DIR);
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+
+  let stack: RunningStack | undefined;
+  let stopping = false;
+  let stackMustStop = false;
+  const givenUp: string[] = [];
+  const shutdown = (exitCode: number) => {
+    if (stopping || !stack) return;
+    stopping = true;
+    print('\nstopping Ficus…');
+    stack.stop().then(
+      () => {
+        print(`stopped: nothing left running${givenUp.length > 0 ? ` (given up on before: ${givenUp.join(', ')})` : ''}`);
+        process.exit(exitCode);
+      },
+      (err) => {
+        process.stderr.write(`error while stopping: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  // A crashed service is restarted and said so; one given up on is said loudly, and the
+  // gateway's loss stops everything with exit 1 rather than leave a stack nothing can reach.
+  const onSupervisionEvent = (event: SupervisionEvent) => {
+    print(formatSupervisionEvent(event));
+    if (event.kind !== 'gave-up') return;
+    givenUp.push(event.service);
+    if (event.consequence === 'stack-stops') {
+      stackMustStop = true;
+      shutdown(1);
+    }
+  };
+
+  stack = await startStack({
+    dataDir,
     natsUrl: config.NATS_URL,
     nodeEnv: config.NODE_ENV,
     logLevel: config.LOG_LEVEL,
@@ -48,47 +85,25 @@ async function main(): Promise<void> {
       registry: config.REGISTRY_PORT,
     },
     devAdmin: production ? undefined : devAdmin,
-    onLog: (service, line) => process.stdout.write(`${formatLogLine(service, line)}\n`),
+    onLog: (service, line) => print(formatLogLine(service, line)),
+    supervision: { policy: defaultRestartPolicy, onEvent: onSupervisionEvent },
   });
+  process.on('SIGINT', () => shutdown(0));
+  process.on('SIGTERM', () => shutdown(0));
+  if (stackMustStop) return shutdown(1);
 
-  let stopping = false;
-  const shutdown = () => {
+  let seeded = 0;
+  try {
+    if (!production) seeded = await seedDemoCatalog(stack.gatewayUrl, devAdmin);
+  } catch (err) {
     if (stopping) return;
-    stopping = true;
-    process.stdout.write('\nstopping Ficus…\n');
-    stack.stop().then(
-      () => {
-        process.stdout.write('stopped: nothing left running\n');
-        process.exit(0);
-      },
-      (err) => {
-        process.stderr.write(`error while stopping: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
-
-  const seeded = production ? 0 : await seedDemoCatalog(stack.gatewayUrl, devAdmin);
+    process.stderr.write(`ficus: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    return shutdown(1);
+  }
+  if (stopping) return;
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
-  const lines = [
-    '',
-    `Ficus is ready (${seconds} s).`,
-    `  gateway      ${stack.gatewayUrl}   (open it in a browser for Apollo Sandbox)`,
-    ...Object.entries(stack.urls)
-      .filter(([name]) => name !== 'gateway')
-      .map(([name, url]) => `  ${name.padEnd(12)} ${url}`),
-    `  supergraph   ${stack.registry.graphRef} from the registry; the gateway reloads each publish`,
-    `  nats         ${stack.nats.url}${stack.nats.stop ? ' (started by Ficus)' : ''}`,
-    production
-      ? '  production mode: no development admin, no demo data'
-      : `  admin        ${devAdmin.email} / ${devAdmin.password}   (development only)`,
-    production ? '' : `  demo data    ${seeded} products created`,
-    'Press Ctrl-C to stop everything.',
-    '',
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
+  const summary = readySummary(stack, { seconds, dataDir, devAdmin: production ? undefined : devAdmin, seeded });
+  print(summary.join('\n'));
 }
 
 main().catch((err) => {
