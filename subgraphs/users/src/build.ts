@@ -6,6 +6,7 @@ import type { UsersConfig } from './config';
 import type { UsersContext } from './context';
 import { migrations } from './db/migrations';
 import { ensureAdmin } from './domain/ensure-admin';
+import { SignInThrottle } from './domain/sign-in-throttle';
 import { User } from './domain/user';
 import { createLoaders } from './graphql/loaders';
 import { resolvers } from './graphql/resolvers';
@@ -15,6 +16,7 @@ export async function build(config: UsersConfig): Promise<SubgraphHandle> {
   const logger = createLogger(config.serviceName, config.logLevel);
   const key = await loadSigningKey(config, logger);
   const tokens = createJwtIssuer(key, config.tokenTtlSeconds);
+  const signInThrottle = new SignInThrottle(config.signInLimits);
   return startSubgraph<UsersContext>(
     config,
     {
@@ -23,7 +25,7 @@ export async function build(config: UsersConfig): Promise<SubgraphHandle> {
       entities: [User],
       migrations,
       publishesEvents: true,
-      context: (base) => ({ ...base, loaders: createLoaders(base.em), tokens }),
+      context: (base) => ({ ...base, loaders: createLoaders(base.em), tokens, signInThrottle }),
       routes: jwksRoute(key),
       prepare: async ({ orm, logger: log }) => {
         if (!config.devAdmin) return;

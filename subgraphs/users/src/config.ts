@@ -1,5 +1,6 @@
 import { collectConfigProblems, ConfigError, parseEnv, readSubgraphConfig, SubgraphConfig } from '@ficus/kit';
 import { z } from 'zod';
+import type { SignInLimits } from './domain/sign-in-throttle';
 
 export interface UsersConfig extends SubgraphConfig {
   /**
@@ -11,6 +12,8 @@ export interface UsersConfig extends SubgraphConfig {
   tokenTtlSeconds: number;
   /** An admin account created at start if missing; development and tests only. */
   devAdmin: { email: string; password: string } | null;
+  /** Failed sign-ins tolerated per account and per client address within a sliding window. */
+  signInLimits: SignInLimits;
 }
 
 const usersEnv = {
@@ -25,6 +28,9 @@ const usersEnv = {
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   DEV_ADMIN_EMAIL: z.string().email().optional(),
   DEV_ADMIN_PASSWORD: z.string().min(1).optional(),
+  SIGN_IN_WINDOW_MS: z.coerce.number().int().min(100).max(86_400_000).default(900_000),
+  SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+  SIGN_IN_MAX_FAILURES_PER_CLIENT: z.coerce.number().int().positive().default(100),
 };
 
 /** The shared subgraph variables plus the users service's own, every problem reported at once. */
@@ -48,5 +54,10 @@ export function readUsersConfig(processEnv: NodeJS.ProcessEnv = process.env): Us
     tokenTtlSeconds: own.TOKEN_TTL_SECONDS,
     devAdmin:
       own.DEV_ADMIN_EMAIL && own.DEV_ADMIN_PASSWORD ? { email: own.DEV_ADMIN_EMAIL, password: own.DEV_ADMIN_PASSWORD } : null,
+    signInLimits: {
+      windowMs: own.SIGN_IN_WINDOW_MS,
+      maxFailuresPerAccount: own.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerClient: own.SIGN_IN_MAX_FAILURES_PER_CLIENT,
+    },
   };
 }

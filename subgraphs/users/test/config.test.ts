@@ -41,6 +41,22 @@ describe('users configuration', () => {
   });
 });
 
+describe('sign-in limits', () => {
+  it('tolerate 10 failures per account and 100 per client address in 15 minutes by default', () => {
+    expect(readUsersConfig({}).signInLimits).toEqual({ windowMs: 900_000, maxFailuresPerAccount: 10, maxFailuresPerClient: 100 });
+  });
+
+  it('are read from SIGN_IN_WINDOW_MS, SIGN_IN_MAX_FAILURES_PER_ACCOUNT and SIGN_IN_MAX_FAILURES_PER_CLIENT, each checked', () => {
+    const limits = { SIGN_IN_WINDOW_MS: '60000', SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '5', SIGN_IN_MAX_FAILURES_PER_CLIENT: '50' };
+    expect(readUsersConfig(limits).signInLimits).toEqual({ windowMs: 60_000, maxFailuresPerAccount: 5, maxFailuresPerClient: 50 });
+    expect(problemsOf({ SIGN_IN_WINDOW_MS: '0', SIGN_IN_MAX_FAILURES_PER_ACCOUNT: 'ten', SIGN_IN_MAX_FAILURES_PER_CLIENT: '-1' })).toEqual([
+      expect.stringMatching(/^SIGN_IN_WINDOW_MS: /),
+      expect.stringMatching(/^SIGN_IN_MAX_FAILURES_PER_ACCOUNT: /),
+      expect.stringMatching(/^SIGN_IN_MAX_FAILURES_PER_CLIENT: /),
+    ]);
+  });
+});
+
 describe('the development admin', () => {
   it('is configured by DEV_ADMIN_EMAIL and DEV_ADMIN_PASSWORD together', () => {
     expect(readUsersConfig({ DEV_ADMIN_EMAIL: 'admin@example.com', DEV_ADMIN_PASSWORD: 'admin' }).devAdmin).toEqual({

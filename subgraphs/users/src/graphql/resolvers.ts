@@ -11,7 +11,8 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     signUp: (_, { input }, { em, tokens, origin }) => signUp({ em, tokens }, input, origin),
-    signIn: (_, credentials, { em, tokens }) => signIn({ em, tokens }, credentials),
+    signIn: (_, credentials, { em, tokens, signInThrottle, clientAddress }) =>
+      signIn({ em, tokens, throttle: signInThrottle }, credentials, clientAddress),
   },
   User: {
     __resolveReference: async ({ id }, { loaders }) => asReference(await loaders.user.load(id)),
