@@ -1,34 +1,27 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import {
-  bodyErrorHandler,
-  createLogger,
-  healthRoutes,
-  identityToHeaders,
-  IdentitySignature,
-  jsonBody,
-  requestIdMiddleware,
-  ServiceMetrics,
-} from '@ficus/kit';
+import { bodyErrorHandler, createLogger, healthRoutes, jsonBody, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit';
 import express, { RequestHandler } from 'express';
-import { GraphQLError } from 'graphql';
-import { Counter, Gauge } from 'prom-client';
 import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/token-verifier';
 import type { GatewayConfig } from './config';
+import { gatewayError, refusal, refusalBody } from './errors';
 import type { GatewayContext } from './execution/gateway-context';
+import { registerSubgraphResilienceMetrics } from './execution/resilience/resilience-metrics';
+import { SubgraphResilience } from './execution/resilience/subgraph-resilience';
 import { createSubscriptionExecutor } from './execution/subscription-executor';
-import type { IdentityHeaders } from './execution/subgraph-data-source';
 import { createSupergraphExecutor } from './execution/supergraph-executor';
+import { gatewayMetrics } from './gateway-metrics';
+import { actualCostPlugin } from './http/actual-cost-plugin';
+import { admitHttpOperation } from './http/admit-http';
+import { createApolloServer } from './http/apollo-server';
+import { clientAddressMiddleware } from './http/client-address';
 import { allowedOrigins, corsFor } from './http/cors';
 import { httpSubscriptions } from './http/http-subscriptions';
-import { landingPageFor } from './http/landing-page';
-import { SubscriptionDocuments } from './http/subscription-operation';
 import { traceparentOf } from './http/trace-context';
 import { startWebSocketServer } from './http/websocket-server';
+import { createRequestPipeline } from './pipeline/request-pipeline';
 import { openSupergraph } from './supergraph/supergraph-source';
 import { UsageReporter } from './usage/usage-reporter';
 import { usageReportingPlugin } from './usage/usage-reporting-plugin';
@@ -48,25 +41,8 @@ export interface GatewayHandle {
  */
 export async function build(config: GatewayConfig): Promise<GatewayHandle> {
   const logger = createLogger('gateway', config.logLevel);
-  const metrics = new ServiceMetrics('gateway');
-  const served = new Gauge({
-    name: 'ficus_gateway_supergraph_info',
-    help: 'The supergraph served (1), by id: the sha256 of its SDL.',
-    labelNames: ['id'],
-    registers: [metrics.registry],
-  });
-  const usageBatches = new Counter({
-    name: 'ficus_gateway_usage_operations_total',
-    help: 'Operations in usage batches sent to the registry, by outcome: sent, retried, dropped.',
-    labelNames: ['outcome'],
-    registers: [metrics.registry],
-  });
-  const subscriptionEvents = new Counter({
-    name: 'ficus_gateway_subscription_events_total',
-    help: 'Events from subgraphs for client subscriptions, by completion: ran the rest of the plan, or shared a run in flight for the same event, operation and identity.',
-    labelNames: ['completion'],
-    registers: [metrics.registry],
-  });
+  const serviceMetrics = new ServiceMetrics('gateway');
+  const metrics = gatewayMetrics(serviceMetrics);
 
   const supergraph = await openSupergraph(config.supergraph, logger);
   const verifyToken = await createTokenVerifier({
@@ -74,38 +50,41 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
   });
-  const signature = config.identitySigningSecret ? new IdentitySignature(config.identitySigningSecret) : null;
-  const identityHeaders: IdentityHeaders = (identity) => (signature ? signature.headersFor(identity) : identityToHeaders(identity));
+  const signer = config.identitySigningSecret ? new RequestSignature(config.identitySigningSecret) : null;
+  const resilience = new SubgraphResilience(config.subgraphResilience, logger.child({ component: 'subgraph-resilience' }));
+  registerSubgraphResilienceMetrics(serviceMetrics.registry, resilience);
   const executor = createSupergraphExecutor({
-    identityHeaders,
+    signer,
+    resilience,
     supergraph: supergraph.gatewayInput,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
     logger: logger.child({ component: 'apollo-gateway' }),
     onLoaded(id, replacesAnother) {
-      served.reset();
-      served.set({ id }, 1);
+      metrics.served.reset();
+      metrics.served.set({ id }, 1);
       logger.info({ supergraphId: id, source: config.supergraph.kind }, 'serving supergraph');
       // Open subscriptions were planned on the old supergraph, whose fields or owners may be gone.
-      if (replacesAnother) {
-        void subscriptions.endAll(
-          new GraphQLError('the supergraph changed: subscribe again', { extensions: { code: 'SUPERGRAPH_RELOADED' } }),
-        );
-      }
+      if (replacesAnother) void subscriptions.endAll(gatewayError('SUPERGRAPH_RELOADED', 'the supergraph changed: subscribe again'));
     },
   });
   const subscriptions = createSubscriptionExecutor({
     served: () => executor.servedForSubscriptions(),
     keepAliveMs: config.subscriptions.keepAliveMs,
-    identityHeaders,
-    onEvent: (completion) => subscriptionEvents.inc({ completion }),
+    signer,
+    onEvent: (completion) => metrics.subscriptionEvents.inc({ completion }),
   });
-  metrics.gaugeFrom('ficus_gateway_subscriptions_open', 'Client subscriptions being served.', async () => subscriptions.openCount);
-  metrics.gaugeFrom('ficus_gateway_subgraph_sockets_open', 'graphql-ws sockets to subgraphs, each shared by the subscriptions to one subgraph.', async () => subscriptions.upstreamSocketCount);
+  serviceMetrics.gaugeFrom('ficus_gateway_subscriptions_open', 'Client subscriptions being served.', async () => subscriptions.openCount);
+  serviceMetrics.gaugeFrom('ficus_gateway_subgraph_sockets_open', 'graphql-ws sockets to subgraphs, each shared by the subscriptions to one subgraph.', async () => subscriptions.upstreamSocketCount);
+  const pipeline = await createRequestPipeline(config, {
+    planner: () => executor.servedForSubscriptions()?.planner ?? null,
+    metrics,
+    logger,
+  });
   const usage = config.usageReporting
     ? new UsageReporter({
         ...config.usageReporting,
         logger: logger.child({ component: 'usage-reporting' }),
-        onSend: (outcome, operations) => usageBatches.inc({ outcome }, operations),
+        onSend: (outcome, operations) => metrics.usageBatches.inc({ outcome }, operations),
       })
     : null;
 
@@ -113,28 +92,26 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   let draining = false;
-  const apollo = new ApolloServer<GatewayContext>({
-    gateway: executor.gateway,
-    nodeEnv: config.nodeEnv,
+  const apollo = createApolloServer({
+    config,
+    executor,
+    httpServer,
     logger,
-    csrfPrevention: true,
-    introspection: config.nodeEnv !== 'production',
-    // runService owns SIGINT and SIGTERM; two handlers would race to stop the server.
-    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      landingPageFor(config.nodeEnv),
+      actualCostPlugin({
+        record(estimated, actual) {
+          metrics.cost.observe({ kind: 'estimated' }, estimated);
+          metrics.cost.observe({ kind: 'actual' }, actual);
+        },
+        inResponse: config.nodeEnv !== 'production',
+      }),
       ...(usage ? [usageReportingPlugin(usage)] : []),
     ],
   });
 
-  const apiSchema = () => executor.servedForSubscriptions()?.planner.apiGraphQLSchema ?? null;
-  const documents = new SubscriptionDocuments();
   const origins = allowedOrigins(config.corsOrigins);
   const subscriptionStreams = httpSubscriptions({
     executor: subscriptions,
-    apiSchema,
-    documents,
     heartbeatMs: config.subscriptions.httpHeartbeatMs,
     maxPerClient: config.subscriptions.maxPerClient,
     logger: logger.child({ component: 'subscriptions' }),
@@ -144,13 +121,23 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
   app.use(requestIdMiddleware(logger));
   healthRoutes(app, [{ name: 'supergraph', check: () => executor.isLoaded() }], () => draining);
   app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    res.type(serviceMetrics.registry.contentType).send(await serviceMetrics.registry.metrics());
   });
   app.use(
     '/graphql',
     corsFor(origins),
     jsonBody(config.bodyLimitBytes),
+    clientAddressMiddleware(pipeline.clientAddressOf),
     authenticate(verifyToken),
+    (req, res, next) => {
+      // A browser GET without a query is for the Sandbox landing page, which Apollo Server serves.
+      if (req.method === 'GET' && req.query.query === undefined && req.query.extensions === undefined && graphqlHandler) {
+        graphqlHandler(req, res, next);
+        return;
+      }
+      next();
+    },
+    admitHttpOperation(pipeline.admit),
     // Subscriptions over SSE and multipart HTTP; Apollo Server would refuse them.
     subscriptionStreams.handler,
     (req, res, next) => {
@@ -158,9 +145,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
         graphqlHandler(req, res, next);
         return;
       }
-      res.status(503).json({
-        errors: [{ message: 'no supergraph is loaded yet: the schema registry has not served one', extensions: { code: 'SERVICE_UNAVAILABLE' } }],
-      });
+      res.status(503).json(refusalBody(refusal('SERVICE_UNAVAILABLE', 'no supergraph is loaded yet: the schema registry has not served one')));
     },
   );
   app.use(bodyErrorHandler);
@@ -169,8 +154,8 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     path: '/graphql',
     verifyToken,
     executor: subscriptions,
-    apiSchema,
-    documents,
+    admit: pipeline.admit,
+    clientAddressOf: pipeline.clientAddressOf,
     keepAliveMs: config.subscriptions.keepAliveMs,
     maxPerConnection: config.subscriptions.maxPerConnection,
     maxConnectionsPerClient: config.subscriptions.maxConnectionsPerClient,
@@ -196,8 +181,9 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
         requestId: req.requestId,
         traceparent: traceparentOf(req.header('traceparent')),
         identity: req.identity,
-        clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+        clientAddress: req.clientAddress,
         logger: req.log,
+        admitted: req.admitted,
       }),
     });
     usage?.start();
@@ -240,6 +226,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
         );
         // After the drain: every request served is counted, so this last batch is complete.
         await usage?.stop();
+        await pipeline.stop();
         logger.info({}, 'stopped');
       })();
       return stopping;

@@ -1,5 +1,9 @@
 import path from 'node:path';
-import { ConfigError, env, identitySigningSecret, parseEnv } from '@ficus/kit';
+import { collectConfigProblems, ConfigError, env, identitySigningSecret, parseEnv } from '@ficus/kit';
+import { readSubgraphResilienceConfig, SubgraphResilienceConfig } from './execution/resilience/config';
+import { RateLimitConfig, rateLimitConfigFrom, rateLimitEnv } from './rate-limit';
+import { readSafetyConfig, SafetyConfig } from './safety';
+import { readTrustedDocumentsConfig, TrustedDocumentsConfig } from './trusted-documents';
 import { z } from 'zod';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -40,6 +44,8 @@ export interface GatewayConfig {
   /** 0 picks a free port. */
   port: number;
   logLevel: string;
+  /** Where files the gateway keeps across restarts go (cached supergraphs and persisted query lists). */
+  dataDir: string;
   supergraph: SupergraphSource;
   tokenKeys: TokenKeySource;
   /** Required `iss` claim of bearer tokens. */
@@ -56,6 +62,13 @@ export interface GatewayConfig {
   /** Null unless the supergraph comes from the registry. */
   usageReporting: UsageReportingConfig | null;
   subscriptions: SubscriptionsConfig;
+  /** Whether `__schema` and `__type` are answered: off in production unless INTROSPECTION=true. */
+  introspection: boolean;
+  /** Operation limits and demand control, checked before planning (docs/security.md). */
+  safety: SafetyConfig;
+  rateLimit: RateLimitConfig;
+  trustedDocuments: TrustedDocumentsConfig;
+  subgraphResilience: SubgraphResilienceConfig;
 }
 
 /** Subscriptions over graphql-ws, SSE and multipart HTTP (docs/subscriptions.md). */
@@ -124,6 +137,8 @@ const gatewayEnv = {
   SUBSCRIPTIONS_PER_CLIENT: z.coerce.number().int().positive().default(200),
   SUBSCRIPTION_CONNECTIONS_PER_CLIENT: z.coerce.number().int().positive().default(50),
   SUBSCRIPTION_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
+  INTROSPECTION: z.enum(['true', 'false']).optional(),
+  ...rateLimitEnv,
 };
 
 /** Pairs of variables that name the same thing two ways. */
@@ -145,13 +160,13 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
   if (processEnv.FICUS_REGISTRY_URL && !processEnv.FICUS_API_KEY) {
     conflicts.push('FICUS_API_KEY: required with FICUS_REGISTRY_URL (a registry key with the read and report scopes)');
   }
-  let vars;
-  try {
-    vars = parseEnv(gatewayEnv, processEnv);
-  } catch (err) {
-    throw err instanceof ConfigError ? new ConfigError([...err.problems, ...conflicts]) : err;
-  }
-  if (conflicts.length > 0) throw new ConfigError(conflicts);
+  const problems: string[] = [];
+  const vars = collectConfigProblems(problems, () => parseEnv(gatewayEnv, processEnv));
+  const safety = collectConfigProblems(problems, () => readSafetyConfig(processEnv));
+  const trustedDocuments = collectConfigProblems(problems, () => readTrustedDocumentsConfig(processEnv));
+  const subgraphResilience = collectConfigProblems(problems, () => readSubgraphResilienceConfig(processEnv));
+  problems.push(...conflicts);
+  if (!vars || !safety || !trustedDocuments || !subgraphResilience || problems.length > 0) throw new ConfigError(problems);
 
   const registry: RegistryConnection | null = vars.FICUS_REGISTRY_URL
     ? { url: vars.FICUS_REGISTRY_URL, apiKey: vars.FICUS_API_KEY!, graphRef: vars.FICUS_GRAPH_REF }
@@ -161,6 +176,7 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
     host: vars.HOST,
     port: vars.PORT,
     logLevel: vars.LOG_LEVEL,
+    dataDir: path.resolve(vars.DATA_DIR),
     supergraph: registry
       ? { kind: 'registry', registry, cacheFile: supergraphCacheFile(vars.DATA_DIR, registry.graphRef) }
       : vars.SUPERGRAPH_FILE
@@ -185,6 +201,11 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
       maxPerClient: vars.SUBSCRIPTIONS_PER_CLIENT,
       httpHeartbeatMs: vars.SUBSCRIPTION_HEARTBEAT_MS,
     },
+    introspection: vars.INTROSPECTION ? vars.INTROSPECTION === 'true' : vars.NODE_ENV !== 'production',
+    safety,
+    rateLimit: rateLimitConfigFrom(vars),
+    trustedDocuments,
+    subgraphResilience,
   };
 }
 

@@ -21,6 +21,17 @@ describe('reading the gateway configuration', () => {
       identitySigningSecret: null,
       usageReporting: null,
       subscriptions: { keepAliveMs: 12_000, maxPerConnection: 100, maxConnectionsPerClient: 50, maxPerClient: 200, httpHeartbeatMs: 5_000 },
+      dataDir: path.resolve('.data'),
+      introspection: true,
+      safety: {
+        lexical: { maxTokens: 15_000, maxRecursion: 500 },
+        limits: { maxDepth: 12, maxHeight: 100, maxAliases: 30, maxRootFields: 20, maxDirectivesPerField: 5 },
+        limitsMode: 'enforce',
+        cost: { maxCost: 1_000, mode: 'enforce', defaultListSize: 100 },
+      },
+      rateLimit: { enabled: true, budgets: { windowMs: 60_000, requests: 1_200, cost: 200_000 }, redis: null, trustedProxies: [] },
+      trustedDocuments: expect.objectContaining({ mode: 'off', apq: { enabled: true, maxBytes: 16_000_000 } }),
+      subgraphResilience: expect.objectContaining({ retry: true }),
     });
     expect(defaultJwksUrl).toBe('http://127.0.0.1:4001/.well-known/jwks.json');
   });
@@ -41,6 +52,18 @@ describe('reading the gateway configuration', () => {
     const secret = 'x'.repeat(32);
     expect(readGatewayConfig({ IDENTITY_SIGNING_SECRET: secret }).identitySigningSecret).toBe(secret);
     expect(problemsOf({ IDENTITY_SIGNING_SECRET: 'short' })).toEqual(['IDENTITY_SIGNING_SECRET: must be at least 32 characters']);
+  });
+
+  it('turns introspection off in production unless INTROSPECTION=true', () => {
+    expect(readGatewayConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
+    expect(readGatewayConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(readGatewayConfig({ INTROSPECTION: 'false' }).introspection).toBe(false);
+  });
+
+  it('reports bad safety, rate limit, trusted document and breaker variables together with the others', () => {
+    expect(problemsOf({ PORT: 'eighty', MAX_DEPTH: 'deep', RATE_LIMIT_REQUESTS: '-1', PERSISTED_QUERIES: 'sometimes', SUBGRAPH_BREAKER_FAILURES: 'x' })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^PORT/), expect.stringMatching(/^MAX_DEPTH/), expect.stringMatching(/^RATE_LIMIT_REQUESTS/), expect.stringMatching(/^PERSISTED_QUERIES/), expect.stringMatching(/^SUBGRAPH_BREAKER_FAILURES/)]),
+    );
   });
 
   it('names every bad variable in one error', () => {

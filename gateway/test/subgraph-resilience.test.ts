@@ -5,7 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { createLogger, identityToHeaders, Logger } from '@ficus/kit';
+import { createLogger, Logger } from '@ficus/kit';
 import { composeSubgraphs } from '@ficus/schema-registry';
 import { errorCodes, graphql, GraphQLResponse, waitFor } from '@ficus/testkit';
 import { GraphQLError, parse } from 'graphql';
@@ -172,7 +172,7 @@ async function startGateway(
   const executor = createSupergraphExecutor({
     supergraph: composed.supergraphSdl,
     subgraphTimeoutMs,
-    identityHeaders: identityToHeaders,
+    signer: null,
     logger,
     resilience,
   });

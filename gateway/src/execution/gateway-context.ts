@@ -1,4 +1,5 @@
 import type { Identity, Logger } from '@ficus/kit';
+import type { AdmittedOperation } from '../pipeline/admission';
 
 /** What each GraphQL request carries from the HTTP layer to the subgraph requests it causes. */
 export interface GatewayContext {
@@ -14,4 +15,6 @@ export interface GatewayContext {
    */
   credentialsExpireAt?: number | null;
   logger: Logger;
+  /** The operation as the request pipeline admitted it (HTTP queries and mutations), for what runs after execution. */
+  admitted?: AdmittedOperation;
 }

@@ -1,20 +1,12 @@
-import { clientAddressHeader, gatewayHeaderPrefix, Identity, identityToHeaders, RequestSignature, signatureHeader } from '@ficus/kit';
+import { clientAddressHeader, gatewayHeaderPrefix, identityToHeaders, RequestSignature, signatureHeader } from '@ficus/kit';
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GatewayContext } from './gateway-context';
-
-/**
- * @deprecated Identity headers are named by the data source and signed with the whole request
- * (`signer`); still accepted so that callers passing it compile until they pass `signer`.
- */
-export type IdentityHeaders = (identity: Identity) => Record<string, string>;
 
 type RemoteConfig = ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0];
 
 export interface SubgraphDataSourceConfig extends NonNullable<RemoteConfig> {
   /** Signs every request with the secret shared with the subgraphs (IDENTITY_SIGNING_SECRET); null sends them unsigned. */
   signer?: RequestSignature | null;
-  /** @deprecated ignored: see `IdentityHeaders`. */
-  identityHeaders?: IdentityHeaders;
 }
 
 /**
@@ -24,7 +16,7 @@ export interface SubgraphDataSourceConfig extends NonNullable<RemoteConfig> {
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(config: SubgraphDataSourceConfig) {
-    const { signer, identityHeaders: _ignored, ...rest } = config;
+    const { signer, ...rest } = config;
     super(rest);
     // Signed in the fetcher, which is handed the exact body bytes that go on the wire.
     if (signer) this.fetcher = signedFetcher(this.fetcher, signer);

@@ -4,7 +4,7 @@ import { RequestSignature, SharedReads } from '@ficus/kit';
 import { DocumentNode, ExecutionResult, FormattedExecutionResult, GraphQLError, print } from 'graphql';
 import type { GatewayContext } from './gateway-context';
 import { runAt } from './run-at';
-import { forwardedHeaders, IdentityHeaders } from './subgraph-data-source';
+import { forwardedHeaders } from './subgraph-data-source';
 import { SubgraphSubscriptionClient, SubgraphSubscriptionLostError } from './subgraph-subscription-client';
 import type { SubscriptionPlan, SubscriptionPlanner } from './subscription-planner';
 
@@ -40,9 +40,7 @@ export interface SubscriptionExecutorOptions {
   served: () => ServedSupergraph | null;
   keepAliveMs: number;
   /** Signs each subscribe sent to a subgraph (IDENTITY_SIGNING_SECRET); null sends them unsigned. */
-  signer?: RequestSignature | null;
-  /** @deprecated ignored: see `IdentityHeaders`. */
-  identityHeaders?: IdentityHeaders;
+  signer: RequestSignature | null;
   /** Told of each event from a subgraph: whether it ran the rest of the plan or shared a run in flight. */
   onEvent?: (completion: 'ran' | 'shared') => void;
 }
@@ -51,7 +49,7 @@ type ExecuteContext = Parameters<typeof executeQueryPlan>[2];
 
 export function createSubscriptionExecutor(options: SubscriptionExecutorOptions): SubscriptionExecutor {
   const open = new Set<FederatedStream>();
-  const upstreams = new SubgraphSubscriptionClient(options.keepAliveMs, options.signer ?? null);
+  const upstreams = new SubgraphSubscriptionClient(options.keepAliveMs, options.signer);
   // Subscribers of the same operation, variables and identity get the same event from the
   // subgraph (one per subscription) at about the same time: the rest of the plan runs once for them.
   const completions = new SharedReads<ExecutionResult>();

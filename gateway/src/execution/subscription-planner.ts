@@ -29,7 +29,8 @@ export class SubscriptionPlanner {
   constructor(
     /** The sha256 of the supergraph SDL. */
     readonly supergraphId: string,
-    supergraphSdl: string,
+    /** The supergraph's SDL, whose directives (demand control's @cost, @listSize) the API schema no longer carries. */
+    readonly supergraphSdl: string,
   ) {
     const supergraph = Supergraph.build(supergraphSdl);
     this.apiSchema = supergraph.apiSchema();

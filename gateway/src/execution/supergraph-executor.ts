@@ -1,10 +1,10 @@
 import { ApolloGateway, ServiceMap, SupergraphManager } from '@apollo/gateway';
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
-import type { Logger } from '@ficus/kit';
+import type { Logger, RequestSignature } from '@ficus/kit';
 import { supergraphIdOf } from '../supergraph/registry-supergraph';
 import type { GatewayContext } from './gateway-context';
 import { SubgraphResilience } from './resilience/subgraph-resilience';
-import { fetchWithTimeout, IdentityHeaders, SubgraphDataSource } from './subgraph-data-source';
+import { fetchWithTimeout, SubgraphDataSource } from './subgraph-data-source';
 import type { ServedSupergraph } from './subscription-executor';
 import { SubscriptionPlanner } from './subscription-planner';
 
@@ -30,7 +30,8 @@ export interface SupergraphExecutorOptions {
   /** A fixed supergraph SDL, or a manager that updates it (the registry). */
   supergraph: string | SupergraphManager;
   subgraphTimeoutMs: number;
-  identityHeaders: IdentityHeaders;
+  /** Signs every subgraph request over the request itself; null sends them unsigned. */
+  signer: RequestSignature | null;
   logger: Logger;
   /**
    * The subgraphs' circuit breakers and retries (`new SubgraphResilience(config, logger)`,
@@ -49,7 +50,7 @@ export function createSupergraphExecutor(options: SupergraphExecutorOptions): Su
   const fetcher = fetchWithTimeout(options.subgraphTimeoutMs);
   const resilience = options.resilience ?? SubgraphResilience.withDefaults(options.logger);
   const dataSourceFor = (name: string, url: string) =>
-    resilience.guard(name, url, new SubgraphDataSource({ url, fetcher, identityHeaders: options.identityHeaders }));
+    resilience.guard(name, url, new SubgraphDataSource({ url, fetcher, signer: options.signer }));
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraph,
     logger: options.logger,

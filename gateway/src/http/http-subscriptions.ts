@@ -1,9 +1,9 @@
 import type { Logger } from '@ficus/kit';
-import type { Request, RequestHandler, Response } from 'express';
-import type { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
+import type { RequestHandler, Response } from 'express';
+import { ExecutionResult, GraphQLError, OperationTypeNode } from 'graphql';
+import { gatewayError, GatewayErrorCode, refusalBody } from '../errors';
 import type { GatewayContext } from '../execution/gateway-context';
 import type { SubscriptionExecutor } from '../execution/subscription-executor';
-import { codedError, isSubscription, OperationParams, SubscriptionDocuments } from './subscription-operation';
 import { traceparentOf } from './trace-context';
 
 /** The HTTP subscription protocols a client can ask for with its `Accept` header. */
@@ -11,10 +11,6 @@ export type HttpSubscriptionProtocol = 'sse' | 'multipart';
 
 export interface HttpSubscriptionsOptions {
   executor: SubscriptionExecutor;
-  /** The API schema served now, or null before a supergraph is loaded. */
-  apiSchema: () => GraphQLSchema | null;
-  /** Parsed and validated subscription documents, shared by every transport. */
-  documents: SubscriptionDocuments;
   heartbeatMs: number;
   /** Streams one client IP may hold open at once. */
   maxPerClient: number;
@@ -23,9 +19,9 @@ export interface HttpSubscriptionsOptions {
 
 export interface HttpSubscriptions {
   /**
-   * Serves subscription operations sent with an SSE or multipart `Accept` header; passes
-   * everything else (queries, mutations, plain JSON requests) on untouched. Mount it after
-   * authentication, before Apollo Server, which refuses subscriptions over HTTP.
+   * Serves admitted subscription operations sent with an SSE or multipart `Accept` header;
+   * passes everything else (queries, mutations, plain JSON requests) on untouched. Mount it
+   * after the request pipeline's checks, before Apollo Server, which refuses subscriptions over HTTP.
    */
   handler: RequestHandler;
   /** Ends every open stream (clients get the stream's end), refusing new ones. */
@@ -94,15 +90,12 @@ export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscr
 
   const handler: RequestHandler = (req, res, next) => {
     const protocol = subscriptionProtocolOf(req.header('accept'));
-    if (!protocol || (req.method !== 'GET' && req.method !== 'POST')) return next();
-    const params = paramsOf(req);
+    const admitted = req.admitted;
     // Anything but a subscription keeps going to Apollo Server, exactly as before.
-    if (!params || !isSubscription(params)) return next();
+    if (!protocol || !admitted || admitted.operation.operation !== OperationTypeNode.SUBSCRIPTION) return next();
 
     if (stopping) return refuse(res, 503, 'the gateway is shutting down', 'SERVICE_UNAVAILABLE');
-    const schema = options.apiSchema();
-    if (!schema) return refuse(res, 503, 'no supergraph is loaded yet: the schema registry has not served one', 'SERVICE_UNAVAILABLE');
-    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const client = req.clientAddress;
     const held = perClient.get(client) ?? 0;
     if (held >= options.maxPerClient) {
       return refuse(res, 429, `a client may hold at most ${options.maxPerClient} subscriptions over HTTP at once`, 'TOO_MANY_SUBSCRIPTIONS');
@@ -117,9 +110,10 @@ export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscr
       credentialsExpireAt: req.credentialsExpireAt,
       logger: req.log.child({ transport: protocol }),
     };
-    const prepared = options.documents.prepare(schema, params);
-    // graphql-sse's protocol sends validation errors as an event of an accepted stream, not as a 400.
-    const source = prepared.errors ? { errors: prepared.errors } : options.executor.subscribe(prepared.request, context);
+    const source = options.executor.subscribe(
+      { document: admitted.document, operationName: admitted.operationName ?? undefined, variables: admitted.coercedVariables },
+      context,
+    );
     const streaming = stream(res, framings[protocol], source, options.heartbeatMs, context.logger).finally(() => {
       const left = (perClient.get(client) ?? 1) - 1;
       if (left > 0) perClient.set(client, left);
@@ -183,7 +177,7 @@ async function stream(
     }
   } catch (err) {
     logger.error({ err }, 'a subscription stream failed');
-    if (!clientGone) res.write(framing.fatal([codedError('the subscription failed', 'INTERNAL_SERVER_ERROR')]));
+    if (!clientGone) res.write(framing.fatal([gatewayError('INTERNAL_SERVER_ERROR', 'the subscription failed')]));
   } finally {
     clearInterval(heartbeat);
     if (!clientGone) res.end(framing.end);
@@ -194,25 +188,6 @@ function isEnding(result: ExecutionResult): boolean {
   return !result.data && (result.errors ?? []).some((e) => endingCodes.has(String(e.extensions?.code)));
 }
 
-/** The GraphQL request of a POST body or GET query string, or null when there is none. */
-function paramsOf(req: Request): OperationParams | null {
-  const raw: Record<string, unknown> | undefined = req.method === 'POST' ? req.body : (req.query as Record<string, unknown>);
-  if (!raw || typeof raw.query !== 'string') return null;
-  let variables = raw.variables;
-  if (typeof variables === 'string') {
-    try {
-      variables = JSON.parse(variables);
-    } catch {
-      return null;
-    }
-  }
-  return {
-    query: raw.query,
-    operationName: typeof raw.operationName === 'string' ? raw.operationName : null,
-    variables: variables && typeof variables === 'object' ? (variables as Record<string, unknown>) : null,
-  };
-}
-
-function refuse(res: Response, status: number, message: string, code: string): void {
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+function refuse(res: Response, status: number, message: string, code: GatewayErrorCode): void {
+  res.status(status).json(refusalBody({ status, errors: [gatewayError(code, message)] }));
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { Identity, Logger } from '@ficus/kit';
-import type { GraphQLSchema } from 'graphql';
+import { OperationTypeNode } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -10,7 +10,10 @@ import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier';
 import type { GatewayContext } from '../execution/gateway-context';
 import { runAt } from '../execution/run-at';
 import type { SubscriptionExecutor } from '../execution/subscription-executor';
-import { codedError, SubscriptionDocuments } from './subscription-operation';
+import { gatewayError } from '../errors';
+import type { Admit } from '../pipeline/admission';
+import { operationParamsOf } from '../pipeline/operation-params';
+import type { ClientAddressOf } from './client-address';
 import { traceparentOf } from './trace-context';
 
 /** Close codes sent when a connection is refused at `connection_init` (graphql-ws keeps 4400–4499 for such). */
@@ -28,10 +31,9 @@ export interface WebSocketServerOptions {
   path: string;
   verifyToken: TokenVerifier;
   executor: SubscriptionExecutor;
-  /** The API schema served now, or null before a supergraph is loaded. */
-  apiSchema: () => GraphQLSchema | null;
-  /** Parsed and validated subscription documents, shared by every transport. */
-  documents: SubscriptionDocuments;
+  /** The request pipeline's checks, the same for every transport. */
+  admit: Admit;
+  clientAddressOf: ClientAddressOf;
   keepAliveMs: number;
   maxPerConnection: number;
   /** Sockets one client IP may hold open at once; one more upgrade is refused with 429. */
@@ -60,6 +62,8 @@ type Extra = { request: http.IncomingMessage; socket: import('ws').WebSocket };
  * `{ headers: { authorization } }`, and is verified once per connection.
  */
 export function startWebSocketServer(options: WebSocketServerOptions): GatewayWebSocketServer {
+  /** The client a socket is counted against, found the way every transport finds it. */
+  const clientOf = (request: http.IncomingMessage) => options.clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for']);
   // Open sockets per client IP. The upgrade is counted in the same tick it is accepted
   // (`verifyClient` answers synchronously, and ws then completes the upgrade and emits
   // `connection` at once), so concurrent upgrades cannot overshoot the limit.
@@ -131,28 +135,37 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
         if (expiresAt !== null) closeAtExpiry(socket, expiresAt);
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
-        const schema = options.apiSchema();
-        if (!schema) return [codedError('no supergraph is loaded yet', 'SERVICE_UNAVAILABLE')];
+      onSubscribe: async (ctx, _id, payload) => {
         // The one being subscribed is already counted.
         if (Object.keys(ctx.subscriptions).length > options.maxPerConnection) {
-          return [
-            codedError(`a connection may hold at most ${options.maxPerConnection} subscriptions at once`, 'TOO_MANY_SUBSCRIPTIONS'),
-          ];
+          return [gatewayError('TOO_MANY_SUBSCRIPTIONS', `a connection may hold at most ${options.maxPerConnection} subscriptions at once`)];
         }
-        const prepared = options.documents.prepare(schema, payload);
-        if (prepared.errors) return prepared.errors;
-        const { document, operationName, variables } = prepared.request;
         const connection = connections.get(ctx);
+        const identity = connection?.identity ?? null;
+        const clientAddress = connection?.clientAddress ?? 'unknown';
+        const shaped = operationParamsOf(payload);
+        if ('refused' in shaped) return shaped.refused.errors;
+        const admission = await options.admit(shaped.params, { identity, clientAddress });
+        if (admission.refused) return admission.refused.errors;
+        const { admitted } = admission;
+        if (admitted.operation.operation !== OperationTypeNode.SUBSCRIPTION) {
+          return [gatewayError('BAD_REQUEST', 'only subscriptions are served here; send queries and mutations as plain HTTP requests')];
+        }
         const requestId = randomUUID();
         const context: GatewayContext = {
           requestId,
           traceparent: connection?.traceparent ?? null,
-          identity: connection?.identity ?? null,
-          clientAddress: connection?.clientAddress ?? 'unknown',
+          identity,
+          clientAddress,
           logger: options.logger.child({ requestId, transport: 'graphql-ws' }),
         };
-        return { schema, document, operationName, variableValues: variables, contextValue: context };
+        return {
+          schema: admitted.served.apiSchema,
+          document: admitted.document,
+          operationName: admitted.operationName,
+          variableValues: admitted.coercedVariables,
+          contextValue: context,
+        };
       },
       onClose: (ctx) => {
         connections.delete(ctx);
@@ -218,11 +231,6 @@ function sameOrigin(origin: string, request: http.IncomingMessage): boolean {
   } catch {
     return false;
   }
-}
-
-/** The client a socket is counted against: its IP (the gateway does not read X-Forwarded-For). */
-function clientOf(request: http.IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown';
 }
 
 function header(request: http.IncomingMessage, name: string): string | undefined {

@@ -53,16 +53,3 @@ export function requireRole(identity: Identity | null, role: string): Identity {
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
-
-/**
- * @deprecated The gateway now signs each whole request (`RequestSignature`, header
- * `x-ficus-signature`); this names the identity headers unsigned and goes away once
- * gateway/src/build.ts hands the executors a `RequestSignature` instead.
- */
-export class IdentitySignature {
-  constructor(readonly secret: string) {}
-
-  headersFor(identity: Identity): Record<string, string> {
-    return identityToHeaders(identity);
-  }
-}

@@ -1,0 +1,55 @@
+import { ServiceMetrics } from '@ficus/kit';
+import { Counter, Gauge, Histogram } from 'prom-client';
+
+/** The gateway's own Prometheus series, besides what every service exports (ServiceMetrics). */
+export function gatewayMetrics(service: ServiceMetrics) {
+  const registers = [service.registry];
+  return {
+    registry: service.registry,
+    served: new Gauge({
+      name: 'ficus_gateway_supergraph_info',
+      help: 'The supergraph served (1), by id: the sha256 of its SDL.',
+      labelNames: ['id'],
+      registers,
+    }),
+    usageBatches: new Counter({
+      name: 'ficus_gateway_usage_operations_total',
+      help: 'Operations in usage batches sent to the registry, by outcome: sent, retried, dropped.',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    subscriptionEvents: new Counter({
+      name: 'ficus_gateway_subscription_events_total',
+      help: 'Events from subgraphs for client subscriptions, by completion: ran the rest of the plan, or shared a run in flight for the same event, operation and identity.',
+      labelNames: ['completion'],
+      registers,
+    }),
+    refused: new Counter({
+      name: 'ficus_gateway_operations_refused_total',
+      help: 'Operations the request pipeline refused before planning, by error code.',
+      labelNames: ['code'],
+      registers,
+    }),
+    overLimit: new Counter({
+      name: 'ficus_gateway_operations_over_limit_total',
+      help: 'Operations over a limit or the cost maximum that were served anyway (OPERATION_LIMITS_MODE=warn, COST_MODE=measure), by limit.',
+      labelNames: ['limit'],
+      registers,
+    }),
+    trustedDocuments: new Counter({
+      name: 'ficus_gateway_trusted_documents_total',
+      help: 'How each operation\'s document was found or refused by trusted documents and APQ, by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    cost: new Histogram({
+      name: 'ficus_gateway_operation_cost',
+      help: 'Demand-control cost of the operations served: estimated before execution, actual from the response.',
+      labelNames: ['kind'],
+      buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+      registers,
+    }),
+  };
+}
+
+export type GatewayMetrics = ReturnType<typeof gatewayMetrics>;

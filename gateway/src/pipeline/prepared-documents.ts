@@ -1,0 +1,71 @@
+import { DocumentNode, GraphQLError, GraphQLSchema, Kind, NoSchemaIntrospectionCustomRule, validate } from 'graphql';
+import { gatewayError, Refusal, refusal } from '../errors';
+import { exceededLimits, LimitViolation, measureOperation, OperationLimits, parseWithinLimits } from '../safety';
+
+/** What a document must keep to before it is validated, planned or run. */
+export interface DocumentRules {
+  maxTokens: number;
+  maxRecursion: number;
+  limits: OperationLimits;
+  /** `warn` serves operations over the limits and only reports them, for rolling limits out. */
+  limitsMode: 'enforce' | 'warn';
+  introspection: boolean;
+}
+
+/** A document checked against the rules and the API schema: runnable, or refused with the reason. */
+export type PreparedDocument =
+  | { document: DocumentNode; refused?: undefined; overLimits: LimitViolation[] }
+  | { refused: Refusal; document?: undefined; overLimits: LimitViolation[] };
+
+/**
+ * Parses, measures and validates each document once per API schema and keeps the outcome,
+ * refusals included, since clients repeat a few documents and an attacker repeats one. Text is
+ * scanned and every operation measured before validation, whose cost grows with the document.
+ * Bounded by the total length of the documents kept, so a flood of distinct ones cannot grow memory.
+ */
+export class PreparedDocuments {
+  private readonly bySchema = new WeakMap<GraphQLSchema, Map<string, PreparedDocument>>();
+  private keptChars = 0;
+
+  constructor(
+    private readonly rules: DocumentRules,
+    private readonly maxKeptChars = 16 * 1024 * 1024,
+  ) {}
+
+  prepare(schema: GraphQLSchema, query: string): PreparedDocument {
+    let documents = this.bySchema.get(schema);
+    if (!documents) this.bySchema.set(schema, (documents = new Map()));
+    const known = documents.get(query);
+    if (known) return known;
+    const prepared = this.check(schema, query);
+    if (this.keptChars + query.length > this.maxKeptChars) {
+      documents.clear();
+      this.keptChars = 0;
+    }
+    documents.set(query, prepared);
+    this.keptChars += query.length;
+    return prepared;
+  }
+
+  private check(schema: GraphQLSchema, query: string): PreparedDocument {
+    const parsed = parseWithinLimits(query, { maxTokens: this.rules.maxTokens, maxRecursion: this.rules.maxRecursion });
+    if (parsed.violation) return { refused: refusal(parsed.violation.code, parsed.violation.message), overLimits: [] };
+    const { document } = parsed;
+    const overLimits = document.definitions.flatMap((definition) =>
+      definition.kind === Kind.OPERATION_DEFINITION ? exceededLimits(measureOperation(document, definition.name?.value), this.rules.limits) : [],
+    );
+    if (overLimits.length > 0 && this.rules.limitsMode === 'enforce') {
+      return { refused: { status: 400, errors: overLimits.map((v) => gatewayError(v.code, v.message, { limit: v.limit, measured: v.measured })) }, overLimits };
+    }
+    const invalid = validate(schema, document);
+    if (invalid.length > 0) {
+      const errors = invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      return { refused: { status: 400, errors }, overLimits };
+    }
+    if (!this.rules.introspection) {
+      const introspecting = validate(schema, document, [NoSchemaIntrospectionCustomRule]);
+      if (introspecting.length > 0) return { refused: refusal('INTROSPECTION_DISABLED', 'introspection is disabled on this gateway'), overLimits };
+    }
+    return { document, overLimits };
+  }
+}

@@ -1,0 +1,67 @@
+import { buildSchema } from 'graphql';
+import { DocumentRules, PreparedDocuments } from '../src/pipeline/prepared-documents';
+
+const schema = buildSchema(`
+  type Query { ping: String, node: Node }
+  type Node { id: ID, child: Node }
+  type Subscription { ticked(every: Int!): Int! }
+`);
+const rules: DocumentRules = {
+  maxTokens: 1_000,
+  maxRecursion: 50,
+  limits: { maxDepth: 3, maxHeight: 100, maxAliases: 2, maxRootFields: 5, maxDirectivesPerField: 2 },
+  limitsMode: 'enforce',
+  introspection: true,
+};
+const codes = (prepared: ReturnType<PreparedDocuments['prepare']>) => prepared.refused?.errors.map((e) => e.extensions.code);
+
+describe('prepared documents', () => {
+  it('parses and validates a document once per schema and hands back the same syntax tree', () => {
+    const documents = new PreparedDocuments(rules);
+    const first = documents.prepare(schema, '{ ping }');
+    expect(first.document).toBeDefined();
+    expect(documents.prepare(schema, '{ ping }').document).toBe(first.document);
+    const otherSchema = buildSchema('type Query { ping: String }');
+    expect(documents.prepare(otherSchema, '{ ping }').document).not.toBe(first.document);
+  });
+
+  it('refuses broken, over-limit and invalid documents with their codes, every time', () => {
+    const documents = new PreparedDocuments(rules);
+    for (let i = 0; i < 2; i++) {
+      expect(codes(documents.prepare(schema, '{ ping'))).toEqual(['GRAPHQL_PARSE_FAILED']);
+      expect(codes(documents.prepare(schema, '{ node { child { child { child { id } } } } }'))).toEqual(['MAX_DEPTH_LIMIT']);
+      expect(codes(documents.prepare(schema, '{ a: ping b: ping c: ping }'))).toEqual(['MAX_ALIASES_LIMIT']);
+      expect(codes(documents.prepare(schema, `{ ${'ping '.repeat(2_000)}}`))).toEqual(['MAX_TOKENS_LIMIT']);
+      expect(codes(documents.prepare(schema, `${'{ node '.repeat(60)}${'}'.repeat(60)}`))).toEqual(['MAX_RECURSION_LIMIT']);
+      expect(codes(documents.prepare(schema, '{ shoeSize }'))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    }
+  });
+
+  it('measures every operation of a document before validating any, since validation covers them all', () => {
+    const documents = new PreparedDocuments(rules);
+    const prepared = documents.prepare(schema, 'query Small { ping } query Deep { node { child { child { child { id } } } } }');
+    expect(codes(prepared)).toEqual(['MAX_DEPTH_LIMIT']);
+  });
+
+  it('serves operations over the limits in warn mode and reports what they exceed', () => {
+    const documents = new PreparedDocuments({ ...rules, limitsMode: 'warn' });
+    const prepared = documents.prepare(schema, '{ a: ping b: ping c: ping }');
+    expect(prepared.document).toBeDefined();
+    expect(prepared.overLimits.map((v) => v.code)).toEqual(['MAX_ALIASES_LIMIT']);
+  });
+
+  it('refuses introspection with INTROSPECTION_DISABLED when it is off, and keeps __typename', () => {
+    const documents = new PreparedDocuments({ ...rules, introspection: false });
+    expect(codes(documents.prepare(schema, '{ __schema { types { name } } }'))).toEqual(['INTROSPECTION_DISABLED']);
+    expect(codes(documents.prepare(schema, '{ __type(name: "Node") { name } }'))).toEqual(['INTROSPECTION_DISABLED']);
+    expect(documents.prepare(schema, '{ __typename ping }').document).toBeDefined();
+  });
+
+  it('keeps documents up to a total length, then starts over', () => {
+    const documents = new PreparedDocuments(rules, 20);
+    const first = documents.prepare(schema, '{ ping }').document;
+    documents.prepare(schema, '{ ping  }');
+    documents.prepare(schema, '{ ping   }');
+    expect(documents.prepare(schema, '{ ping }').document).not.toBe(first);
+  });
+});
