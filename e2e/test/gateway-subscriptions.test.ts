@@ -160,6 +160,42 @@ describe('order status subscriptions through the gateway over graphql-ws', () =>
       expect(body.errors.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
     });
 
+    it('cannot read orders anonymously through _entities: unsigned requests are refused with 401', async () => {
+      const owner = await signUpShopper(t, 'sub-direct-entities');
+      const placed = await placeOrder(t, owner, [{ productId, quantity: 1 }], 'tok_visa');
+      const response = await fetch(t.stack.urls.orders!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { status total { amount } customer { id } } } }',
+          variables: { r: [{ __typename: 'Order', id: placed.data.placeOrder.id }] },
+        }),
+      });
+
+      expect(response.status).toBe(401);
+      const body = (await response.json()) as { data?: unknown; errors: { extensions: { code: string } }[] };
+      expect(body.data).toBeUndefined();
+      expect(body.errors.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('cannot replay a signature the gateway made for one body with another body', async () => {
+      const owner = await signUpShopper(t, 'sub-direct-replay');
+      const placed = await placeOrder(t, owner, [{ productId, quantity: 1 }], 'tok_visa');
+      const path = new URL(t.stack.urls.orders!).pathname;
+      const identity = identityToHeaders({ userId: owner.id, email: '', roles: ['customer'] });
+      const captured = JSON.stringify({ query: '{ __typename }' });
+      const signed = { ...identity, [signatureHeader]: new RequestSignature(identitySecret).signRequest({ method: 'POST', path, body: captured, headers: identity }) };
+      const send = (body: string) => fetch(t.stack.urls.orders!, { method: 'POST', headers: { 'content-type': 'application/json', ...signed }, body });
+
+      // The captured request itself is accepted: the signature is genuine.
+      expect((await send(captured)).status).toBe(200);
+      const replayed = await send(JSON.stringify({ query: 'query($id: ID!) { order(id: $id) { id status } }', variables: { id: placed.data.placeOrder.id } }));
+
+      expect(replayed.status).toBe(401);
+      const body = (await replayed.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
+    });
+
     it('cannot watch an order with a forged identity over graphql-ws, while a signed one on the same socket can', async () => {
       const owner = await signUpShopper(t, 'sub-direct-ws');
       const placed = await placeOrder(t, owner, [{ productId, quantity: 1 }], 'tok_timeout');
