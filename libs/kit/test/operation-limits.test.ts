@@ -88,8 +88,8 @@ describe('a subgraph limiting what one operation may ask', () => {
 });
 
 describe('the limits in the subgraph config', () => {
-  it('default to depth 15, 1000 representations and lists of 100, and refuse what is not a positive whole number', () => {
-    expect(readSubgraphConfig('orders', 4004, {}).limits).toEqual({ maxDepth: 15, maxEntityRepresentations: 1_000, maxListLength: 100 });
+  it('default to depth 15, 5000 representations and lists of 100, and refuse what is not a positive whole number', () => {
+    expect(readSubgraphConfig('orders', 4004, {}).limits).toEqual({ maxDepth: 15, maxEntityRepresentations: 5_000, maxListLength: 100 });
     expect(readSubgraphConfig('orders', 4004, { MAX_DEPTH: '30', MAX_ENTITY_REPRESENTATIONS: '5000', MAX_LIST_LENGTH: '500' }).limits).toEqual({
       maxDepth: 30,
       maxEntityRepresentations: 5_000,

@@ -55,7 +55,8 @@ export const subgraphEnv = {
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
   IDENTITY_SIGNING_SECRET: identitySigningSecret.optional(),
   MAX_DEPTH: z.coerce.number().int().positive().default(15),
-  MAX_ENTITY_REPRESENTATIONS: z.coerce.number().int().positive().default(1_000),
+  // The widest plan the graph allows: 100 orders of 50 items, each item a product reference.
+  MAX_ENTITY_REPRESENTATIONS: z.coerce.number().int().positive().default(5_000),
   MAX_LIST_LENGTH: z.coerce.number().int().positive().default(100),
 };
 
