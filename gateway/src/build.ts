@@ -166,6 +166,9 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
+  }).catch(async (err) => {
+    await pipeline.stop();
+    throw err;
   });
   const closeHttpServer = () =>
     new Promise<void>((resolve) => {
@@ -191,6 +194,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
   if (supergraph.availableAtStart) {
     await started.catch(async (err) => {
       await closeHttpServer();
+      await pipeline.stop();
       throw err;
     });
     logger.info({ url, supergraph: config.supergraph }, 'gateway ready');
