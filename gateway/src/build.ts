@@ -129,14 +129,6 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     jsonBody(config.bodyLimitBytes),
     clientAddressMiddleware(pipeline.clientAddressOf),
     authenticate(verifyToken),
-    (req, res, next) => {
-      // A browser GET without a query is for the Sandbox landing page, which Apollo Server serves.
-      if (req.method === 'GET' && req.query.query === undefined && req.query.extensions === undefined && graphqlHandler) {
-        graphqlHandler(req, res, next);
-        return;
-      }
-      next();
-    },
     admitHttpOperation(pipeline.admit),
     // Subscriptions over SSE and multipart HTTP; Apollo Server would refuse them.
     subscriptionStreams.handler,

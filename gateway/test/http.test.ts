@@ -100,6 +100,21 @@ describe('request bodies', () => {
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('CSRF');
   });
+
+  it('serves a GET query with its variables, and checks the variables it runs even past 1,000 other parameters', async () => {
+    const query = encodeURIComponent('query User($id: ID!) { user(id: $id) { name } }');
+    const variables = encodeURIComponent(JSON.stringify({ id: 'u1' }));
+    const get = (search: string) => fetch(`${gateway.url}?${search}`, { headers: { 'apollo-require-preflight': 'true' } });
+
+    const plain = await get(`query=${query}&variables=${variables}`);
+    expect(await plain.json()).toEqual({ data: { user: { name: 'Ada' } }, extensions: expect.anything() });
+
+    // Express's query parser keeps 1,000 names; what runs must be what was checked.
+    const junk = Array.from({ length: 1_000 }, (_, i) => `k${i}=1`).join('&');
+    const padded = await get(`query=${query}&${junk}&variables=${variables}`);
+    expect(padded.status).toBe(200);
+    expect(await padded.json()).toEqual({ data: { user: { name: 'Ada' } }, extensions: expect.anything() });
+  });
 });
 
 describe('the landing page', () => {

@@ -22,7 +22,10 @@ export function admitHttpOperation(admit: Admit): RequestHandler {
     if (req.method === 'POST' && !req.is('application/json')) {
       return answer(res, refusal('BAD_REQUEST', 'POST a JSON body (Content-Type: application/json)'));
     }
-    const shaped = operationParamsOf(req.method === 'POST' ? req.body : req.query, { jsonEncoded: req.method === 'GET' });
+    const raw = req.method === 'POST' ? req.body : queryStringParams(req.url);
+    // A GET that carries no operation is a browser asking for the Sandbox landing page: Apollo Server's to answer.
+    if (req.method === 'GET' && raw.query === undefined && raw.extensions === undefined) return next();
+    const shaped = operationParamsOf(raw, { jsonEncoded: req.method === 'GET' });
     if ('refused' in shaped) return answer(res, shaped.refused);
     const admission = await admit(shaped.params, { identity: req.identity, clientAddress: req.clientAddress });
     if (admission.refused) return answer(res, admission.refused);
@@ -32,9 +35,32 @@ export function admitHttpOperation(admit: Admit): RequestHandler {
     const { persistedQuery: _resolved, ...extensions } = shaped.params.extensions ?? {};
     const body = { query: admitted.query, operationName: admitted.operationName, variables: admitted.variables, extensions };
     if (req.method === 'POST') req.body = body;
-    else Object.defineProperty(req, 'query', { value: { ...body, variables: JSON.stringify(body.variables), extensions: JSON.stringify(extensions) } });
+    else req.url = withQueryString(req.url, body);
     next();
   };
+}
+
+/**
+ * A GET request's parameters, read as Apollo Server reads them (URLSearchParams, the first of a
+ * repeated name, every name kept): express's query parser stops at 1,000 names, which would let
+ * `variables` placed after them run unchecked.
+ */
+function queryStringParams(url: string): Record<string, string> {
+  const search = new URLSearchParams(url.slice(url.indexOf('?') + 1 || url.length));
+  const params: Record<string, string> = {};
+  for (const name of ['query', 'operationName', 'variables', 'extensions']) {
+    const value = search.get(name);
+    if (value !== null) params[name] = value;
+  }
+  return params;
+}
+
+/** The URL with its query string replaced by the admitted operation's, which is what Apollo Server reads. */
+function withQueryString(url: string, body: { query: string; operationName: string | null; variables: Record<string, unknown>; extensions: Record<string, unknown> }): string {
+  const search = new URLSearchParams({ query: body.query, variables: JSON.stringify(body.variables), extensions: JSON.stringify(body.extensions) });
+  if (body.operationName) search.set('operationName', body.operationName);
+  const path = url.indexOf('?') < 0 ? url : url.slice(0, url.indexOf('?'));
+  return `${path}?${search.toString()}`;
 }
 
 function answer(res: Response, refused: Refusal): void {
