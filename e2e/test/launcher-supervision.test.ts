@@ -1,12 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { graphql, isPortOpen, startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
-import { repoRoot } from '../src/repo';
 import { CrashHistory, defaultRestartPolicy } from '../src/restart-policy';
-import { freeStackPorts, launcherEnv } from './launcher-env';
+import { LauncherRun } from './launcher-harness';
 
 describe('the restart policy', () => {
   const second = 1_000;
@@ -122,10 +119,7 @@ describe('npm start when a service crashes', () => {
     expect(code).toBe(0);
     expect(run.output).toContain('stopped: nothing left running (given up on before: notifications)');
     expect(run.events().filter((e) => e.service === 'inventory').at(-1)?.line).toBe(waiting.line);
-    await waitFor(() => processesWithDataDir(run.dataDir).length === 0, {
-      timeoutMs: 20_000,
-      what: `every service process to exit: ${processesWithDataDir(run.dataDir).join(', ')}`,
-    });
+    await run.waitUntilNothingRunning(20_000);
     for (const port of Object.values(run.ports)) expect(await isPortOpen(port)).toBe(false);
   });
 });
@@ -158,100 +152,12 @@ describe('npm start when the gateway keeps crashing', () => {
     expect(gaveUp.line).toContain('Nothing can reach the graph without the gateway. The launcher stops the whole stack.');
     expect(await run.exited).toBe(1);
     expect(run.output).toContain('stopped: nothing left running (given up on before: gateway)');
-    await waitFor(() => processesWithDataDir(run.dataDir).length === 0, {
-      timeoutMs: 20_000,
-      what: `every service process to exit: ${processesWithDataDir(run.dataDir).join(', ')}`,
-    });
+    await run.waitUntilNothingRunning(20_000);
     for (const [name, servicePort] of Object.entries(run.ports)) {
       if (name !== 'gateway') expect(await isPortOpen(servicePort)).toBe(false);
     }
   });
 });
-
-type LauncherEvent = Record<string, unknown> & { line: string };
-
-/** `npm start`'s launcher on free ports with its own DATA_DIR (SQLite) and NATS, in its own process group. */
-class LauncherRun {
-  output = '';
-  readonly exited: Promise<number | null>;
-
-  private constructor(
-    private readonly launcher: ChildProcess,
-    readonly dataDir: string,
-    readonly ports: Record<string, number>,
-  ) {
-    launcher.stdout!.on('data', (chunk) => (this.output += chunk));
-    launcher.stderr!.on('data', (chunk) => (this.output += chunk));
-    this.exited = new Promise((resolve) => launcher.once('exit', (code) => resolve(code)));
-  }
-
-  static async start(prefix: string, natsUrl: string): Promise<LauncherRun> {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    const ports = await freeStackPorts();
-    const launcher = spawn(process.execPath, [path.join(repoRoot(), 'e2e', 'dist', 'src', 'start.js')], {
-      detached: true,
-      env: launcherEnv({ dataDir, natsUrl, ports }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const run = new LauncherRun(launcher, dataDir, ports);
-    const started = Date.now();
-    const ready = () => run.output.includes('Press Ctrl-C');
-    await waitFor(() => ready() || run.exitCode !== null, { timeoutMs: 120_000, intervalMs: 100, what: 'the stack to be ready' }).catch(() => undefined);
-    if (!ready()) {
-      run.dispose();
-      throw new Error(`the stack did not become ready (launcher exit code ${run.exitCode}):\n${run.output}`);
-    }
-    process.stdout.write(`launcher ready after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    return run;
-  }
-
-  get gatewayUrl(): string {
-    return `http://127.0.0.1:${this.ports.gateway}/graphql`;
-  }
-
-  get exitCode(): number | null {
-    return this.launcher.exitCode;
-  }
-
-  /** The pid the launcher printed for a service (its latest restart's, if any), checked to be one of this run's processes. */
-  pidOf(service: string): number {
-    const restarted = this.events().filter((e) => e.launcher === 'restarted' && e.service === service).at(-1);
-    const printed = this.output.match(new RegExp(`^  ${service}\\s+http://\\S+\\s+pid (\\d+)`, 'm'));
-    const pid = Number(restarted?.pid ?? printed?.[1]);
-    if (!processesWithDataDir(this.dataDir).includes(String(pid))) throw new Error(`${service}'s pid ${pid} is not a process of this run`);
-    return pid;
-  }
-
-  /** The launcher's supervision lines, parsed from their JSON fields. */
-  events(): LauncherEvent[] {
-    return this.output
-      .split('\n')
-      .filter((line) => line.includes('{"launcher":'))
-      .map((line) => ({ ...(JSON.parse(line.slice(line.indexOf('{"launcher":'))) as Record<string, unknown>), line }));
-  }
-
-  waitForEvent(match: (event: LauncherEvent) => boolean, what: string, timeoutMs = 30_000): Promise<LauncherEvent> {
-    return waitFor(() => this.events().find(match), { timeoutMs, intervalMs: 50, what }).catch((err) => {
-      throw new Error(`${String(err)}\n${this.output.slice(-4000)}`);
-    });
-  }
-
-  /** Ctrl-C in a terminal: SIGINT to the whole process group; resolves with the launcher's exit code. */
-  async interrupt(): Promise<number | null> {
-    process.kill(-this.launcher.pid!, 'SIGINT');
-    return this.exited;
-  }
-
-  dispose(): void {
-    try {
-      process.kill(-this.launcher.pid!, 'SIGKILL');
-    } catch {
-      // The group is gone already.
-    }
-    for (const pid of processesWithDataDir(this.dataDir)) process.kill(Number(pid), 'SIGKILL');
-    fs.rmSync(this.dataDir, { recursive: true, force: true });
-  }
-}
 
 /** Puts a folder where a subgraph's SQLite file was: the running process keeps its open file, a new one cannot open it. */
 function breakDatabase(dataDir: string, service: string): void {
@@ -272,16 +178,4 @@ function listenOn(port: number): Promise<net.Server | undefined> {
 /** A process's environment, from /proc (the tests run on Linux). */
 function environmentOf(pid: number): string[] {
   return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).sort();
-}
-
-/** Pids of the processes started with this DATA_DIR. */
-function processesWithDataDir(dataDir: string): string[] {
-  return fs.readdirSync('/proc').filter((pid) => {
-    if (!/^\d+$/.test(pid)) return false;
-    try {
-      return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`DATA_DIR=${dataDir}`);
-    } catch {
-      return false;
-    }
-  });
 }
