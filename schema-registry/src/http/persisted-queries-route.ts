@@ -1,18 +1,12 @@
-import type { Express, Request, Response } from 'express';
+import type { Express, Response } from 'express';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Orm } from '@ficus/kit';
-import { requireScope } from '../domain/api-keys';
-import { formatGraphRef, GraphRef, parseGraphRef } from '../domain/graph-ref';
+import type { GraphRef } from '../domain/graph-ref';
 import { manifestFormat } from '../domain/persisted-queries/manifest';
 import { findPersistedQueryList, listOperations, persistedQueriesWatchKey } from '../domain/persisted-queries/persisted-query-list';
 import { findVariant } from '../domain/variants';
 import type { RegistryDeps } from '../graphql/context';
-import { callerOf } from './caller';
-import { sendDomainError, sendError } from './rest-errors';
-
-// Long-polls re-read the database this often, to see publishes made through another registry instance.
-const recheckMs = 2_000;
-const defaultWaitSeconds = 30;
+import { longPollRoute } from './long-poll-route';
 
 /** Where a variant's list stands: its id changes with every publish that adds operations. */
 interface ListState {
@@ -36,35 +30,15 @@ async function listState(em: EntityManager, ref: GraphRef): Promise<ListState> {
  * differs from it, or 304 after `wait` seconds; without, `If-None-Match` with the ETag answers 304.
  */
 export function persistedQueriesRoute(app: Express, orm: Orm, deps: RegistryDeps): void {
-  app.get('/api/persisted-queries/:graphRef', async (req: Request, res: Response, next) => {
-    try {
-      const em = orm.em.fork();
-      requireScope(await callerOf(req, em), 'read');
-      const ref = parseGraphRef(String(req.params.graphRef));
-      const after = typeof req.query.after === 'string' ? req.query.after : undefined;
-      const waitSeconds = req.query.wait === undefined ? defaultWaitSeconds : Number(req.query.wait);
-      if (!Number.isFinite(waitSeconds) || waitSeconds < 0) {
-        return sendError(res, 'BAD_USER_INPUT', 'wait must be a number of seconds, 0 or more');
-      }
-      const graphRef = formatGraphRef(ref);
-      if (after === undefined) {
-        const state = await listState(em.fork(), ref);
-        if (req.headers['if-none-match'] === etagOf(state)) return res.status(304).end();
-        return sendList(res, em.fork(), graphRef, state);
-      }
-      const gone = new AbortController();
-      res.on('close', () => gone.abort());
-      const deadline = Date.now() + Math.min(waitSeconds, deps.longPollMaxSeconds) * 1000;
-      for (;;) {
-        const state = await listState(em.fork(), ref);
-        if (state.id !== after) return sendList(res, em.fork(), graphRef, state);
-        const remaining = deadline - Date.now();
-        if (remaining <= 0 || gone.signal.aborted || deps.watch.isClosed) return res.status(304).end();
-        await deps.watch.wait(persistedQueriesWatchKey(graphRef), Math.min(remaining, recheckMs), gone.signal);
-      }
-    } catch (err) {
-      if (!sendDomainError(res, err)) next(err);
-    }
+  longPollRoute(app, orm, deps, '/api/persisted-queries/:graphRef', {
+    read: listState,
+    differs: (state, after) => state.id !== after,
+    answerNow: async (req, res, em, graphRef, state) => {
+      if (req.headers['if-none-match'] === etagOf(state)) res.status(304).end();
+      else await sendList(res, em, graphRef, state);
+    },
+    send: sendList,
+    watchKey: persistedQueriesWatchKey,
   });
 }
 
