@@ -1,48 +1,26 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { contractOperation, startTestRegistry, TestRegistry } from './registry-harness';
+import { ficus, ScratchFolder, startRegistryForCli } from './cli-harness';
+import { contractOperation, TestRegistry } from './registry-harness';
 
-const cli = path.resolve(__dirname, '../dist/src/cli.js');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** Runs `ficus` as a real process; async, because the registry it talks to runs in this process. */
-function ficus(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 const listed = (name: string, type = 'query', body = contractOperation(name)) => ({ id: sha256(body), name, type, body });
 const manifestOf = (operations: unknown[]) => JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations });
 
 let t: TestRegistry;
 let env: Record<string, string>;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-pq-cli-'));
-const file = (name: string, text: string) => {
-  const target = path.join(dir, name);
-  fs.writeFileSync(target, text);
-  return target;
-};
+const scratch = new ScratchFolder('ficus-pq-cli-');
+const { dir, file } = scratch;
 
 beforeAll(async () => {
-  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc --build schema-registry\` first`);
-  t = await startTestRegistry('sqlite', 'persisted_queries_cli');
+  t = await startRegistryForCli('persisted_queries_cli');
   env = { FICUS_REGISTRY_URL: t.registry.baseUrl, FICUS_API_KEY: t.keys.publish };
 });
 
 afterAll(async () => {
   await t?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  scratch.remove();
 });
 
 describe('ficus persisted-queries publish', () => {

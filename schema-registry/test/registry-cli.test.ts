@@ -1,45 +1,23 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, freePort, TestDatabase } from '@ficus/testkit';
 import { apiSchemaOf } from '../src';
-import { contractOperation, coordinatesOf, productsWithoutSku, repoSchema, reportUsage, startTestRegistry, TestRegistry } from './registry-harness';
-
-const cli = path.resolve(__dirname, '../dist/src/cli.js');
-
-/** Runs `ficus` as a real process; async, because the registry it talks to runs in this process. */
-function ficus(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+import { ficus, ScratchFolder, startRegistryForCli } from './cli-harness';
+import { contractOperation, coordinatesOf, productsWithoutSku, repoSchema, reportUsage, TestRegistry } from './registry-harness';
 
 let t: TestRegistry;
 let env: Record<string, string>;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-cli-'));
-const file = (name: string, text: string) => {
-  const target = path.join(dir, name);
-  fs.writeFileSync(target, text);
-  return target;
-};
+const scratch = new ScratchFolder('ficus-cli-');
+const { dir, file } = scratch;
 
 beforeAll(async () => {
-  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsc --build schema-registry\` first`);
-  t = await startTestRegistry('sqlite', 'registry_cli');
+  t = await startRegistryForCli('registry_cli');
   env = { FICUS_REGISTRY_URL: t.registry.baseUrl, FICUS_API_KEY: t.keys.all };
 });
 
 afterAll(async () => {
   await t?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  scratch.remove();
 });
 
 describe('ficus subgraph publish', () => {
