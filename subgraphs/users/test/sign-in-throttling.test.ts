@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { SubgraphHandle } from '@ficus/kit';
-import { createTestDatabase, graphql, GraphQLResponse, startTestNatsServer, TestDatabase, TestNatsServer, waitFor } from '@ficus/testkit';
+import { graphql, GraphQLResponse, waitFor } from '@ficus/testkit';
 import { build } from '../src/build';
-import { readUsersConfig, UsersConfig } from '../src/config';
+import { startUsers, UsersHarness } from './users-harness';
 
 const SIGN_UP = /* GraphQL */ `
   mutation SignUp($input: SignUpInput!) { signUp(input: $input) { user { id } } }
@@ -18,37 +15,20 @@ const throttled = 'too many failed sign-in attempts: try again later';
 const invalid = 'invalid email or password';
 
 describe.each(['sqlite', 'postgres'] as const)('sign-in throttling on %s', (kind) => {
-  let nats: TestNatsServer;
-  let db: TestDatabase;
-  let dataDir: string;
-  let config: UsersConfig;
+  let users: UsersHarness;
   let subgraph: SubgraphHandle;
 
   beforeAll(async () => {
-    nats = await startTestNatsServer();
-    db = await createTestDatabase(kind, 'users_throttle');
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-users-throttle-'));
-    config = {
-      ...readUsersConfig({
-        NODE_ENV: 'test',
-        NATS_URL: nats.url,
-        LOG_LEVEL: 'warn',
-        DATA_DIR: dataDir,
-        SIGN_IN_WINDOW_MS: String(windowMs),
-        SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '3',
-        SIGN_IN_MAX_FAILURES_PER_CLIENT: '5',
-      }),
-      port: 0,
-      database: db.target,
-    };
-    subgraph = await build(config);
+    users = await startUsers(kind, 'users_throttle', {
+      SIGN_IN_WINDOW_MS: String(windowMs),
+      SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '3',
+      SIGN_IN_MAX_FAILURES_PER_CLIENT: '5',
+    });
+    subgraph = users.subgraph;
   });
 
   afterAll(async () => {
-    await subgraph?.stop();
-    await db?.drop();
-    await nats?.dispose();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await users?.stop();
   });
 
   const fromAddress = (address: string | undefined): Record<string, string> => (address ? { 'x-ficus-client-ip': address } : {});
@@ -159,7 +139,7 @@ describe.each(['sqlite', 'postgres'] as const)('sign-in throttling on %s', (kind
   it('shares the counts between users processes on one database, and keeps them across a restart', async () => {
     const email = `shared-${kind}@example.com`;
     await register(email);
-    const second = await build(config);
+    const second = await build(users.config);
     try {
       expect(messageOf(await signIn(email, 'wrong', undefined, second))).toBe(invalid);
       expect(messageOf(await signIn(email, 'wrong'))).toBe(invalid);
@@ -167,7 +147,7 @@ describe.each(['sqlite', 'postgres'] as const)('sign-in throttling on %s', (kind
     } finally {
       await second.stop();
     }
-    const restarted = await build(config);
+    const restarted = await build(users.config);
     try {
       expect(messageOf(await signIn(email, password, undefined, restarted))).toBe(throttled);
     } finally {

@@ -1,15 +1,14 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { newEventId } from '@ficus/events';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { identityToHeaders, OutboxEvent, SubgraphHandle } from '@ficus/kit';
-import { createTestDatabase, errorCodes, graphql, startTestNatsServer, TestDatabase, TestNatsServer, waitFor } from '@ficus/testkit';
+import { createTestDatabase, errorCodes, graphql, waitFor } from '@ficus/testkit';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { build } from '../src/build';
-import { readUsersConfig, UsersConfig } from '../src/config';
 import { ensureAdmin } from '../src/domain/ensure-admin';
 import { User } from '../src/domain/user';
+import { startUsers, UsersHarness } from './users-harness';
 
 const SIGN_UP = /* GraphQL */ `
   mutation SignUp($input: SignUpInput!) {
@@ -28,36 +27,16 @@ const ENTITIES = /* GraphQL */ `
 `;
 
 describe.each(['sqlite', 'postgres'] as const)('users subgraph on %s', (kind) => {
-  let nats: TestNatsServer;
-  let db: TestDatabase;
-  let dataDir: string;
-  let config: UsersConfig;
+  let users: UsersHarness;
   let subgraph: SubgraphHandle;
 
   beforeAll(async () => {
-    nats = await startTestNatsServer();
-    db = await createTestDatabase(kind, 'users');
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-users-'));
-    config = {
-      ...readUsersConfig({
-        NODE_ENV: 'test',
-        NATS_URL: nats.url,
-        LOG_LEVEL: 'warn',
-        DATA_DIR: dataDir,
-        DEV_ADMIN_EMAIL: 'root@example.com',
-        DEV_ADMIN_PASSWORD: 'admin',
-      }),
-      port: 0,
-      database: db.target,
-    };
-    subgraph = await build(config);
+    users = await startUsers(kind, 'users', { DEV_ADMIN_EMAIL: 'root@example.com', DEV_ADMIN_PASSWORD: 'admin' });
+    subgraph = users.subgraph;
   });
 
   afterAll(async () => {
-    await subgraph?.stop();
-    await db?.drop();
-    await nats?.dispose();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await users?.stop();
   });
 
   const baseUrl = (handle: SubgraphHandle) => handle.url.replace('/graphql', '');
@@ -257,18 +236,18 @@ describe.each(['sqlite', 'postgres'] as const)('users subgraph on %s', (kind) =>
   });
 
   it('generates the development signing key once, readable by its owner only, and reuses it on the next start', async () => {
-    const file = path.join(dataDir, 'users-jwt-key.pem');
+    const file = path.join(users.dataDir, 'users-jwt-key.pem');
     const pem = fs.readFileSync(file, 'utf8');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
 
     const otherDb = await createTestDatabase(kind, 'users_restart');
-    const restarted = await build({ ...config, database: otherDb.target });
+    const restarted = await build({ ...users.config, database: otherDb.target });
     try {
       expect(await kidOf(restarted)).toBe(await kidOf(subgraph));
       const token = (await signUp({ email: 'ivan@example.com', name: 'Ivan', password: 'long enough' })).data.signUp.token;
       expect((await verify(token, restarted)).payload.email).toBe('ivan@example.com');
       expect(fs.readFileSync(file, 'utf8')).toBe(pem);
-      expect(fs.readdirSync(dataDir)).toEqual(['users-jwt-key.pem']);
+      expect(fs.readdirSync(users.dataDir)).toEqual(['users-jwt-key.pem']);
     } finally {
       await restarted.stop();
       await otherDb.drop();
