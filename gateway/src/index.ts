@@ -1,2 +1,13 @@
 export * from './build';
 export * from './config';
+// The checks every operation passes before it is planned, for code that runs them outside a gateway process (benchmarks).
+export { createAdmission } from './pipeline/admission';
+export type { Admission, AdmissionOptions, Admit, AdmittedOperation, Caller, CostRules, ServedGraph } from './pipeline/admission';
+export type { OperationParams } from './pipeline/operation-params';
+export { PreparedDocuments } from './pipeline/prepared-documents';
+export type { DocumentRules, PreparedDocument } from './pipeline/prepared-documents';
+export { actualCost, CostModel, estimateCost, exceededLimits, measureOperation, parseWithinLimits, readSafetyConfig } from './safety';
+export type { LexicalLimits, OperationLimits, OperationMeasures, SafetyConfig } from './safety';
+export { MemoryRateLimiter, RedisRateLimiter, rateLimitKey } from './rate-limit';
+export type { RateBudgets, RateDecision, RateLimiter } from './rate-limit';
+export { TrustedDocuments } from './trusted-documents';
