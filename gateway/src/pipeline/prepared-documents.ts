@@ -2,6 +2,8 @@ import { DocumentNode, GraphQLError, GraphQLSchema, Kind, NoSchemaIntrospectionC
 import { gatewayError, Refusal, refusal } from '../errors';
 import { exceededLimits, LimitViolation, measureOperation, OperationLimits, parseWithinLimits } from '../safety';
 
+const introspectionField = /__(schema|type)\b/;
+
 /** What a document must keep to before it is validated, planned or run. */
 export interface DocumentRules {
   maxTokens: number;
@@ -29,7 +31,8 @@ export class PreparedDocuments {
 
   constructor(
     private readonly rules: DocumentRules,
-    private readonly maxKeptChars = 16 * 1024 * 1024,
+    /** A kept syntax tree holds about 50 bytes of heap per character of its text: 2M characters is about 100 MB. */
+    private readonly maxKeptChars = 2_000_000,
   ) {}
 
   prepare(schema: GraphQLSchema, query: string): PreparedDocument {
@@ -62,7 +65,8 @@ export class PreparedDocuments {
       const errors = invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
       return { refused: { status: 400, errors }, overLimits };
     }
-    if (!this.rules.introspection) {
+    // Only a document that names __schema or __type can introspect: the others skip a second validation pass.
+    if (!this.rules.introspection && introspectionField.test(query)) {
       const introspecting = validate(schema, document, [NoSchemaIntrospectionCustomRule]);
       if (introspecting.length > 0) return { refused: refusal('INTROSPECTION_DISABLED', 'introspection is disabled on this gateway'), overLimits };
     }

@@ -39,9 +39,20 @@ export function actualCost(
   return new ResponseCost(model, apiSchema, variables, document).ofObject([operation.selectionSet], root, data);
 }
 
+interface PricedField {
+  type: GraphQLNamedType;
+  weight: number | null;
+  /** The field's arguments, counted once per value returned. */
+  arguments: number;
+  selectionSets: SelectionSetNode[];
+}
+
 class ResponseCost {
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
   private readonly argumentCost: ArgumentCost;
+  // Every item of a list has the same selections: they are collected once per list and type.
+  private readonly collected = new WeakMap<SelectionSetNode[], Map<string | null, Map<string, FieldNode[]>>>();
+  private readonly priced = new WeakMap<FieldNode[], Map<string, PricedField | null>>();
 
   constructor(
     private readonly model: CostModel,
@@ -59,7 +70,7 @@ class ResponseCost {
     const runtimeType = this.runtimeType(staticType, object);
     const type = runtimeType ?? staticType;
     let cost = 0;
-    for (const [responseName, nodes] of this.collectFields(selectionSets, runtimeType)) {
+    for (const [responseName, nodes] of this.fieldsOf(selectionSets, runtimeType)) {
       const value = object[responseName];
       if (value !== undefined) cost += this.ofField(nodes, type, value);
     }
@@ -67,23 +78,40 @@ class ResponseCost {
   }
 
   private ofField(nodes: FieldNode[], parentType: GraphQLCompositeType, value: unknown): number {
+    const priced = this.pricedField(nodes, parentType);
+    return priced ? this.ofValue(priced.selectionSets, priced.type, priced.weight, value) + priced.arguments : 0;
+  }
+
+  /** What a field costs apart from its value: the same for every item of a list, so worked out once. */
+  private pricedField(nodes: FieldNode[], parentType: GraphQLCompositeType): PricedField | null {
+    let byType = this.priced.get(nodes);
+    if (!byType) this.priced.set(nodes, (byType = new Map()));
+    let priced = byType.get(parentType.name);
+    if (priced === undefined) byType.set(parentType.name, (priced = this.priceField(nodes, parentType)));
+    return priced;
+  }
+
+  private priceField(nodes: FieldNode[], parentType: GraphQLCompositeType): PricedField | null {
     const name = nodes[0]!.name.value;
-    if (name.startsWith('__') || isUnionType(parentType)) return 0;
+    if (name.startsWith('__') || isUnionType(parentType)) return null;
     const field = parentType.getFields()[name];
     // Not in the schema: priced as nothing, as Router does, rather than failing a served response.
-    if (!field) return 0;
+    if (!field) return null;
     const type = getNamedType(field.type);
-    const weight = this.model.fieldWeight(parentType.name, name, type.name);
-    const selectionSets = nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
-    let cost = this.ofValue(selectionSets, type, weight, value);
+    let argumentsCost = 0;
     for (const argument of nodes[0]!.arguments ?? []) {
       try {
-        cost += this.argumentCost.of(parentType.name, field, argument);
+        argumentsCost += this.argumentCost.of(parentType.name, field, argument);
       } catch {
         // Arguments that cannot be priced were refused before execution; nothing to add here.
       }
     }
-    return cost;
+    return {
+      type,
+      weight: this.model.fieldWeight(parentType.name, name, type.name),
+      arguments: argumentsCost,
+      selectionSets: nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : [])),
+    };
   }
 
   private ofValue(selectionSets: SelectionSetNode[], type: GraphQLNamedType, weight: number | null, value: unknown): number {
@@ -97,6 +125,15 @@ class ResponseCost {
     if (isObjectType(staticType)) return staticType;
     const named = typeof object.__typename === 'string' ? this.schema.getType(object.__typename) : undefined;
     return isObjectType(named) ? named : null;
+  }
+
+  private fieldsOf(selectionSets: SelectionSetNode[], runtimeType: GraphQLCompositeType | null): Map<string, FieldNode[]> {
+    let byType = this.collected.get(selectionSets);
+    if (!byType) this.collected.set(selectionSets, (byType = new Map()));
+    const key = runtimeType?.name ?? null;
+    let fields = byType.get(key);
+    if (!fields) byType.set(key, (fields = this.collectFields(selectionSets, runtimeType)));
+    return fields;
   }
 
   /** Fields by response name, through the fragments that apply to the runtime type (all of them when it is unknown). */
