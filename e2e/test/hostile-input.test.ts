@@ -123,6 +123,15 @@ describe('hostile input through the gateway', () => {
     }
   });
 
+  it("hands on a subgraph's own refusal with its code, without a stack trace or the subgraph's address", async () => {
+    const res = await stack.request('{ products(first: 1000) { totalCount } }');
+    expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+    expect(res.errors![0]!.message).toBe('first must be between 0 and 100');
+    const text = JSON.stringify(res.errors);
+    expect(text).not.toContain('stacktrace');
+    expect(text).not.toContain(new URL(stack.stack.urls.products!).host);
+  });
+
   it('leaves every service healthy, within its memory bound, and serving normal traffic afterwards', async () => {
     for (const [name, url] of Object.entries(stack.stack.urls)) {
       const base = url.replace(/\/graphql$/, '');

@@ -189,7 +189,7 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
       await pipeline.stop();
       throw err;
     });
-    logger.info({ url, supergraph: config.supergraph }, 'gateway ready');
+    logger.info({ url, supergraph: config.supergraph.kind === 'registry' ? { kind: 'registry', graphRef: config.supergraph.registry.graphRef } : config.supergraph }, 'gateway ready');
   } else {
     started.then(
       () => logger.info({ url }, 'gateway ready: the first supergraph arrived'),

@@ -59,5 +59,24 @@ export function signedFetcher(fetcher: Fetcher, signer: RequestSignature): Fetch
 
 /** Node's fetch, abandoned after `timeoutMs` so a hung subgraph cannot hold a request forever. */
 export function fetchWithTimeout(timeoutMs: number): Fetcher {
-  return (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  return async (url, init) => refusalAsResponse(await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }));
+}
+
+/**
+ * A subgraph's 400 that carries a GraphQL response (it refused the operation: a limit, an
+ * argument out of range) is handed on as that response, so its errors reach the client at
+ * their paths with their codes, as Apollo Router passes them; @apollo/gateway would turn any
+ * non-2xx into an INTERNAL_SERVER_ERROR that names the subgraph's URL.
+ */
+async function refusalAsResponse(response: Response): Promise<Response> {
+  if (response.status !== 400 || !response.headers.get('content-type')?.includes('json')) return response;
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  const isGraphQLResponse = typeof body === 'object' && body !== null && Array.isArray((body as { errors?: unknown }).errors);
+  return new Response(text, { status: isGraphQLResponse ? 200 : 400, headers: response.headers });
 }

@@ -24,6 +24,8 @@ export function createApolloServer(options: {
     nodeEnv: options.config.nodeEnv,
     logger: options.logger,
     csrfPrevention: true,
+    // Stack traces name files and subgraph URLs: they stay in the log, keyed by request id.
+    includeStacktraceInErrorResponses: false,
     introspection: options.config.introspection,
     // The pipeline resolves persisted ids (trusted documents, APQ) before this, in a bounded store.
     persistedQueries: false,
