@@ -27,7 +27,7 @@ describe('reading the gateway configuration', () => {
         lexical: { maxTokens: 15_000, maxRecursion: 500 },
         limits: { maxDepth: 12, maxHeight: 100, maxAliases: 30, maxRootFields: 20, maxDirectivesPerField: 5 },
         limitsMode: 'enforce',
-        cost: { maxCost: 1_000, mode: 'enforce', defaultListSize: 100 },
+        cost: { maxCost: 5_000, mode: 'enforce', defaultListSize: 10 },
       },
       rateLimit: { enabled: true, budgets: { windowMs: 60_000, requests: 1_200, cost: 200_000 }, redis: null, trustedProxies: [] },
       trustedDocuments: expect.objectContaining({ mode: 'off', apq: { enabled: true, maxBytes: 16_000_000 } }),

@@ -259,7 +259,7 @@ describe('safety config', () => {
       lexical: { maxTokens: 15_000, maxRecursion: 500 },
       limits: { maxDepth: 12, maxHeight: 100, maxAliases: 30, maxRootFields: 20, maxDirectivesPerField: 5 },
       limitsMode: 'enforce',
-      cost: { maxCost: 1_000, mode: 'enforce', defaultListSize: 100 },
+      cost: { maxCost: 5_000, mode: 'enforce', defaultListSize: 10 },
     });
   });
 

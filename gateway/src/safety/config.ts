@@ -41,10 +41,11 @@ export const safetyEnv = {
   /** Router's default: nesting of `{`, `(` and `[`. */
   PARSER_MAX_RECURSION: limit(500),
   OPERATION_LIMITS_MODE: z.enum(['enforce', 'warn']).default('enforce'),
-  MAX_COST: z.coerce.number().positive().default(1_000),
+  // A storefront page costs up to about 1,000; unannotated lists count 10 items, as Apollo Router's example does.
+  MAX_COST: z.coerce.number().positive().default(5_000),
   COST_MODE: z.enum(['enforce', 'measure']).default('enforce'),
   /** The largest page any subgraph serves. */
-  DEFAULT_LIST_SIZE: z.coerce.number().int().min(0).default(100),
+  DEFAULT_LIST_SIZE: z.coerce.number().int().min(0).default(10),
 };
 
 /** Reads the safety variables, reporting every bad one at once (a `ConfigError`). */
