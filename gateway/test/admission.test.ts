@@ -94,6 +94,8 @@ describe('the request pipeline', () => {
     expect(overSse.errors.map((e) => e.extensions?.code)).toEqual(['MAX_ALIASES_LIMIT']);
     expect(live.openStreams()).toBe(0);
     expect(await metric(gateway, 'ficus_gateway_operations_refused_total', 'code="MAX_ALIASES_LIMIT"')).toBe(4);
+    // Refused, not served over the limit: that count is warn mode's.
+    expect(await metric(gateway, 'ficus_gateway_operations_over_limit_total', 'limit="MAX_ALIASES_LIMIT"')).toBe(0);
   });
 
   it('serves operations over a limit in warn mode, and counts them', async () => {

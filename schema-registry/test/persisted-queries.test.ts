@@ -96,7 +96,6 @@ describe.each(['sqlite', 'postgres'] as const)('persisted query lists on %s', (k
 
     const started = Date.now();
     const waiting = fetchList(`?after=${encodeURIComponent(id)}&wait=15`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
     await publishManifest(manifestOf([listed('WatchOrder', 'subscription')]));
     const response = await waiting;
     expect(response.status).toBe(200);

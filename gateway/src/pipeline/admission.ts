@@ -78,11 +78,12 @@ export function createAdmission(options: AdmissionOptions): Admit {
     const { query } = resolved;
 
     const prepared = options.documents.prepare(served.apiSchema, query);
+    if (prepared.refused) return refuse(prepared.refused);
+    // Only in warn mode does a document over a limit get this far: it is served, and reported.
     for (const over of prepared.overLimits) {
       options.onOverLimit(over.code);
       options.logger.warn({ limit: over.code, measured: over.measured, max: over.limit }, `operation over a limit: ${over.message}`);
     }
-    if (prepared.refused) return refuse(prepared.refused);
     const { document } = prepared;
 
     const operationName = params.operationName ?? null;
