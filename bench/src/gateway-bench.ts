@@ -6,7 +6,7 @@ import { composeSubgraphs } from '@ficus/schema-registry';
 import { benchRequestBody } from './gateway-bench/bench-query';
 import { BenchGateway, startApolloGateway, startFicusGateway } from './gateway-bench/gateways';
 import { shopSubgraphs } from './gateway-bench/shop-subgraphs';
-import { ServedProcess } from './gateway-bench/served-process';
+import { ServedProcess } from './served-process';
 import { startSubgraphsProcess } from './gateway-bench/subgraphs-process';
 import { requireWrk, runWrk, WrkResult } from './gateway-bench/wrk';
 

@@ -1,8 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { waitFor } from '@ficus/testkit';
-import { processCpuSeconds } from './process-cpu';
+import { startNodeProcess } from './served-process';
 
 /** A gateway started as its own process, for reading its CPU time while load passes through it. */
 export interface GatewayProcess {
@@ -16,19 +14,14 @@ export interface GatewayProcess {
 /** Starts `gateway/dist/src/main.js` with `env` (its whole environment) and waits until it answers /ready. */
 export async function startGatewayProcess(options: { name: string; repoRoot: string; env: NodeJS.ProcessEnv; port: number; logFile: string }): Promise<GatewayProcess> {
   const entry = path.join(options.repoRoot, 'gateway', 'dist', 'src', 'main.js');
-  fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
-  const log = fs.openSync(options.logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [entry], { env: { ...options.env, PORT: String(options.port) }, stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { process: served, child } = startNodeProcess({
+    name: options.name,
+    script: entry,
+    env: { ...options.env, PORT: String(options.port) },
+    logFile: options.logFile,
+  });
   const running = () => child.exitCode === null && child.signalCode === null;
-  const stop = async () => {
-    if (!running()) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => served.stop();
   const base = `http://127.0.0.1:${options.port}`;
   try {
     await waitFor(
@@ -42,7 +35,7 @@ export async function startGatewayProcess(options: { name: string; repoRoot: str
     await stop();
     throw err;
   }
-  return { name: options.name, url: `${base}/graphql`, cpuSeconds: () => processCpuSeconds(child.pid!), stop };
+  return { name: options.name, url: `${base}/graphql`, cpuSeconds: () => served.cpuSeconds(), stop };
 }
 
 class GatewayExited extends Error {}

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { allContracts, describeEventContracts } from '@ficus/events';
 import { freePort } from '@ficus/testkit';
+import { ficus as runFicus } from './cli-harness';
 import { startTestRegistry, TestRegistry } from './registry-harness';
 
 const CHECK = /* GraphQL */ `
@@ -95,22 +95,10 @@ describe.each(['sqlite', 'postgres'] as const)('event contracts in the registry 
 });
 
 describe('ficus events check and publish, as processes', () => {
-  const cli = path.resolve(__dirname, '../dist/src/cli.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-events-'));
   let t: TestRegistry;
 
-  const ficus = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, ...args], {
-        env: { PATH: process.env.PATH ?? '', FICUS_REGISTRY_URL: t.registry.baseUrl, FICUS_API_KEY: t.keys.all },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const ficus = (args: string[]) => runFicus(args, { FICUS_REGISTRY_URL: t.registry.baseUrl, FICUS_API_KEY: t.keys.all });
 
   beforeAll(async () => {
     t = await startTestRegistry('sqlite', 'registry_events_cli');
@@ -143,12 +131,7 @@ describe('ficus events check and publish, as processes', () => {
     const missing = await ficus(['events', 'check', 'shop@current', '--contracts', path.join(dir, 'nope.json')]);
     expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: cannot read contracts .*nope\.json: ENOENT\n$/) });
     const down = `http://127.0.0.1:${await freePort()}`;
-    const child = spawn(process.execPath, [cli, 'events', 'check', 'shop@current'], {
-      env: { PATH: process.env.PATH ?? '', FICUS_REGISTRY_URL: down },
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const code = await new Promise((resolve) => child.on('close', resolve));
+    const { code, stderr } = await runFicus(['events', 'check', 'shop@current'], { FICUS_REGISTRY_URL: down });
     expect({ code, stderr }).toEqual({ code: 2, stderr: `error: cannot reach the registry at ${down}: ECONNREFUSED\n` });
   });
 });

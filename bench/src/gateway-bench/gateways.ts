@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { freePort } from '@ficus/testkit';
 import { benchRequestBody } from './bench-query';
-import { ServedProcess, startNodeProcess, waitUntilServing } from './served-process';
+import { ServedProcess, startNodeProcess, waitUntilServing } from '../served-process';
 
 /** A gateway process under load: where to send the query, and the process to measure. */
 export interface BenchGateway {

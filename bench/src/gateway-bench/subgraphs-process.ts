@@ -1,6 +1,6 @@
 import path from 'node:path';
 import readline from 'node:readline';
-import { ServedProcess, startNodeProcess } from './served-process';
+import { ServedProcess, startNodeProcess } from '../served-process';
 
 /** The four subgraphs, started in a child process: each one's URL, and the process. */
 export async function startSubgraphsProcess(workDir: string): Promise<{ urls: Record<string, string>; process: ServedProcess }> {

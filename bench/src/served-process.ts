@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { waitFor } from '@ficus/testkit';
-import { processCpuSeconds } from '../process-cpu';
+import { processCpuSeconds } from './process-cpu';
 
 /** A Node process started by the benchmark, whose CPU time and memory can be read while it serves. */
 export interface ServedProcess {
