@@ -20,6 +20,8 @@ export interface VerifiedToken {
   identity: Identity;
   /** The token's `exp`, in milliseconds since the epoch: streams opened with it end then. */
   expiresAt: number;
+  /** The OAuth2 `scope` claim (RFC 6749 §3.3, space-separated), split: what `@requiresScopes` checks. */
+  scopes: string[];
 }
 
 /** Resolves the identity a bearer token proves; rejects with `InvalidTokenError` when it proves none. */
@@ -37,6 +39,9 @@ const identityClaims = z.object({
   roles: z.array(z.string()),
   exp: z.number(),
 });
+
+// Not a string (an array, say) is not the standard claim: such a token proves no scopes.
+const scopeClaim = z.string().optional().catch(undefined);
 
 // The key set could not be fetched or read: a fault on our side, not a bad token.
 const keySetFailures = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
@@ -64,8 +69,13 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     return {
       identity: { userId: claims.data.sub, email: claims.data.email, roles: claims.data.roles },
       expiresAt: claims.data.exp * 1000,
+      scopes: scopesOf(scopeClaim.parse(payload.scope)),
     };
   };
+}
+
+function scopesOf(scope: string | undefined): string[] {
+  return scope?.split(' ').filter((name) => name !== '') ?? [];
 }
 
 async function keyResolver(keys: TokenKeySource): Promise<JWTVerifyGetKey> {

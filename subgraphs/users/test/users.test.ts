@@ -68,6 +68,7 @@ describe.each(['sqlite', 'postgres'] as const)('users subgraph on %s', (kind) =>
     const { payload, protectedHeader } = await verify(token);
     expect(protectedHeader).toMatchObject({ alg: 'EdDSA', kid: await kidOf(subgraph) });
     expect(payload).toMatchObject({ sub: user.id, email: 'ann@example.com', roles: ['customer'], iss: 'ficus-users', aud: 'ficus' });
+    expect(payload.scope).toBeUndefined();
     expect(payload.exp! - payload.iat!).toBe(3600);
   });
 
@@ -205,6 +206,7 @@ describe.each(['sqlite', 'postgres'] as const)('users subgraph on %s', (kind) =>
     expect(res.errors).toBeUndefined();
     const { payload } = await verify(res.data.signIn.token);
     expect(payload.roles).toEqual(['admin']);
+    expect(payload.scope).toBe('catalog:write inventory:write orders:read-all');
   });
 
   it('creates the development admin once however often ensureAdmin runs, with its short password', async () => {
