@@ -1,30 +1,32 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expressMiddleware } from '@as-integrations/express5';
 import { bodyErrorHandler, createLogger, healthRoutes, jsonBody, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit';
-import express, { RequestHandler } from 'express';
+import express from 'express';
+import type { PolicyHook } from './authorization';
 import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/token-verifier';
 import type { GatewayConfig } from './config';
-import { gatewayError, refusal, refusalBody } from './errors';
-import type { GatewayContext } from './execution/gateway-context';
+import { createEngine } from './engine/create-engine';
+import { ServedSupergraph } from './engine/served-supergraph';
+import { gatewayError } from './errors';
 import { registerSubgraphResilienceMetrics } from './execution/resilience/resilience-metrics';
 import { SubgraphResilience } from './execution/resilience/subgraph-resilience';
 import { createSubscriptionExecutor } from './execution/subscription-executor';
-import { createSupergraphExecutor } from './execution/supergraph-executor';
 import { gatewayMetrics } from './gateway-metrics';
-import { actualCostPlugin } from './http/actual-cost-plugin';
 import { admitHttpOperation } from './http/admit-http';
-import { createApolloServer } from './http/apollo-server';
 import { clientAddressMiddleware } from './http/client-address';
 import { allowedOrigins, corsFor } from './http/cors';
+import { csrfPrevention } from './http/csrf-prevention';
+import { drainHttpServer } from './http/drain-http-server';
 import { httpSubscriptions } from './http/http-subscriptions';
-import { traceparentOf } from './http/trace-context';
+import { landingPage } from './http/landing-page';
+import { serveOperation } from './http/serve-operation';
 import { startWebSocketServer } from './http/websocket-server';
+import { authorizationStage } from './pipeline/authorization-stage';
+import { createOperationRunner } from './pipeline/operation-runner';
 import { createRequestPipeline } from './pipeline/request-pipeline';
 import { openSupergraph } from './supergraph/supergraph-source';
 import { UsageReporter } from './usage/usage-reporter';
-import { usageReportingPlugin } from './usage/usage-reporting-plugin';
 
 export interface GatewayHandle {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
@@ -34,51 +36,43 @@ export interface GatewayHandle {
   stop(): Promise<void>;
 }
 
+/** What a program embedding the gateway may add to its environment-read config. */
+export interface GatewayHooks {
+  /** Decides which @policy policies a caller satisfies; without it every policy is denied. */
+  policies?: PolicyHook;
+}
+
+/** How long in-flight requests may take to finish at shutdown. */
+const drainGraceMs = 10_000;
+
 /**
  * Builds and starts the gateway. `config.port` 0 picks a free port (tests). It listens as soon
  * as it can; `/ready` is 503 and `/graphql` answers 503 until a supergraph is loaded, which is
  * at once unless the registry is the source and neither it nor the disk cache has one.
  */
-export async function build(config: GatewayConfig): Promise<GatewayHandle> {
+export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Promise<GatewayHandle> {
   const logger = createLogger('gateway', config.logLevel);
   const serviceMetrics = new ServiceMetrics('gateway');
   const metrics = gatewayMetrics(serviceMetrics);
 
-  const supergraph = await openSupergraph(config.supergraph, logger);
-  const verifyToken = await createTokenVerifier({
-    keys: config.tokenKeys,
-    issuer: config.jwtIssuer,
-    audience: config.jwtAudience,
-  });
+  const source = await openSupergraph(config.supergraph, logger);
+  const verifyToken = await createTokenVerifier({ keys: config.tokenKeys, issuer: config.jwtIssuer, audience: config.jwtAudience });
   const signer = config.identitySigningSecret ? new RequestSignature(config.identitySigningSecret) : null;
   const resilience = new SubgraphResilience(config.subgraphResilience, logger.child({ component: 'subgraph-resilience' }));
   registerSubgraphResilienceMetrics(serviceMetrics.registry, resilience);
-  const executor = createSupergraphExecutor({
+  const engine = createEngine(config.engine, {
     signer,
     resilience,
-    supergraph: supergraph.gatewayInput,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
-    logger: logger.child({ component: 'apollo-gateway' }),
-    onLoaded(id, replacesAnother) {
-      metrics.served.reset();
-      metrics.served.set({ id }, 1);
-      logger.info({ supergraphId: id, source: config.supergraph.kind }, 'serving supergraph');
-      // Open subscriptions were planned on the old supergraph, whose fields or owners may be gone.
-      if (replacesAnother) void subscriptions.endAll(gatewayError('SUPERGRAPH_RELOADED', 'the supergraph changed: subscribe again'));
-    },
+    logger: logger.child({ component: 'engine' }),
+    onOverrides: (inForce, notInForce) => metrics.countOverrides(inForce, notInForce),
+    onDeduplicated: (subgraph) => metrics.deduplicated.inc({ subgraph }),
   });
-  const subscriptions = createSubscriptionExecutor({
-    served: () => executor.servedForSubscriptions(),
-    keepAliveMs: config.subscriptions.keepAliveMs,
-    signer,
-    onEvent: (completion) => metrics.subscriptionEvents.inc({ completion }),
-  });
-  serviceMetrics.gaugeFrom('ficus_gateway_subscriptions_open', 'Client subscriptions being served.', async () => subscriptions.openCount);
-  serviceMetrics.gaugeFrom('ficus_gateway_subgraph_sockets_open', 'graphql-ws sockets to subgraphs, each shared by the subscriptions to one subgraph.', async () => subscriptions.upstreamSocketCount);
-  const pipeline = await createRequestPipeline(config, {
-    planner: () => executor.servedForSubscriptions()?.planner ?? null,
-    metrics,
-    logger,
+  const served = new ServedSupergraph(engine, logger, (loaded, replacesAnother) => {
+    metrics.served.reset();
+    metrics.served.set({ id: loaded.id }, 1);
+    // Open subscriptions were planned on the old supergraph, whose fields or owners may be gone.
+    if (replacesAnother) void subscriptions.endAll(gatewayError('SUPERGRAPH_RELOADED', 'the supergraph changed: subscribe again'));
   });
   const usage = config.usageReporting
     ? new UsageReporter({
@@ -87,28 +81,29 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
         onSend: (outcome, operations) => metrics.usageBatches.inc({ outcome }, operations),
       })
     : null;
+  const runner = createOperationRunner({
+    authorize: authorizationStage(hooks.policies ?? null),
+    usage,
+    onCost(estimated, actual) {
+      metrics.cost.observe({ kind: 'estimated' }, estimated);
+      metrics.cost.observe({ kind: 'actual' }, actual);
+    },
+    costInResponse: config.nodeEnv !== 'production',
+  });
+  const subscriptions = createSubscriptionExecutor({
+    plan: runner.planSubscription,
+    keepAliveMs: config.subscriptions.keepAliveMs,
+    signer,
+    onEvent: (completion) => metrics.subscriptionEvents.inc({ completion }),
+  });
+  serviceMetrics.gaugeFrom('ficus_gateway_subscriptions_open', 'Client subscriptions being served.', async () => subscriptions.openCount);
+  serviceMetrics.gaugeFrom('ficus_gateway_subgraph_sockets_open', 'graphql-ws sockets to subgraphs, each shared by the subscriptions to one subgraph.', async () => subscriptions.upstreamSocketCount);
+  const pipeline = await createRequestPipeline(config, { served: () => served.current, metrics, logger });
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   let draining = false;
-  const apollo = createApolloServer({
-    config,
-    executor,
-    httpServer,
-    logger,
-    plugins: [
-      actualCostPlugin({
-        record(estimated, actual) {
-          metrics.cost.observe({ kind: 'estimated' }, estimated);
-          metrics.cost.observe({ kind: 'actual' }, actual);
-        },
-        inResponse: config.nodeEnv !== 'production',
-      }),
-      ...(usage ? [usageReportingPlugin(usage)] : []),
-    ],
-  });
-
   const origins = allowedOrigins(config.corsOrigins);
   const subscriptionStreams = httpSubscriptions({
     executor: subscriptions,
@@ -116,29 +111,22 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     maxPerClient: config.subscriptions.maxPerClient,
     logger: logger.child({ component: 'subscriptions' }),
   });
-  // Set once Apollo Server has started, i.e. once a supergraph is loaded.
-  let graphqlHandler: RequestHandler | null = null;
   app.use(requestIdMiddleware(logger));
-  healthRoutes(app, [{ name: 'supergraph', check: () => executor.isLoaded() }], () => draining);
+  healthRoutes(app, [{ name: 'supergraph', check: () => served.current !== null }], () => draining);
   app.get('/metrics', async (_req, res) => {
     res.type(serviceMetrics.registry.contentType).send(await serviceMetrics.registry.metrics());
   });
   app.use(
     '/graphql',
     corsFor(origins),
+    csrfPrevention(),
     jsonBody(config.bodyLimitBytes),
     clientAddressMiddleware(pipeline.clientAddressOf),
     authenticate(verifyToken),
     admitHttpOperation(pipeline.admit),
-    // Subscriptions over SSE and multipart HTTP; Apollo Server would refuse them.
     subscriptionStreams.handler,
-    (req, res, next) => {
-      if (graphqlHandler) {
-        graphqlHandler(req, res, next);
-        return;
-      }
-      res.status(503).json(refusalBody(refusal('SERVICE_UNAVAILABLE', 'no supergraph is loaded yet: the schema registry has not served one')));
-    },
+    serveOperation(runner),
+    landingPage(config.nodeEnv),
   );
   app.use(bodyErrorHandler);
   const webSockets = startWebSocketServer({
@@ -162,36 +150,19 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
     await pipeline.stop();
     throw err;
   });
-  const closeHttpServer = () =>
-    new Promise<void>((resolve) => {
-      httpServer.closeAllConnections();
-      httpServer.close(() => resolve());
-    });
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.host}:${port}/graphql`;
 
-  const started = apollo.start().then(() => {
-    graphqlHandler = expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GatewayContext> => ({
-        requestId: req.requestId,
-        traceparent: traceparentOf(req.header('traceparent')),
-        identity: req.identity,
-        clientAddress: req.clientAddress,
-        logger: req.log,
-        admitted: req.admitted,
-      }),
-    });
-    usage?.start();
-  });
-  if (supergraph.availableAtStart) {
-    await started.catch(async (err) => {
-      await closeHttpServer();
+  const following = served.follow(source.gatewayInput).then(() => usage?.start());
+  if (source.availableAtStart) {
+    await following.catch(async (err) => {
+      await drainHttpServer(httpServer, 0);
       await pipeline.stop();
       throw err;
     });
-    logger.info({ url, supergraph: config.supergraph.kind === 'registry' ? { kind: 'registry', graphRef: config.supergraph.registry.graphRef } : config.supergraph }, 'gateway ready');
+    logger.info({ url, engine: engine.name, supergraph: config.supergraph.kind === 'registry' ? { kind: 'registry', graphRef: config.supergraph.registry.graphRef } : config.supergraph }, 'gateway ready');
   } else {
-    started.then(
+    following.then(
       () => logger.info({ url }, 'gateway ready: the first supergraph arrived'),
       (err) => {
         if (!draining) logger.error({ err }, 'the gateway failed to load its first supergraph');
@@ -208,18 +179,15 @@ export async function build(config: GatewayConfig): Promise<GatewayHandle> {
       stopping ??= (async () => {
         draining = true;
         logger.info({}, 'shutting down: draining requests');
-        if (!graphqlHandler) await supergraph.abandon();
+        if (!served.current) await source.abandon();
         // Open HTTP streams would hold the drain below until its grace ends: end them first.
         await subscriptionStreams.stop();
         // Upgraded sockets would hold the HTTP server's close: complete the streams and close them first.
         await webSockets.stop();
         await subscriptions.stop();
-        // Once started, Apollo Server drains the HTTP server first, then stops the gateway
-        // (which stops following the registry); it never started if no supergraph came.
-        await started.then(
-          () => apollo.stop(),
-          () => closeHttpServer(),
-        );
+        await drainHttpServer(httpServer, drainGraceMs);
+        await served.stop();
+        await engine.close();
         // After the drain: every request served is counted, so this last batch is complete.
         await usage?.stop();
         await pipeline.stop();

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { collectConfigProblems, ConfigError, env, identitySigningSecret, parseEnv } from '@ficus/kit';
+import type { EngineName } from './engine/engine';
 import { readSubgraphResilienceConfig, SubgraphResilienceConfig } from './execution/resilience/config';
 import { RateLimitConfig, rateLimitConfigFrom, rateLimitEnv } from './rate-limit';
 import { readSafetyConfig, SafetyConfig } from './safety';
@@ -69,6 +70,19 @@ export interface GatewayConfig {
   rateLimit: RateLimitConfig;
   trustedDocuments: TrustedDocumentsConfig;
   subgraphResilience: SubgraphResilienceConfig;
+  engine: EngineConfig;
+}
+
+/** What plans and executes operations (docs/architecture.md, "The engine"). */
+export interface EngineConfig {
+  /** `ficus` (ours) or `apollo-gateway` (@apollo/gateway's planner and executor, the reference). */
+  name: EngineName;
+  /** Identical subgraph reads in flight share one request (SUBGRAPH_DEDUPLICATION, on by default). */
+  deduplicate: boolean;
+  /** Progressive @override labels (not `percent(N)` ones) switched on (OVERRIDE_LABELS). */
+  overrideLabels: ReadonlySet<string>;
+  planningTimeoutMs: number;
+  planCacheSize: number;
 }
 
 /** Subscriptions over graphql-ws, SSE and multipart HTTP (docs/subscriptions.md). */
@@ -138,6 +152,15 @@ const gatewayEnv = {
   SUBSCRIPTION_CONNECTIONS_PER_CLIENT: z.coerce.number().int().positive().default(50),
   SUBSCRIPTION_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
   INTROSPECTION: z.enum(['true', 'false']).optional(),
+  GATEWAY_ENGINE: z.enum(['ficus', 'apollo-gateway']).default('ficus'),
+  SUBGRAPH_DEDUPLICATION: z.enum(['on', 'off']).default('on'),
+  OVERRIDE_LABELS: z
+    .string()
+    .transform((list) => list.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z][\w.:-]*$/, 'must be a comma-separated list of @override labels')))
+    .default([]),
+  QUERY_PLANNING_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  QUERY_PLAN_CACHE_SIZE: z.coerce.number().int().positive().default(2_000),
   ...rateLimitEnv,
 };
 
@@ -206,6 +229,13 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
     rateLimit: rateLimitConfigFrom(vars),
     trustedDocuments,
     subgraphResilience,
+    engine: {
+      name: vars.GATEWAY_ENGINE,
+      deduplicate: vars.SUBGRAPH_DEDUPLICATION === 'on',
+      overrideLabels: new Set(vars.OVERRIDE_LABELS),
+      planningTimeoutMs: vars.QUERY_PLANNING_TIMEOUT_MS,
+      planCacheSize: vars.QUERY_PLAN_CACHE_SIZE,
+    },
   };
 }
 

@@ -4,7 +4,24 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 /** The gateway's own Prometheus series, besides what every service exports (ServiceMetrics). */
 export function gatewayMetrics(service: ServiceMetrics) {
   const registers = [service.registry];
+  const overrides = new Counter({
+    name: 'ficus_gateway_override_label_requests_total',
+    help: 'Requests planned on a supergraph with progressive @override labels, by label and whether it was in force (the new owner served its fields).',
+    labelNames: ['label', 'in_force'],
+    registers,
+  });
   return {
+    /** Counts one request's @override labels. */
+    countOverrides(inForce: readonly string[], notInForce: readonly string[]) {
+      for (const label of inForce) overrides.inc({ label, in_force: 'true' });
+      for (const label of notInForce) overrides.inc({ label, in_force: 'false' });
+    },
+    deduplicated: new Counter({
+      name: 'ficus_gateway_subgraph_requests_deduplicated_total',
+      help: 'Subgraph reads that shared an identical request in flight instead of sending their own, by subgraph.',
+      labelNames: ['subgraph'],
+      registers,
+    }),
     registry: service.registry,
     served: new Gauge({
       name: 'ficus_gateway_supergraph_info',

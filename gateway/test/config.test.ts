@@ -32,6 +32,7 @@ describe('reading the gateway configuration', () => {
       rateLimit: { enabled: true, budgets: { windowMs: 60_000, requests: 1_200, cost: 200_000 }, redis: null, trustedProxies: [] },
       trustedDocuments: expect.objectContaining({ mode: 'off', apq: { enabled: true, maxBytes: 16_000_000 } }),
       subgraphResilience: expect.objectContaining({ retry: true }),
+      engine: { name: 'ficus', deduplicate: true, overrideLabels: new Set(), planningTimeoutMs: 5_000, planCacheSize: 2_000 },
     });
     expect(defaultJwksUrl).toBe('http://127.0.0.1:4001/.well-known/jwks.json');
   });

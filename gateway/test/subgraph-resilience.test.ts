@@ -8,13 +8,13 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createLogger, Logger } from '@ficus/kit';
 import { composeSubgraphs } from '@ficus/schema-registry';
 import { errorCodes, graphql, GraphQLResponse, waitFor } from '@ficus/testkit';
-import { GraphQLError, parse } from 'graphql';
+import { getOperationAST, GraphQLError, parse } from 'graphql';
 import { Registry } from 'prom-client';
 import type { GatewayContext } from '../src/execution/gateway-context';
 import { defaultSubgraphResilience, readSubgraphResilienceConfig, SubgraphResilienceConfig } from '../src/execution/resilience/config';
 import { registerSubgraphResilienceMetrics } from '../src/execution/resilience/resilience-metrics';
 import { SubgraphResilience } from '../src/execution/resilience/subgraph-resilience';
-import { createSupergraphExecutor } from '../src/execution/supergraph-executor';
+import { createEngine } from '../src/engine/create-engine';
 import { Gate } from './harness/shop-subgraphs';
 
 const catalogSdl = `
@@ -157,7 +157,7 @@ interface ResilientGateway {
   stop(): Promise<void>;
 }
 
-/** Apollo Server over our supergraph executor, as build() wires it, with the given breaker settings. */
+/** The gateway's engine over the composed subgraphs, as build() wires it, with the given breaker settings, behind a plain HTTP endpoint. */
 async function startGateway(
   subgraphs: Pick<Subgraph, 'name' | 'url' | 'sdl'>[],
   config: Partial<SubgraphResilienceConfig>,
@@ -169,19 +169,42 @@ async function startGateway(
   const resilience = new SubgraphResilience({ ...defaultSubgraphResilience, ...config }, logger);
   const registry = new Registry();
   registerSubgraphResilienceMetrics(registry, resilience);
-  const executor = createSupergraphExecutor({
-    supergraph: composed.supergraphSdl,
-    subgraphTimeoutMs,
-    signer: null,
+  const engine = createEngine(
+    { name: 'ficus', deduplicate: false, overrideLabels: new Set(), planningTimeoutMs: 5_000, planCacheSize: 100 },
+    { signer: null, resilience, subgraphTimeoutMs, logger },
+  );
+  const loaded = engine.load({ id: 'test', sdl: composed.supergraphSdl });
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', async () => {
+      const { query } = JSON.parse(body) as { query: string };
+      const document = parse(query);
+      const operation = getOperationAST(document)!;
+      const context: GatewayContext = { requestId: randomUUID(), traceparent: null, identity: null, clientAddress: '127.0.0.1', logger };
+      const result = await loaded.execute({
+        document,
+        operation,
+        operationName: null,
+        variables: {},
+        authorized: { document, text: query, removedKey: '', errors: [] },
+        context,
+      });
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(result));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    registry,
     logger,
-    resilience,
-  });
-  const server = new ApolloServer<GatewayContext>({ gateway: executor.gateway, logger });
-  const { url } = await startStandaloneServer(server, {
-    listen: { port: 0, host: '127.0.0.1' },
-    context: async () => ({ requestId: randomUUID(), traceparent: null, identity: null, clientAddress: '127.0.0.1', logger }),
-  });
-  return { url, registry, logger, stop: () => server.stop() };
+    stop: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await engine.close();
+    },
+  };
 }
 
 async function metric(registry: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {

@@ -8,6 +8,8 @@ declare module 'express-serve-static-core' {
     identity: Identity | null;
     /** When the bearer token expires (ms since the epoch); null for an anonymous request. */
     credentialsExpireAt: number | null;
+    /** The bearer token's OAuth2 scopes; empty for an anonymous request. */
+    scopes: readonly string[];
   }
 }
 
@@ -19,6 +21,7 @@ export function authenticate(verify: TokenVerifier): RequestHandler {
   return async (req, res, next) => {
     req.identity = null;
     req.credentialsExpireAt = null;
+    req.scopes = [];
     const authorization = req.header('authorization');
     if (authorization === undefined) return next();
 
@@ -27,6 +30,7 @@ export function authenticate(verify: TokenVerifier): RequestHandler {
     try {
       const verified = await verify(token);
       req.identity = verified.identity;
+      req.scopes = verified.scopes;
       req.credentialsExpireAt = verified.expiresAt;
     } catch (err) {
       if (err instanceof InvalidTokenError) {

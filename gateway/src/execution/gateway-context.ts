@@ -7,6 +7,8 @@ export interface GatewayContext {
   /** W3C trace context from the client, forwarded as is. */
   traceparent: string | null;
   identity: Identity | null;
+  /** The bearer token's OAuth2 scopes, for @requiresScopes; empty for an anonymous request. */
+  scopes?: readonly string[];
   /** The client's IP address (behind trusted proxies, the one they name), forwarded to subgraphs for their own limits. */
   clientAddress: string;
   /**
@@ -15,6 +17,8 @@ export interface GatewayContext {
    */
   credentialsExpireAt?: number | null;
   logger: Logger;
-  /** The operation as the request pipeline admitted it (HTTP queries and mutations), for what runs after execution. */
+  /** The client application, from the apollographql-client-name and -version headers, for usage reporting. */
+  client?: { name: string; version: string };
+  /** The operation as the request pipeline admitted it. */
   admitted?: AdmittedOperation;
 }

@@ -1,30 +1,16 @@
-import { executeQueryPlan, GraphQLDataSource, ServiceMap } from '@apollo/gateway';
-import type { QueryPlan } from '@apollo/query-planner';
-import { RequestSignature, SharedReads } from '@ficus/kit';
-import { DocumentNode, ExecutionResult, FormattedExecutionResult, GraphQLError, print } from 'graphql';
+import { SharedReads, RequestSignature } from '@ficus/kit';
+import { ExecutionResult, FormattedExecutionResult, GraphQLError } from 'graphql';
+import { EngineRefusal, EngineResult, PlannedSubscription } from '../engine/engine';
+import type { AdmittedOperation } from '../pipeline/admission';
 import type { GatewayContext } from './gateway-context';
 import { runAt } from './run-at';
 import { forwardedHeaders } from './subgraph-data-source';
 import { SubgraphSubscriptionClient, SubgraphSubscriptionLostError } from './subgraph-subscription-client';
-import type { SubscriptionPlan, SubscriptionPlanner } from './subscription-planner';
-
-/** What a subscription runs against: the supergraph served now and its subgraphs' HTTP data sources. */
-export interface ServedSupergraph {
-  planner: SubscriptionPlanner;
-  dataSources: ServiceMap;
-}
-
-export interface SubscriptionRequest {
-  /** Validated against the API schema already. */
-  document: DocumentNode;
-  operationName: string | undefined;
-  variables: Record<string, unknown>;
-}
 
 /** Runs federated subscriptions: the stream from the root field's subgraph, completed per event by the rest of the plan. */
 export interface SubscriptionExecutor {
   /** A stream of results, or one result with errors when the subscription cannot start. */
-  subscribe(request: SubscriptionRequest, context: GatewayContext): AsyncIterableIterator<ExecutionResult> | ExecutionResult;
+  subscribe(admitted: AdmittedOperation, context: GatewayContext): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
   /** Ends every open stream: with one last result carrying `error` (a reload), or plainly (shutdown). */
   endAll(error: GraphQLError | null): Promise<void>;
   /** Ends every open stream plainly and closes the sockets to subgraphs. */
@@ -36,8 +22,8 @@ export interface SubscriptionExecutor {
 }
 
 export interface SubscriptionExecutorOptions {
-  /** The supergraph served now, or null before the first is loaded. */
-  served: () => ServedSupergraph | null;
+  /** Authorizes and plans a subscription (the request pipeline's stages after admission). */
+  plan(admitted: AdmittedOperation, context: GatewayContext): Promise<PlannedSubscription>;
   keepAliveMs: number;
   /** Signs each subscribe sent to a subgraph (IDENTITY_SIGNING_SECRET); null sends them unsigned. */
   signer: RequestSignature | null;
@@ -45,49 +31,34 @@ export interface SubscriptionExecutorOptions {
   onEvent?: (completion: 'ran' | 'shared') => void;
 }
 
-type ExecuteContext = Parameters<typeof executeQueryPlan>[2];
-
 export function createSubscriptionExecutor(options: SubscriptionExecutorOptions): SubscriptionExecutor {
   const open = new Set<FederatedStream>();
   const upstreams = new SubgraphSubscriptionClient(options.keepAliveMs, options.signer);
   // Subscribers of the same operation, variables and identity get the same event from the
   // subgraph (one per subscription) at about the same time: the rest of the plan runs once for them.
   const completions = new SharedReads<ExecutionResult>();
-  // Documents are shared by the subscribers of one operation (the transports keep them), so is their text.
-  const printed = new WeakMap<DocumentNode, string>();
-  const textOf = (document: DocumentNode) => {
-    let text = printed.get(document);
-    if (text === undefined) printed.set(document, (text = print(document)));
-    return text;
-  };
   return {
-    subscribe(request, context) {
-      const served = options.served();
-      if (!served) return { errors: [codedError('no supergraph is loaded yet', 'SERVICE_UNAVAILABLE')] };
-      let plan: SubscriptionPlan;
-      const query = textOf(request.document);
-      const cacheKey = `${request.operationName ?? ''}\n${query}`;
+    async subscribe(admitted, context) {
+      let planned: PlannedSubscription;
       try {
-        plan = served.planner.plan(request.document, request.operationName, cacheKey);
+        planned = await options.plan(admitted, context);
       } catch (err) {
-        return { errors: [err instanceof GraphQLError ? err : codedError(String((err as Error).message ?? err), 'GRAPHQL_VALIDATION_FAILED')] };
+        if (err instanceof EngineRefusal) return { errors: [codedError(err.message, err.code)] };
+        throw err;
       }
-      const url = served.planner.subgraphUrls.get(plan.primary.serviceName);
-      if (!url) return { errors: [codedError(`no routing URL for subgraph "${plan.primary.serviceName}"`, 'INTERNAL_SERVER_ERROR')] };
-
       const upstream = upstreams.subscribe({
-        subgraph: plan.primary.serviceName,
-        url,
-        query: plan.primary.operation,
-        variables: pick(request.variables, plan.primary.variableUsages),
+        subgraph: planned.subgraph,
+        url: planned.url,
+        query: planned.query,
+        variables: planned.variables,
         headers: forwardedHeaders(context),
       });
       // Everything the completed result depends on but the event: the fetches it makes are the same.
-      const sameResultFor = [served.planner.supergraphId, cacheKey, JSON.stringify(request.variables), JSON.stringify(context.identity)].join('\n');
+      const sameResultFor = [admitted.served.supergraphId, admitted.operationName ?? '', admitted.query, JSON.stringify(admitted.coercedVariables), JSON.stringify(context.identity)].join('\n');
       const complete = (event: FormattedExecutionResult) => {
         const key = `${sameResultFor}\n${JSON.stringify(event)}`;
         options.onEvent?.(completions.has(key) ? 'shared' : 'ran');
-        return completions.read(key, () => completeEvent(served, plan, request, query, context, event));
+        return completions.read(key, async () => asExecutionResult(await planned.complete(event)));
       };
       let expiry: { cancel(): void } | undefined;
       const stream = new FederatedStream(upstream, complete, () => {
@@ -118,66 +89,17 @@ export function createSubscriptionExecutor(options: SubscriptionExecutorOptions)
   };
 }
 
-/**
- * Runs the rest of the plan for one event. The primary fetch is answered with the event itself
- * (a data source standing in for the subgraph for that one operation), so executeQueryPlan
- * merges, fetches entities in batches and shapes the result exactly as for a query.
- */
-async function completeEvent(
-  served: ServedSupergraph,
-  plan: SubscriptionPlan,
-  request: SubscriptionRequest,
-  query: string,
-  context: GatewayContext,
-  event: FormattedExecutionResult,
-): Promise<ExecutionResult> {
-  if (event.data === null || event.data === undefined) {
-    return { errors: (event.errors ?? [{ message: 'the subgraph sent an event without data' }]).map(toGraphQLError) };
-  }
-  const owner = served.dataSources[plan.primary.serviceName];
-  const eventSource: GraphQLDataSource<GatewayContext> = {
-    process: (processOptions) =>
-      processOptions.request.query === plan.primary.operation || !owner
-        ? Promise.resolve({ data: event.data, errors: event.errors as never })
-        : owner.process(processOptions),
-  };
-  const queryPlan: QueryPlan = {
-    kind: 'QueryPlan',
-    node: plan.rest ? { kind: 'Sequence', nodes: [plan.primary, plan.rest] } : plan.primary,
-  };
-  const requestContext = {
-    request: { query, operationName: request.operationName, variables: request.variables },
-    document: request.document,
-    operationName: request.operationName ?? null,
-    context,
-    logger: context.logger,
-    metrics: {},
-    overallCachePolicy: undefined,
-  } as unknown as ExecuteContext;
-  const result = await executeQueryPlan(
-    queryPlan,
-    { ...served.dataSources, [plan.primary.serviceName]: eventSource },
-    requestContext,
-    plan.operationContext,
-    served.planner.supergraphGraphQLSchema,
-    served.planner.apiSchema,
-  );
-  return result as ExecutionResult;
-}
-
-function pick(variables: Record<string, unknown>, names: readonly string[] | undefined): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const name of names ?? []) if (variables[name] !== undefined) picked[name] = variables[name];
-  return picked;
+/** The engine's result with its errors as GraphQLErrors, which the transports serialize with `toJSON()`. */
+function asExecutionResult(result: EngineResult): ExecutionResult {
+  const { data, errors } = result;
+  const graphqlErrors = errors?.map((error) => new GraphQLError(error.message, { path: error.path, extensions: error.extensions }));
+  return graphqlErrors ? { data, errors: graphqlErrors } : { data };
 }
 
 function codedError(message: string, code: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
-function toGraphQLError(error: { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }): GraphQLError {
-  return new GraphQLError(error.message, { path: error.path, extensions: error.extensions });
-}
 
 /**
  * One client subscription. Events are completed one at a time, so the client sees them in the

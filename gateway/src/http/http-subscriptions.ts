@@ -2,6 +2,7 @@ import type { Logger } from '@ficus/kit';
 import type { RequestHandler, Response } from 'express';
 import { ExecutionResult, GraphQLError, OperationTypeNode } from 'graphql';
 import { gatewayError, GatewayErrorCode, refusalBody } from '../errors';
+import { clientApplicationOf } from './client-application';
 import type { GatewayContext } from '../execution/gateway-context';
 import type { SubscriptionExecutor } from '../execution/subscription-executor';
 import { traceparentOf } from './trace-context';
@@ -106,14 +107,13 @@ export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscr
       requestId: req.requestId,
       traceparent: traceparentOf(req.header('traceparent')),
       identity: req.identity,
+      scopes: req.scopes,
       clientAddress: client,
+      client: clientApplicationOf((name) => req.header(name)),
       credentialsExpireAt: req.credentialsExpireAt,
       logger: req.log.child({ transport: protocol }),
     };
-    const source = options.executor.subscribe(
-      { document: admitted.document, operationName: admitted.operationName ?? undefined, variables: admitted.coercedVariables },
-      context,
-    );
+    const source = options.executor.subscribe(admitted, context);
     const streaming = stream(res, framings[protocol], source, options.heartbeatMs, context.logger).finally(() => {
       const left = (perClient.get(client) ?? 1) - 1;
       if (left > 0) perClient.set(client, left);
@@ -141,10 +141,11 @@ export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscr
 async function stream(
   res: Response,
   framing: Framing,
-  source: AsyncIterableIterator<ExecutionResult> | ExecutionResult,
+  subscribed: Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>,
   heartbeatMs: number,
   logger: Logger,
 ): Promise<void> {
+  const source = await subscribed;
   const iterator = Symbol.asyncIterator in source ? source : null;
   let clientGone = false;
   res.on('close', () => {

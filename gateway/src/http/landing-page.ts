@@ -1,11 +1,29 @@
-import type { ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { RequestHandler } from 'express';
 import type { NodeEnv } from '../config';
+import { refusal, refusalBody } from '../errors';
 
-/** The embedded Apollo Sandbox for a browser GET in development; nothing in production. */
-export function landingPageFor(nodeEnv: NodeEnv): ApolloServerPlugin {
-  return nodeEnv === 'production'
-    ? ApolloServerPluginLandingPageDisabled()
-    : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true });
+type LandingPage = { html: string | (() => Promise<string>) };
+
+/**
+ * A browser's GET of the endpoint (no operation): the embedded Apollo Sandbox outside
+ * production, as Apollo Server renders it; in production, and for anything but a browser,
+ * a 400 that says an operation is missing.
+ */
+export function landingPage(nodeEnv: NodeEnv): RequestHandler {
+  let rendered: Promise<LandingPage | null> | null = null;
+  const render = async (): Promise<LandingPage | null> => {
+    if (nodeEnv === 'production') return null;
+    const plugin = ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true });
+    const started = await plugin.serverWillStart?.({} as never);
+    return (await started?.renderLandingPage?.()) ?? null;
+  };
+  return async (req, res) => {
+    const page = req.accepts(['application/json', 'text/html']) === 'text/html' ? await (rendered ??= render()) : null;
+    if (!page) {
+      res.status(400).json(refusalBody(refusal('BAD_REQUEST', 'a GET request must carry the operation in its query string (query=…)')));
+      return;
+    }
+    res.type('html').send(typeof page.html === 'string' ? page.html : await page.html());
+  };
 }

@@ -7,6 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerTokenOf, malformedAuthorization } from '../auth/authenticate';
 import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier';
+import { clientApplicationOf } from './client-application';
 import type { GatewayContext } from '../execution/gateway-context';
 import { runAt } from '../execution/run-at';
 import type { SubscriptionExecutor } from '../execution/subscription-executor';
@@ -50,6 +51,8 @@ export interface GatewayWebSocketServer {
 
 interface Connection {
   identity: Identity | null;
+  scopes: readonly string[];
+  client: { name: string; version: string };
   traceparent: string | null;
   clientAddress: string;
 }
@@ -112,6 +115,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
         const authorization = authorizationOf(ctx.connectionParams);
         let identity: Identity | null = null;
         let expiresAt: number | null = null;
+        let scopes: readonly string[] = [];
         if (authorization !== null) {
           const token = bearerTokenOf(authorization);
           if (!token) {
@@ -119,7 +123,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
             return false;
           }
           try {
-            ({ identity, expiresAt } = await options.verifyToken(token));
+            ({ identity, expiresAt, scopes } = await options.verifyToken(token));
           } catch (err) {
             if (err instanceof InvalidTokenError) {
               options.logger.info({ reason: err.reason }, 'refused a bearer token at connection_init');
@@ -131,7 +135,11 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
             return false;
           }
         }
-        connections.set(ctx, { identity, clientAddress: clientOf(request), traceparent: traceparentOf(header(request, 'traceparent')) });
+        connections.set(ctx, {
+          identity,
+          scopes,
+          client: clientApplicationOf((name) => header(request, name) ?? undefined),
+          clientAddress: clientOf(request), traceparent: traceparentOf(header(request, 'traceparent')) });
         if (expiresAt !== null) closeAtExpiry(socket, expiresAt);
         return true;
       },
@@ -156,8 +164,11 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
           requestId,
           traceparent: connection?.traceparent ?? null,
           identity,
+          scopes: connection?.scopes ?? [],
           clientAddress,
+          client: connection?.client,
           logger: options.logger.child({ requestId, transport: 'graphql-ws' }),
+          admitted,
         };
         return {
           schema: admitted.served.apiSchema,
@@ -170,15 +181,11 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
       onClose: (ctx) => {
         connections.delete(ctx);
       },
-      subscribe: (args) =>
-        options.executor.subscribe(
-          {
-            document: args.document,
-            operationName: args.operationName ?? undefined,
-            variables: (args.variableValues ?? {}) as Record<string, unknown>,
-          },
-          args.contextValue as GatewayContext,
-        ),
+      // onSubscribe put the admitted operation in the context.
+      subscribe: (args) => {
+        const context = args.contextValue as GatewayContext;
+        return options.executor.subscribe(context.admitted!, context);
+      },
     },
     wss,
     options.keepAliveMs,

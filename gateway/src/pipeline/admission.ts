@@ -1,5 +1,6 @@
 import type { Identity, Logger } from '@ficus/kit';
 import { DocumentNode, getOperationAST, getVariableValues, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import type { LoadedSupergraph } from '../engine/engine';
 import { gatewayError, Refusal, refusal } from '../errors';
 import { RateLimiter, rateLimitKey } from '../rate-limit';
 import { CostEstimateError, CostModel, estimateCost } from '../safety';
@@ -15,6 +16,8 @@ export interface Caller {
 
 /** The supergraph served now, as the checks see it. */
 export interface ServedGraph {
+  /** What plans and runs the operation: the same supergraph the checks ran against. */
+  loaded: LoadedSupergraph;
   supergraphId: string;
   apiSchema: GraphQLSchema;
   costModel: CostModel;

@@ -5,7 +5,7 @@ import type { ClientAddressOf } from '../http/client-address';
 import { clientAddress, createRateLimiter, rateDecisionCounter, TrustedProxies } from '../rate-limit';
 import { CostModel } from '../safety';
 import { persistedQueriesCacheFile, TrustedDocuments } from '../trusted-documents';
-import type { SubscriptionPlanner } from '../execution/subscription-planner';
+import type { LoadedSupergraph } from '../engine/engine';
 import { Admit, createAdmission, ServedGraph } from './admission';
 import { PreparedDocuments } from './prepared-documents';
 
@@ -18,8 +18,8 @@ export interface RequestPipeline {
 }
 
 export interface RequestPipelineDependencies {
-  /** The planner of the supergraph served now, or null before one is loaded. */
-  planner: () => SubscriptionPlanner | null;
+  /** The supergraph served now, or null before one is loaded. */
+  served: () => LoadedSupergraph | null;
   metrics: GatewayMetrics;
   logger: Logger;
 }
@@ -50,14 +50,14 @@ export async function createRequestPipeline(config: GatewayConfig, deps: Request
   });
 
   // One cost model per supergraph, built on its first operation.
-  const served = new WeakMap<SubscriptionPlanner, ServedGraph>();
+  const served = new WeakMap<LoadedSupergraph, ServedGraph>();
   const servedGraph = (): ServedGraph | null => {
-    const planner = deps.planner();
-    if (!planner) return null;
-    let graph = served.get(planner);
+    const loaded = deps.served();
+    if (!loaded) return null;
+    let graph = served.get(loaded);
     if (!graph) {
-      const costModel = CostModel.fromSupergraph(planner.supergraphSdl, { defaultListSize: safety.cost.defaultListSize });
-      served.set(planner, (graph = { supergraphId: planner.supergraphId, apiSchema: planner.apiGraphQLSchema, costModel }));
+      const costModel = CostModel.fromSupergraph(loaded.sdl, { defaultListSize: safety.cost.defaultListSize });
+      served.set(loaded, (graph = { loaded, supergraphId: loaded.id, apiSchema: loaded.apiSchema, costModel }));
     }
     return graph;
   };

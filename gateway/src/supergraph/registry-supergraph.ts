@@ -6,6 +6,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import type { SupergraphManager, SupergraphSdlUpdateFunction } from '@apollo/gateway';
 import type { Logger } from '@ficus/kit';
 import type { RegistryConnection } from '../config';
+import { servedFeatures } from '../engine/supergraph-schemas';
 
 /** A supergraph SDL and its id: the sha256 (hex) of the SDL, as the registry names it. */
 export interface IdentifiedSupergraph {
@@ -187,7 +188,7 @@ export class RegistrySupergraph implements SupergraphManager {
   /** Whether the SDL builds as the gateway will build it; logs why not. */
   private builds(supergraph: IdentifiedSupergraph, origin: string): boolean {
     try {
-      Supergraph.build(supergraph.sdl, { validateSupergraph: true });
+      Supergraph.build(supergraph.sdl, { validateSupergraph: true, supportedFeatures: new Set(servedFeatures) });
       return true;
     } catch (err) {
       this.logger.error({ supergraphId: supergraph.id, reason: reasonOf(err) }, `refused a supergraph ${origin} that does not load`);

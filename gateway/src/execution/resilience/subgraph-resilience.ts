@@ -39,9 +39,22 @@ export class SubgraphResilience {
   /** `inner`, the data source of `subgraph` at `url`, behind that subgraph's circuit. */
   guard(subgraph: string, url: string, inner: GraphQLDataSource<GatewayContext>): GraphQLDataSource<GatewayContext> {
     return new ResilientDataSource(this.circuitFor(subgraph, url), inner, this.config.retry, {
-      retried: (name) => this.observers.forEach((o) => o.retried?.(name)),
-      shortCircuited: (name) => this.observers.forEach((o) => o.shortCircuited?.(name)),
+      retried: (name) => this.notifyRetried(name),
+      shortCircuited: (name) => this.notifyShortCircuited(name),
     });
+  }
+
+  /** Whether a refused or reset read is sent once more (SUBGRAPH_RETRY). */
+  get retries(): boolean {
+    return this.config.retry;
+  }
+
+  notifyRetried(subgraph: string): void {
+    this.observers.forEach((o) => o.retried?.(subgraph));
+  }
+
+  notifyShortCircuited(subgraph: string): void {
+    this.observers.forEach((o) => o.shortCircuited?.(subgraph));
   }
 
   /** Each known subgraph's circuit state now. */
@@ -49,7 +62,8 @@ export class SubgraphResilience {
     return [...this.circuits.values()].map((circuit) => ({ subgraph: circuit.subgraph, state: circuit.state }));
   }
 
-  private circuitFor(subgraph: string, url: string): SubgraphCircuit {
+  /** The circuit of `subgraph` at `url`: the same one for every engine's requests to it. */
+  circuitFor(subgraph: string, url: string): SubgraphCircuit {
     const known = this.circuits.get(subgraph);
     if (known?.url === url) return known;
     known?.dispose();

@@ -1,0 +1,52 @@
+import type { RequestSignature } from '@ficus/kit';
+import type { SubgraphResilience } from '../../../execution/resilience/subgraph-resilience';
+import { SubgraphClient } from './subgraph-client';
+
+export interface SubgraphClientsOptions {
+  signer: RequestSignature | null;
+  resilience: SubgraphResilience;
+  timeoutMs: number;
+  deduplicate: boolean;
+  onDeduplicated?(subgraph: string): void;
+}
+
+/**
+ * One client (and connection pool) per subgraph, kept across supergraph reloads while the
+ * subgraph's routing URL stays the same; a changed URL gets a new client, and the old one
+ * is closed once its requests in flight end.
+ */
+export class SubgraphClients {
+  private readonly clients = new Map<string, SubgraphClient>();
+  private readonly urls = new Map<string, string>();
+
+  constructor(private readonly options: SubgraphClientsOptions) {}
+
+  clientFor(subgraph: string, url: string): SubgraphClient {
+    const known = this.clients.get(subgraph);
+    if (known && this.urls.get(subgraph) === url) return known;
+    void known?.close();
+    const { resilience } = this.options;
+    const client = new SubgraphClient({
+      name: subgraph,
+      url,
+      timeoutMs: this.options.timeoutMs,
+      signer: this.options.signer,
+      circuit: resilience.circuitFor(subgraph, url),
+      retry: resilience.retries,
+      deduplicate: this.options.deduplicate,
+      events: {
+        retried: () => resilience.notifyRetried(subgraph),
+        shortCircuited: () => resilience.notifyShortCircuited(subgraph),
+        deduplicated: () => this.options.onDeduplicated?.(subgraph),
+      },
+    });
+    this.clients.set(subgraph, client);
+    this.urls.set(subgraph, url);
+    return client;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((client) => client.close()));
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,212 @@
+import type { Logger, RequestSignature } from '@ficus/kit';
+import { DocumentNode, FormattedExecutionResult, GraphQLSchema, isAbstractType, print } from 'graphql';
+import type { SubgraphResilience } from '../../execution/resilience/subgraph-resilience';
+import { forwardedHeaders } from '../../execution/subgraph-data-source';
+import { Engine, EngineRefusal, EngineRequest, EngineResult, LoadedSupergraph, PlannedSubscription, SupergraphDocument } from '../engine';
+import { readSupergraph } from '../supergraph-schemas';
+import { executeNode, PlanExecution } from './execute/execute-plan';
+import { executeIntrospection, selectsIntrospection } from './execute/introspection';
+import { ResponseObject, TypeMatcher } from './execute/response-data';
+import { ResponseShaper } from './execute/shape-response';
+import { SubgraphClients } from './execute/subgraph-clients';
+import { OverrideLabels } from './override-labels';
+import { PlanCache } from './plan-cache';
+import type { QueryPlan, SubscriptionQueryPlan } from './plan/query-plan';
+import { HivePlanner } from './planner/hive-planner';
+import { OperationToPlan, OverrideState, Planner, PlanningError } from './planner/planner';
+
+export interface FicusEngineOptions {
+  signer: RequestSignature | null;
+  resilience: SubgraphResilience;
+  subgraphTimeoutMs: number;
+  /** Share one subgraph request among identical reads in flight. */
+  deduplicate: boolean;
+  /** Non-percentage @override labels switched on. */
+  overrideLabels: ReadonlySet<string>;
+  planningTimeoutMs: number;
+  /** Plans kept per supergraph. */
+  planCacheSize: number;
+  logger: Logger;
+  /** Told of each request's @override labels: which were in force and which were not. */
+  onOverrides?(inForce: readonly string[], notInForce: readonly string[]): void;
+  /** Told of each subgraph request that shared one in flight. */
+  onDeduplicated?(subgraph: string): void;
+}
+
+/** The gateway's own engine: Hive's Rust query planner, and an executor of ours over its plans. */
+export function createFicusEngine(options: FicusEngineOptions): Engine {
+  const clients = new SubgraphClients({
+    signer: options.signer,
+    resilience: options.resilience,
+    timeoutMs: options.subgraphTimeoutMs,
+    deduplicate: options.deduplicate,
+    onDeduplicated: options.onDeduplicated,
+  });
+  return {
+    name: 'ficus',
+    load(supergraph) {
+      return new FicusSupergraph(supergraph, options, clients);
+    },
+    close: () => clients.close(),
+  };
+}
+
+class FicusSupergraph implements LoadedSupergraph {
+  readonly id: string;
+  readonly sdl: string;
+  readonly apiSchema: GraphQLSchema;
+  private readonly planner: Planner;
+  private readonly plans: PlanCache<QueryPlan>;
+  private readonly subscriptionPlans: PlanCache<SubscriptionQueryPlan>;
+  private readonly shapers = new WeakMap<DocumentNode, Map<string, ResponseShaper>>();
+  private readonly overrides: OverrideLabels;
+  private readonly subgraphUrls: ReadonlyMap<string, string>;
+  private readonly matches: TypeMatcher;
+
+  constructor(
+    supergraph: SupergraphDocument,
+    private readonly options: FicusEngineOptions,
+    private readonly clients: SubgraphClients,
+  ) {
+    this.id = supergraph.id;
+    this.sdl = supergraph.sdl;
+    const schemas = readSupergraph(supergraph.sdl);
+    this.apiSchema = schemas.apiGraphQLSchema;
+    this.subgraphUrls = schemas.subgraphUrls;
+    this.planner = new HivePlanner(supergraph.sdl);
+    this.plans = new PlanCache(options.planCacheSize);
+    this.subscriptionPlans = new PlanCache(options.planCacheSize);
+    this.overrides = new OverrideLabels(this.planner.overridePercentages, this.planner.overrideLabels, options.overrideLabels);
+    this.matches = typeMatcher(this.apiSchema);
+  }
+
+  async execute(request: EngineRequest): Promise<EngineResult> {
+    if (selectsIntrospection(request.operation)) return executeIntrospection(this.apiSchema, request, () => this.run(request, null));
+    const data = await this.run(request, null);
+    return this.shape(request, data.data, data.errors);
+  }
+
+  async planSubscription(request: EngineRequest): Promise<PlannedSubscription> {
+    const { key, state } = this.planningState(request);
+    const toPlan = operationToPlan(request);
+    const plan = await this.planned(this.subscriptionPlans, key, () => this.planner.planSubscription(toPlan, state, this.planningSignal()));
+    const url = this.subgraphUrls.get(plan.primary.serviceName);
+    if (!url) throw new EngineRefusal(`no routing URL for subgraph "${plan.primary.serviceName}"`, 'INTERNAL_SERVER_ERROR');
+    return {
+      subgraph: plan.primary.serviceName,
+      url,
+      query: plan.primary.operation,
+      variables: pick(request.variables, plan.primary.variableUsages),
+      complete: (event) => this.completeEvent(request, plan, event),
+    };
+  }
+
+  private async completeEvent(request: EngineRequest, plan: SubscriptionQueryPlan, event: FormattedExecutionResult): Promise<EngineResult> {
+    if (event.data === null || event.data === undefined) {
+      return { errors: [...(event.errors ?? [{ message: 'the subgraph sent an event without data' }])] };
+    }
+    const execution = this.execution(request, structuredClone(event.data) as ResponseObject);
+    for (const error of event.errors ?? []) execution.errors.push({ ...error, extensions: { ...error.extensions, serviceName: plan.primary.serviceName } });
+    if (plan.rest) await executeNode(plan.rest, execution);
+    return this.shape(request, execution.data, execution.errors);
+  }
+
+  /** Plans (or finds the plan of) the authorized operation and runs it; the data is not shaped yet. */
+  private async run(request: EngineRequest, text: string | null): Promise<{ data: ResponseObject; errors: PlanExecution['errors'] }> {
+    const { key, state } = this.planningState(request, text);
+    const toPlan = text === null ? operationToPlan(request) : { text, operationName: request.operationName };
+    const plan = await this.planned(this.plans, key, () => this.planner.planQuery(toPlan, state, this.planningSignal()));
+    const execution = this.execution(request, {});
+    if (plan.node) await executeNode(plan.node, execution);
+    return { data: execution.data, errors: execution.errors };
+  }
+
+  /** The cached plan of `key`, or a new one; a planner's failure becomes a refusal of the operation. */
+  private async planned<T>(cache: PlanCache<T>, key: string, plan: () => Promise<T>): Promise<T> {
+    try {
+      return await cache.get(key, plan);
+    } catch (err) {
+      throw err instanceof PlanningError ? new EngineRefusal(err.message, err.code) : err;
+    }
+  }
+
+  private planningState(request: EngineRequest, text: string | null = null): { key: string; state: OverrideState } {
+    const authorized = request.authorized;
+    const operationText = text ?? authorized.text ?? printed(authorized.document);
+    let overrideKey = '';
+    let state: OverrideState = noState;
+    if (this.overrides.any) {
+      const drawn = this.overrides.draw();
+      overrideKey = drawn.key;
+      state = drawn.state;
+      this.options.onOverrides?.(drawn.inForce, drawn.notInForce);
+    }
+    return { key: `${request.operationName ?? ''}\n${authorized.removedKey}\n${overrideKey}\n${operationText}`, state };
+  }
+
+  private planningSignal(): AbortSignal {
+    return AbortSignal.timeout(this.options.planningTimeoutMs);
+  }
+
+  private execution(request: EngineRequest, data: ResponseObject): PlanExecution {
+    return {
+      data,
+      errors: [...request.authorized.errors],
+      variables: request.variables,
+      headers: forwardedHeaders(request.context),
+      reads: request.operation.operation !== 'mutation',
+      clientFor: (subgraph) => {
+        const url = this.subgraphUrls.get(subgraph);
+        return url === undefined ? undefined : this.clients.clientFor(subgraph, url);
+      },
+      matches: this.matches,
+    };
+  }
+
+  private shape(request: EngineRequest, data: ResponseObject | null, errors: PlanExecution['errors']): EngineResult {
+    const shaped = this.shaperFor(request).shape(data, errors, request.variables);
+    return shaped.errors.length > 0 ? { data: shaped.data, errors: shaped.errors } : { data: shaped.data };
+  }
+
+  private shaperFor(request: EngineRequest): ResponseShaper {
+    let byName = this.shapers.get(request.document);
+    if (!byName) this.shapers.set(request.document, (byName = new Map()));
+    const name = request.operationName ?? '';
+    let shaper = byName.get(name);
+    if (!shaper) byName.set(name, (shaper = new ResponseShaper(this.apiSchema, request.document, request.operation)));
+    return shaper;
+  }
+}
+
+const noState: OverrideState = { labels: new Set(), percentile: 0 };
+
+const printedDocuments = new WeakMap<DocumentNode, string>();
+function printed(document: DocumentNode): string {
+  let text = printedDocuments.get(document);
+  if (text === undefined) printedDocuments.set(document, (text = print(document)));
+  return text;
+}
+
+function operationToPlan(request: EngineRequest): OperationToPlan {
+  return { text: request.authorized.text ?? printed(request.authorized.document), operationName: request.operationName };
+}
+
+function pick(variables: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const name of names) if (variables[name] !== undefined) picked[name] = variables[name];
+  return picked;
+}
+
+/** Type conditions in plans name supergraph types: a name matches itself, or an abstract type it belongs to. */
+function typeMatcher(schema: GraphQLSchema): TypeMatcher {
+  return (typename, names) => {
+    for (const name of names) {
+      if (name === typename) return true;
+      const condition = schema.getType(name);
+      const type = schema.getType(typename);
+      if (condition && type && isAbstractType(condition) && 'getInterfaces' in type && schema.isSubType(condition, type as never)) return true;
+    }
+    return false;
+  };
+}
+

@@ -1,0 +1,59 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { EngineRefusal } from '../engine/engine';
+import { gatewayErrors, GatewayErrorCode, refusal, refusalBody } from '../errors';
+import type { GatewayContext } from '../execution/gateway-context';
+import type { OperationRunner } from '../pipeline/operation-runner';
+import { clientApplicationOf } from './client-application';
+import { traceparentOf } from './trace-context';
+
+/**
+ * Runs a query or mutation the request pipeline admitted (`req.admitted`) and answers with its
+ * result: 200 with `data` and any `errors` at their paths, as GraphQL over HTTP has it. A
+ * mutation over GET is refused (405), since GET must not change anything.
+ */
+export function serveOperation(runner: OperationRunner): RequestHandler {
+  return async (req, res, next) => {
+    const admitted = req.admitted;
+    if (!admitted) return next();
+    if (req.method === 'GET' && admitted.operation.operation === 'mutation') {
+      res.setHeader('allow', 'POST');
+      return answer(res, 405, refusalBody(refusal('MUTATION_OVER_GET', 'mutations are sent with POST only')));
+    }
+    const context = contextOf(req);
+    let result;
+    try {
+      result = await runner.execute(admitted, context);
+    } catch (err) {
+      if (err instanceof EngineRefusal) {
+        const code = (err.code in gatewayErrors ? err.code : 'INTERNAL_SERVER_ERROR') as GatewayErrorCode;
+        return answer(res, gatewayErrors[code].status, refusalBody(refusal(code, err.message)), req);
+      }
+      req.log.error({ err }, 'the operation failed');
+      return answer(res, 500, refusalBody(refusal('INTERNAL_SERVER_ERROR', `the gateway failed to run the operation; request id ${req.requestId}`)), req);
+    }
+    answer(res, 200, result, req);
+  };
+}
+
+export function contextOf(req: Request): GatewayContext {
+  return {
+    requestId: req.requestId,
+    traceparent: traceparentOf(req.header('traceparent')),
+    identity: req.identity,
+    scopes: req.scopes,
+    clientAddress: req.clientAddress,
+    credentialsExpireAt: req.credentialsExpireAt,
+    logger: req.log,
+    client: clientApplicationOf((name) => req.header(name)),
+    admitted: req.admitted,
+  };
+}
+
+const graphqlResponseJson = 'application/graphql-response+json';
+
+/** JSON as the client accepts it: application/graphql-response+json when it prefers that, else application/json. */
+function answer(res: Response, status: number, body: unknown, req?: Request): void {
+  const type = req?.accepts(['application/json', graphqlResponseJson]) === graphqlResponseJson ? graphqlResponseJson : 'application/json';
+  res.status(status).setHeader('content-type', `${type}; charset=utf-8`);
+  res.end(JSON.stringify(body));
+}
