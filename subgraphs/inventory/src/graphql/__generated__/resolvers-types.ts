@@ -24,7 +24,7 @@ export type Scalars = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Adds stock to a product inventory knows of. Admins only. */
+  /** Adds stock to a product inventory knows of. Needs the inventory:write scope (admins hold it). */
   restock: StockLevel;
 };
 

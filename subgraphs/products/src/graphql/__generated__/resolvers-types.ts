@@ -42,7 +42,7 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Adds a product to the catalog. Admins only. */
+  /** Adds a product to the catalog. Needs the catalog:write scope (admins hold it). */
   createProduct: Product;
 };
 

@@ -50,7 +50,7 @@ export type MutationSignUpArgs = {
 
 export type Query = {
   __typename?: 'Query';
-  /** The signed-in user, from the bearer token. null when anonymous. */
+  /** The signed-in user, from the bearer token. null when anonymous (the gateway reports UNAUTHORIZED_FIELD_OR_TYPE). */
   me?: Maybe<User>;
   /** A user by id. Visible to that user and to admins. */
   user?: Maybe<User>;
