@@ -1,5 +1,5 @@
 import { composeServices } from '@apollo/composition';
-import { Supergraph } from '@apollo/federation-internals';
+import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
 import { DocumentNode, getLocation, GraphQLError, GraphQLSchema, parse, Source } from 'graphql';
 import { readSupergraphConfig, SubgraphSource } from './supergraph-config';
 
@@ -79,7 +79,19 @@ function fromGraphQLError(error: GraphQLError): CompositionMessage {
   return { code: typeof code === 'string' ? code : 'COMPOSITION_FAILED', message: error.message, locations };
 }
 
+/**
+ * Apollo Router's authorization features (`@authenticated`, `@requiresScopes`, `@policy`). They are
+ * `for: SECURITY`, so `Supergraph.build` refuses a supergraph linking them unless told they are
+ * supported: the gateway enforces them, so the registry composes, checks and serves such graphs.
+ */
+export const authorizationFeatures: readonly string[] = ['authenticated', 'requiresScopes', 'policy'].map(
+  (spec) => `https://specs.apollo.dev/${spec}/v0.1`,
+);
+
+/** The features a supergraph the registry serves may link: Apollo's defaults and authorization's. */
+export const supportedSupergraphFeatures: ReadonlySet<string> = new Set([...DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, ...authorizationFeatures]);
+
 /** The schema clients see: the supergraph without federation's machinery and `@inaccessible` elements. */
 export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
-  return Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
+  return Supergraph.build(supergraphSdl, { supportedFeatures: new Set(supportedSupergraphFeatures) }).apiSchema().toGraphQLJSSchema();
 }

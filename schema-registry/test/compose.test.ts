@@ -1,4 +1,4 @@
-import { composeFromConfigFile, readSupergraphConfig, SupergraphConfigError } from '../src';
+import { apiSchemaOf, composeFromConfigFile, composeSubgraphs, readSupergraphConfig, SupergraphConfigError } from '../src';
 import {
   clashingReviewsSdl,
   productsSdl,
@@ -65,6 +65,47 @@ subgraphs:
     const outcome = await composeFromConfigFile(config);
 
     expect(outcome.ok).toBe(true);
+  });
+});
+
+describe('the API schema of a supergraph', () => {
+  const composed = (sdl: string) => {
+    const outcome = composeSubgraphs([{ name: 'shop', sdl, routingUrl: 'http://127.0.0.1:4999/graphql', origin: 'inline sdl' }]);
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+    return outcome.supergraphSdl;
+  };
+
+  it("builds from the repository's supergraph, which links the authorization features, without their directives", async () => {
+    const outcome = await composeFromConfigFile(repoSupergraphConfig);
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+
+    expect(outcome.supergraphSdl).toContain('@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)');
+    expect(outcome.supergraphSdl).toContain('@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)');
+    const api = apiSchemaOf(outcome.supergraphSdl);
+    expect(api.getQueryType()?.getFields().me).toBeDefined();
+    expect(api.getMutationType()?.getFields().createProduct?.astNode?.directives ?? []).toEqual([]);
+    expect(api.getDirective('authenticated')).toBeUndefined();
+  });
+
+  it('builds from a supergraph using @authenticated, @requiresScopes and @policy', () => {
+    const sdl = composed(`
+      extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@authenticated", "@requiresScopes", "@policy"])
+      type Query {
+        me: String @authenticated
+        stock: Int @requiresScopes(scopes: [["inventory:write"]])
+        margin: Int @policy(policies: [["finance"]])
+      }`);
+
+    expect(Object.keys(apiSchemaOf(sdl).getQueryType()!.getFields())).toEqual(['me', 'stock', 'margin']);
+  });
+
+  it('still refuses a SECURITY feature no gateway of ours enforces', () => {
+    const sdl = composed('type Query { hello: String }').replace(
+      '@link(url: "https://specs.apollo.dev/link/v1.0")',
+      '@link(url: "https://specs.apollo.dev/link/v1.0")\n  @link(url: "https://specs.apollo.dev/authenticated/v0.2", for: SECURITY)',
+    );
+
+    expect(() => apiSchemaOf(sdl)).toThrow('feature https://specs.apollo.dev/authenticated/v0.2 is for: SECURITY but is unsupported');
   });
 });
 
