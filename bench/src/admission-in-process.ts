@@ -18,9 +18,11 @@ import {
   RedisRateLimiter,
   ServedGraph,
   TrustedDocuments,
+  createEngine,
+  SubgraphResilience,
 } from '@ficus/gateway';
 import { createLogger, Logger } from '@ficus/kit';
-import { apiSchemaOf, composeFromConfigFile } from '@ficus/schema-registry';
+import { composeFromConfigFile } from '@ficus/schema-registry';
 import { getOperationAST, getVariableValues, NoSchemaIntrospectionCustomRule, parse, validate } from 'graphql';
 import Redis from 'ioredis';
 import { CallBounds, cpuPerCall, PerCall } from './cpu-per-call';
@@ -64,12 +66,15 @@ export async function inProcessBench(operations: StorefrontOperation[], options:
   if (!composed.ok) throw new Error(`supergraph.yaml does not compose: ${JSON.stringify(composed.errors)}`);
   const config = readGatewayConfig({ NODE_ENV: 'production' });
   const { safety } = config;
+  const logger = createLogger('bench', 'silent');
+  const engine = createEngine(config.engine, { signer: null, resilience: SubgraphResilience.withDefaults(logger), subgraphTimeoutMs: 10_000, logger });
+  const loaded = engine.load({ id: 'bench', sdl: composed.supergraphSdl });
   const served: ServedGraph = {
+    loaded,
     supergraphId: 'bench',
-    apiSchema: apiSchemaOf(composed.supergraphSdl),
+    apiSchema: loaded.apiSchema,
     costModel: CostModel.fromSupergraph(composed.supergraphSdl, { defaultListSize: safety.cost.defaultListSize }),
   };
-  const logger = createLogger('bench', 'silent');
   const trustedDocuments = new TrustedDocuments({
     config: config.trustedDocuments,
     registry: null,

@@ -11,3 +11,7 @@ export type { LexicalLimits, OperationLimits, OperationMeasures, SafetyConfig } 
 export { MemoryRateLimiter, RedisRateLimiter, rateLimitKey } from './rate-limit';
 export type { RateBudgets, RateDecision, RateLimiter } from './rate-limit';
 export { TrustedDocuments } from './trusted-documents';
+// The engines, for code that plans and runs operations outside a gateway process (benchmarks, differential tests).
+export { createEngine } from './engine/create-engine';
+export type { Engine, EngineName, EngineRequest, EngineResult, LoadedSupergraph } from './engine/engine';
+export { SubgraphResilience } from './execution/resilience/subgraph-resilience';

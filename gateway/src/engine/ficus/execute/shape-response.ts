@@ -147,7 +147,7 @@ export class ResponseShaper {
 
 class ShapingRun {
   readonly errors: ResponseError[];
-  private errorPaths: Set<string> | null = null;
+  private errorPaths: { prefixes: Set<string>; full: Set<string>; pathless: boolean } | null = null;
 
   constructor(
     private readonly shaper: ResponseShaper,
@@ -229,17 +229,33 @@ class ShapingRun {
     this.errorPaths = null;
   }
 
+  /**
+   * Whether an error already accounts for a null at `path`: one at it, above it (its parent's
+   * fetch failed) or below it (what propagated up), or one with no path at all (the subgraph
+   * refused the whole request).
+   */
   private explained(path: ResponsePath): boolean {
     if (this.errors.length === 0) return false;
     if (!this.errorPaths) {
-      this.errorPaths = new Set();
+      const paths = { prefixes: new Set<string>(), full: new Set<string>(), pathless: false };
       for (const error of this.errors) {
-        if (!error.path) continue;
+        if (!error.path || error.path.length === 0) {
+          paths.pathless = true;
+          continue;
+        }
         let prefix = '';
-        for (const key of error.path) this.errorPaths.add((prefix += `${key}\u0000`));
+        for (const key of error.path) paths.prefixes.add((prefix += `${key}\u0000`));
+        paths.full.add(prefix);
       }
+      this.errorPaths = paths;
     }
-    return this.errorPaths.has(path.map((key) => `${key}\u0000`).join(''));
+    if (this.errorPaths.pathless) return true;
+    let prefix = '';
+    for (const key of path) {
+      prefix += `${key}\u0000`;
+      if (this.errorPaths.full.has(prefix)) return true;
+    }
+    return this.errorPaths.prefixes.has(prefix);
   }
 }
 
