@@ -34,6 +34,11 @@ export interface EngineRequest {
   /** What authorization left of the document: the plan is made from it. */
   authorized: AuthorizedDocument & { document: DocumentNode };
   context: GatewayContext;
+  /**
+   * The client takes an incremental response (multipart/mixed, deferSpec=20220824): an active
+   * @defer may then be answered in parts. Without it, deferred fragments come in the one result.
+   */
+  incremental?: boolean;
 }
 
 export interface AuthorizedDocument {
@@ -54,6 +59,36 @@ export interface EngineResult {
   errors?: FormattedError[];
 }
 
+/**
+ * A result in parts, for an operation with an active @defer sent by a client that takes them:
+ * the initial result without the deferred fragments, then each deferred fragment as it completes.
+ */
+export interface IncrementalResult {
+  initial: EngineResult & { hasNext: boolean };
+  subsequent: AsyncIterable<SubsequentResult>;
+}
+
+export interface SubsequentResult {
+  incremental?: IncrementalPayload[];
+  /** Errors of a deferred fragment that concern no single object it completes. */
+  errors?: FormattedError[];
+  hasNext: boolean;
+  extensions?: Record<string, unknown>;
+}
+
+/** A deferred fragment's fields on one object: `path` leads to the object (with list indices). */
+export interface IncrementalPayload {
+  /** Null when a non-null field of the fragment was null: the error does not reach beyond the fragment. */
+  data: Record<string, unknown> | null;
+  path: (string | number)[];
+  label?: string;
+  errors?: FormattedError[];
+}
+
+export function isIncremental(result: EngineResult | IncrementalResult): result is IncrementalResult {
+  return 'subsequent' in result;
+}
+
 /** A subscription, planned: the stream to open on one subgraph, and how to complete each of its events. */
 export interface PlannedSubscription {
   subgraph: string;
@@ -68,7 +103,8 @@ export interface LoadedSupergraph {
   readonly sdl: string;
   /** The schema clients see: validation and cost run against it. */
   readonly apiSchema: GraphQLSchema;
-  execute(request: EngineRequest): Promise<EngineResult>;
+  /** An incremental result only when the request is `incremental` and the operation has an active @defer. */
+  execute(request: EngineRequest): Promise<EngineResult | IncrementalResult>;
   /** Throws an `EngineRefusal` when the subscription cannot be planned. */
   planSubscription(request: EngineRequest): Promise<PlannedSubscription>;
 }

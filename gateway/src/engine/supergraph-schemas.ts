@@ -23,5 +23,7 @@ export function readSupergraph(sdl: string): SupergraphSchemas {
   const apiSchema = supergraph.apiSchema();
   const subgraphUrls = new Map<string, string>();
   for (const subgraph of supergraph.subgraphs().values()) subgraphUrls.set(subgraph.name, subgraph.url);
-  return { supergraph, apiSchema, apiGraphQLSchema: apiSchema.toGraphQLJSSchema(), subgraphUrls };
+  // The API schema declares @defer, as Apollo Router's does: Sandbox and Apollo Client send it only
+  // to a schema that has it, and validation accepts it only then.
+  return { supergraph, apiSchema, apiGraphQLSchema: apiSchema.toGraphQLJSSchema({ includeDefer: true }), subgraphUrls };
 }

@@ -1,15 +1,18 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { EngineRefusal } from '../engine/engine';
+import { EngineRefusal, isIncremental } from '../engine/engine';
 import { gatewayErrors, GatewayErrorCode, refusal, refusalBody } from '../errors';
 import type { GatewayContext } from '../execution/gateway-context';
 import type { OperationRunner } from '../pipeline/operation-runner';
 import { clientApplicationOf } from './client-application';
+import { acceptsIncremental, writeIncremental } from './incremental-response';
 import { traceparentOf } from './trace-context';
 
 /**
  * Runs a query or mutation the request pipeline admitted (`req.admitted`) and answers with its
  * result: 200 with `data` and any `errors` at their paths, as GraphQL over HTTP has it. A
- * mutation over GET is refused (405), since GET must not change anything.
+ * mutation over GET is refused (405), since GET must not change anything. A client that takes
+ * incremental delivery (multipart/mixed, deferSpec=20220824) gets an operation with an active
+ * @defer in parts; any other client gets its deferred fragments in the one result.
  */
 export function serveOperation(runner: OperationRunner): RequestHandler {
   return async (req, res, next) => {
@@ -22,7 +25,7 @@ export function serveOperation(runner: OperationRunner): RequestHandler {
     const context = contextOf(req);
     let result;
     try {
-      result = await runner.execute(admitted, context);
+      result = await runner.execute(admitted, context, { incremental: acceptsIncremental(req.header('accept')) });
     } catch (err) {
       if (err instanceof EngineRefusal) {
         const code = (err.code in gatewayErrors ? err.code : 'INTERNAL_SERVER_ERROR') as GatewayErrorCode;
@@ -31,6 +34,7 @@ export function serveOperation(runner: OperationRunner): RequestHandler {
       req.log.error({ err }, 'the operation failed');
       return answer(res, 500, refusalBody(refusal('INTERNAL_SERVER_ERROR', `the gateway failed to run the operation; request id ${req.requestId}`)), req);
     }
+    if (isIncremental(result)) return writeIncremental(res, result, req.log);
     answer(res, 200, result, req);
   };
 }

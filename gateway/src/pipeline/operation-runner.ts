@@ -1,4 +1,4 @@
-import { AuthorizedDocument, EngineRefusal, EngineRequest, EngineResult, PlannedSubscription } from '../engine/engine';
+import { AuthorizedDocument, EngineRefusal, EngineRequest, EngineResult, IncrementalResult, isIncremental, PlannedSubscription, SubsequentResult } from '../engine/engine';
 import type { GatewayContext } from '../execution/gateway-context';
 import { actualCost } from '../safety';
 import { OperationUsage } from '../usage/operation-usage';
@@ -7,6 +7,8 @@ import type { AdmittedOperation } from './admission';
 
 /** Authorization's stage: what of the admitted operation the caller may see. */
 export type Authorize = (admitted: AdmittedOperation, context: GatewayContext) => Promise<AuthorizedDocument>;
+
+export type OperationResult = (EngineResult & { extensions?: Record<string, unknown> }) | IncrementalResult;
 
 /** Nothing to remove: the supergraph has no authorization directives. */
 export const allowEverything: Authorize = async (admitted) => ({ document: admitted.document, text: admitted.query, removedKey: '', errors: [] });
@@ -26,14 +28,15 @@ export interface OperationRunnerOptions {
  * here and its events completed by the stream it opens.
  */
 export interface OperationRunner {
-  execute(admitted: AdmittedOperation, context: GatewayContext): Promise<EngineResult & { extensions?: Record<string, unknown> }>;
+  /** With `incremental`, an operation with an active @defer is answered in parts (its cost measured once the last is out). */
+  execute(admitted: AdmittedOperation, context: GatewayContext, options?: { incremental?: boolean }): Promise<OperationResult>;
   planSubscription(admitted: AdmittedOperation, context: GatewayContext): Promise<PlannedSubscription>;
 }
 
 export function createOperationRunner(options: OperationRunnerOptions): OperationRunner {
   const usage = new OperationUsage();
   /** The request for the engine, or the answer when authorization left nothing to run. */
-  const engineRequest = async (admitted: AdmittedOperation, context: GatewayContext): Promise<EngineRequest | EngineResult> => {
+  const engineRequest = async (admitted: AdmittedOperation, context: GatewayContext, incremental = false): Promise<EngineRequest | EngineResult> => {
     const authorized = await options.authorize(admitted, context);
     if (!authorized.document) return { data: null, errors: [...authorized.errors] };
     return {
@@ -43,6 +46,7 @@ export function createOperationRunner(options: OperationRunnerOptions): Operatio
       variables: admitted.coercedVariables,
       authorized: { ...authorized, document: authorized.document },
       context,
+      incremental,
     };
   };
   // An operation resolved against the schema counts as used, whether or not its execution had errors, as in Apollo's usage reporting.
@@ -55,19 +59,24 @@ export function createOperationRunner(options: OperationRunnerOptions): Operatio
     }
   };
   return {
-    async execute(admitted, context) {
-      const request = await engineRequest(admitted, context);
+    async execute(admitted, context, executeOptions) {
+      const request = await engineRequest(admitted, context, executeOptions?.incremental ?? false);
       const result = 'authorized' in request ? await admitted.served.loaded.execute(request) : request;
       recordUsage(admitted, context);
       const { served, document, operationName, coercedVariables, estimatedCost } = admitted;
-      try {
-        const actual = actualCost(served.costModel, served.apiSchema, document, operationName, coercedVariables, result.data ?? null);
-        options.onCost(estimatedCost, actual);
-        if (options.costInResponse) return { ...result, extensions: { cost: { estimated: estimatedCost, actual } } };
-      } catch (err) {
-        context.logger.warn({ err }, 'actual cost not measured');
-      }
-      return result;
+      const measure = (data: Record<string, unknown> | null): Record<string, unknown> | undefined => {
+        try {
+          const actual = actualCost(served.costModel, served.apiSchema, document, operationName, coercedVariables, data);
+          options.onCost(estimatedCost, actual);
+          return options.costInResponse ? { cost: { estimated: estimatedCost, actual } } : undefined;
+        } catch (err) {
+          context.logger.warn({ err }, 'actual cost not measured');
+          return undefined;
+        }
+      };
+      if (isIncremental(result)) return { initial: result.initial, subsequent: measuredAtEnd(result, measure) };
+      const extensions = measure(result.data ?? null);
+      return extensions ? { ...result, extensions } : result;
     },
     async planSubscription(admitted, context) {
       const request = await engineRequest(admitted, context);
@@ -80,3 +89,35 @@ export function createOperationRunner(options: OperationRunnerOptions): Operatio
 }
 
 const noClient = { name: '', version: '' };
+
+/** The subsequent results, the whole response assembled on the way to measure its cost after the last (which carries the cost, when shown). */
+async function* measuredAtEnd(result: IncrementalResult, measure: (data: Record<string, unknown> | null) => Record<string, unknown> | undefined): AsyncGenerator<SubsequentResult> {
+  const assembled = result.initial.data ? structuredClone(result.initial.data) : null;
+  for await (const next of result.subsequent) {
+    for (const payload of next.incremental ?? []) if (assembled && payload.data) mergeAt(assembled, payload.path, payload.data);
+    if (next.hasNext) {
+      yield next;
+      continue;
+    }
+    const extensions = measure(assembled);
+    yield extensions ? { ...next, extensions: { ...next.extensions, ...extensions } } : next;
+  }
+}
+
+function mergeAt(root: Record<string, unknown>, path: readonly (string | number)[], data: Record<string, unknown>): void {
+  let at: unknown = root;
+  for (const key of path) at = at !== null && typeof at === 'object' ? (at as Record<string | number, unknown>)[key] : undefined;
+  if (isRecord(at)) mergeInto(at, structuredClone(data));
+}
+
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (isRecord(existing) && isRecord(value)) mergeInto(existing, value);
+    else target[key] = value;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

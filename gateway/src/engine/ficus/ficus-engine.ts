@@ -2,8 +2,9 @@ import type { Logger, RequestSignature } from '@ficus/kit';
 import { DocumentNode, FormattedExecutionResult, GraphQLSchema, isAbstractType, print } from 'graphql';
 import type { SubgraphResilience } from '../../execution/resilience/subgraph-resilience';
 import { forwardedHeaders } from '../../execution/subgraph-data-source';
-import { Engine, EngineRefusal, EngineRequest, EngineResult, LoadedSupergraph, PlannedSubscription, SupergraphDocument } from '../engine';
+import { Engine, EngineRefusal, EngineRequest, EngineResult, IncrementalResult, LoadedSupergraph, PlannedSubscription, SupergraphDocument } from '../engine';
 import { readSupergraph } from '../supergraph-schemas';
+import { Deferral, refuseDeferredSubscription } from './execute/defer/deferral';
 import { executeNode, PlanExecution } from './execute/execute-plan';
 import { executeIntrospection, selectsIntrospection } from './execute/introspection';
 import { ResponseObject, TypeMatcher } from './execute/response-data';
@@ -12,6 +13,7 @@ import { SubgraphClients } from './execute/subgraph-clients';
 import { OverrideLabels } from './override-labels';
 import { PlanCache } from './plan-cache';
 import type { QueryPlan, SubscriptionQueryPlan } from './plan/query-plan';
+import { ApolloDeferPlanner } from './planner/apollo-planner';
 import { HivePlanner } from './planner/hive-planner';
 import { OperationToPlan, OverrideState, Planner, PlanningError } from './planner/planner';
 
@@ -62,6 +64,7 @@ class FicusSupergraph implements LoadedSupergraph {
   private readonly overrides: OverrideLabels;
   private readonly subgraphUrls: ReadonlyMap<string, string>;
   private readonly matches: TypeMatcher;
+  private readonly deferral: Deferral;
 
   constructor(
     supergraph: SupergraphDocument,
@@ -78,15 +81,24 @@ class FicusSupergraph implements LoadedSupergraph {
     this.subscriptionPlans = new PlanCache(options.planCacheSize);
     this.overrides = new OverrideLabels(this.planner.overridePercentages, this.planner.overrideLabels, options.overrideLabels);
     this.matches = typeMatcher(this.apiSchema);
+    const deferPlanner = new ApolloDeferPlanner(supergraph.sdl, this.planner.overridePercentages, this.planner.overrideLabels);
+    this.deferral = new Deferral(this.apiSchema, deferPlanner, options.planCacheSize);
   }
 
-  async execute(request: EngineRequest): Promise<EngineResult> {
+  async execute(request: EngineRequest): Promise<EngineResult | IncrementalResult> {
     if (selectsIntrospection(request.operation)) return executeIntrospection(this.apiSchema, request, () => this.run(request, null));
+    // Hive's planner plans @defer inline: a client that takes parts gets them from Apollo's plan.
+    const deferred = this.deferral.prepare(request);
+    if (deferred) {
+      const { key, state } = this.planningState(request);
+      return this.deferral.execute(request, deferred, key, state, this.execution(request, {}), (data, errors) => this.shape(request, data, errors));
+    }
     const data = await this.run(request, null);
     return this.shape(request, data.data, data.errors);
   }
 
   async planSubscription(request: EngineRequest): Promise<PlannedSubscription> {
+    refuseDeferredSubscription(request);
     const { key, state } = this.planningState(request);
     const toPlan = operationToPlan(request);
     const plan = await this.planned(this.subscriptionPlans, key, () => this.planner.planSubscription(toPlan, state, this.planningSignal()));
