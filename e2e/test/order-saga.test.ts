@@ -133,7 +133,7 @@ describe('the order saga across six subgraphs, through the gateway', () => {
     expect(await settledStockOf(t, productId)).toEqual({ available: 0, reserved: 0 });
   });
 
-  it('refuses bad orders with BAD_USER_INPUT and anonymous ones with UNAUTHENTICATED', async () => {
+  it('refuses bad orders with BAD_USER_INPUT and anonymous ones at the gateway with UNAUTHORIZED_FIELD_OR_TYPE', async () => {
     const shopper = await signUpShopper(t, 'bad');
     const productId = await stockedProduct(t, adminToken, 'SAGA-BAD', 2);
     const send = (items: unknown, token?: string) =>
@@ -141,6 +141,6 @@ describe('the order saga across six subgraphs, through the gateway', () => {
     expect(errorCodes(await send([{ productId, quantity: 0 }], shopper.token))).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(await send([{ productId: 'no-such-product', quantity: 1 }], shopper.token))).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(await send([], shopper.token))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await send([{ productId, quantity: 1 }]))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await send([{ productId, quantity: 1 }]))).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
   });
 });
