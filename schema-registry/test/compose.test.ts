@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildSchema, findBreakingChanges, parse, validate } from 'graphql';
 import { apiSchemaOf, composeFromConfigFile, composeSubgraphs, readSupergraphConfig, SupergraphConfigError } from '../src';
 import {
   clashingReviewsSdl,
@@ -85,6 +88,18 @@ describe('the API schema of a supergraph', () => {
     expect(api.getQueryType()?.getFields().me).toBeDefined();
     expect(api.getMutationType()?.getFields().createProduct?.astNode?.directives ?? []).toEqual([]);
     expect(api.getDirective('authenticated')).toBeUndefined();
+  });
+
+  it('keeps serving the client contract: nothing of contract/api.graphql broken, every contract operation valid', async () => {
+    const outcome = await composeFromConfigFile(repoSupergraphConfig);
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+    const api = apiSchemaOf(outcome.supergraphSdl);
+    const contract = path.resolve(repoSupergraphConfig, '../contract');
+
+    expect(findBreakingChanges(buildSchema(fs.readFileSync(path.join(contract, 'api.graphql'), 'utf8')), api)).toEqual([]);
+    for (const file of fs.readdirSync(path.join(contract, 'operations'))) {
+      expect(validate(api, parse(fs.readFileSync(path.join(contract, 'operations', file), 'utf8')))).toEqual([]);
+    }
   });
 
   it('builds from a supergraph using @authenticated, @requiresScopes and @policy', () => {
