@@ -85,7 +85,7 @@ function projectInto(out: ResponseObject, value: ResponseObject, selections: rea
       continue;
     }
     const key = selection.alias ?? selection.name;
-    const field = value[key];
+    const field = selection.source !== null && value[selection.source] !== undefined ? value[selection.source] : value[key];
     if (field === undefined) return false;
     if (selection.selections === null || field === null) {
       out[key] = field;

@@ -6,6 +6,7 @@ import {
   GraphQLCompositeType,
   GraphQLEnumType,
   GraphQLIncludeDirective,
+  GraphQLInterfaceType,
   GraphQLObjectType,
   GraphQLOutputType,
   GraphQLSchema,
@@ -85,7 +86,7 @@ export class ResponseShaper {
   }
 
   /** @internal */
-  collect(group: SelectionGroup, type: GraphQLObjectType, variables: Record<string, unknown>): CollectedField[] {
+  collect(group: SelectionGroup, type: GraphQLObjectType | GraphQLInterfaceType, variables: Record<string, unknown>): CollectedField[] {
     let fields = group.byType.get(type.name);
     if (fields) return fields;
     const nodes = new Map<string, FieldNode[]>();
@@ -109,7 +110,7 @@ export class ResponseShaper {
     return fields;
   }
 
-  private collectInto(nodes: Map<string, FieldNode[]>, selectionSet: SelectionSetNode, type: GraphQLObjectType, variables: Record<string, unknown>, visited: Set<string>): void {
+  private collectInto(nodes: Map<string, FieldNode[]>, selectionSet: SelectionSetNode, type: GraphQLObjectType | GraphQLInterfaceType, variables: Record<string, unknown>, visited: Set<string>): void {
     for (const selection of selectionSet.selections) {
       if (!included(selection, variables)) continue;
       if (selection.kind === Kind.FIELD) {
@@ -129,7 +130,7 @@ export class ResponseShaper {
     }
   }
 
-  private applies(condition: string, type: GraphQLObjectType): boolean {
+  private applies(condition: string, type: GraphQLObjectType | GraphQLInterfaceType): boolean {
     if (condition === type.name) return true;
     const conditionType = this.schema.getType(condition);
     return conditionType !== undefined && isAbstractType(conditionType) && this.schema.isSubType(conditionType, type);
@@ -157,11 +158,11 @@ class ShapingRun {
     this.errors = errors;
   }
 
-  completeObject(type: GraphQLObjectType, group: SelectionGroup, source: ResponseObject, path: PathLink | null): ResponseObject | typeof invalid {
+  completeObject(type: GraphQLObjectType | GraphQLInterfaceType, group: SelectionGroup, source: ResponseObject, path: PathLink | null): ResponseObject | typeof invalid {
     const out: ResponseObject = {};
     for (const field of this.shaper.collect(group, type, this.variables)) {
       if (field.fieldName === '__typename') {
-        out[field.responseName] = type.name;
+        out[field.responseName] = isObjectType(type) || typeof source.__typename !== 'string' ? type.name : source.__typename;
         continue;
       }
       if (!field.type) continue;
@@ -195,8 +196,13 @@ class ShapingRun {
     if (isLeafType(type)) return isEnumType(type) ? this.completeEnum(type, value, path) : this.completeScalar(type, value, path);
     if (!isObject(value) || !field.children) return this.fail(path, `expected an object for ${field.parentType}.${field.fieldName}`);
     const runtimeType = isObjectType(type) ? type : this.shaper.runtimeType(type, value.__typename);
-    if (!runtimeType) return this.fail(path, `${type.name} cannot be "${String(value.__typename)}" here`);
-    const completed = this.completeObject(runtimeType, field.children, value, path);
+    if (!runtimeType && typeof value.__typename === 'string' && value.__typename !== type.name) {
+      return this.fail(path, `${type.name} cannot be "${value.__typename}" here`);
+    }
+    // The planner asks an interface's owner for no __typename when the operation selects only
+    // the interface's own fields (an @interfaceObject answers with the interface's name): the
+    // value is completed as the interface, whose fields and fragments on it apply.
+    const completed = this.completeObject(runtimeType ?? (type as GraphQLInterfaceType), field.children, value, path);
     return completed === invalid ? null : completed;
   }
 

@@ -100,7 +100,18 @@ export interface DeferredPart {
 export type PathSegment = { kind: 'field'; name: string } | { kind: 'list' } | { kind: 'types'; names: readonly string[] };
 
 export type RequiresSelection =
-  | { kind: 'Field'; name: string; alias: string | null; selections: readonly RequiresSelection[] | null }
+  | {
+      kind: 'Field';
+      name: string;
+      alias: string | null;
+      /**
+       * Where the value is read in the response so far, when not under its representation key
+       * (`alias ?? name`): Hive's planner fetches a @requires field with other arguments than the
+       * client's under an internal alias, and names that alias here.
+       */
+      source: string | null;
+      selections: readonly RequiresSelection[] | null;
+    }
   | { kind: 'InlineFragment'; typeCondition: string | null; selections: readonly RequiresSelection[] };
 
 /** A change made to a representation before it is sent, or to an entity received, at a path. */

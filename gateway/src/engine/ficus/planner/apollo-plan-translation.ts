@@ -65,7 +65,7 @@ function pathSegment(segment: string): PathSegment {
 
 function requiresSelection(selection: Apollo.QueryPlanSelectionNode): RequiresSelection {
   if (selection.kind === 'Field') {
-    return { kind: 'Field', name: selection.name, alias: selection.alias ?? null, selections: selection.selections?.map(requiresSelection) ?? null };
+    return { kind: 'Field', name: selection.name, alias: selection.alias ?? null, source: null, selections: selection.selections?.map(requiresSelection) ?? null };
   }
   return { kind: 'InlineFragment', typeCondition: selection.typeCondition ?? null, selections: selection.selections.map(requiresSelection) };
 }

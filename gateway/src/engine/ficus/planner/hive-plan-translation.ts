@@ -105,7 +105,14 @@ function pathSegment(segment: Hive.FlattenNodePathSegment): PathSegment {
 function requiresSelection(selection: Hive.RequiresSelection): RequiresSelection {
   switch (selection.kind) {
     case 'Field':
-      return { kind: 'Field', name: selection.name, alias: selection.alias ?? null, selections: selection.selections?.map(requiresSelection) ?? null };
+      // With an alias, Hive's `name` is the key the value was fetched under and `alias` the key the subgraph expects.
+      return {
+        kind: 'Field',
+        name: selection.alias ? selection.alias : selection.name,
+        alias: null,
+        source: selection.alias ? selection.name : null,
+        selections: selection.selections?.map(requiresSelection) ?? null,
+      };
     case 'InlineFragment':
       return { kind: 'InlineFragment', typeCondition: selection.typeCondition ?? null, selections: selection.selections.map(requiresSelection) };
     case 'FragmentSpread':
