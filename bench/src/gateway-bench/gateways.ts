@@ -1,17 +1,27 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '@ficus/testkit';
 import { benchRequestBody } from './bench-query';
 import { ServedProcess, startNodeProcess, waitUntilServing } from '../served-process';
 
+/**
+ * In-flight deduplication of identical subgraph reads: switched off or on, or `none` for a
+ * gateway that has no such feature.
+ */
+export type Deduplication = 'off' | 'on' | 'none';
+
 /** A gateway process under load: where to send the query, and the process to measure. */
 export interface BenchGateway {
+  /** The gateway and its deduplication, e.g. `ficus, dedup off`: unique in a run. */
   label: string;
+  gateway: string;
+  deduplication: Deduplication;
   url: string;
   process: ServedProcess;
 }
 
 /** The Ficus gateway (`gateway/dist/src/main.js`) on the supergraph file, in production mode. */
-export async function startFicusGateway(options: { repoRoot: string; supergraphFile: string; workDir: string }): Promise<BenchGateway> {
+export async function startFicusGateway(options: { repoRoot: string; supergraphFile: string; workDir: string; deduplication: 'off' | 'on' }): Promise<BenchGateway> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -25,22 +35,49 @@ export async function startFicusGateway(options: { repoRoot: string; supergraphF
     SUPERGRAPH_CONFIG: undefined,
     FICUS_REGISTRY_URL: undefined,
     REDIS_URL: undefined,
-    DATA_DIR: path.join(options.workDir, 'ficus-data'),
+    GATEWAY_ENGINE: 'ficus',
+    SUBGRAPH_DEDUPLICATION: options.deduplication,
+    DATA_DIR: path.join(options.workDir, `ficus-data-${options.deduplication}`),
     FICUS_EXIT_WITH_PARENT: '1',
   };
   const script = path.join(options.repoRoot, 'gateway', 'dist', 'src', 'main.js');
-  return started('ficus', `http://127.0.0.1:${port}/graphql`, script, env, options.workDir);
+  return started({ gateway: 'ficus', deduplication: options.deduplication }, `http://127.0.0.1:${port}/graphql`, script, env, options.workDir);
 }
 
 /** Plain @apollo/gateway with @apollo/server standalone on the same supergraph file. */
 export async function startApolloGateway(options: { supergraphFile: string; workDir: string }): Promise<BenchGateway> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), SUPERGRAPH_FILE: options.supergraphFile };
-  return started('@apollo/gateway', `http://127.0.0.1:${port}/`, path.join(__dirname, 'apollo-gateway-main.js'), env, options.workDir);
+  return started({ gateway: '@apollo/gateway 2.14.4', deduplication: 'none' }, `http://127.0.0.1:${port}/`, path.join(__dirname, 'apollo-gateway-main.js'), env, options.workDir);
 }
 
-async function started(label: string, url: string, script: string, env: NodeJS.ProcessEnv, workDir: string): Promise<BenchGateway> {
-  const logFile = path.join(workDir, `${label.replace(/\W/g, '')}.log`);
+/**
+ * Hive Gateway with its Rust query planner (`--hive-router-runtime`), one worker, on the same
+ * supergraph file. It deduplicates identical in-flight subgraph queries by default (the HTTP
+ * transport's `deduplicateInflightRequests`); "off" sets that option to false for every subgraph.
+ */
+export async function startHiveGateway(options: { bin: string; version: string; supergraphFile: string; workDir: string; deduplication: 'off' | 'on' }): Promise<BenchGateway> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    SUPERGRAPH_FILE: options.supergraphFile,
+    HIVE_GATEWAY_BIN: options.bin,
+  };
+  if (options.deduplication === 'off') {
+    const config = path.join(options.workDir, 'hive-gateway-dedup-off.config.mjs');
+    fs.writeFileSync(config, `export const gatewayConfig = { transportEntries: { '*.http': { options: { deduplicateInflightRequests: false } } } };\n`);
+    env.HIVE_GATEWAY_CONFIG = config;
+  }
+  const gateway = `hive gateway ${options.version} (rust QP)`;
+  return started({ gateway, deduplication: options.deduplication }, `http://127.0.0.1:${port}/graphql`, path.join(__dirname, 'hive-gateway-main.js'), env, options.workDir);
+}
+
+async function started(name: { gateway: string; deduplication: Deduplication }, url: string, script: string, env: NodeJS.ProcessEnv, workDir: string): Promise<BenchGateway> {
+  const label = name.deduplication === 'none' ? name.gateway : `${name.gateway}, dedup ${name.deduplication}`;
+  const logFile = path.join(workDir, `${label.replace(/\W+/g, '-')}.log`);
   const { child, process: served } = startNodeProcess({ name: `the ${label} gateway`, script, env, logFile });
   try {
     await waitUntilServing(served, child, url, benchRequestBody, logFile);
@@ -48,5 +85,5 @@ async function started(label: string, url: string, script: string, env: NodeJS.P
     await served.stop();
     throw err;
   }
-  return { label, url, process: served };
+  return { ...name, label, url, process: served };
 }

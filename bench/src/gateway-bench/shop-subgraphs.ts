@@ -83,11 +83,21 @@ export interface RunningSubgraph {
   stop(): Promise<void>;
 }
 
-/** Starts one subgraph as a real HTTP server on a free port of 127.0.0.1. */
-export async function startSubgraph(definition: SubgraphDefinition): Promise<RunningSubgraph> {
+/**
+ * Starts one subgraph as a real HTTP server on a free port of 127.0.0.1. `onRequest` is called
+ * once per GraphQL request it serves: the count shows what a gateway's deduplication saves.
+ */
+export async function startSubgraph(definition: SubgraphDefinition, onRequest: () => void): Promise<RunningSubgraph> {
   const server = new ApolloServer({
     schema: buildSubgraphSchema([{ typeDefs: parse(definition.sdl), resolvers: definition.resolvers }]),
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      {
+        async requestDidStart() {
+          onRequest();
+        },
+      },
+    ],
   });
   const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
   return { name: definition.name, url, sdl: definition.sdl, stop: () => server.stop() };

@@ -1,17 +1,40 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import { RunningSubgraph, shopSubgraphs, startSubgraph } from './shop-subgraphs';
 import { stopWithParent } from './stop-with-parent';
 
+/** What the subgraphs process prints once all listen: each subgraph's URL, and where its request counts are read. */
+export interface SubgraphsAnnouncement {
+  urls: Record<string, string>;
+  countsUrl: string;
+}
+
 /**
  * The benchmark's four subgraphs in a process of their own, so that the gateways' CPU is
- * measured alone. Prints one JSON line naming each subgraph's URL once all listen.
+ * measured alone. Prints one JSON line (a SubgraphsAnnouncement) once all listen; GET on
+ * countsUrl answers the number of GraphQL requests each subgraph has served so far.
  */
 async function main(): Promise<void> {
   const running: RunningSubgraph[] = [];
+  const counts: Record<string, number> = {};
+  const countsServer = http.createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(counts));
+  });
   stopWithParent(async () => {
+    countsServer.close();
     await Promise.all(running.map((s) => s.stop()));
   });
-  for (const definition of shopSubgraphs) running.push(await startSubgraph(definition));
-  process.stdout.write(`${JSON.stringify(Object.fromEntries(running.map((s) => [s.name, s.url])))}\n`);
+  for (const definition of shopSubgraphs) {
+    counts[definition.name] = 0;
+    running.push(await startSubgraph(definition, () => counts[definition.name]!++));
+  }
+  await new Promise<void>((resolve) => countsServer.listen(0, '127.0.0.1', resolve));
+  const announcement: SubgraphsAnnouncement = {
+    urls: Object.fromEntries(running.map((s) => [s.name, s.url])),
+    countsUrl: `http://127.0.0.1:${(countsServer.address() as AddressInfo).port}/`,
+  };
+  process.stdout.write(`${JSON.stringify(announcement)}\n`);
 }
 
 main().catch((err) => {

@@ -1,9 +1,18 @@
 import path from 'node:path';
 import readline from 'node:readline';
 import { ServedProcess, startNodeProcess } from '../served-process';
+import type { SubgraphsAnnouncement } from './subgraphs-main';
 
-/** The four subgraphs, started in a child process: each one's URL, and the process. */
-export async function startSubgraphsProcess(workDir: string): Promise<{ urls: Record<string, string>; process: ServedProcess }> {
+/** The four subgraphs, running in a child process. */
+export interface SubgraphsProcess {
+  urls: Record<string, string>;
+  process: ServedProcess;
+  /** GraphQL requests the four subgraphs have served so far, together. */
+  requestsServed(): Promise<number>;
+}
+
+/** Starts the four subgraphs in a child process and waits until all listen. */
+export async function startSubgraphsProcess(workDir: string): Promise<SubgraphsProcess> {
   const logFile = path.join(workDir, 'subgraphs.log');
   const { child, process: served } = startNodeProcess({
     name: 'the subgraphs',
@@ -21,7 +30,12 @@ export async function startSubgraphsProcess(workDir: string): Promise<{ urls: Re
         resolve(first);
       });
     });
-    return { urls: JSON.parse(line) as Record<string, string>, process: served };
+    const { urls, countsUrl } = JSON.parse(line) as SubgraphsAnnouncement;
+    const requestsServed = async () => {
+      const counts = (await (await fetch(countsUrl, { signal: AbortSignal.timeout(10_000) })).json()) as Record<string, number>;
+      return Object.values(counts).reduce((sum, n) => sum + n, 0);
+    };
+    return { urls, process: served, requestsServed };
   } catch (err) {
     await served.stop();
     throw err;

@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+
+/** The bench's command line, checked. */
+export interface BenchOptions {
+  seconds: number;
+  warmup: number;
+  connections: number;
+  threads: number;
+  hive: boolean;
+}
+
+export const usage = `usage: npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--skip-hive]
+  --seconds      measured wrk run per gateway, 1 to 300 (default 20)
+  --warmup       wrk run before each measure, 1 to 60 (default 5)
+  --connections  wrk connections, 1 to 1000 (default 50)
+  --threads      wrk threads, 1 to 16 (default 2)
+  --skip-hive    leave Hive Gateway out (it is installed on first use otherwise)`;
+
+/** A command line the bench cannot run: said with the usage, and exit code 2. */
+export class UsageError extends Error {}
+
+/** Reads the command line; unknown options and bad values are UsageErrors; null asks for the usage. */
+export function readOptions(args: string[]): BenchOptions | null {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        seconds: { type: 'string', default: '20' },
+        warmup: { type: 'string', default: '5' },
+        connections: { type: 'string', default: '50' },
+        threads: { type: 'string', default: '2' },
+        'skip-hive': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    // parseArgs throws a TypeError with an ERR_PARSE_ARGS_* code for unknown options, missing values and positionals.
+    if ((err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError((err as Error).message);
+    throw err;
+  }
+  if (values.help) return null;
+  return {
+    seconds: bounded('seconds', values.seconds, 1, 300),
+    warmup: bounded('warmup', values.warmup, 1, 60),
+    connections: bounded('connections', values.connections, 1, 1000),
+    threads: bounded('threads', values.threads, 1, 16),
+    hive: !values['skip-hive'],
+  };
+}
+
+function bounded(name: string, raw: string | undefined, min: number, max: number): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(raw)}`);
+  return value;
+}
