@@ -86,7 +86,7 @@ class FicusSupergraph implements LoadedSupergraph {
   }
 
   async execute(request: EngineRequest): Promise<EngineResult | IncrementalResult> {
-    if (selectsIntrospection(request.operation)) return executeIntrospection(this.apiSchema, request, () => this.run(request, null));
+    if (selectsIntrospection(request.document, request.operation)) return executeIntrospection(this.apiSchema, request, (text) => this.run(request, text));
     // Hive's planner plans @defer inline: a client that takes parts gets them from Apollo's plan.
     const deferred = this.deferral.prepare(request);
     if (deferred) {
