@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bodyErrorHandler, createLogger, healthRoutes, jsonBody, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit';
+import { bodyErrorHandler, createLogger, healthRoutes, jsonBody, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
 import express from 'express';
 import type { PolicyHook } from './authorization';
 import { authenticate } from './auth/authenticate';

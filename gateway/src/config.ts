@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { collectConfigProblems, ConfigError, env, identitySigningSecret, parseEnv } from '@ficus/kit';
+import { collectConfigProblems, ConfigError, env, identitySigningSecret, parseEnv } from '@ficus/kit/service';
 import type { EngineName } from './engine/engine';
 import { readSubgraphResilienceConfig, SubgraphResilienceConfig } from './execution/resilience/config';
 import { RateLimitConfig, rateLimitConfigFrom, rateLimitEnv } from './rate-limit';

@@ -1,4 +1,4 @@
-import { ServiceMetrics } from '@ficus/kit';
+import { ServiceMetrics } from '@ficus/kit/service';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** The gateway's own Prometheus series, besides what every service exports (ServiceMetrics). */

@@ -1,4 +1,4 @@
-import { runService } from '@ficus/kit';
+import { runService } from '@ficus/kit/service';
 import { build } from './build';
 import { readGatewayConfig } from './config';
 

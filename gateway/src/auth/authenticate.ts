@@ -1,4 +1,4 @@
-import type { Identity } from '@ficus/kit';
+import type { Identity } from '@ficus/kit/service';
 import type { RequestHandler, Response } from 'express';
 import { InvalidTokenError, TokenVerifier } from './token-verifier';
 

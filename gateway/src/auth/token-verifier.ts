@@ -1,4 +1,4 @@
-import type { Identity } from '@ficus/kit';
+import type { Identity } from '@ficus/kit/service';
 import { createRemoteJWKSet, errors, importSPKI, JWTVerifyGetKey, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { TokenKeySource } from '../config';

@@ -1,4 +1,4 @@
-import type { Identity } from '@ficus/kit';
+import type { Identity } from '@ficus/kit/service';
 import { AccessRequirement, satisfiesAny } from './access-requirement';
 
 /** Who is asking, as the bearer token proved it. */

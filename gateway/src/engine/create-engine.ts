@@ -1,7 +1,7 @@
-import type { Logger, RequestSignature } from '@ficus/kit';
+import type { Logger, RequestSignature } from '@ficus/kit/service';
 import type { EngineConfig } from '../config';
 import type { SubgraphResilience } from '../execution/resilience/subgraph-resilience';
-import { createApolloGatewayEngine } from './apollo-gateway/apollo-gateway-engine';
+import type * as ApolloGatewayEngine from './apollo-gateway/apollo-gateway-engine';
 import type { Engine } from './engine';
 import { createFicusEngine } from './ficus/ficus-engine';
 
@@ -16,7 +16,12 @@ export interface EngineDependencies {
 
 /** The engine the config names. */
 export function createEngine(config: EngineConfig, deps: EngineDependencies): Engine {
-  if (config.name === 'apollo-gateway') return createApolloGatewayEngine(deps);
+  if (config.name === 'apollo-gateway') {
+    // Loaded only when chosen: @apollo/gateway and its executor weigh tens of megabytes a Ficus-engine gateway never uses.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createApolloGatewayEngine } = require('./apollo-gateway/apollo-gateway-engine') as typeof ApolloGatewayEngine;
+    return createApolloGatewayEngine(deps);
+  }
   return createFicusEngine({
     ...deps,
     deduplicate: config.deduplicate,

@@ -1,5 +1,5 @@
 import type { SupergraphManager } from '@apollo/gateway';
-import type { Logger } from '@ficus/kit';
+import type { Logger } from '@ficus/kit/service';
 import { supergraphIdOf } from '../supergraph/registry-supergraph';
 import type { Engine, LoadedSupergraph } from './engine';
 

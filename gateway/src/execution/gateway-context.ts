@@ -1,4 +1,4 @@
-import type { Identity, Logger } from '@ficus/kit';
+import type { Identity, Logger } from '@ficus/kit/service';
 import type { AdmittedOperation } from '../pipeline/admission';
 
 /** What each GraphQL request carries from the HTTP layer to the subgraph requests it causes. */

@@ -1,5 +1,6 @@
-import { clientAddressHeader, gatewayHeaderPrefix, identityToHeaders, RequestSignature, signatureHeader } from '@ficus/kit';
+import { gatewayHeaderPrefix, RequestSignature, signatureHeader } from '@ficus/kit/service';
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { forwardedHeaders } from './forwarded-headers';
 import type { GatewayContext } from './gateway-context';
 
 type RemoteConfig = ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0];
@@ -33,16 +34,6 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     for (const name of forged) headers.delete(name);
     for (const [name, value] of Object.entries(forwardedHeaders(context))) headers.set(name, value);
   }
-}
-
-/** What the gateway tells a subgraph about the request that caused a subgraph request, over HTTP or graphql-ws. */
-export function forwardedHeaders(context: GatewayContext): Record<string, string> {
-  return {
-    'x-request-id': context.requestId,
-    ...(context.traceparent ? { traceparent: context.traceparent } : {}),
-    [clientAddressHeader]: context.clientAddress,
-    ...(context.identity ? identityToHeaders(context.identity) : {}),
-  };
 }
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];

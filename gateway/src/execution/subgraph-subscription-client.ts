@@ -1,4 +1,4 @@
-import { RequestSignature, signatureHeader } from '@ficus/kit';
+import { RequestSignature, signatureHeader } from '@ficus/kit/service';
 import type { FormattedExecutionResult } from 'graphql';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';

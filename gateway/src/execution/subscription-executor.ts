@@ -1,10 +1,10 @@
-import { SharedReads, RequestSignature } from '@ficus/kit';
+import { SharedReads, RequestSignature } from '@ficus/kit/service';
 import { ExecutionResult, FormattedExecutionResult, GraphQLError } from 'graphql';
 import { EngineRefusal, EngineResult, PlannedSubscription } from '../engine/engine';
 import type { AdmittedOperation } from '../pipeline/admission';
 import type { GatewayContext } from './gateway-context';
 import { runAt } from './run-at';
-import { forwardedHeaders } from './subgraph-data-source';
+import { forwardedHeaders } from './forwarded-headers';
 import { SubgraphSubscriptionClient, SubgraphSubscriptionLostError } from './subgraph-subscription-client';
 
 /** Runs federated subscriptions: the stream from the root field's subgraph, completed per event by the rest of the plan. */

@@ -1,4 +1,4 @@
-import type { Logger } from '@ficus/kit';
+import type { Logger } from '@ficus/kit/service';
 import type { RequestHandler, Response } from 'express';
 import { ExecutionResult, GraphQLError, OperationTypeNode } from 'graphql';
 import { gatewayError, GatewayErrorCode, refusalBody } from '../errors';

@@ -1,4 +1,4 @@
-import type { Logger } from '@ficus/kit';
+import type { Logger } from '@ficus/kit/service';
 import type { Response } from 'express';
 import type { IncrementalResult, SubsequentResult } from '../engine/engine';
 import { gatewayError } from '../errors';

@@ -1,4 +1,3 @@
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { RequestHandler } from 'express';
 import type { NodeEnv } from '../config';
 import { refusal, refusalBody } from '../errors';
@@ -14,6 +13,8 @@ export function landingPage(nodeEnv: NodeEnv): RequestHandler {
   let rendered: Promise<LandingPage | null> | null = null;
   const render = async (): Promise<LandingPage | null> => {
     if (nodeEnv === 'production') return null;
+    // Loaded on the first browser visit only.
+    const { ApolloServerPluginLandingPageLocalDefault } = await import('@apollo/server/plugin/landingPage/default');
     const plugin = ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true });
     const started = await plugin.serverWillStart?.({} as never);
     return (await started?.renderLandingPage?.()) ?? null;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import type { Identity, Logger } from '@ficus/kit';
+import type { Identity, Logger } from '@ficus/kit/service';
 import { OperationTypeNode } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';

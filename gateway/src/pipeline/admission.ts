@@ -1,4 +1,4 @@
-import type { Identity, Logger } from '@ficus/kit';
+import type { Identity, Logger } from '@ficus/kit/service';
 import { DocumentNode, getOperationAST, getVariableValues, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import type { LoadedSupergraph } from '../engine/engine';
 import { gatewayError, Refusal, refusal } from '../errors';

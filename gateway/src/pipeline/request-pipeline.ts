@@ -1,4 +1,4 @@
-import type { Logger } from '@ficus/kit';
+import type { Logger } from '@ficus/kit/service';
 import type { GatewayConfig } from '../config';
 import type { GatewayMetrics } from '../gateway-metrics';
 import type { ClientAddressOf } from '../http/client-address';

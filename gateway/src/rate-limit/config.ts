@@ -1,4 +1,4 @@
-import { parseEnv } from '@ficus/kit';
+import { parseEnv } from '@ficus/kit/service';
 import { z } from 'zod';
 import type { RateBudgets } from './rate-limiter';
 import { TrustedProxies } from './trusted-proxies';

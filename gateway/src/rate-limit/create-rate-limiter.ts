@@ -1,4 +1,4 @@
-import type { Logger } from '@ficus/kit';
+import type { Logger } from '@ficus/kit/service';
 import type { RateLimitConfig } from './config';
 import { MemoryRateLimiter } from './memory-rate-limiter';
 import type { RateDecisionObserver, RateLimiter } from './rate-limiter';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Identity } from '@ficus/kit';
+import type { Identity } from '@ficus/kit/service';
 import { addressBucket } from './ip-address';
 
 /** Longer keys (a user id is whatever the token says) are hashed, so a key's size is bounded. */

@@ -1,4 +1,4 @@
-import type { Logger } from '@ficus/kit';
+import type { Logger } from '@ficus/kit/service';
 import Redis from 'ioredis';
 import { neverFits, refillStepUs, refused, wholeCost } from './budget-arithmetic';
 import { consumeScript } from './consume-script';

@@ -1,4 +1,4 @@
-import { parseEnv } from '@ficus/kit';
+import { parseEnv } from '@ficus/kit/service';
 import { z } from 'zod';
 import type { OperationLimits } from './limits/exceeded-limits';
 import type { LexicalLimits } from './limits/parse-within-limits';

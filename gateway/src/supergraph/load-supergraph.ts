@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
-import type { Logger } from '@ficus/kit';
-import { composeFromConfigFile } from '@ficus/schema-registry';
+import type { Logger } from '@ficus/kit/service';
 import type { SupergraphSource } from '../config';
 
 /** The supergraph cannot be read or does not compose; the gateway does not start. */
@@ -18,6 +17,8 @@ export async function loadSupergraphSdl(source: Exclude<SupergraphSource, { kind
       throw new SupergraphLoadError(`cannot read SUPERGRAPH_FILE ${source.path}: ${err.code ?? err.message}`);
     });
   }
+  // Composition (the registry package's) is loaded only for a rover config, never for a registry or a composed file.
+  const { composeFromConfigFile } = await import('@ficus/schema-registry');
   const outcome = await composeFromConfigFile(source.path);
   for (const hint of outcome.hints) logger.info({ code: hint.code }, `composition hint: ${hint.message}`);
   if (!outcome.ok) {

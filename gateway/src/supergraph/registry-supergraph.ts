@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Supergraph } from '@apollo/federation-internals';
 import type { SupergraphManager, SupergraphSdlUpdateFunction } from '@apollo/gateway';
-import type { Logger } from '@ficus/kit';
+import type { Logger } from '@ficus/kit/service';
 import type { RegistryConnection } from '../config';
 import { servedFeatures } from '../engine/supergraph-schemas';
 

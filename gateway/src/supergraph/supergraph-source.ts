@@ -1,5 +1,5 @@
 import type { SupergraphManager } from '@apollo/gateway';
-import type { Logger } from '@ficus/kit';
+import type { Logger } from '@ficus/kit/service';
 import type { SupergraphSource } from '../config';
 import { loadSupergraphSdl } from './load-supergraph';
 import { RegistrySupergraph } from './registry-supergraph';

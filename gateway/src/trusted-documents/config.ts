@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, env, parseEnv } from '@ficus/kit';
+import { ConfigError, env, parseEnv } from '@ficus/kit/service';
 import { z } from 'zod';
 
 /**

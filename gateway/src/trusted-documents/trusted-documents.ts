@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import type { Logger } from '@ficus/kit';
+import type { Logger } from '@ficus/kit/service';
 import type { RegistryConnection } from '../config';
 import type { Refusal } from '../errors';
 import { ApqStore } from './apq-store';

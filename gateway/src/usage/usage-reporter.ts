@@ -1,4 +1,4 @@
-import type { Logger } from '@ficus/kit';
+import type { Logger } from '@ficus/kit/service';
 import type { UsageReportingConfig } from '../config';
 
 /** One operation the gateway served, as the registry keys usage. */

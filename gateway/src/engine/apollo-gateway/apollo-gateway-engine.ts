@@ -1,7 +1,7 @@
 import { buildOperationContext, executeQueryPlan, GraphQLDataSource, ServiceMap } from '@apollo/gateway';
 import { operationFromDocument, Schema } from '@apollo/federation-internals';
 import { FetchNode, PlanNode, QueryPlan, QueryPlanner } from '@apollo/query-planner';
-import type { Logger, RequestSignature } from '@ficus/kit';
+import type { Logger, RequestSignature } from '@ficus/kit/service';
 import type { DocumentNode, FormattedExecutionResult, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../../execution/gateway-context';
 import type { SubgraphResilience } from '../../execution/resilience/subgraph-resilience';

@@ -1,7 +1,7 @@
-import type { Logger, RequestSignature } from '@ficus/kit';
+import type { Logger, RequestSignature } from '@ficus/kit/service';
 import { DocumentNode, FormattedExecutionResult, GraphQLSchema, isAbstractType, print } from 'graphql';
 import type { SubgraphResilience } from '../../execution/resilience/subgraph-resilience';
-import { forwardedHeaders } from '../../execution/subgraph-data-source';
+import { forwardedHeaders } from '../../execution/forwarded-headers';
 import { Engine, EngineRefusal, EngineRequest, EngineResult, IncrementalResult, LoadedSupergraph, PlannedSubscription, SupergraphDocument } from '../engine';
 import { readSupergraph } from '../supergraph-schemas';
 import { Deferral, refuseDeferredSubscription } from './execute/defer/deferral';

@@ -1,4 +1,4 @@
-import { env, parseEnv } from '@ficus/kit';
+import { env, parseEnv } from '@ficus/kit/service';
 import { z } from 'zod';
 
 /** How the gateway treats a subgraph that fails: its circuit breaker and retries. */

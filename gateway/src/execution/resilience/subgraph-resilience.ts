@@ -1,5 +1,5 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
-import type { Logger } from '@ficus/kit';
+import type { Logger } from '@ficus/kit/service';
 import type { GatewayContext } from '../gateway-context';
 import { defaultSubgraphResilience, SubgraphResilienceConfig } from './config';
 import { ResilientDataSource } from './resilient-data-source';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { env, parseEnv } from './parse-config';
+import { identitySigningSecret } from './identity-signing-secret';
 import { DatabaseTarget, resolveDatabaseTarget } from '../db/database-target';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -38,8 +39,7 @@ export interface SubgraphLimits {
   maxListLength: number;
 }
 
-/** Shared by the gateway and every subgraph; long enough that it cannot be guessed. */
-export const identitySigningSecret = z.string().min(32, 'must be at least 32 characters');
+export { identitySigningSecret } from './identity-signing-secret';
 
 export const subgraphEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -1,4 +1,4 @@
-import type { RequestSignature } from '@ficus/kit';
+import type { RequestSignature } from '@ficus/kit/service';
 import type { SubgraphResilience } from '../../../execution/resilience/subgraph-resilience';
 import { SubgraphClient } from './subgraph-client';
 

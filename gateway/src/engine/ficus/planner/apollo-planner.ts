@@ -1,5 +1,5 @@
 import { operationFromDocument, Schema } from '@apollo/federation-internals';
-import { QueryPlanner } from '@apollo/query-planner';
+import type * as ApolloQueryPlanner from '@apollo/query-planner';
 import type { DocumentNode } from 'graphql';
 import { readSupergraph } from '../../supergraph-schemas';
 import type { QueryPlan } from '../plan/query-plan';
@@ -12,7 +12,7 @@ import { OverrideState, PlanningError } from './planner';
  * Only operations with an active @defer come here, so it is built on first use, once per supergraph.
  */
 export class ApolloDeferPlanner {
-  private built: { planner: QueryPlanner; apiSchema: Schema } | null = null;
+  private built: { planner: ApolloQueryPlanner.QueryPlanner; apiSchema: Schema } | null = null;
 
   constructor(
     private readonly supergraphSdl: string,
@@ -32,8 +32,11 @@ export class ApolloDeferPlanner {
     }
   }
 
-  private build(): { planner: QueryPlanner; apiSchema: Schema } {
+  private build(): { planner: ApolloQueryPlanner.QueryPlanner; apiSchema: Schema } {
     if (!this.built) {
+      // Loaded on the first deferred operation only: a gateway that never defers does not carry it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { QueryPlanner } = require('@apollo/query-planner') as typeof ApolloQueryPlanner;
       const { supergraph, apiSchema } = readSupergraph(this.supergraphSdl);
       this.built = { planner: new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } }), apiSchema };
     }

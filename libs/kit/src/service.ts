@@ -1,0 +1,13 @@
+// The part of the kit a service that is not a subgraph needs (the gateway): configuration,
+// logging, the HTTP app's middleware, metrics, identity and request signatures. Importing it
+// loads no database, NATS or GraphQL server code.
+export * from './config/parse-config';
+export * from './config/identity-signing-secret';
+export * from './errors';
+export * from './http/http-app';
+export * from './identity';
+export * from './logger';
+export * from './metrics/service-metrics';
+export * from './request-signature';
+export * from './subgraph/run-service';
+export * from './subscriptions/shared-reads';
