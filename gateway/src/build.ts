@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bodyErrorHandler, createLogger, healthRoutes, jsonBody, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
+import { bodyErrorHandler, createLogger, healthRoutes, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
 import express from 'express';
 import type { PolicyHook } from './authorization';
 import { authenticate } from './auth/authenticate';
@@ -19,6 +19,7 @@ import { allowedOrigins, corsFor } from './http/cors';
 import { csrfPrevention } from './http/csrf-prevention';
 import { drainHttpServer } from './http/drain-http-server';
 import { httpSubscriptions } from './http/http-subscriptions';
+import { jsonBody } from './http/json-body';
 import { landingPage } from './http/landing-page';
 import { serveOperation } from './http/serve-operation';
 import { startWebSocketServer } from './http/websocket-server';

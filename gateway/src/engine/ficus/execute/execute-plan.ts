@@ -133,7 +133,7 @@ function entityBatch(
     const representation = representationOf(entity, requires, execution.matches);
     if (!representation) continue;
     if (inputRewrites.length > 0) applyRewrites(representation, inputRewrites, execution.matches);
-    const key = JSON.stringify(representation);
+    const key = representationKey(representation);
     let index = indexOf.get(key);
     if (index === undefined) {
       index = representations.length;
@@ -174,9 +174,32 @@ function mergeEntities(received: unknown, batch: EntityBatch, outputRewrites: Fe
     const value = received[index];
     if (!isObject(value)) continue;
     // Several entities may share one answer: each after the first merges its own copy.
-    deepMerge(batch.entities[i]!, merged.has(index) ? structuredClone(value) : value);
+    deepMerge(batch.entities[i]!, merged.has(index) ? copyJson(value) : value);
     merged.add(index);
   }
+}
+
+/**
+ * Equal representations have equal keys: the common ones (a typename and scalar key fields)
+ * are keyed by their values without serializing, the others by their JSON.
+ */
+function representationKey(representation: ResponseObject): string {
+  let key = '';
+  for (const name in representation) {
+    const value = representation[name];
+    if (typeof value === 'object' && value !== null) return JSON.stringify(representation);
+    key += `${name}\u0000${typeof value === 'string' ? 's' : ''}${String(value)}\u0000`;
+  }
+  return key;
+}
+
+/** A copy of parsed JSON (objects, arrays, primitives): cheaper than structuredClone for it. */
+function copyJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key in value) copy[key] = copyJson((value as Record<string, unknown>)[key]);
+  return copy as T;
 }
 
 function send(subgraph: string, query: string, operationName: string | null, variables: Record<string, unknown>, execution: PlanExecution): Promise<SubgraphResult> {

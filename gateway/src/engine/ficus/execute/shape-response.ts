@@ -212,6 +212,8 @@ class ShapingRun {
   }
 
   private completeScalar(type: Parameters<typeof isSpecifiedScalarType>[0] & { serialize(value: unknown): unknown }, value: unknown, path: PathLink): unknown {
+    // Most values already have their scalar's JSON type: they are served as they came.
+    if (alreadySerialized[type.name]?.(value)) return value;
     // The subgraph serialized custom scalars already; the built-in ones are checked as graphql-js would.
     if (!isSpecifiedScalarType(type)) return value;
     try {
@@ -264,6 +266,15 @@ class ShapingRun {
     return this.errorPaths.prefixes.has(prefix);
   }
 }
+
+/** The built-in scalars' values that graphql-js would serialize unchanged. */
+const alreadySerialized: Record<string, ((value: unknown) => boolean) | undefined> = {
+  String: (value) => typeof value === 'string',
+  ID: (value) => typeof value === 'string',
+  Boolean: (value) => typeof value === 'boolean',
+  Int: (value) => Number.isInteger(value) && (value as number) <= 2147483647 && (value as number) >= -2147483648,
+  Float: (value) => typeof value === 'number' && Number.isFinite(value),
+};
 
 function materialize(link: PathLink | null): ResponsePath {
   const path: ResponsePath = [];
