@@ -21,6 +21,7 @@ import { drainHttpServer } from './http/drain-http-server';
 import { httpSubscriptions } from './http/http-subscriptions';
 import { jsonBody } from './http/json-body';
 import { landingPage } from './http/landing-page';
+import { middlewareChain } from './http/middleware-chain';
 import { serveOperation } from './http/serve-operation';
 import { startWebSocketServer } from './http/websocket-server';
 import { authorizationStage } from './pipeline/authorization-stage';
@@ -119,15 +120,18 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
   });
   app.use(
     '/graphql',
-    corsFor(origins),
-    csrfPrevention(),
-    jsonBody(config.bodyLimitBytes),
-    clientAddressMiddleware(pipeline.clientAddressOf),
-    authenticate(verifyToken),
-    admitHttpOperation(pipeline.admit),
-    subscriptionStreams.handler,
-    serveOperation(runner),
-    landingPage(config.nodeEnv),
+    middlewareChain([
+      corsFor(origins),
+      csrfPrevention(),
+      jsonBody(config.bodyLimitBytes),
+      clientAddressMiddleware(pipeline.clientAddressOf),
+      authenticate(verifyToken),
+      admitHttpOperation(pipeline.admit),
+      // Subscriptions over SSE and multipart; queries and mutations go on.
+      subscriptionStreams.handler,
+      serveOperation(runner),
+      landingPage(config.nodeEnv),
+    ]),
   );
   app.use(bodyErrorHandler);
   const webSockets = startWebSocketServer({

@@ -33,7 +33,11 @@ export interface OperationRunner {
   planSubscription(admitted: AdmittedOperation, context: GatewayContext): Promise<PlannedSubscription>;
 }
 
+/** Outside development, one response in this many is priced for the actual-cost histogram. */
+const actualCostSampleEvery = 8;
+
 export function createOperationRunner(options: OperationRunnerOptions): OperationRunner {
+  let served = 0;
   const usage = new OperationUsage();
   /** The request for the engine, or the answer when authorization left nothing to run. */
   const engineRequest = async (admitted: AdmittedOperation, context: GatewayContext, incremental = false): Promise<EngineRequest | EngineResult> => {
@@ -63,10 +67,10 @@ export function createOperationRunner(options: OperationRunnerOptions): Operatio
       const request = await engineRequest(admitted, context, executeOptions?.incremental ?? false);
       const result = 'authorized' in request ? await admitted.served.loaded.execute(request) : request;
       recordUsage(admitted, context);
-      const { served, document, operationName, coercedVariables, estimatedCost } = admitted;
+      const { document, operationName, coercedVariables, estimatedCost } = admitted;
       const measure = (data: Record<string, unknown> | null): Record<string, unknown> | undefined => {
         try {
-          const actual = actualCost(served.costModel, served.apiSchema, document, operationName, coercedVariables, data);
+          const actual = actualCost(admitted.served.costModel, admitted.served.apiSchema, document, operationName, coercedVariables, data);
           options.onCost(estimatedCost, actual);
           return options.costInResponse ? { cost: { estimated: estimatedCost, actual } } : undefined;
         } catch (err) {
@@ -75,6 +79,8 @@ export function createOperationRunner(options: OperationRunnerOptions): Operatio
         }
       };
       if (isIncremental(result)) return { initial: result.initial, subsequent: measuredAtEnd(result, measure) };
+      // Outside development the actual cost only feeds a histogram: a sample of responses tells it as well as all.
+      if (!options.costInResponse && ++served % actualCostSampleEvery !== 0) return result;
       const extensions = measure(result.data ?? null);
       return extensions ? { ...result, extensions } : result;
     },
