@@ -7,6 +7,7 @@ import { BenchGateway, startApolloGateway, startFicusGateway, startHiveGateway }
 import { ensureHiveGateway, hiveGatewayDir, hiveGatewayPackages } from './gateway-bench/hive-gateway-install';
 import { BenchOptions, readOptions, usage, UsageError } from './gateway-bench/options';
 import { GatewayFigures, report } from './gateway-bench/report';
+import { measureAtLoad, offeredLoad, SameLoadFigures } from './gateway-bench/same-load';
 import { shopSubgraphs } from './gateway-bench/shop-subgraphs';
 import { ServedProcess } from './served-process';
 import { startSubgraphsProcess, SubgraphsProcess } from './gateway-bench/subgraphs-process';
@@ -17,9 +18,10 @@ import { requireWrk, runWrk } from './gateway-bench/wrk';
  * and Hive Gateway with its Rust query planner (off, then on), in one run, on the same query
  * (5 subgraph fetches over 3 levels) and the same four subgraphs (a process of their own):
  * wrk's req/s and p50/p99, each gateway's CPU per request and resident memory, and how many
- * subgraph requests each answer cost.
+ * subgraph requests each answer cost, at saturation; then p50/p99 of every gateway at one request
+ * rate offered to all (60 % of the slowest one's req/s at saturation), as the p99 target is set.
  *
- *   npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--skip-hive]
+ *   npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 15] [--skip-hive]
  */
 async function main(options: BenchOptions): Promise<void> {
   requireWrk();
@@ -53,10 +55,23 @@ async function main(options: BenchOptions): Promise<void> {
     }
     await sameAnswer(gateways);
 
+    say('saturation:');
     const figures: GatewayFigures[] = [];
     for (const gateway of gateways) figures.push(await measure(gateway, subgraphs, options, workDir));
+
+    const offered = offeredLoad(
+      gateways.map((g, i) => ({ label: g.label, requestsPerSecond: figures[i]!.wrk.requestsPerSecond })),
+      options.connections,
+    );
+    say(`same offered load: ${offered.requestsPerSecond} req/s (${Math.round(offered.share * 100)} % of ${offered.basis.label}'s ${offered.basis.requestsPerSecond.toFixed(0)} req/s at saturation), ${offered.connections} connections, one request per ${offered.cycleMs.toFixed(0)} ms per connection:`);
+    const sameLoad: SameLoadFigures[] = [];
+    for (const gateway of gateways) {
+      const measured = await measureAtLoad(gateway, offered, { seconds: options.sameLoadSeconds, warmup: options.warmup, threads: options.threads, workDir });
+      say(`${gateway.label}: think time ${measured.meanDelayMs.toFixed(0)} ms, ${measured.wrk.requestsPerSecond.toFixed(0)} req/s achieved, p99 ${measured.wrk.p99Ms.toFixed(2)} ms`);
+      sameLoad.push(measured);
+    }
     say('');
-    for (const line of report(figures, options)) say(line);
+    for (const line of report(figures, { offered, figures: sameLoad, seconds: options.sameLoadSeconds }, options)) say(line);
   } finally {
     for (const child of children.reverse()) await child.stop();
   }

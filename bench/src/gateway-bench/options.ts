@@ -6,15 +6,18 @@ export interface BenchOptions {
   warmup: number;
   connections: number;
   threads: number;
+  /** The run per gateway at one request rate offered to all (after a warm-up at that rate). */
+  sameLoadSeconds: number;
   hive: boolean;
 }
 
-export const usage = `usage: npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--skip-hive]
-  --seconds      measured wrk run per gateway, 1 to 300 (default 20)
-  --warmup       wrk run before each measure, 1 to 60 (default 5)
-  --connections  wrk connections, 1 to 1000 (default 50)
-  --threads      wrk threads, 1 to 16 (default 2)
-  --skip-hive    leave Hive Gateway out (it is installed on first use otherwise)`;
+export const usage = `usage: npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 15] [--skip-hive]
+  --seconds            measured wrk run per gateway at saturation, 1 to 300 (default 20)
+  --warmup             wrk run before each measure, 1 to 60 (default 5)
+  --connections        wrk connections (at least that many at the same load), 1 to 1000 (default 50)
+  --threads            wrk threads, 1 to 16 (default 2)
+  --same-load-seconds  measured run per gateway at the same offered load, 1 to 300 (default 15)
+  --skip-hive          leave Hive Gateway out (it is installed on first use otherwise)`;
 
 /** A command line the bench cannot run: said with the usage, and exit code 2. */
 export class UsageError extends Error {}
@@ -32,6 +35,7 @@ export function readOptions(args: string[]): BenchOptions | null {
         warmup: { type: 'string', default: '5' },
         connections: { type: 'string', default: '50' },
         threads: { type: 'string', default: '2' },
+        'same-load-seconds': { type: 'string', default: '15' },
         'skip-hive': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -47,6 +51,7 @@ export function readOptions(args: string[]): BenchOptions | null {
     warmup: bounded('warmup', values.warmup, 1, 60),
     connections: bounded('connections', values.connections, 1, 1000),
     threads: bounded('threads', values.threads, 1, 16),
+    sameLoadSeconds: bounded('same-load-seconds', values['same-load-seconds'], 1, 300),
     hive: !values['skip-hive'],
   };
 }
