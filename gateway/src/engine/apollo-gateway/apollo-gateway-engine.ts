@@ -8,6 +8,7 @@ import type { SubgraphResilience } from '../../execution/resilience/subgraph-res
 import { fetchWithTimeout, SubgraphDataSource } from '../../execution/subgraph-data-source';
 import { Engine, EngineRefusal, EngineRequest, EngineResult, LoadedSupergraph, PlannedSubscription, SupergraphDocument } from '../engine';
 import { readSupergraph } from '../supergraph-schemas';
+import { variablesUsed } from '../variables-used';
 
 export interface ApolloGatewayEngineOptions {
   signer: RequestSignature | null;
@@ -73,7 +74,7 @@ class ApolloGatewaySupergraph implements LoadedSupergraph {
       subgraph: primary.serviceName,
       url,
       query: primary.operation,
-      variables: pick(request.variables, primary.variableUsages),
+      variables: variablesUsed(request.variables, primary.variableUsages),
       complete: (event) => this.completeEvent(request, primary, rest, event),
     };
   }
@@ -117,8 +118,3 @@ class ApolloGatewaySupergraph implements LoadedSupergraph {
   }
 }
 
-function pick(variables: Record<string, unknown>, names: readonly string[] | undefined): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const name of names ?? []) if (variables[name] !== undefined) picked[name] = variables[name];
-  return picked;
-}

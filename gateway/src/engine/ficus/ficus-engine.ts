@@ -16,6 +16,7 @@ import type { QueryPlan, SubscriptionQueryPlan } from './plan/query-plan';
 import { ApolloDeferPlanner } from './planner/apollo-planner';
 import { HivePlanner } from './planner/hive-planner';
 import { OperationToPlan, OverrideState, Planner, PlanningError } from './planner/planner';
+import { variablesUsed } from '../variables-used';
 
 export interface FicusEngineOptions {
   signer: RequestSignature | null;
@@ -81,7 +82,7 @@ class FicusSupergraph implements LoadedSupergraph {
     this.subscriptionPlans = new PlanCache(options.planCacheSize);
     this.overrides = new OverrideLabels(this.planner.overridePercentages, this.planner.overrideLabels, options.overrideLabels);
     this.matches = typeMatcher(this.apiSchema);
-    const deferPlanner = new ApolloDeferPlanner(supergraph.sdl, this.planner.overridePercentages, this.planner.overrideLabels);
+    const deferPlanner = new ApolloDeferPlanner(schemas, this.planner.overridePercentages, this.planner.overrideLabels);
     this.deferral = new Deferral(this.apiSchema, deferPlanner, options.planCacheSize);
   }
 
@@ -108,7 +109,7 @@ class FicusSupergraph implements LoadedSupergraph {
       subgraph: plan.primary.serviceName,
       url,
       query: plan.primary.operation,
-      variables: pick(request.variables, plan.primary.variableUsages),
+      variables: variablesUsed(request.variables, plan.primary.variableUsages),
       complete: (event) => this.completeEvent(request, plan, event),
     };
   }
@@ -203,11 +204,6 @@ function operationToPlan(request: EngineRequest): OperationToPlan {
   return { text: request.authorized.text ?? printed(request.authorized.document), operationName: request.operationName };
 }
 
-function pick(variables: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const name of names) if (variables[name] !== undefined) picked[name] = variables[name];
-  return picked;
-}
 
 /** Type conditions in plans name supergraph types: a name matches itself, or an abstract type it belongs to. */
 function typeMatcher(schema: GraphQLSchema): TypeMatcher {

@@ -2,6 +2,7 @@ import { Kind, OperationDefinitionNode, parse } from 'graphql';
 import type { BatchFetchNode, EntityBatchMember, FetchStep, PathSegment, PlanNode } from '../plan/query-plan';
 import { applyRewrites, collectAtPath, deepMerge, isObject, representationOf, ResponseObject, ResponsePath, TypeMatcher } from './response-data';
 import type { SubgraphClient, SubgraphError, SubgraphResult } from './subgraph-client';
+import { variablesUsed } from '../../variables-used';
 
 /** An error in the response, as the client will see it. */
 export interface ResponseError {
@@ -54,7 +55,7 @@ export async function executeNode(node: PlanNode, execution: PlanExecution): Pro
 }
 
 async function fetchRoot(step: FetchStep, execution: PlanExecution): Promise<void> {
-  const result = await send(step.serviceName, step.operation, step.operationName, pick(execution.variables, step.variableUsages), execution);
+  const result = await send(step.serviceName, step.operation, step.operationName, variablesUsed(execution.variables, step.variableUsages), execution);
   if (!result.ok) {
     for (const key of rootKeysOf(step.operation)) execution.errors.push(failureError(step.serviceName, result, [key]));
     return;
@@ -71,7 +72,7 @@ async function fetchRoot(step: FetchStep, execution: PlanExecution): Promise<voi
 async function fetchEntities(step: FetchStep, path: readonly PathSegment[], execution: PlanExecution): Promise<void> {
   const batch = entityBatch(execution, [path], step.requires!, step.inputRewrites);
   if (!batch) return;
-  const variables = pick(execution.variables, step.variableUsages);
+  const variables = variablesUsed(execution.variables, step.variableUsages);
   variables.representations = batch.representations;
   const result = await send(step.serviceName, step.operation, step.operationName, variables, execution);
   if (!result.ok) {
@@ -85,7 +86,7 @@ async function fetchEntities(step: FetchStep, path: readonly PathSegment[], exec
 
 /** Several kinds of entities completed in one request, each under its own alias of `_entities`. */
 async function fetchBatch(node: BatchFetchNode, execution: PlanExecution): Promise<void> {
-  const variables = pick(execution.variables, node.variableUsages);
+  const variables = variablesUsed(execution.variables, node.variableUsages);
   const batches = new Map<string, { member: EntityBatchMember; batch: EntityBatch }>();
   for (const member of node.members) {
     const batch = entityBatch(execution, member.paths, member.requires, member.inputRewrites);
@@ -228,11 +229,6 @@ function failureError(serviceName: string, result: Extract<SubgraphResult, { ok:
   return { message: result.message, path, extensions };
 }
 
-function pick(variables: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const name of names) if (variables[name] !== undefined) picked[name] = variables[name];
-  return picked;
-}
 
 const rootKeys = new Map<string, string[]>();
 

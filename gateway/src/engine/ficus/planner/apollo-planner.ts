@@ -1,7 +1,7 @@
 import { operationFromDocument, Schema } from '@apollo/federation-internals';
 import type * as ApolloQueryPlanner from '@apollo/query-planner';
 import type { DocumentNode } from 'graphql';
-import { readSupergraph } from '../../supergraph-schemas';
+import type { SupergraphSchemas } from '../../supergraph-schemas';
 import type { QueryPlan } from '../plan/query-plan';
 import { queryPlanFromApollo } from './apollo-plan-translation';
 import { OverrideState, PlanningError } from './planner';
@@ -15,7 +15,8 @@ export class ApolloDeferPlanner {
   private built: { planner: ApolloQueryPlanner.QueryPlanner; apiSchema: Schema } | null = null;
 
   constructor(
-    private readonly supergraphSdl: string,
+    /** The supergraph as the engine read it: built once, shared with this planner. */
+    private readonly schemas: SupergraphSchemas,
     /** The supergraph's @override labels: `percent(N)` ones, and the others. */
     private readonly overridePercentages: readonly number[],
     private readonly overrideLabels: readonly string[],
@@ -37,7 +38,7 @@ export class ApolloDeferPlanner {
       // Loaded on the first deferred operation only: a gateway that never defers does not carry it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { QueryPlanner } = require('@apollo/query-planner') as typeof ApolloQueryPlanner;
-      const { supergraph, apiSchema } = readSupergraph(this.supergraphSdl);
+      const { supergraph, apiSchema } = this.schemas;
       this.built = { planner: new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } }), apiSchema };
     }
     return this.built;
