@@ -67,6 +67,7 @@ export interface AdmissionOptions {
 export type Admit = (params: OperationParams, caller: Caller) => Promise<Admission>;
 
 export function createAdmission(options: AdmissionOptions): Admit {
+  const costs = new KnownCosts();
   const refuse = (refused: Refusal): Admission => {
     for (const error of refused.errors) options.onRefused(String(error.extensions.code));
     return { refused };
@@ -102,7 +103,7 @@ export function createAdmission(options: AdmissionOptions): Admit {
 
     let estimatedCost: number;
     try {
-      estimatedCost = estimateCost(served.costModel, served.apiSchema, document, operationName, coerced.coerced);
+      estimatedCost = costs.of(served, operation, () => estimateCost(served.costModel, served.apiSchema, document, operationName, coerced.coerced));
     } catch (err) {
       if (!(err instanceof CostEstimateError)) throw err;
       return refuse(refusal('COST_QUERY_PARSE_FAILURE', err.message));
@@ -131,4 +132,22 @@ export function createAdmission(options: AdmissionOptions): Admit {
       admitted: { query, document, operation, operationName, variables, coercedVariables: coerced.coerced, estimatedCost, served },
     };
   };
+}
+
+/**
+ * The estimated costs of operations without variables, which depend on nothing else than the
+ * document and the supergraph: a repeated one is priced once. Kept as long as the document is
+ * (the prepared-documents cache bounds that).
+ */
+class KnownCosts {
+  private readonly bySupergraph = new WeakMap<ServedGraph, WeakMap<OperationDefinitionNode, number>>();
+
+  of(served: ServedGraph, operation: OperationDefinitionNode, estimate: () => number): number {
+    if (operation.variableDefinitions?.length) return estimate();
+    let known = this.bySupergraph.get(served);
+    if (!known) this.bySupergraph.set(served, (known = new WeakMap()));
+    let cost = known.get(operation);
+    if (cost === undefined) known.set(operation, (cost = estimate()));
+    return cost;
+  }
 }
