@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { graphql, recordSubscription, waitFor } from '@ficus/testkit';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { ficus, requireFicusCli } from './harness/ficus-cli';
 import { LiveSubgraph, startLiveSubgraph } from './harness/live-subgraph';
 import { graphRef, RegistryGateway, startRegistryGateway, TestRegistry } from './harness/test-registry';
 import { startTestSubgraph, TestSubgraph } from './harness/test-subgraph';
@@ -14,7 +14,6 @@ import { startTestSubgraph, TestSubgraph } from './harness/test-subgraph';
  * the real `ficus subgraph check` refuses to remove a field clients subscribe to.
  */
 
-const ficusCli = path.resolve(__dirname, '../../schema-registry/dist/src/cli.js');
 const onRename = 'subscription OnRename($id: ID!) { userRenamed(id: $id) { id name } }';
 const storefront = { name: 'storefront', version: '3.1.0' };
 
@@ -87,23 +86,8 @@ const usedInWindow = async () => (await checkRemoval()).usage?.totalRequests ?? 
 const usersOfUserRenamed = async () =>
   (await checkRemoval()).changes.find((c) => c.coordinate === 'Subscription.userRenamed')?.affectedOperations ?? [];
 
-/** `ficus subgraph check` as a real process; async, since the registry runs in this one. */
-function checkWithCli(schemaFile: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ficusCli, 'subgraph', 'check', graphRef, '--name', 'live', '--schema', schemaFile], {
-      env: { PATH: process.env.PATH ?? '', FICUS_REGISTRY_URL: registry.baseUrl, FICUS_API_KEY: registry.key },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 beforeAll(async () => {
-  if (!fs.existsSync(ficusCli)) throw new Error(`${ficusCli} is missing: run \`npx tsc --build schema-registry\` first`);
+  requireFicusCli();
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-subscription-usage-'));
   registry = await TestRegistry.create('gateway_subscription_usage');
   await registry.start();
@@ -130,7 +114,7 @@ describe('usage of subscriptions', () => {
     const query = await graphql(gateway.url, 'query UserName { user(id: "u1") { name } }', undefined, clientHeaders(storefront));
     expect(query.errors).toBeUndefined();
     await waitFor(async () => (await usedInWindow()) >= 1, { timeoutMs: 10_000, what: 'the UserName query to reach the registry' });
-    const before = await checkWithCli(liveWithoutUserRenamed());
+    const before = await checkRemovalWithCli();
     expect(before.stderr).toBe('');
     expect(before.code).toBe(0);
 
@@ -152,10 +136,13 @@ describe('usage of subscriptions', () => {
     );
     expect(affected).toEqual([{ name: 'OnRename', count: 2 }]);
 
-    const after = await checkWithCli(liveWithoutUserRenamed());
+    const after = await checkRemovalWithCli();
     expect(after.code).toBe(1);
     expect(after.stdout).toMatch(/✗ BREAKING\s+FIELD_REMOVED\s+Subscription\.userRenamed/);
     expect(after.stdout).toContain('used by operation OnRename (2 requests; storefront 3.1.0: 2)');
     expect(after.stderr).toBe('error: check failed: 1 breaking change(s): FIELD_REMOVED Subscription.userRenamed (used by OnRename by storefront 3.1.0)\n');
   });
 });
+
+/** `ficus subgraph check` of the live subgraph without `userRenamed`, as a real process. */
+const checkRemovalWithCli = () => ficus(registry, ['subgraph', 'check', graphRef, '--name', 'live', '--schema', liveWithoutUserRenamed()]);

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { recordSubscription, waitFor, webSocketClient } from '@ficus/testkit';
 import type { Client } from 'graphql-ws';
+import { ficus, requireFicusCli } from './harness/ficus-cli';
 import { LiveSubgraph, startLiveSubgraph } from './harness/live-subgraph';
 import { startReviewsSubgraph } from './harness/shop-subgraphs';
 import { RegistryGateway, startRegistryGateway, TestRegistry } from './harness/test-registry';
@@ -18,7 +19,6 @@ import { startTestSubgraph, TestSubgraph } from './harness/test-subgraph';
  */
 
 const repo = path.resolve(__dirname, '../..');
-const ficusCli = path.join(repo, 'schema-registry/dist/src/cli.js');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const catalogSdl = `
@@ -52,21 +52,6 @@ async function generateManifest(dir: string, operations: Record<string, string>)
   await promisify(execFile)(process.execPath, [generator, '--config', 'persisted-query-manifest.config.json'], { cwd: dir });
   const file = path.join(dir, 'manifest.json');
   return { file, operations: JSON.parse(fs.readFileSync(file, 'utf8')).operations };
-}
-
-/** `ficus persisted-queries publish` as a real process; async, since the registry runs in this one. */
-function publishWithCli(manifestFile: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ficusCli, 'persisted-queries', 'publish', 'shop@current', '--manifest', manifestFile], {
-      env: { PATH: process.env.PATH ?? '', FICUS_REGISTRY_URL: registry.baseUrl, FICUS_API_KEY: registry.key },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 interface HttpAnswer {
@@ -117,7 +102,7 @@ async function startGateway(env: Record<string, string>): Promise<RegistryGatewa
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(ficusCli)) throw new Error(`${ficusCli} is missing: run \`npx tsc --build schema-registry\` first`);
+  requireFicusCli();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-trusted-documents-gateway-'));
   [first, second] = await Promise.all([generateManifest(path.join(dir, 'first'), firstRelease), generateManifest(path.join(dir, 'second'), secondRelease)]);
   registry = await TestRegistry.create('trusted_documents_gateway');
@@ -339,3 +324,6 @@ describe('automatic persisted queries in development (PERSISTED_QUERIES=off)', (
     expect(catalog.requests.length).toBe(before);
   });
 });
+
+/** `ficus persisted-queries publish` of a manifest, as a real process. */
+const publishWithCli = (manifestFile: string) => ficus(registry, ['persisted-queries', 'publish', 'shop@current', '--manifest', manifestFile]);
