@@ -1,5 +1,6 @@
 import type * as Apollo from '@apollo/query-planner';
 import type { DataRewrite, FetchStep, PathSegment, PlanNode, QueryPlan, RequiresSelection, RewriteSegment } from '../plan/query-plan';
+import { structuralNode } from '../plan/plan-structure';
 import { PlanningError } from './planner';
 
 /** @apollo/query-planner's plan of a query or mutation in the executor's terms (its Defer nodes kept). */
@@ -12,30 +13,13 @@ function node(plan: Apollo.PlanNode): PlanNode {
   switch (plan.kind) {
     case 'Fetch':
       return { kind: 'Fetch', ...fetchStep(plan) };
-    case 'Sequence':
-      return { kind: 'Sequence', nodes: plan.nodes.map(node) };
-    case 'Parallel':
-      return { kind: 'Parallel', nodes: plan.nodes.map(node) };
     case 'Flatten':
       return { kind: 'Flatten', path: plan.path.map((segment) => pathSegment(String(segment))), node: node(plan.node) };
+    case 'Sequence':
+    case 'Parallel':
     case 'Condition':
-      return {
-        kind: 'Condition',
-        condition: plan.condition,
-        ifClause: plan.ifClause ? node(plan.ifClause) : null,
-        elseClause: plan.elseClause ? node(plan.elseClause) : null,
-      };
     case 'Defer':
-      return {
-        kind: 'Defer',
-        primary: plan.primary.node ? node(plan.primary.node) : null,
-        deferred: plan.deferred.map((part) => ({
-          dependsOn: part.depends.map((d) => d.id),
-          label: part.label ?? null,
-          queryPath: part.queryPath,
-          node: part.node ? node(part.node) : null,
-        })),
-      };
+      return structuralNode<Apollo.PlanNode>(plan, node);
   }
 }
 

@@ -10,6 +10,7 @@ import type {
   RewriteSegment,
   SubscriptionQueryPlan,
 } from '../plan/query-plan';
+import { structuralNode } from '../plan/plan-structure';
 
 /** Hive's plan of a query or mutation in the executor's terms. */
 export function queryPlanFromHive(plan: Hive.QueryPlan): QueryPlan {
@@ -42,30 +43,13 @@ function node(plan: Hive.PlanNode): PlanNode {
         variableUsages: plan.variableUsages ?? [],
         members: plan.entityBatch.aliases.map(batchMember),
       };
-    case 'Sequence':
-      return { kind: 'Sequence', nodes: plan.nodes.map(node) };
-    case 'Parallel':
-      return { kind: 'Parallel', nodes: plan.nodes.map(node) };
     case 'Flatten':
       return { kind: 'Flatten', path: plan.path.map(pathSegment), node: node(plan.node) };
+    case 'Sequence':
+    case 'Parallel':
     case 'Condition':
-      return {
-        kind: 'Condition',
-        condition: plan.condition,
-        ifClause: plan.ifClause ? node(plan.ifClause) : null,
-        elseClause: plan.elseClause ? node(plan.elseClause) : null,
-      };
     case 'Defer':
-      return {
-        kind: 'Defer',
-        primary: plan.primary.node ? node(plan.primary.node) : null,
-        deferred: plan.deferred.map((part) => ({
-          dependsOn: part.depends.map((d) => d.id),
-          label: part.label ?? null,
-          queryPath: part.queryPath,
-          node: part.node ? node(part.node) : null,
-        })),
-      };
+      return structuralNode<Hive.PlanNode>(plan, node);
     case 'Subscription':
       throw new Error('a Subscription node inside a query plan');
   }
