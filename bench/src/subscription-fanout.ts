@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { graphql, webSocketClient } from '@ficus/testkit';
-import { connect as connectNats } from 'nats';
+import { connect as connectNats } from '@nats-io/transport-node';
 import { benchShopper } from './bench-shopper';
 import { startBenchStack } from './bench-stack';
 import { cpuSeconds, percentiles, query } from './measure';

@@ -1,7 +1,8 @@
 import { connectNats, DEAD_LETTER_STREAM, EventEnvelope, EventPublisher, orderCancelled, orderConfirmed, orderPlaced, paymentRequested } from '@ficus/events';
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@ficus/testkit';
-import { NatsConnection } from 'nats';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import { handledEvents, placeOrder, providerLedger, settledOrder, signUpShopper, stockedProduct } from './saga-helpers';
 import { devAdmin, startTestStack, TestStack } from './stack-harness';
@@ -37,12 +38,12 @@ describe('event delivery faults across real processes', () => {
       what: 'the confirmation notification',
     });
 
-    const jsm = await nc.jetstreamManager();
-    const stored = await jsm.streams.getMessage('ORDERS', { last_by_subj: orderConfirmed.type });
+    const jsm = await jetstreamManager(nc);
+    const stored = (await jsm.streams.getMessage('ORDERS', { last_by_subj: orderConfirmed.type }))!;
     const confirmed = stored.json<EventEnvelope>();
     expect(confirmed.aggregateId).toBe(order.id);
     const before = await metric('inventory', /ficus_event_deliveries_total\{.*orders\.order\.confirmed.*outcome="handled"/);
-    await nc.jetstream().publish(orderConfirmed.type, stored.data, { msgID: `${confirmed.id}-again` });
+    await jetstream(nc).publish(orderConfirmed.type, stored.data, { msgID: `${confirmed.id}-again` });
     await waitFor(
       async () =>
         JSON.stringify(await metric('inventory', /ficus_event_deliveries_total\{.*orders\.order\.confirmed.*outcome="handled"/)) !==
@@ -67,7 +68,7 @@ describe('event delivery faults across real processes', () => {
       placed: await handledEvents(t, 'inventory', orderPlaced.type),
       requested: await handledEvents(t, 'payments', paymentRequested.type),
     };
-    const publisher = new EventPublisher(nc.jetstream());
+    const publisher = new EventPublisher(jetstream(nc));
     await publisher.publish(orderCancelled.create(orderId, { orderId, customerId, reason: 'CUSTOMER_CANCELLED' }));
     await publisher.publish(orderPlaced.create(orderId, { orderId, customerId, items: [{ productId, quantity: 3, unitPrice: price }], total: { amount: 3000, currency: 'USD' } }));
     await publisher.publish(paymentRequested.create(orderId, { orderId, customerId, amount: { amount: 3000, currency: 'USD' }, paymentToken: 'tok_visa' }));
@@ -84,9 +85,9 @@ describe('event delivery faults across real processes', () => {
   });
 
   it('dead-letters an event no consumer can read, counts it in /metrics, and keeps serving the next orders', async () => {
-    await nc.jetstream().publish('orders.order.placed', new TextEncoder().encode('{"not":"an envelope"}'), { msgID: 'broken-1' });
+    await jetstream(nc).publish('orders.order.placed', new TextEncoder().encode('{"not":"an envelope"}'), { msgID: 'broken-1' });
 
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     for (const consumer of ['inventory', 'payments', 'notifications']) {
       const dead = await waitFor(
         () => jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: `deadletter.ORDERS.${consumer}` }).catch(() => null),

@@ -1,4 +1,4 @@
-import { connect, NatsConnection } from 'nats';
+import { connect, NatsConnection, Status } from '@nats-io/transport-node';
 import { Logger } from './logger';
 
 const connected = new WeakMap<NatsConnection, boolean>();
@@ -27,11 +27,18 @@ export async function connectNats(options: { url: string; name: string; logger: 
     for await (const status of nc.status()) {
       if (status.type === 'disconnect') connected.set(nc, false);
       if (status.type === 'reconnect') connected.set(nc, true);
-      const fields = { nats: { type: status.type, data: String(status.data) } };
+      const fields = { nats: { type: status.type, data: statusDetail(status) } };
       if (status.type === 'disconnect' || status.type === 'error') logger.warn(fields, 'nats connection status');
       else if (status.type === 'reconnect') logger.info(fields, 'nats reconnected');
     }
   })();
   logger.info({ nats: { server: nc.getServer() } }, 'connected to nats');
   return nc;
+}
+
+/** What a status event names (the server, or the error), as the log line's `data`. */
+function statusDetail(status: Status): string {
+  if ('server' in status) return status.server;
+  if ('error' in status) return String(status.error);
+  return '';
 }

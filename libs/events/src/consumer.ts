@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
-import { AckPolicy, ConsumerConfig, ConsumerMessages, DeliverPolicy, headers as natsHeaders, JsMsg, NatsConnection } from 'nats';
+import { AckPolicy, ConsumerConfig, ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager, JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders, NatsConnection } from '@nats-io/transport-node';
 import { EventContract, EventData } from './contract';
 import { envelopeSchema, EventEnvelope } from './envelope';
 import { Logger } from './logger';
@@ -86,7 +87,7 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
-    const jsm = await this.nc.jetstreamManager();
+    const jsm = await jetstreamManager(this.nc);
     await ensureStream(jsm, deadLetterStreamConfig());
     const byStream = new Map<string, EventHandler[]>();
     for (const handler of this.options.handlers) {
@@ -109,7 +110,7 @@ export class EventConsumer {
         max_ack_pending: this.concurrency * MAX_ACK_PENDING_PER_SLOT,
       };
       await jsm.consumers.add(stream, config);
-      const consumer = await this.nc.jetstream().consumers.get(stream, this.options.durable);
+      const consumer = await jetstream(this.nc).consumers.get(stream, this.options.durable);
       const messages = await consumer.consume({ max_messages: 32 });
       this.subscriptions.push(messages);
       this.loops.push(this.run(stream, messages, handlers));
@@ -214,7 +215,7 @@ export class EventConsumer {
     h.set('x-original-stream-sequence', String(msg.info.streamSequence));
     h.set('x-delivery-count', String(msg.info.deliveryCount));
     try {
-      await this.nc.jetstream().publish(`${DEAD_LETTER_SUBJECT_PREFIX}.${stream}.${this.options.durable}`, msg.data, {
+      await jetstream(this.nc).publish(`${DEAD_LETTER_SUBJECT_PREFIX}.${stream}.${this.options.durable}`, msg.data, {
         headers: h,
         msgID: `${stream}:${this.options.durable}:${msg.info.streamSequence}`,
       });

@@ -1,4 +1,5 @@
-import { headers as natsHeaders, JetStreamClient, PubAck } from 'nats';
+import { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
 import { EventEnvelope } from './envelope';
 
 const encoder = new TextEncoder();

@@ -1,4 +1,4 @@
-import { JetStreamManager, RetentionPolicy, StorageType, StreamConfig } from 'nats';
+import { JetStreamManager, RetentionPolicy, StorageType, StreamConfig } from '@nats-io/jetstream';
 
 /** Dead-lettered events of every consumer land here, for operators to inspect and replay. */
 export const DEAD_LETTER_STREAM = 'DEADLETTER';

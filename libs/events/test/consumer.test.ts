@@ -1,5 +1,6 @@
 import { startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
-import { NatsConnection } from 'nats';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import {
   connectNats,
@@ -22,13 +23,13 @@ describe('EventConsumer over a real JetStream', () => {
   beforeAll(async () => {
     server = await startTestNatsServer();
     nc = await connectNats({ url: server.url, name: 'consumer-test', logger });
-    await ensureStream(await nc.jetstreamManager(), domainStreamConfig('users'));
-    publisher = new EventPublisher(nc.jetstream());
+    await ensureStream(await jetstreamManager(nc), domainStreamConfig('users'));
+    publisher = new EventPublisher(jetstream(nc));
   });
 
   beforeEach(async () => {
     // Each test's durable starts from the beginning of the stream: give it an empty one.
-    await (await nc.jetstreamManager()).streams.purge('USERS');
+    await (await jetstreamManager(nc)).streams.purge('USERS');
   });
 
   afterAll(async () => {
@@ -105,7 +106,7 @@ describe('EventConsumer over a real JetStream', () => {
     await consumer.start();
     const event = registered(2);
     await publisher.publish(event);
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     const dead = await waitFor(
       () => jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: 'deadletter.USERS.failing' }).catch(() => null),
       { what: 'the dead-lettered event' },
@@ -114,8 +115,8 @@ describe('EventConsumer over a real JetStream', () => {
     expect(attempts).toEqual([1, 2, 3]);
     expect(outcomes).toEqual(['retried', 'retried', 'dead-lettered']);
     expect(dead.json<{ id: string }>().id).toBe(event.id);
-    expect(dead.header.get('x-dead-letter-reason')).toContain('database unavailable');
-    expect(dead.header.get('x-delivery-count')).toBe('3');
+    expect(dead?.header.get('x-dead-letter-reason')).toContain('database unavailable');
+    expect(dead?.header.get('x-delivery-count')).toBe('3');
   });
 
   it('dead-letters an unreadable message at once instead of retrying it', async () => {
@@ -126,18 +127,18 @@ describe('EventConsumer over a real JetStream', () => {
       handlers: [on(userRegistered, async () => void (handled += 1))],
     });
     await consumer.start();
-    await nc.jetstream().publish('users.user.registered', new TextEncoder().encode('{not json'));
+    await jetstream(nc).publish('users.user.registered', new TextEncoder().encode('{not json'));
     // Valid JSON that is no envelope: the validation error spans several lines.
-    await nc.jetstream().publish('users.user.registered', new TextEncoder().encode('{"not":"an envelope"}'));
-    const jsm = await nc.jetstreamManager();
+    await jetstream(nc).publish('users.user.registered', new TextEncoder().encode('{"not":"an envelope"}'));
+    const jsm = await jetstreamManager(nc);
     await waitFor(
       async () => (await jsm.streams.info(DEAD_LETTER_STREAM, { subjects_filter: 'deadletter.USERS.strict' })).state.subjects?.['deadletter.USERS.strict'] === 2,
       { what: 'both unreadable messages in the dead-letter stream' },
     );
     const dead = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: 'deadletter.USERS.strict' });
     await consumer.stop();
-    expect(dead.header.get('x-dead-letter-reason')).toMatch(/^unreadable envelope: .*id.*type/);
-    expect(dead.header.get('x-delivery-count')).toBe('1');
+    expect(dead?.header.get('x-dead-letter-reason')).toMatch(/^unreadable envelope: .*id.*type/);
+    expect(dead?.header.get('x-delivery-count')).toBe('1');
     expect(handled).toBe(0);
   });
 
@@ -164,7 +165,7 @@ describe('EventConsumer over a real JetStream', () => {
     await waitFor(() => attempts.length === 1, { what: 'the first event to be in the handler' });
     // Observation window for what must not happen: three ack waits with no redelivery.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     const info = await jsm.consumers.info('USERS', 'slow');
     release();
     await waitFor(() => attempts.length === 2, { what: 'the second event to be handled' });

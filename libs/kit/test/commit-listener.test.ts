@@ -1,7 +1,8 @@
 import { MikroORM } from '@mikro-orm/core';
 import { connectNats, domainStreamConfig, ensureStream, EventPublisher, productCreated } from '@ficus/events';
 import { createTestDatabase, startTestNatsServer, TestDatabase, TestNatsServer } from '@ficus/testkit';
-import { NatsConnection } from 'nats';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import { InboxEntry, openDatabase, OutboxRelay, recordEvent } from '../src';
 import { CommitListener } from '../src/outbox/commit-listener';
@@ -20,7 +21,7 @@ describe.each(['sqlite', 'postgres'] as const)('waking the outbox relay on %s', 
   beforeAll(async () => {
     nats = await startTestNatsServer();
     nc = await connectNats({ url: nats.url, name: 'commit-listener-test', logger });
-    await ensureStream(await nc.jetstreamManager(), domainStreamConfig('products'));
+    await ensureStream(await jetstreamManager(nc), domainStreamConfig('products'));
     db = await createTestDatabase(kind, 'commits');
     orm = await openDatabase({ target: db.target, entities: [], migrations: [], logger, subscribers: [commits] });
     commits.onCommit((committed) => {
@@ -102,7 +103,7 @@ describe.each(['sqlite', 'postgres'] as const)('waking the outbox relay on %s', 
     recordEvent(em, event('RELAYED'));
     await em.flush();
     wakeUps = 0;
-    const relay = new OutboxRelay(orm, new EventPublisher(nc.jetstream()), logger, { lockRows: kind === 'postgres' });
+    const relay = new OutboxRelay(orm, new EventPublisher(jetstream(nc)), logger, { lockRows: kind === 'postgres' });
     expect(await relay.relayBatch()).not.toBe('failed');
     expect(await relay.relayBatch()).toBe('empty');
     expect(wakeUps).toBe(0);

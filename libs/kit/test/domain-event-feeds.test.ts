@@ -1,6 +1,6 @@
 import { connectNats, EventEnvelope, userRegistered } from '@ficus/events';
 import { startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
-import type { NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import { DomainEventFeed, DomainEventFeeds } from '../src';
 import { subjectMatches } from '../src/subscriptions/domain-event-feeds';

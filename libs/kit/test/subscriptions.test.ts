@@ -2,7 +2,7 @@ import { connectNats, userRegistered } from '@ficus/events';
 import { recordSubscription, startTestNatsServer, TestNatsServer, waitFor, webSocketClient } from '@ficus/testkit';
 import { parse } from 'graphql';
 import type { Client } from 'graphql-ws';
-import { NatsConnection } from 'nats';
+import { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import { catchUpStream, DomainEventFeeds, GraphQLHttpServer, OpenStreams, ServiceMetrics, startGraphQLHttpServer, stateStream } from '../src';
 

@@ -13,7 +13,8 @@ import {
 } from '@ficus/events';
 import { createLogger, OutboxEvent, readSubgraphConfig, SubgraphHandle } from '@ficus/kit';
 import { createTestDatabase, startTestNatsServer, waitFor } from '@ficus/testkit';
-import type { JetStreamManager, NatsConnection, PubAck, StoredMsg } from 'nats';
+import { jetstream, jetstreamManager, type JetStreamManager, type PubAck, type StoredMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { build } from '../src/build';
 import { OrderHold, OrderHoldRow } from '../src/domain/order-hold';
 import { Reservation, ReservationRow } from '../src/domain/reservation';
@@ -88,12 +89,12 @@ export async function startInventory(
   const nats = await startTestNatsServer();
   const db = await createTestDatabase(kind, 'inventory');
   const productsNats = await connectNats({ url: nats.url, name: 'producers-in-test', logger: createLogger('producers-in-test', 'warn') });
-  const jsm = await productsNats.jetstreamManager();
+  const jsm = await jetstreamManager(productsNats);
   // products and orders own these streams and create them when they start; inventory's consumers need them to exist.
   await ensureStream(jsm, domainStreamConfig('products'));
   await ensureStream(jsm, domainStreamConfig('orders'));
-  const publisher = new EventPublisher(productsNats.jetstream());
-  const ordersPublisher = new EventPublisher(productsNats.jetstream());
+  const publisher = new EventPublisher(jetstream(productsNats));
+  const ordersPublisher = new EventPublisher(jetstream(productsNats));
   const config = readSubgraphConfig('inventory', 0, { NATS_URL: nats.url, LOG_LEVEL: 'silent' });
   const subgraph = await build({ ...config, port: 0, database: db.target }, { consumer });
 
@@ -113,7 +114,7 @@ export async function startInventory(
     const { state } = await jsm.streams.info('INVENTORY');
     const changes: (StockChange & { version: number })[] = [];
     for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-      const event = (await jsm.streams.getMessage('INVENTORY', { seq })).json<EventEnvelope<StockChange & { version: number }>>();
+      const event = (await jsm.streams.getMessage('INVENTORY', { seq }))!.json<EventEnvelope<StockChange & { version: number }>>();
       if (event.type === 'inventory.stock.changed' && event.data.productId === productId) changes.push(event.data);
     }
     return changes;
@@ -140,7 +141,7 @@ export async function startInventory(
       );
     },
     async redeliver(event) {
-      const again = await productsNats.jetstream().publish(event.type, new TextEncoder().encode(JSON.stringify(event)), {
+      const again = await jetstream(productsNats).publish(event.type, new TextEncoder().encode(JSON.stringify(event)), {
         msgID: `${event.id}-again-${newEventId()}`,
       });
       await waitUntilHandled(again);
@@ -162,7 +163,7 @@ export async function startInventory(
       const { state } = await jsm.streams.info('INVENTORY');
       const events: EventEnvelope[] = [];
       for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-        const event = (await jsm.streams.getMessage('INVENTORY', { seq })).json<EventEnvelope>();
+        const event = (await jsm.streams.getMessage('INVENTORY', { seq }))!.json<EventEnvelope>();
         if (event.aggregateId === orderId) events.push(event);
       }
       return events;

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@ficus/events';
 import { waitFor } from '@ficus/testkit';
 import { MAX_UNITS, StockLevel } from '../src/domain/stock-level';
+import { jetstream } from '@nats-io/jetstream';
 import { InventoryHarness, productCreatedEvent, startInventory } from './inventory-harness';
 
 describe.each(['sqlite', 'postgres'] as const)('inventory consuming product events on %s', (kind) => {
@@ -34,9 +35,7 @@ describe.each(['sqlite', 'postgres'] as const)('inventory consuming product even
     await inventory.waitUntilHandled(await publish(event));
 
     // Another Nats-Msg-Id, so JetStream's de-duplication lets it through and only the inbox can stop it.
-    const again = await inventory.products.nats
-      .jetstream()
-      .publish(event.type, new TextEncoder().encode(JSON.stringify(event)), { msgID: `${event.id}-again` });
+    const again = await jetstream(inventory.products.nats).publish(event.type, new TextEncoder().encode(JSON.stringify(event)), { msgID: `${event.id}-again` });
     expect(again.duplicate).toBe(false);
     await inventory.waitUntilHandled(again);
 

@@ -1,7 +1,8 @@
 import { cancellationReasons, connectNats, EventData, notificationAdded, domainStreamConfig, ensureStream, EventEnvelope, EventPublisher, newEventId, orderCancelled, orderConfirmed } from '@ficus/events';
 import { createLogger, OutboxEvent, readSubgraphConfig, SubgraphHandle } from '@ficus/kit';
 import { createTestDatabase, startTestNatsServer, waitFor } from '@ficus/testkit';
-import type { NatsConnection, PubAck } from 'nats';
+import { jetstream, jetstreamManager, type PubAck } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { build } from '../src/build';
 import { Notification, NotificationRow } from '../src/domain/notification';
 
@@ -31,10 +32,10 @@ export async function startNotifications(kind: 'sqlite' | 'postgres'): Promise<N
   const nats = await startTestNatsServer();
   const db = await createTestDatabase(kind, 'notifications');
   const ordersNats: NatsConnection = await connectNats({ url: nats.url, name: 'orders-in-test', logger: createLogger('orders-in-test', 'warn') });
-  const jsm = await ordersNats.jetstreamManager();
+  const jsm = await jetstreamManager(ordersNats);
   // orders owns this stream and creates it when it starts.
   await ensureStream(jsm, domainStreamConfig('orders'));
-  const publisher = new EventPublisher(ordersNats.jetstream());
+  const publisher = new EventPublisher(jetstream(ordersNats));
   const config = readSubgraphConfig('notifications', 0, { NATS_URL: nats.url, LOG_LEVEL: 'silent' });
   const subgraph = await build({ ...config, port: 0, database: db.target }, { consumer: { maxDeliver: 3, backoffMs: [50] } });
 
@@ -54,7 +55,7 @@ export async function startNotifications(kind: 'sqlite' | 'postgres'): Promise<N
     confirmOrder: (orderId, customerId) => publish(orderConfirmed.create(orderId, { orderId, customerId, total })),
     cancelOrder: (orderId, customerId, reason) => publish(orderCancelled.create(orderId, { orderId, customerId, reason })),
     async redeliver(event) {
-      const again = await ordersNats.jetstream().publish(event.type, new TextEncoder().encode(JSON.stringify(event)), {
+      const again = await jetstream(ordersNats).publish(event.type, new TextEncoder().encode(JSON.stringify(event)), {
         msgID: `${event.id}-again-${newEventId()}`,
       });
       expect(again.duplicate).toBe(false);
@@ -67,7 +68,7 @@ export async function startNotifications(kind: 'sqlite' | 'postgres'): Promise<N
       const { state } = await jsm.streams.info('NOTIFICATIONS');
       const announced: EventEnvelope<NotificationAddedData>[] = [];
       for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-        const event = (await jsm.streams.getMessage('NOTIFICATIONS', { seq })).json<EventEnvelope<NotificationAddedData>>();
+        const event = (await jsm.streams.getMessage('NOTIFICATIONS', { seq }))!.json<EventEnvelope<NotificationAddedData>>();
         if (event.type === notificationAdded.type && event.data.userId === userId) announced.push(event);
       }
       return announced;

@@ -13,7 +13,8 @@ import {
 } from '@ficus/events';
 import { createLogger, Identity, identityToHeaders, OutboxEvent, SubgraphHandle } from '@ficus/kit';
 import { createTestDatabase, graphql, GraphQLResponse, startTestNatsServer, TestDatabase, TestNatsServer, waitFor } from '@ficus/testkit';
-import type { JetStreamManager, NatsConnection, PubAck } from 'nats';
+import { jetstream, jetstreamManager, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { build } from '../src/build';
 import { OrdersConfig, readOrdersConfig } from '../src/config';
 import { Order, OrderRow } from '../src/domain/order';
@@ -63,12 +64,12 @@ export class OrdersHarness {
     const nats = await startTestNatsServer();
     const db = await createTestDatabase(kind, 'orders');
     const peers = await connectNats({ url: nats.url, name: 'peers-in-test', logger: createLogger('peers-in-test', 'warn') });
-    const jsm = await peers.jetstreamManager();
+    const jsm = await jetstreamManager(peers);
     // Each producer owns its stream and creates it at start; here the test is the producer.
     for (const domain of ['products', 'inventory', 'payments']) await ensureStream(jsm, domainStreamConfig(domain));
     const config = OrdersHarness.configFor(nats, db, env);
     const subgraph = await build(config, { consumer: { maxDeliver: 3, backoffMs: [50] } });
-    return new OrdersHarness(nats, db, peers, jsm, new EventPublisher(peers.jetstream()), config, subgraph);
+    return new OrdersHarness(nats, db, peers, jsm, new EventPublisher(jetstream(peers)), config, subgraph);
   }
 
   private static configFor(nats: TestNatsServer, db: TestDatabase, env: NodeJS.ProcessEnv): OrdersConfig {
@@ -111,7 +112,7 @@ export class OrdersHarness {
 
   /** The same envelope again under another Nats-Msg-Id, so only the inbox can stop it: a redelivery. */
   publishAgain(event: EventEnvelope): Promise<PubAck> {
-    return this.peers.jetstream().publish(event.type, new TextEncoder().encode(JSON.stringify(event)), { msgID: `${event.id}-again` });
+    return jetstream(this.peers).publish(event.type, new TextEncoder().encode(JSON.stringify(event)), { msgID: `${event.id}-again` });
   }
 
   /** Waits until the orders consumer has acknowledged the message at `ack` (and everything before it). */
@@ -180,7 +181,7 @@ export class OrdersHarness {
   async publishedEvents(orderId: string, type?: string): Promise<PublishedEvent[]> {
     const { state } = await this.jsm.streams.info('ORDERS');
     for (; this.nextSeq <= state.last_seq; this.nextSeq++) {
-      const message = await this.jsm.streams.getMessage('ORDERS', { seq: this.nextSeq });
+      const message = (await this.jsm.streams.getMessage('ORDERS', { seq: this.nextSeq }))!;
       this.seen.push({ ...message.json<EventEnvelope>(), msgId: message.header?.get('Nats-Msg-Id') });
     }
     return this.seen.filter((event) => event.aggregateId === orderId && (!type || event.type === type));

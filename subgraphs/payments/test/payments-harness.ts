@@ -12,7 +12,8 @@ import {
 import { createLogger, OutboxEvent, SubgraphHandle } from '@ficus/kit';
 import { createTestDatabase, startTestNatsServer, TestDatabase, TestNatsServer, waitFor } from '@ficus/testkit';
 import type { MikroORM } from '@mikro-orm/core';
-import type { JetStreamManager, NatsConnection, PubAck, StoredMsg } from 'nats';
+import { jetstream, jetstreamManager, type JetStreamManager, type PubAck, type StoredMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { build } from '../src/build';
 import { readPaymentsConfig } from '../src/config';
 import { Payment, PaymentRow } from '../src/domain/payment';
@@ -95,10 +96,10 @@ export async function startPayments(
   const nats: TestNatsServer = await startTestNatsServer();
   const db: TestDatabase = await createTestDatabase(kind, 'payments');
   const ordersNats = await connectNats({ url: nats.url, name: 'orders-in-test', logger: createLogger('orders-in-test', 'warn') });
-  const jsm = await ordersNats.jetstreamManager();
+  const jsm = await jetstreamManager(ordersNats);
   // orders owns this stream and creates it when it starts; payments' consumer needs it to exist.
   await ensureStream(jsm, domainStreamConfig('orders'));
-  const publisher = new EventPublisher(ordersNats.jetstream());
+  const publisher = new EventPublisher(jetstream(ordersNats));
   const config = { ...readPaymentsConfig({ NATS_URL: nats.url, LOG_LEVEL: 'silent' }), port: 0, database: db.target };
   let provider!: FaultyProvider;
   const providerFor = (orm: MikroORM) => (provider = new FaultyProvider(new TestPaymentProvider(orm)));
@@ -116,9 +117,7 @@ export async function startPayments(
     orders: { nats: ordersNats, jsm, publisher },
     publish: (event) => publisher.publish(event),
     async publishAgain(event) {
-      const ack = await ordersNats
-        .jetstream()
-        .publish(event.type, new TextEncoder().encode(JSON.stringify(event)), { msgID: `${event.id}-again-${newEventId()}` });
+      const ack = await jetstream(ordersNats).publish(event.type, new TextEncoder().encode(JSON.stringify(event)), { msgID: `${event.id}-again-${newEventId()}` });
       if (ack.duplicate) throw new Error('JetStream dropped the repeat as a duplicate');
       return ack;
     },
@@ -133,8 +132,8 @@ export async function startPayments(
           const { state } = await jsm.streams.info(DEAD_LETTER_STREAM);
           for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
             const message = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { seq });
-            const original = message.header.get('x-original-stream-sequence');
-            if (message.subject === 'deadletter.ORDERS.payments' && original === String(ack.seq)) return message;
+            const original = message?.header.get('x-original-stream-sequence');
+            if (message?.subject === 'deadletter.ORDERS.payments' && original === String(ack.seq)) return message;
           }
           return null;
         },
@@ -152,7 +151,7 @@ export async function startPayments(
       const { state } = await jsm.streams.info('PAYMENTS');
       const events: EventEnvelope<Record<string, unknown>>[] = [];
       for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-        const event = (await jsm.streams.getMessage('PAYMENTS', { seq })).json<EventEnvelope<Record<string, unknown>>>();
+        const event = (await jsm.streams.getMessage('PAYMENTS', { seq }))!.json<EventEnvelope<Record<string, unknown>>>();
         if (event.data.orderId === orderId) events.push(event);
       }
       return events;

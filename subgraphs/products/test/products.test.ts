@@ -1,5 +1,6 @@
 import { identityToHeaders, OutboxEvent, readSubgraphConfig, SubgraphHandle } from '@ficus/kit';
 import { createTestDatabase, errorCodes, graphql, startTestNatsServer, TestDatabase, TestNatsServer, waitFor } from '@ficus/testkit';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { build } from '../src/build';
 import { Product } from '../src/domain/product';
 
@@ -46,7 +47,7 @@ describe.each(['sqlite', 'postgres'] as const)('products subgraph on %s', (kind)
     expect(res.errors).toBeUndefined();
     expect(res.data.createProduct).toMatchObject({ sku: 'MUG-1', name: 'Mug', price: { amount: 1250, currency: 'USD' } });
 
-    const jsm = await subgraph.nats.jetstreamManager();
+    const jsm = await jetstreamManager(subgraph.nats);
     const message = await waitFor(() => jsm.streams.getMessage('PRODUCTS', { last_by_subj: 'products.product.created' }).catch(() => null), {
       what: 'the event in the PRODUCTS stream',
     });

@@ -5,6 +5,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { identityToHeaders, OutboxEvent, SubgraphHandle } from '@ficus/kit';
 import { createTestDatabase, errorCodes, graphql, waitFor } from '@ficus/testkit';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { build } from '../src/build';
 import { ensureAdmin } from '../src/domain/ensure-admin';
 import { User } from '../src/domain/user';
@@ -74,7 +75,7 @@ describe.each(['sqlite', 'postgres'] as const)('users subgraph on %s', (kind) =>
 
   it('publishes users.user.registered to the USERS stream with the event id as Nats-Msg-Id', async () => {
     const user = await register('bob@example.com');
-    const jsm = await subgraph.nats.jetstreamManager();
+    const jsm = await jetstreamManager(subgraph.nats);
     const message = await waitFor(
       async () => {
         const last = await jsm.streams.getMessage('USERS', { last_by_subj: 'users.user.registered' }).catch(() => null);

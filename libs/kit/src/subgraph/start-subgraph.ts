@@ -12,7 +12,8 @@ import {
 } from '@ficus/events';
 import type { Express } from 'express';
 import type { DocumentNode } from 'graphql';
-import type { NatsConnection } from 'nats';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { SubgraphConfig } from '../config/subgraph-config';
 import { openDatabase } from '../db/open-database';
@@ -125,7 +126,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     const nats = await connectNats({ url: config.natsUrl, name: config.serviceName, logger });
     stack.push(() => nats.drain().catch((err) => logger.warn({ err }, 'nats drain failed')));
     if (definition.publishesEvents) {
-      await ensureStream(await nats.jetstreamManager(), domainStreamConfig(config.serviceName));
+      await ensureStream(await jetstreamManager(nats), domainStreamConfig(config.serviceName));
     }
     const feeds = new DomainEventFeeds(nats);
     // Closed after the streams have ended (the server stops first) and before NATS drains.
@@ -136,7 +137,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     const deps: ServiceDependencies = { config, orm, logger, nats, feeds };
     await definition.prepare?.(deps);
 
-    const relay = new OutboxRelay(orm, new EventPublisher(nats.jetstream()), logger.child({ component: 'outbox-relay' }), {
+    const relay = new OutboxRelay(orm, new EventPublisher(jetstream(nats)), logger.child({ component: 'outbox-relay' }), {
       lockRows: config.database.kind === 'postgres',
       metrics,
     });

@@ -1,5 +1,5 @@
 import { envelopeSchema, EventEnvelope } from '@ficus/events';
-import type { NatsConnection, Subscription } from 'nats';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { BufferedFeed } from './buffered-feed';
 import type { DomainEventFeed, FeedFilter } from './domain-event-feed';
 
