@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, exportSPKI, generateKeyPair, JWTPayload, KeyLike, SignJWT } from 'jose';
+import { CryptoKey, exportJWK, exportSPKI, generateKeyPair, JWTPayload, SignJWT } from 'jose';
 
 export interface TokenClaims {
   sub: string;
@@ -48,7 +48,7 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
   };
 }
 
-function sign(claims: JWTPayload, key: KeyLike, options: SignOptions): Promise<string> {
+function sign(claims: JWTPayload, key: CryptoKey, options: SignOptions): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'EdDSA', kid })
     .setIssuer(options.issuer ?? 'ficus-users')

@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, Logger } from '@ficus/kit';
-import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, JWK, KeyLike } from 'jose';
+import { calculateJwkThumbprint, CryptoKey, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, JWK } from 'jose';
 import type { UsersConfig } from '../config';
 
 export const algorithm = 'EdDSA';
 
 /** The key that signs tokens, and its public half as published in the JWKS. */
 export interface SigningKey {
-  privateKey: KeyLike;
+  privateKey: CryptoKey;
   /** The RFC 7638 thumbprint of the public key, sent as `kid` in every token header. */
   kid: string;
   publicJwk: JWK;
@@ -35,7 +35,8 @@ export async function loadSigningKey(
 
 async function importSigningKey(pem: string, source: string): Promise<SigningKey> {
   const notEd25519 = () => new ConfigError([`${source}: must be an Ed25519 private key in PEM PKCS#8`]);
-  const privateKey = await importPKCS8(pem, algorithm).catch(() => {
+  // Extractable, because the public half is read from it for the JWKS.
+  const privateKey = await importPKCS8(pem, algorithm, { extractable: true }).catch(() => {
     throw notEd25519();
   });
   const { kty, crv, x } = await exportJWK(privateKey);
