@@ -1,10 +1,17 @@
 import { stackServices } from '../src/services';
 import { freePort } from '@ficus/testkit';
 
-/** A free port for every service of the stack, keyed by service name. */
+/** A free port for every service of the stack, keyed by service name; no two the same. */
 export async function freeStackPorts(): Promise<Record<string, number>> {
   const ports: Record<string, number> = {};
-  for (const spec of stackServices) ports[spec.name] = await freePort();
+  const taken = new Set<number>();
+  for (const spec of stackServices) {
+    // Each probe's port is released before the next: the OS may hand the same one out again.
+    let port = await freePort();
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    ports[spec.name] = port;
+  }
   return ports;
 }
 
