@@ -20,9 +20,12 @@ declare module 'express-serve-static-core' {
 export function requestIdMiddleware(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const given = req.header('x-request-id');
-    req.requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-    req.log = logger.child({ requestId: req.requestId });
-    res.setHeader('x-request-id', req.requestId);
+    const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    req.requestId = requestId;
+    // Most requests never log: the child logger, whose bindings pino serializes, is made on first use.
+    let log: Logger | undefined;
+    Object.defineProperty(req, 'log', { configurable: true, enumerable: true, get: () => (log ??= logger.child({ requestId })) });
+    res.setHeader('x-request-id', requestId);
     next();
   };
 }

@@ -123,7 +123,8 @@ function entityBatch(
   requires: NonNullable<FetchStep['requires']>,
   inputRewrites: FetchStep['inputRewrites'],
 ): EntityBatch | null {
-  const found = paths.flatMap((path) => collectAtPath(execution.data, path, execution.matches));
+  const found: ResponseObject[] = [];
+  for (const path of paths) collectAtPath(execution.data, path, execution.matches, undefined, found);
   const entities: ResponseObject[] = [];
   const sentAs: number[] = [];
   const representations: ResponseObject[] = [];
