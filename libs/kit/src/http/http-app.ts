@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { traceIdOf } from './trace-id';
 
 export interface HealthCheck {
   name: string;
@@ -16,12 +17,16 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Takes `x-request-id` from the caller (the gateway sets one) or makes one, and echoes it back. */
+/**
+ * Takes `x-request-id` from the caller (the gateway sets one) or makes one, and echoes it back.
+ * The request's logger carries it, and the trace id when the request has one.
+ */
 export function requestIdMiddleware(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const given = req.header('x-request-id');
     req.requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-    req.log = logger.child({ requestId: req.requestId });
+    const traceId = traceIdOf(req);
+    req.log = logger.child(traceId ? { requestId: req.requestId, traceId } : { requestId: req.requestId });
     res.setHeader('x-request-id', req.requestId);
     next();
   };
