@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { EngineRefusal, isIncremental } from '../engine/engine';
 import { gatewayErrors, GatewayErrorCode, refusal, refusalBody } from '../errors';
 import type { GatewayContext } from '../execution/gateway-context';
-import type { ReportOperation } from '../observability/operation-report';
+import type { OperationEnd, ReportOperation } from '../observability/operation-report';
 import type { OperationRunner } from '../pipeline/operation-runner';
 import { clientApplicationOf } from './client-application';
 import { acceptsIncremental, writeIncremental } from './incremental-response';
@@ -19,12 +19,10 @@ export function serveOperation(runner: OperationRunner, report: ReportOperation)
   return async (req, res, next) => {
     const admitted = req.admitted;
     if (!admitted) return next();
-    const finished = (errors: readonly { extensions?: Record<string, unknown> }[] | undefined, client = clientApplicationOf((name) => req.header(name))) =>
-      report({ startedAt: req.startedAt ?? performance.now(), admitted, errors, client, logger: req.log });
     if (req.method === 'GET' && admitted.operation.operation === 'mutation') {
       res.setHeader('allow', 'POST');
       const refused = refusal('MUTATION_OVER_GET', 'mutations are sent with POST only');
-      finished(refused.errors);
+      reportEnd(report, req, refused.errors, clientApplicationOf((name) => req.header(name)));
       return answer(res, 405, refusalBody(refused));
     }
     const context = contextOf(req);
@@ -35,21 +33,26 @@ export function serveOperation(runner: OperationRunner, report: ReportOperation)
       if (err instanceof EngineRefusal) {
         const code = (err.code in gatewayErrors ? err.code : 'INTERNAL_SERVER_ERROR') as GatewayErrorCode;
         const refused = refusal(code, err.message);
-        finished(refused.errors, context.client);
+        reportEnd(report, req, refused.errors, context.client);
         return answer(res, gatewayErrors[code].status, refusalBody(refused), req);
       }
       req.log.error({ err }, 'the operation failed');
       const failed = refusal('INTERNAL_SERVER_ERROR', `the gateway failed to run the operation; request id ${req.requestId}`);
-      finished(failed.errors, context.client);
+      reportEnd(report, req, failed.errors, context.client);
       return answer(res, 500, refusalBody(failed), req);
     }
     if (isIncremental(result)) {
-      finished(result.initial.errors, context.client);
+      reportEnd(report, req, result.initial.errors, context.client);
       return writeIncremental(res, result, req.log);
     }
-    finished(result.errors, context.client);
+    reportEnd(report, req, result.errors, context.client);
     answer(res, 200, result, req);
   };
+}
+
+/** Tells the operation's end to the report: its duration from the request's arrival, its errors, its client. */
+function reportEnd(report: ReportOperation, req: Request, errors: OperationEnd['errors'], client: OperationEnd['client']): void {
+  report({ startedAt: req.startedAt ?? performance.now(), admitted: req.admitted, errors, client, logger: req.log });
 }
 
 export function contextOf(req: Request): GatewayContext {

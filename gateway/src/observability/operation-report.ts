@@ -11,7 +11,8 @@ export interface OperationEnd {
   /** Absent when the request was refused before its operation validated. */
   admitted: AdmittedOperation | undefined;
   errors: readonly CodedError[] | undefined;
-  client: { name: string; version: string };
+  /** From the apollographql-client-name and -version headers. */
+  client?: { name: string; version: string };
   /** The request's logger: it carries the request id and the trace id. */
   logger: Logger;
 }
@@ -38,7 +39,7 @@ export function operationReport(durations: OperationDurations): ReportOperation 
       {
         operationName: operation?.name?.value ?? null,
         operationType: type,
-        client: client.name || client.version ? client : null,
+        client: client && (client.name || client.version) ? client : null,
         durationMs: Math.round(durationMs * 10) / 10,
         outcome,
         errorCodes: errors?.length ? errors.map((e) => e.extensions?.code ?? 'UNKNOWN') : [],
