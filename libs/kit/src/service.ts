@@ -5,6 +5,7 @@ export * from './config/parse-config';
 export * from './config/identity-signing-secret';
 export * from './errors';
 export * from './http/http-app';
+export * from './http/trace-id';
 export * from './identity';
 export * from './logger';
 export * from './metrics/service-metrics';

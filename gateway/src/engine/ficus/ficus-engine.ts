@@ -9,6 +9,7 @@ import { executeNode, PlanExecution } from './execute/execute-plan';
 import { executeIntrospection, selectsIntrospection } from './execute/introspection';
 import { ResponseObject, TypeMatcher } from './execute/response-data';
 import { ResponseShaper } from './execute/shape-response';
+import type { SubgraphFetchObserver } from './execute/subgraph-client';
 import { SubgraphClients } from './execute/subgraph-clients';
 import { OverrideLabels } from './override-labels';
 import { PlanCache } from './plan-cache';
@@ -34,6 +35,8 @@ export interface FicusEngineOptions {
   onOverrides?(inForce: readonly string[], notInForce: readonly string[]): void;
   /** Told of each subgraph request that shared one in flight. */
   onDeduplicated?(subgraph: string): void;
+  /** The observer of one subgraph's requests, asked once per subgraph client. */
+  observeFetches?(subgraph: string): SubgraphFetchObserver;
 }
 
 /** The gateway's own engine: Hive's Rust query planner, and an executor of ours over its plans. */
@@ -44,6 +47,7 @@ export function createFicusEngine(options: FicusEngineOptions): Engine {
     timeoutMs: options.subgraphTimeoutMs,
     deduplicate: options.deduplicate,
     onDeduplicated: options.onDeduplicated,
+    observeFetches: options.observeFetches,
   });
   return {
     name: 'ficus',

@@ -30,6 +30,9 @@ export interface SubgraphError {
   extensions?: Record<string, unknown>;
 }
 
+/** Told of each request to a subgraph: its duration in seconds, and its result. */
+export type SubgraphFetchObserver = (seconds: number, result: SubgraphResult) => void;
+
 export interface SubgraphClientOptions {
   name: string;
   url: string;
@@ -40,7 +43,7 @@ export interface SubgraphClientOptions {
   retry: boolean;
   /** Share one request among identical reads in flight. */
   deduplicate: boolean;
-  events: { retried(): void; shortCircuited(): void; deduplicated(): void };
+  events: { retried(): void; shortCircuited(): void; deduplicated(): void; fetched: SubgraphFetchObserver };
 }
 
 // undici's entry also loads fetch, WebSocket, caches and mocks, which would stay in the heap unused; the pool is all the gateway needs.
@@ -74,6 +77,13 @@ export class SubgraphClient {
   }
 
   async send(request: SubgraphRequest): Promise<SubgraphResult> {
+    const started = performance.now();
+    const result = await this.exchange(request);
+    this.options.events.fetched((performance.now() - started) / 1000, result);
+    return result;
+  }
+
+  private async exchange(request: SubgraphRequest): Promise<SubgraphResult> {
     const body = JSON.stringify({ query: request.query, operationName: request.operationName ?? undefined, variables: request.variables });
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', host: this.host, ...request.headers };
     if (this.options.signer) headers[signatureHeader] = this.options.signer.signRequest({ method: 'POST', path: this.path, body, headers });
