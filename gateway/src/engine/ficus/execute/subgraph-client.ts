@@ -3,6 +3,7 @@ import { BrokenCircuitError } from 'cockatiel';
 import { Pool } from 'undici';
 import type { SubgraphCircuit } from '../../../execution/resilience/subgraph-circuit';
 import { isRetryableConnectionError, SubgraphFailure, subgraphFailureOf } from '../../../execution/resilience/subgraph-failure';
+import { gatewaySpans } from '../../../telemetry/gateway-spans';
 
 export interface SubgraphRequest {
   query: string;
@@ -69,7 +70,11 @@ export class SubgraphClient {
     return this.options.name;
   }
 
-  async send(request: SubgraphRequest): Promise<SubgraphResult> {
+  send(request: SubgraphRequest): Promise<SubgraphResult> {
+    return gatewaySpans ? gatewaySpans.subgraphFetch(this.name, request.operationName, () => this.sendUntraced(request)) : this.sendUntraced(request);
+  }
+
+  private async sendUntraced(request: SubgraphRequest): Promise<SubgraphResult> {
     const body = JSON.stringify({ query: request.query, operationName: request.operationName ?? undefined, variables: request.variables });
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', host: this.host, ...request.headers };
     if (this.options.signer) headers[signatureHeader] = this.options.signer.signRequest({ method: 'POST', path: this.path, body, headers });
