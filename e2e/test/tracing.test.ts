@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { waitFor } from '@ficus/testkit';
+import { recordSubscription, waitFor, webSocketClient } from '@ficus/testkit';
 import { startOtlpReceiver, OtlpReceiver, ReceivedSpan } from './otlp-receiver';
 import { placeOrder, settledOrder, signUpShopper, stockedProduct } from './saga-helpers';
 import { devAdmin, startTestStack, TestStack } from './stack-harness';
@@ -34,10 +34,15 @@ describe('tracing across the stack, exported over OTLP/HTTP', () => {
   it('follows a placed order in one trace from the gateway through every saga step until it is confirmed', async () => {
     const shopper = await signUpShopper(t, 'traced');
     const productId = await stockedProduct(t, adminToken, 'TRACED-1', 5, 1200);
+    const client = webSocketClient(t.stack.gatewayUrl, { authorization: `Bearer ${shopper.token}` });
+    const notifications = recordSubscription(client, 'subscription { notificationAdded { id kind } }', {});
+    await waitFor(async () => (await openStreams(t, 'notifications')) > 0, { what: 'the notification subscription to be open' });
     const placed = await placeOrder(t, shopper, [{ productId, quantity: 1 }], 'tok_visa');
     expect(placed.errors).toBeUndefined();
     const order = await settledOrder(t, shopper.token, placed.data.placeOrder.id);
     expect(order.status).toBe('CONFIRMED');
+    await waitFor(() => notifications.values.length > 0, { what: 'the notification to reach the subscriber' });
+    await client.dispose();
 
     // The PlaceOrder that succeeded (earlier tries may have met an orders that had not heard of the product).
     const traceId = await waitFor(
@@ -52,7 +57,8 @@ describe('tracing across the stack, exported over OTLP/HTTP', () => {
     const spans = await waitFor(
       () => {
         const found = spansOf(receiver, traceId);
-        return found.some((s) => s.service === 'ficus-notifications' && s.name === 'process orders.order.confirmed') ? found : null;
+        const last = ['process orders.order.confirmed', 'deliver notifications.notification.added'];
+        return last.every((name) => found.some((s) => s.service === 'ficus-notifications' && s.name === name)) ? found : null;
       },
       { timeoutMs: 20_000, what: 'the notification step to join the order trace' },
     );
@@ -103,8 +109,18 @@ describe('tracing across the stack, exported over OTLP/HTTP', () => {
     }
     const notified = only(spans, (s) => s.service === 'ficus-notifications' && s.name === 'process orders.order.confirmed');
     expect(ancestorsOf(spans, notified).map((s) => s.name)).toEqual(expect.arrayContaining(['publish orders.order.confirmed', 'process payments.payment.succeeded', 'mutation PlaceOrder']));
+
+    // The subscriber was told inside the handling that stored the notification.
+    const delivered = only(spans, (s) => s.name === 'deliver notifications.notification.added');
+    expect(ancestorsOf(spans, delivered)).toContain(notified);
+    expect(delivered.attributes['ficus.subscription.feeds']).toBe(1);
   });
 });
+
+async function openStreams(t: TestStack, service: string): Promise<number> {
+  const metrics = await (await fetch(new URL('/metrics', t.stack.urls[service]!))).text();
+  return Number(/^ficus_subscriptions_open(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
+}
 
 function spansOf(receiver: OtlpReceiver, traceId: string): ReceivedSpan[] {
   return receiver.spans.filter((s) => s.traceId === traceId);
