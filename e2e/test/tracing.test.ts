@@ -68,7 +68,8 @@ describe('tracing across the stack, exported over OTLP/HTTP', () => {
 
     // The gateway: the server span, the operation inside it, its plan and the fetch to orders.
     const server = only(spans, (s) => s.service === 'ficus-gateway' && s.kind === 'server');
-    expect(server.attributes).toMatchObject({ 'graphql.operation.name': 'PlaceOrder', 'graphql.operation.type': 'mutation' });
+    expect(server.name).toBe('POST /graphql');
+    expect(server.attributes).toMatchObject({ 'http.route': '/graphql', 'graphql.operation.name': 'PlaceOrder', 'graphql.operation.type': 'mutation' });
     const operation = only(spans, (s) => s.name === 'mutation PlaceOrder');
     expect(operation.parentSpanId).toBe(server.spanId);
     expect(spans.some((s) => s.name === 'plan' && s.parentSpanId === operation.spanId)).toBe(true);
@@ -78,6 +79,7 @@ describe('tracing across the stack, exported over OTLP/HTTP', () => {
     // The subgraph's server span continues from the fetch's HTTP client span, not from the client's request.
     const ordersServer = only(spans, (s) => s.service === 'ficus-orders' && s.kind === 'server');
     const httpClient = byId(spans, ordersServer.parentSpanId);
+    expect(ordersServer.name).toBe('POST /graphql');
     expect(httpClient).toMatchObject({ service: 'ficus-gateway', kind: 'client' });
     expect(httpClient.parentSpanId).toBe(fetch.spanId);
     // SQL from instrumentation-pg inside the subgraph's request.
