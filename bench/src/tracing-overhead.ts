@@ -14,8 +14,8 @@ import { startOtlpSink } from './tracing-overhead/otlp-sink';
 /**
  * What OpenTelemetry tracing costs the Ficus gateway per request: the gateway bench's query
  * (5 subgraph fetches over 3 levels) and four subgraphs, at saturation, with tracing off, on
- * with every request sampled, and on with 10 % sampled (parent-based), each a fresh gateway
- * process. Spans go over OTLP/HTTP protobuf to a sink in this process that counts and drops them.
+ * with every request sampled, on with 10 % sampled (parent-based) and on with none sampled,
+ * each a fresh gateway process. Spans go over OTLP/HTTP protobuf to a sink in this process that counts and drops them.
  *
  *   npm run bench:tracing -- [--seconds 10] [--warmup 3] [--connections 20] [--threads 1]
  */
@@ -31,6 +31,8 @@ async function main(load: SaturationLoad): Promise<void> {
     { name: 'tracing off', env: off },
     { name: 'tracing on, all sampled', env: on },
     { name: 'tracing on, 10 % sampled', env: { ...on, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' } },
+    // The floor of having the SDK on: every instrumentation and the context manager at work, no span recorded.
+    { name: 'tracing on, none sampled', env: { ...on, OTEL_TRACES_SAMPLER: 'always_off' } },
   ];
   const children: ServedProcess[] = [];
   try {

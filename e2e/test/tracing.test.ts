@@ -57,10 +57,14 @@ describe('tracing across the stack, exported over OTLP/HTTP', () => {
     const spans = await waitFor(
       () => {
         const found = spansOf(receiver, traceId);
-        const last = ['process orders.order.confirmed', 'deliver notifications.notification.added'];
-        return last.every((name) => found.some((s) => s.service === 'ficus-notifications' && s.name === name)) ? found : null;
+        const last = [
+          ['ficus-notifications', 'process orders.order.confirmed'],
+          ['ficus-notifications', 'deliver notifications.notification.added'],
+          ['ficus-inventory', 'process orders.order.confirmed'],
+        ];
+        return last.every(([service, name]) => found.some((s) => s.service === service && s.name === name)) ? found : null;
       },
-      { timeoutMs: 20_000, what: 'the notification step to join the order trace' },
+      { timeoutMs: 20_000, what: 'the last saga steps to join the order trace' },
     );
     if (keepSpansIn) fs.writeFileSync(keepSpansIn, JSON.stringify(spans, (_key, value) => (typeof value === 'bigint' ? value.toString() : value), 2));
 
