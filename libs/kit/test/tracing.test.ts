@@ -38,6 +38,14 @@ describe('tracing', () => {
     expect(JSON.parse(printed)).toEqual({ on: false, loaded: [], traceId: null });
   });
 
+  it('refuses at start an OTLP protocol it cannot export in, rather than send spans nobody reads', async () => {
+    const started = inProcess(`tracing.startTracing({ serviceName: 'ficus-test' });`, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    });
+    await expect(started).rejects.toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL must be one of http\/protobuf, http\/json, not "grpc"/);
+  });
+
   describe('with an OTLP/HTTP endpoint', () => {
     let server: http.Server;
     let url: string;

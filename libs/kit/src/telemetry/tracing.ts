@@ -29,25 +29,32 @@ export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean
 }
 
 /** Starts the OpenTelemetry Node SDK when configured; a second call does nothing. Returns whether tracing is on. */
-export function startTracing(options: TracingOptions, env: NodeJS.ProcessEnv = process.env): boolean {
+export function startTracing(options: TracingOptions): boolean {
+  const env = process.env;
   if (running) return true;
   if (!tracingConfigured(env)) return false;
   // Required here, not imported: a process without an endpoint must not pay for loading the SDK.
+  // The tracing part of the SDK only (not @opentelemetry/sdk-node, whose metrics, logs, gRPC and
+  // Zipkin exporters would be loaded too, some 30 MB more in every process).
   /* eslint-disable @typescript-eslint/no-require-imports */
   const api = require('@opentelemetry/api') as typeof OtelApi;
-  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { BatchSpanProcessor, NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const resources = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
   const { instrumentations } = require('./instrumentations') as typeof import('./instrumentations');
+  const { otlpTraceExporter } = require('./trace-exporter') as typeof import('./trace-exporter');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const sdk = new NodeSDK({
-    serviceName: env.OTEL_SERVICE_NAME?.trim() || options.serviceName,
-    instrumentations: instrumentations({ graphql: options.graphql ?? false }),
-    // Traces only: metrics are prom-client's (/metrics) and logs are pino's, unless the
-    // standard variables ask the SDK for them too.
-    ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
-    ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
-  });
-  sdk.start();
-  running = { api, shutdown: () => sdk.shutdown() };
+  // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME (envDetector), the process and the host; the service's own name unless OTEL_SERVICE_NAME says otherwise.
+  const resource = resources
+    .defaultResource()
+    .merge(resources.detectResources({ detectors: [resources.envDetector, resources.processDetector, resources.hostDetector] }))
+    .merge(resources.resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME?.trim() || options.serviceName }));
+  // The sampler (OTEL_TRACES_SAMPLER), span limits and batching (OTEL_BSP_*) are read from the environment by the SDK.
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(otlpTraceExporter(env))] });
+  // W3C trace context and baggage, over HTTP and in NATS headers; AsyncLocalStorage carries the active span.
+  provider.register();
+  registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations({ graphql: options.graphql ?? false }) });
+  running = { api, shutdown: () => provider.shutdown() };
   return true;
 }
 
