@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFicusGateway } from './gateway-bench/gateways';
-import { GatewayFigures } from './gateway-bench/report';
+import type { GatewayFigures } from './gateway-bench/report';
 import { composeToFile, measureAtSaturation, SaturationLoad } from './gateway-bench/saturation';
 import { startSubgraphsProcess } from './gateway-bench/subgraphs-process';
 import { ratio, table } from './gateway-bench/table';
@@ -17,9 +17,9 @@ import { startOtlpSink } from './tracing-overhead/otlp-sink';
  * with every request sampled, on with 10 % sampled (parent-based) and on with none sampled,
  * each a fresh gateway process. Spans go over OTLP/HTTP protobuf to a sink in this process that counts and drops them.
  *
- *   npm run bench:tracing -- [--seconds 10] [--warmup 3] [--connections 20] [--threads 1]
+ *   npm run bench:tracing -- [--seconds 10] [--warmup 3] [--connections 20] [--threads 1] [--rounds 1]
  */
-async function main(load: SaturationLoad): Promise<void> {
+async function main(load: SaturationLoad & { rounds: number }): Promise<void> {
   requireWrk();
   const repoRoot = path.resolve(__dirname, '../../..');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-tracing-bench-'));
@@ -39,35 +39,43 @@ async function main(load: SaturationLoad): Promise<void> {
     const subgraphs = await startSubgraphsProcess(workDir);
     children.push(subgraphs.process);
     const supergraphFile = composeToFile(subgraphs.urls, workDir);
-    const rows: { figures: GatewayFigures; exportedKBPerRequest: number }[] = [];
-    for (const variant of variants) {
-      const gateway = await startFicusGateway({ repoRoot, supergraphFile, workDir, deduplication: 'off', variant });
-      try {
-        const bytesBefore = sink.bytes;
-        const figures = await measureAtSaturation(gateway, subgraphs, load, workDir, say);
-        // Stopping flushes the spans still batched, so the bytes count the measured run's spans (and the warm-up's tail).
-        await gateway.process.stop();
-        rows.push({ figures, exportedKBPerRequest: (sink.bytes - bytesBefore) / 1000 / figures.wrk.requests });
-      } finally {
-        await gateway.process.stop();
+    // Rounds interleave the variants, so that a neighbour's burst of load on the machine falls on all of them alike.
+    const runs = variants.map(() => [] as Run[]);
+    for (let round = 1; round <= load.rounds; round++) {
+      for (const [i, variant] of variants.entries()) {
+        const gateway = await startFicusGateway({ repoRoot, supergraphFile, workDir, deduplication: 'off', variant });
+        try {
+          const bytesBefore = sink.bytes;
+          const figures = await measureAtSaturation(gateway, subgraphs, load, workDir, (line) => say(`round ${round}: ${line}`));
+          // Stopping flushes the spans still batched, so the bytes count the measured run's spans (and the warm-up's tail).
+          await gateway.process.stop();
+          runs[i]!.push({ figures, exportedKBPerRequest: (sink.bytes - bytesBefore) / 1000 / figures.wrk.requests });
+        } finally {
+          await gateway.process.stop();
+        }
       }
     }
     say('');
-    say(`saturation: wrk ${load.seconds} s per run (after ${load.warmup} s of warm-up), ${load.connections} connections, ${load.threads} threads; the sink took ${sink.exports} exports`);
+    say(`saturation: wrk ${load.seconds} s per run (after ${load.warmup} s of warm-up), ${load.connections} connections, ${load.threads} threads, ${load.rounds} round(s), medians over the rounds (CPU range: lowest–highest round); the sink took ${sink.exports} exports`);
     say('');
-    const base = rows[0]!.figures;
+    const cpuOff = median(runs[0]!.map((r) => r.figures.cpuMsPerRequest));
     for (const line of table(
-      ['gateway', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'CPU vs off', 'RSS MB', 'OTLP KB/req'],
-      rows.map(({ figures, exportedKBPerRequest }) => [
-        figures.gateway,
-        figures.wrk.requestsPerSecond.toFixed(0),
-        figures.wrk.p50Ms.toFixed(2),
-        figures.wrk.p99Ms.toFixed(2),
-        figures.cpuMsPerRequest.toFixed(3),
-        ratio(figures.cpuMsPerRequest, base.cpuMsPerRequest),
-        figures.rssMB.toFixed(0),
-        exportedKBPerRequest.toFixed(2),
-      ]),
+      ['gateway', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'CPU range', 'CPU vs off', 'RSS MB', 'OTLP KB/req'],
+      runs.map((variantRuns, i) => {
+        const of = (pick: (r: Run) => number) => median(variantRuns.map(pick));
+        const cpu = variantRuns.map((r) => r.figures.cpuMsPerRequest);
+        return [
+          `ficus, ${variants[i]!.name}`,
+          of((r) => r.figures.wrk.requestsPerSecond).toFixed(0),
+          of((r) => r.figures.wrk.p50Ms).toFixed(2),
+          of((r) => r.figures.wrk.p99Ms).toFixed(2),
+          of((r) => r.figures.cpuMsPerRequest).toFixed(3),
+          `${Math.min(...cpu).toFixed(3)}–${Math.max(...cpu).toFixed(3)}`,
+          ratio(of((r) => r.figures.cpuMsPerRequest), cpuOff),
+          of((r) => r.figures.rssMB).toFixed(0),
+          of((r) => r.exportedKBPerRequest).toFixed(2),
+        ];
+      }),
     )) say(line);
   } finally {
     for (const child of children.reverse()) await child.stop();
@@ -75,7 +83,18 @@ async function main(load: SaturationLoad): Promise<void> {
   }
 }
 
-function readLoad(args: string[]): SaturationLoad {
+interface Run {
+  figures: GatewayFigures;
+  exportedKBPerRequest: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function readLoad(args: string[]): SaturationLoad & { rounds: number } {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -84,6 +103,7 @@ function readLoad(args: string[]): SaturationLoad {
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '20' },
       threads: { type: 'string', default: '1' },
+      rounds: { type: 'string', default: '1' },
     },
   });
   const integer = (name: string, raw: string, max: number) => {
@@ -96,6 +116,7 @@ function readLoad(args: string[]): SaturationLoad {
     warmup: integer('warmup', values.warmup, 60),
     connections: integer('connections', values.connections, 1000),
     threads: integer('threads', values.threads, 16),
+    rounds: integer('rounds', values.rounds, 10),
   };
 }
 
