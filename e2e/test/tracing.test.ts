@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { recordSubscription, waitFor, webSocketClient } from '@ficus/testkit';
+import { graphql, recordSubscription, waitFor, webSocketClient } from '@ficus/testkit';
 import { startOtlpReceiver, OtlpReceiver, ReceivedSpan } from './otlp-receiver';
 import { placeOrder, settledOrder, signUpShopper, stockedProduct } from './saga-helpers';
 import { devAdmin, startTestStack, TestStack } from './stack-harness';
@@ -120,6 +120,28 @@ describe('tracing across the stack, exported over OTLP/HTTP', () => {
     const delivered = only(spans, (s) => s.name === 'deliver notifications.notification.added');
     expect(ancestorsOf(spans, delivered)).toContain(notified);
     expect(delivered.attributes['ficus.subscription.feeds']).toBe(1);
+  });
+
+  it("continues the caller's trace, and sends each subgraph the gateway's own span instead of the caller's traceparent", async () => {
+    const callerTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpanId = '00f067aa0ba902b7';
+    const res = await graphql(t.stack.gatewayUrl, 'query CallerTraced { products(first: 1) { totalCount } }', undefined, {
+      traceparent: `00-${callerTraceId}-${callerSpanId}-01`,
+    });
+    expect(res.errors).toBeUndefined();
+
+    const spans = await waitFor(
+      () => {
+        const found = spansOf(receiver, callerTraceId);
+        return found.some((s) => s.service === 'ficus-products' && s.kind === 'server') && found.some((s) => s.name === 'query CallerTraced') ? found : null;
+      },
+      { timeoutMs: 20_000, what: "the caller's trace to be exported" },
+    );
+    const server = only(spans, (s) => s.service === 'ficus-gateway' && s.kind === 'server');
+    expect(server.parentSpanId).toBe(callerSpanId);
+    const fetch = only(spans, (s) => s.name === 'fetch products');
+    const productsServer = only(spans, (s) => s.service === 'ficus-products' && s.kind === 'server');
+    expect(byId(spans, productsServer.parentSpanId)).toMatchObject({ service: 'ficus-gateway', kind: 'client', parentSpanId: fetch.spanId });
   });
 });
 
