@@ -2,17 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { serviceNodeOptions } from '@ficus/e2e';
-import { composeSubgraphs } from '@ficus/schema-registry';
 import { benchRequestBody } from './gateway-bench/bench-query';
 import { BenchGateway, startApolloGateway, startFicusGateway, startHiveGateway } from './gateway-bench/gateways';
 import { ensureHiveGateway, hiveGatewayDir, hiveGatewayPackages } from './gateway-bench/hive-gateway-install';
 import { BenchOptions, readOptions, usage, UsageError } from './gateway-bench/options';
 import { GatewayFigures, report } from './gateway-bench/report';
+import { composeToFile, measureAtSaturation } from './gateway-bench/saturation';
 import { measureAtLoad, offeredLoad, sameLoadFigures, SameLoadRound } from './gateway-bench/same-load';
-import { shopSubgraphs } from './gateway-bench/shop-subgraphs';
 import { ServedProcess } from './served-process';
-import { startSubgraphsProcess, SubgraphsProcess } from './gateway-bench/subgraphs-process';
-import { requireWrk, runWrk } from './gateway-bench/wrk';
+import { startSubgraphsProcess } from './gateway-bench/subgraphs-process';
+import { requireWrk } from './gateway-bench/wrk';
 
 /**
  * The Ficus gateway (in-flight deduplication off, then on) against plain @apollo/gateway 2.14.4
@@ -60,7 +59,7 @@ async function main(options: BenchOptions): Promise<void> {
 
     say('saturation:');
     const figures: GatewayFigures[] = [];
-    for (const gateway of gateways) figures.push(await measure(gateway, subgraphs, options, workDir));
+    for (const gateway of gateways) figures.push(await measureAtSaturation(gateway, subgraphs, options, workDir, say));
 
     const offered = offeredLoad(
       gateways.map((g, i) => ({ label: g.label, requestsPerSecond: figures[i]!.wrk.requestsPerSecond })),
@@ -81,37 +80,6 @@ async function main(options: BenchOptions): Promise<void> {
   } finally {
     for (const child of children.reverse()) await child.stop();
   }
-}
-
-/** Warms one gateway up, then measures it under wrk's load. */
-async function measure(gateway: BenchGateway, subgraphs: SubgraphsProcess, options: BenchOptions, workDir: string): Promise<GatewayFigures> {
-  const load = { url: gateway.url, body: benchRequestBody, connections: options.connections, threads: options.threads, workDir };
-  // Warm-up: compiled code, the plan cached, connections to the subgraphs open.
-  await runWrk({ ...load, seconds: options.warmup });
-  const cpuBefore = gateway.process.cpuSeconds();
-  const subgraphRequestsBefore = await subgraphs.requestsServed();
-  const wrk = await runWrk({ ...load, seconds: options.seconds });
-  const cpuUsed = gateway.process.cpuSeconds() - cpuBefore;
-  const subgraphRequests = (await subgraphs.requestsServed()) - subgraphRequestsBefore;
-  if (wrk.badAnswers > 0 || wrk.socketErrors > 0) throw new Error(`${gateway.label}: ${wrk.badAnswers} bad answers, ${wrk.socketErrors} socket errors`);
-  say(`${gateway.label}: ${wrk.requests} requests in ${wrk.seconds.toFixed(1)} s`);
-  return {
-    gateway: gateway.gateway,
-    deduplication: gateway.deduplication,
-    wrk,
-    cpuMsPerRequest: (cpuUsed * 1000) / wrk.requests,
-    rssMB: gateway.process.rssBytes() / 1e6,
-    subgraphRequestsPerRequest: subgraphRequests / wrk.requests,
-  };
-}
-
-/** Composes the four subgraphs at the URLs they listen on into a supergraph file. */
-function composeToFile(urls: Record<string, string>, workDir: string): string {
-  const outcome = composeSubgraphs(shopSubgraphs.map((s) => ({ name: s.name, routingUrl: urls[s.name]!, origin: 'inline sdl', sdl: s.sdl })));
-  if (!outcome.ok) throw new Error(`the bench subgraphs do not compose: ${JSON.stringify(outcome.errors)}`);
-  const file = path.join(workDir, 'supergraph.graphql');
-  fs.writeFileSync(file, outcome.supergraphSdl);
-  return file;
 }
 
 /** Every gateway must give the same data without errors, or the comparison means nothing. */

@@ -22,7 +22,14 @@ export interface BenchGateway {
 }
 
 /** The Ficus gateway (`gateway/dist/src/main.js`) on the supergraph file, in production mode. */
-export async function startFicusGateway(options: { repoRoot: string; supergraphFile: string; workDir: string; deduplication: 'off' | 'on' }): Promise<BenchGateway> {
+export async function startFicusGateway(options: {
+  repoRoot: string;
+  supergraphFile: string;
+  workDir: string;
+  deduplication: 'off' | 'on';
+  /** Names a configuration the gateway runs in besides deduplication (e.g. `tracing on`), and the variables that make it. */
+  variant?: { name: string; env: NodeJS.ProcessEnv };
+}): Promise<BenchGateway> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -40,11 +47,13 @@ export async function startFicusGateway(options: { repoRoot: string; supergraphF
     SUBGRAPH_DEDUPLICATION: options.deduplication,
     DATA_DIR: path.join(options.workDir, `ficus-data-${options.deduplication}`),
     FICUS_EXIT_WITH_PARENT: '1',
+    ...options.variant?.env,
   };
   const packageDir = path.join(options.repoRoot, 'gateway');
   // As the gateway is shipped: with the Node options its package asks for.
   const script = { path: path.join(packageDir, 'dist', 'src', 'main.js'), nodeOptions: serviceNodeOptions(packageDir) };
-  return started({ gateway: 'ficus', deduplication: options.deduplication }, `http://127.0.0.1:${port}/graphql`, script, env, options.workDir);
+  const gateway = options.variant ? `ficus, ${options.variant.name}` : 'ficus';
+  return started({ gateway, deduplication: options.deduplication }, `http://127.0.0.1:${port}/graphql`, script, env, options.workDir);
 }
 
 /** Plain @apollo/gateway with @apollo/server standalone on the same supergraph file. */

@@ -4,6 +4,7 @@ import { gatewayErrors, GatewayErrorCode, refusal, refusalBody } from '../errors
 import type { GatewayContext } from '../execution/gateway-context';
 import type { OperationEnd, ReportOperation } from '../observability/operation-report';
 import type { OperationRunner } from '../pipeline/operation-runner';
+import { gatewaySpans } from '../telemetry/gateway-spans';
 import { clientApplicationOf } from './client-application';
 import { acceptsIncremental, writeIncremental } from './incremental-response';
 import { traceparentOf } from './trace-context';
@@ -28,7 +29,9 @@ export function serveOperation(runner: OperationRunner, report: ReportOperation)
     const context = contextOf(req);
     let result;
     try {
-      result = await runner.execute(admitted, context, { incremental: acceptsIncremental(req.header('accept')) });
+      const incremental = acceptsIncremental(req.header('accept'));
+      const run = () => runner.execute(admitted, context, { incremental });
+      result = await (gatewaySpans ? gatewaySpans.operation(admitted.operation.operation, admitted.operation.name?.value ?? admitted.operationName, run) : run());
     } catch (err) {
       if (err instanceof EngineRefusal) {
         const code = (err.code in gatewayErrors ? err.code : 'INTERNAL_SERVER_ERROR') as GatewayErrorCode;
@@ -58,7 +61,8 @@ function reportEnd(report: ReportOperation, req: Request, errors: OperationEnd['
 export function contextOf(req: Request): GatewayContext {
   return {
     requestId: req.requestId,
-    traceparent: traceparentOf(req.header('traceparent')),
+    // With tracing on, each subgraph request carries its own fetch span's context (instrumentation-undici) instead.
+    traceparent: gatewaySpans ? null : traceparentOf(req.header('traceparent')),
     identity: req.identity,
     scopes: req.scopes,
     clientAddress: req.clientAddress,

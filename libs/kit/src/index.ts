@@ -25,6 +25,7 @@ export * from './outbox/outbox-event';
 export * from './outbox/outbox-relay';
 export * from './pagination';
 export * from './subgraph/run-service';
+export { currentTraceId, tracingEnabled } from './telemetry/tracing';
 export * from './subgraph/start-subgraph';
 export * from './subgraph/graphql-http-server';
 export * from './validate-input';

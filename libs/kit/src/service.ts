@@ -11,4 +11,5 @@ export * from './logger';
 export * from './metrics/service-metrics';
 export * from './request-signature';
 export * from './subgraph/run-service';
+export { currentTraceId, tracingEnabled } from './telemetry/tracing';
 export * from './subscriptions/shared-reads';

@@ -2,6 +2,7 @@ import type { Logger, RequestSignature } from '@ficus/kit/service';
 import { DocumentNode, FormattedExecutionResult, GraphQLSchema, isAbstractType, print } from 'graphql';
 import type { SubgraphResilience } from '../../execution/resilience/subgraph-resilience';
 import { forwardedHeaders } from '../../execution/forwarded-headers';
+import { gatewaySpans } from '../../telemetry/gateway-spans';
 import { Engine, EngineRefusal, EngineRequest, EngineResult, IncrementalResult, LoadedSupergraph, PlannedSubscription, SupergraphDocument } from '../engine';
 import { readSupergraph } from '../supergraph-schemas';
 import { Deferral, refuseDeferredSubscription } from './execute/defer/deferral';
@@ -141,7 +142,7 @@ class FicusSupergraph implements LoadedSupergraph {
   /** The cached plan of `key`, or a new one; a planner's failure becomes a refusal of the operation. */
   private async planned<T>(cache: PlanCache<T>, key: string, plan: () => Promise<T>): Promise<T> {
     try {
-      return await cache.get(key, plan);
+      return await (gatewaySpans ? gatewaySpans.plan((onMiss) => cache.get(key, () => (onMiss(), plan()))) : cache.get(key, plan));
     } catch (err) {
       throw err instanceof PlanningError ? new EngineRefusal(err.message, err.code) : err;
     }

@@ -1,14 +1,14 @@
 import type { Request } from 'express';
+import { currentTraceId } from '../telemetry/tracing';
 
 const traceparentFormat = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
 
 /**
- * The trace id a request's log lines carry: for now the one of the W3C `traceparent` it came
- * with (the gateway forwards its caller's), null without one. The one function to replace
- * when the process traces itself and the active span knows the id.
+ * The trace id a request's log lines carry: the active span's when the process traces itself,
+ * else the one of the W3C `traceparent` it came with; null without either.
  */
 export function traceIdOf(req: Pick<Request, 'header'>): string | null {
-  return traceIdOfTraceparent(req.header('traceparent'));
+  return currentTraceId() ?? traceIdOfTraceparent(req.header('traceparent'));
 }
 
 /** The trace id of a well-formed `traceparent` (the all-zero id is invalid), else null. */

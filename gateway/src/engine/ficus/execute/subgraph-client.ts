@@ -3,6 +3,7 @@ import { BrokenCircuitError } from 'cockatiel';
 import type { Pool as UndiciPool } from 'undici';
 import type { SubgraphCircuit } from '../../../execution/resilience/subgraph-circuit';
 import { isRetryableConnectionError, SubgraphFailure, subgraphFailureOf } from '../../../execution/resilience/subgraph-failure';
+import { gatewaySpans } from '../../../telemetry/gateway-spans';
 
 export interface SubgraphRequest {
   query: string;
@@ -76,7 +77,12 @@ export class SubgraphClient {
     return this.options.name;
   }
 
-  async send(request: SubgraphRequest): Promise<SubgraphResult> {
+  /** One fetch: in a span when tracing is on; its duration and outcome go to the fetch metrics. */
+  send(request: SubgraphRequest): Promise<SubgraphResult> {
+    return gatewaySpans ? gatewaySpans.subgraphFetch(this.name, request.operationName, () => this.timed(request)) : this.timed(request);
+  }
+
+  private async timed(request: SubgraphRequest): Promise<SubgraphResult> {
     const started = performance.now();
     const result = await this.exchange(request);
     this.options.events.fetched((performance.now() - started) / 1000, result);
