@@ -1,17 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { composeSubgraphs } from '@ficus/schema-registry';
+import { serviceNodeOptions } from '@ficus/e2e';
 import { benchRequestBody } from './gateway-bench/bench-query';
 import { BenchGateway, startApolloGateway, startFicusGateway, startHiveGateway } from './gateway-bench/gateways';
 import { ensureHiveGateway, hiveGatewayDir, hiveGatewayPackages } from './gateway-bench/hive-gateway-install';
 import { BenchOptions, readOptions, usage, UsageError } from './gateway-bench/options';
 import { GatewayFigures, report } from './gateway-bench/report';
-import { measureAtLoad, offeredLoad, SameLoadFigures } from './gateway-bench/same-load';
-import { shopSubgraphs } from './gateway-bench/shop-subgraphs';
+import { composeToFile, measureAtSaturation } from './gateway-bench/saturation';
+import { measureAtLoad, offeredLoad, sameLoadFigures, SameLoadRound } from './gateway-bench/same-load';
 import { ServedProcess } from './served-process';
-import { startSubgraphsProcess, SubgraphsProcess } from './gateway-bench/subgraphs-process';
-import { requireWrk, runWrk } from './gateway-bench/wrk';
+import { startSubgraphsProcess } from './gateway-bench/subgraphs-process';
+import { requireWrk } from './gateway-bench/wrk';
 
 /**
  * The Ficus gateway (in-flight deduplication off, then on) against plain @apollo/gateway 2.14.4
@@ -19,15 +19,17 @@ import { requireWrk, runWrk } from './gateway-bench/wrk';
  * (5 subgraph fetches over 3 levels) and the same four subgraphs (a process of their own):
  * wrk's req/s and p50/p99, each gateway's CPU per request and resident memory, and how many
  * subgraph requests each answer cost, at saturation; then p50/p99 of every gateway at one request
- * rate offered to all (60 % of the slowest one's req/s at saturation), as the p99 target is set.
+ * rate offered to all (60 % of the slowest one's req/s at saturation), as the p99 target is set,
+ * in rounds that the gateways take turns in (medians reported).
  *
- *   npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 15] [--skip-hive]
+ *   npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive]
  */
 async function main(options: BenchOptions): Promise<void> {
   requireWrk();
   const repoRoot = path.resolve(__dirname, '../../..');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-gateway-bench-'));
   say(`gateway bench: ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}; logs in ${workDir}`);
+  say(`ficus runs as shipped, with its package's Node options (${serviceNodeOptions(path.join(repoRoot, 'gateway')).join(' ') || 'none'}); the others with Node's defaults`);
   say('in-flight deduplication (identical subgraph reads in flight share one request): ficus off and on (SUBGRAPH_DEDUPLICATION);');
   say('  @apollo/gateway has none; Hive Gateway has it on by default (deduplicateInflightRequests), run off and on');
   const hive = options.hive ? await ensureHiveGateway(hiveGatewayDir(path.join(repoRoot, '.data')), say) : { ok: false as const, reason: '--skip-hive' };
@@ -57,55 +59,27 @@ async function main(options: BenchOptions): Promise<void> {
 
     say('saturation:');
     const figures: GatewayFigures[] = [];
-    for (const gateway of gateways) figures.push(await measure(gateway, subgraphs, options, workDir));
+    for (const gateway of gateways) figures.push(await measureAtSaturation(gateway, subgraphs, options, workDir, say));
 
     const offered = offeredLoad(
       gateways.map((g, i) => ({ label: g.label, requestsPerSecond: figures[i]!.wrk.requestsPerSecond })),
       options.connections,
     );
     say(`same offered load: ${offered.requestsPerSecond} req/s (${Math.round(offered.share * 100)} % of ${offered.basis.label}'s ${offered.basis.requestsPerSecond.toFixed(0)} req/s at saturation), ${offered.connections} connections, one request per ${offered.cycleMs.toFixed(0)} ms per connection:`);
-    const sameLoad: SameLoadFigures[] = [];
-    for (const gateway of gateways) {
-      const measured = await measureAtLoad(gateway, offered, { seconds: options.sameLoadSeconds, warmup: options.warmup, threads: options.threads, workDir });
-      say(`${gateway.label}: think time ${measured.meanDelayMs.toFixed(0)} ms, ${measured.wrk.requestsPerSecond.toFixed(0)} req/s achieved, p99 ${measured.wrk.p99Ms.toFixed(2)} ms`);
-      sameLoad.push(measured);
+    const rounds: SameLoadRound[][] = gateways.map(() => []);
+    for (let round = 1; round <= options.sameLoadRounds; round++) {
+      for (const [i, gateway] of gateways.entries()) {
+        const measured = await measureAtLoad(gateway, offered, { seconds: options.sameLoadSeconds, warmup: options.warmup, threads: options.threads, workDir });
+        say(`round ${round}, ${gateway.label}: think time ${measured.meanDelayMs.toFixed(0)} ms, ${measured.wrk.requestsPerSecond.toFixed(0)} req/s achieved, p99 ${measured.wrk.p99Ms.toFixed(2)} ms`);
+        rounds[i]!.push(measured);
+      }
     }
+    const sameLoad = gateways.map((gateway, i) => sameLoadFigures(gateway, rounds[i]!));
     say('');
-    for (const line of report(figures, { offered, figures: sameLoad, seconds: options.sameLoadSeconds }, options)) say(line);
+    for (const line of report(figures, { offered, figures: sameLoad, seconds: options.sameLoadSeconds, rounds: options.sameLoadRounds }, options)) say(line);
   } finally {
     for (const child of children.reverse()) await child.stop();
   }
-}
-
-/** Warms one gateway up, then measures it under wrk's load. */
-async function measure(gateway: BenchGateway, subgraphs: SubgraphsProcess, options: BenchOptions, workDir: string): Promise<GatewayFigures> {
-  const load = { url: gateway.url, body: benchRequestBody, connections: options.connections, threads: options.threads, workDir };
-  // Warm-up: compiled code, the plan cached, connections to the subgraphs open.
-  await runWrk({ ...load, seconds: options.warmup });
-  const cpuBefore = gateway.process.cpuSeconds();
-  const subgraphRequestsBefore = await subgraphs.requestsServed();
-  const wrk = await runWrk({ ...load, seconds: options.seconds });
-  const cpuUsed = gateway.process.cpuSeconds() - cpuBefore;
-  const subgraphRequests = (await subgraphs.requestsServed()) - subgraphRequestsBefore;
-  if (wrk.badAnswers > 0 || wrk.socketErrors > 0) throw new Error(`${gateway.label}: ${wrk.badAnswers} bad answers, ${wrk.socketErrors} socket errors`);
-  say(`${gateway.label}: ${wrk.requests} requests in ${wrk.seconds.toFixed(1)} s`);
-  return {
-    gateway: gateway.gateway,
-    deduplication: gateway.deduplication,
-    wrk,
-    cpuMsPerRequest: (cpuUsed * 1000) / wrk.requests,
-    rssMB: gateway.process.rssBytes() / 1e6,
-    subgraphRequestsPerRequest: subgraphRequests / wrk.requests,
-  };
-}
-
-/** Composes the four subgraphs at the URLs they listen on into a supergraph file. */
-function composeToFile(urls: Record<string, string>, workDir: string): string {
-  const outcome = composeSubgraphs(shopSubgraphs.map((s) => ({ name: s.name, routingUrl: urls[s.name]!, origin: 'inline sdl', sdl: s.sdl })));
-  if (!outcome.ok) throw new Error(`the bench subgraphs do not compose: ${JSON.stringify(outcome.errors)}`);
-  const file = path.join(workDir, 'supergraph.graphql');
-  fs.writeFileSync(file, outcome.supergraphSdl);
-  return file;
 }
 
 /** Every gateway must give the same data without errors, or the comparison means nothing. */

@@ -15,11 +15,14 @@ export interface ServedProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node <script>` with `env` (its whole environment), its output going to `logFile`. */
-export function startNodeProcess(options: { name: string; script: string; env: NodeJS.ProcessEnv; logFile: string; stdout?: 'pipe' }): { process: ServedProcess; child: ChildProcess } {
+/** Starts `node [nodeOptions] <script>` with `env` (its whole environment), its output going to `logFile`. */
+export function startNodeProcess(options: { name: string; script: string; nodeOptions?: string[]; env: NodeJS.ProcessEnv; logFile: string; stdout?: 'pipe' }): {
+  process: ServedProcess;
+  child: ChildProcess;
+} {
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log = fs.openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, [options.script], { env: options.env, stdio: ['ignore', options.stdout ?? log, log] });
+  const child = spawn(process.execPath, [...(options.nodeOptions ?? []), options.script], { env: options.env, stdio: ['ignore', options.stdout ?? log, log] });
   fs.closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const running = () => child.exitCode === null && child.signalCode === null;

@@ -3,3 +3,4 @@ export * from './seed';
 export * from './operations';
 export * from './services';
 export * from './registry-setup';
+export * from './node-options';

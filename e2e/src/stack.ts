@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EXIT_WITH_PARENT_VARIABLE } from '@ficus/kit';
 import { ChildService, LogSink } from './child-service';
 import { NatsEndpoint, resolveNats } from './nats';
+import { serviceNodeOptions } from './node-options';
 import { httpReady } from './readiness';
 import { repoRoot } from './repo';
 import { createLauncherKey, newBootstrapKey, publishSubgraphs, stackGraphRef, subgraphsToPublish } from './registry-setup';
@@ -168,5 +169,6 @@ function launchChild(root: string, spec: ServiceSpec, env: NodeJS.ProcessEnv, op
   const entry = path.join(root, spec.dir, 'dist', 'src', 'main.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
   const logFile = path.join(options.dataDir, 'logs', `${spec.name}.log`);
-  return new ChildService(spec.name, { file: process.execPath, args: [entry] }, env, logFile, options.onLog);
+  const nodeOptions = serviceNodeOptions(path.join(root, spec.dir));
+  return new ChildService(spec.name, { file: process.execPath, args: [...nodeOptions, entry] }, env, logFile, options.onLog);
 }

@@ -3,10 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { connectNats } from '@ficus/events';
 import { graphql, waitFor } from '@ficus/testkit';
+import { jetstream } from '@nats-io/jetstream';
+import pino from 'pino';
 import { contractOperations } from '../src/operations';
 import { repoRoot } from '../src/repo';
-import { startTestStack, TestStack } from './stack-harness';
+import { alertExpressions, dashboardExpressions, familiesOf, hasNumericSample, isExported, metricNamesIn, sampleSum, scrapeAll } from './metrics-scrape';
+import { settledOrder, signUpShopper, stockedProduct } from './saga-helpers';
+import { devAdmin, startTestStack, TestStack } from './stack-harness';
 
 const productsSdl = () => fs.readFileSync(path.join(repoRoot(), 'subgraphs/products/schema.graphql'), 'utf8');
 /** The products SDL without `Product.sku` (the input field of the same name stays). */
@@ -94,5 +100,120 @@ describe('the gateway and the schema registry of the launched stack', () => {
 
     const catalog = await t.send('Catalog', { first: 5 });
     expect(catalog.errors).toBeUndefined();
+  });
+
+  it('exports every series of docs/metrics.md with values after an order, a refusal, a dead letter, a check and a publish, and logs each operation with its trace id', async () => {
+    const adminToken = await t.signIn(devAdmin.email, devAdmin.password);
+    const shopper = await signUpShopper(t, 'metrics');
+    const productId = await stockedProduct(t, adminToken, 'METRICS-1', 5);
+    const traceId = randomBytes(16).toString('hex');
+    const headers = {
+      authorization: `Bearer ${shopper.token}`,
+      traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+      'apollographql-client-name': 'metrics-e2e',
+      'apollographql-client-version': '2.0.1',
+    };
+    const placeOrder = contractOperations().get('PlaceOrder')!;
+    const order = (items: unknown) => ({ input: { items, paymentToken: 'tok_visa', idempotencyKey: `metrics-${Math.random()}` } });
+    // Orders hears of the product from an event: retried until it has.
+    const placed = await waitFor(
+      async () => {
+        const res = await graphql(t.stack.gatewayUrl, placeOrder, order([{ productId, quantity: 1 }]), headers);
+        return res.errors?.some((e) => /unknown product/i.test(e.message)) ? null : res;
+      },
+      { what: 'orders to hear of the product' },
+    );
+    expect(placed.errors).toBeUndefined();
+    expect((await settledOrder(t, shopper.token, placed.data.placeOrder.id)).status).toBe('CONFIRMED');
+    // Refused by orders (a subgraph's GraphQL error), and by the gateway's alias limit (MAX_ALIASES 30).
+    expect((await graphql(t.stack.gatewayUrl, placeOrder, order([{ productId, quantity: 0 }]), headers)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: __typename`).join(' ');
+    expect((await graphql(t.stack.gatewayUrl, `{ ${aliases} }`)).status).toBe(400);
+
+    const nc = await connectNats({ url: t.nats.url, name: 'metrics-test', logger: pino({ level: 'silent' }) });
+    try {
+      await jetstream(nc).publish('orders.order.placed', new TextEncoder().encode('{"not":"an envelope"}'), { msgID: `unreadable-${traceId}` });
+    } finally {
+      await nc.close();
+    }
+    const check = await registryGql('mutation($input: CheckSubgraphInput!) { checkSubgraph(input: $input) { passed } }', {
+      input: { ref: t.stack.registry.graphRef, name: 'users', sdl: fs.readFileSync(path.join(repoRoot(), 'subgraphs/users/schema.graphql'), 'utf8') },
+    });
+    expect(check.data?.checkSubgraph.passed).toBe(true);
+    const publish = await registryGql('mutation($input: PublishSubgraphInput!) { publishSubgraph(input: $input) { published } }', {
+      input: { ref: t.stack.registry.graphRef, name: 'users', sdl: fs.readFileSync(path.join(repoRoot(), 'subgraphs/users/schema.graphql'), 'utf8'), routingUrl: t.stack.urls.users },
+    });
+    expect(publish.data?.publishSubgraph.published).toBe(true);
+
+    // The dead letter and the saga's last step land asynchronously: wait for both, then read everything once.
+    const scraped = await waitFor(
+      async () => {
+        const all = await scrapeAll(t);
+        const ready =
+          sampleSum(all.inventory!, 'messaging_dead_letters_total', { messaging_destination_name: 'ORDERS' }) > 0 &&
+          sampleSum(all.orders!, 'saga_outcomes_total', { saga: 'order', outcome: 'CONFIRMED', reason: 'none' }) > 0;
+        return ready ? all : null;
+      },
+      { timeoutMs: 30_000, what: 'the dead letter and the saga outcome to be counted' },
+    );
+
+    const gateway = scraped.gateway!;
+    const operations = 'graphql_gateway_operation_duration_seconds_count';
+    expect(sampleSum(gateway, operations, { graphql_operation_name: 'PlaceOrder', graphql_operation_type: 'mutation', outcome: 'success' })).toBeGreaterThan(0);
+    expect(sampleSum(gateway, operations, { graphql_operation_name: 'PlaceOrder', outcome: 'invalid' })).toBeGreaterThan(0);
+    expect(sampleSum(gateway, operations, { graphql_operation_name: '(unvalidated)', outcome: 'limit' })).toBe(1);
+    expect(sampleSum(gateway, 'graphql_gateway_operation_refusals_total', { reason: 'limit', code: 'MAX_ALIASES_LIMIT' })).toBe(1);
+    for (const subgraph of ['users', 'products', 'inventory', 'orders', 'payments']) {
+      expect({ subgraph, fetches: sampleSum(gateway, 'graphql_gateway_subgraph_fetch_duration_seconds_count', { subgraph_name: subgraph }) > 0 }).toEqual({ subgraph, fetches: true });
+    }
+    expect(sampleSum(gateway, 'graphql_gateway_subgraph_fetch_errors_total', { subgraph_name: 'orders', error_type: 'graphql_error' })).toBeGreaterThan(0);
+    expect(hasNumericSample(gateway, 'graphql_gateway_active_subscriptions')).toBe(true);
+
+    for (const subgraph of ['users', 'products', 'inventory', 'orders', 'payments', 'notifications']) {
+      const text = scraped[subgraph]!;
+      const families = familiesOf(text);
+      expect({ subgraph, backlog: hasNumericSample(text, 'outbox_backlog_events'), age: hasNumericSample(text, 'outbox_oldest_event_age_seconds') }).toEqual({ subgraph, backlog: true, age: true });
+      expect({ subgraph, families: ['messaging_consumer_lag_messages', 'messaging_dead_letters_total', 'saga_outcomes_total'].filter((f) => !families.has(f)) }).toEqual({ subgraph, families: [] });
+    }
+    for (const consumer of ['inventory', 'orders', 'payments', 'notifications']) {
+      expect({ consumer, lag: hasNumericSample(scraped[consumer]!, 'messaging_consumer_lag_messages') }).toEqual({ consumer, lag: true });
+    }
+    // Products published events all along (the product created above among them).
+    expect(sampleSum(scraped.products!, 'ficus_outbox_published_total')).toBeGreaterThan(0);
+
+    const registry = scraped.registry!;
+    expect(sampleSum(registry, 'schema_registry_publishes_total')).toBeGreaterThan(0);
+    expect(sampleSum(registry, 'schema_registry_checks_total', { result: 'passed' })).toBeGreaterThan(0);
+    expect(sampleSum(registry, 'schema_registry_composition_duration_seconds_count')).toBeGreaterThan(0);
+
+    const logged = (service: string) =>
+      fs
+        .readFileSync(path.join(t.dataDir, 'logs', `${service}.log`), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(traceId))
+        .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>);
+    const gatewayLine = await waitFor(() => logged('gateway').find((line) => line.msg === 'graphql operation' && line.outcome === 'success') ?? null, {
+      what: 'the gateway to log the order',
+    });
+    expect(gatewayLine).toMatchObject({
+      operationName: 'PlaceOrder',
+      operationType: 'mutation',
+      client: { name: 'metrics-e2e', version: '2.0.1' },
+      errorCodes: [],
+      traceId,
+    });
+    expect(typeof gatewayLine.requestId).toBe('string');
+    expect(typeof gatewayLine.durationMs).toBe('number');
+    const ordersLine = await waitFor(() => logged('orders').find((line) => line.msg === 'graphql operation') ?? null, { what: 'orders to log the order' });
+    expect(ordersLine).toMatchObject({ traceId, requestId: gatewayLine.requestId });
+  });
+
+  it('reads in the Grafana dashboard and the alert rules only metrics the processes export', async () => {
+    const expressions = [...dashboardExpressions(), ...alertExpressions()];
+    const names = [...new Set(expressions.flatMap(metricNamesIn))].sort();
+    expect(names.length).toBeGreaterThanOrEqual(12);
+    const families = new Map<string, string>();
+    for (const text of Object.values(await scrapeAll(t))) for (const [name, kind] of familiesOf(text)) families.set(name, kind);
+    expect(names.filter((name) => !isExported(name, families))).toEqual([]);
   });
 });

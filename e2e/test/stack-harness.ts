@@ -19,6 +19,8 @@ export const devAdmin = { email: 'admin@example.com', password: 'admin' };
 export interface TestStack {
   stack: RunningStack;
   nats: TestNatsServer;
+  /** Where the stack keeps its files: each service's log is `logs/<service>.log`. */
+  dataDir: string;
   /** Each subgraph's own database (and the registry's), for checks that no API shows (the payment provider's ledger). */
   databaseUrls: Record<string, string>;
   /** Sends a contract operation by name through the gateway. */
@@ -76,6 +78,7 @@ export async function startTestStack(label: string, env: Record<string, string> 
   return {
     stack: running,
     nats,
+    dataDir,
     databaseUrls,
     request,
     send(name, variables, token) {

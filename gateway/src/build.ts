@@ -13,7 +13,7 @@ import { registerSubgraphResilienceMetrics } from './execution/resilience/resili
 import { SubgraphResilience } from './execution/resilience/subgraph-resilience';
 import { createSubscriptionExecutor } from './execution/subscription-executor';
 import { gatewayMetrics } from './gateway-metrics';
-import { admitHttpOperation } from './http/admit-http';
+import { admitHttpOperation, startClock } from './http/admit-http';
 import { clientAddressMiddleware } from './http/client-address';
 import { allowedOrigins, corsFor } from './http/cors';
 import { csrfPrevention } from './http/csrf-prevention';
@@ -25,6 +25,7 @@ import { middlewareChain } from './http/middleware-chain';
 import { serveOperation } from './http/serve-operation';
 import { startWebSocketServer } from './http/websocket-server';
 import { authorizationStage } from './pipeline/authorization-stage';
+import { operationReport } from './observability/operation-report';
 import { createOperationRunner } from './pipeline/operation-runner';
 import { createRequestPipeline } from './pipeline/request-pipeline';
 import { openSupergraph } from './supergraph/supergraph-source';
@@ -69,6 +70,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     logger: logger.child({ component: 'engine' }),
     onOverrides: (inForce, notInForce) => metrics.countOverrides(inForce, notInForce),
     onDeduplicated: (subgraph) => metrics.deduplicated.inc({ subgraph }),
+    observeFetches: metrics.subgraphFetches,
   });
   const served = new ServedSupergraph(engine, logger, (loaded, replacesAnother) => {
     metrics.served.reset();
@@ -99,7 +101,9 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     onEvent: (completion) => metrics.subscriptionEvents.inc({ completion }),
   });
   serviceMetrics.gaugeFrom('ficus_gateway_subscriptions_open', 'Client subscriptions being served.', async () => subscriptions.openCount);
+  serviceMetrics.gaugeFrom('graphql_gateway_active_subscriptions', 'Client subscriptions being served (SSE, multipart and graphql-ws).', async () => subscriptions.openCount);
   serviceMetrics.gaugeFrom('ficus_gateway_subgraph_sockets_open', 'graphql-ws sockets to subgraphs, each shared by the subscriptions to one subgraph.', async () => subscriptions.upstreamSocketCount);
+  const report = operationReport(metrics.operationDurations, logger);
   const pipeline = await createRequestPipeline(config, { served: () => served.current, metrics, logger });
 
   const app = express();
@@ -121,15 +125,16 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
   app.use(
     '/graphql',
     middlewareChain([
+      startClock,
       corsFor(origins),
       csrfPrevention(),
       jsonBody(config.bodyLimitBytes),
       clientAddressMiddleware(pipeline.clientAddressOf),
       authenticate(verifyToken),
-      admitHttpOperation(pipeline.admit),
+      admitHttpOperation(pipeline.admit, report),
       // Subscriptions over SSE and multipart; queries and mutations go on.
       subscriptionStreams.handler,
-      serveOperation(runner),
+      serveOperation(runner, report),
       landingPage(config.nodeEnv),
     ]),
   );

@@ -1,5 +1,8 @@
 import { ServiceMetrics } from '@ficus/kit/service';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { OperationDurations } from './observability/operation-durations';
+import { errorClassOf } from './observability/operation-outcome';
+import { subgraphFetchMetrics } from './observability/subgraph-fetches';
 
 /** The gateway's own Prometheus series, besides what every service exports (ServiceMetrics). */
 export function gatewayMetrics(service: ServiceMetrics) {
@@ -10,7 +13,28 @@ export function gatewayMetrics(service: ServiceMetrics) {
     labelNames: ['label', 'in_force'],
     registers,
   });
+  // The gateway's operations are in graphql_gateway_operation_duration_seconds: the subgraphs' histogram, never fed here, is not exported.
+  service.registry.removeSingleMetric('ficus_graphql_operation_seconds');
+  const refused = new Counter({
+    name: 'ficus_gateway_operations_refused_total',
+    help: 'Operations the request pipeline refused before planning, by error code.',
+    labelNames: ['code'],
+    registers,
+  });
+  const refusals = new Counter({
+    name: 'graphql_gateway_operation_refusals_total',
+    help: 'Operations refused before planning, by reason (limit, cost, rate_limit, invalid, auth, unavailable, …) and error code.',
+    labelNames: ['reason', 'code'],
+    registers,
+  });
   return {
+    /** Counts a refusal before planning, in both the older and the newer series. */
+    countRefusal(code: string) {
+      refused.inc({ code });
+      refusals.inc({ reason: errorClassOf(code), code });
+    },
+    operationDurations: new OperationDurations(service.registry),
+    subgraphFetches: subgraphFetchMetrics(service.registry),
     /** Counts one request's @override labels. */
     countOverrides(inForce: readonly string[], notInForce: readonly string[]) {
       for (const label of inForce) overrides.inc({ label, in_force: 'true' });
@@ -39,12 +63,6 @@ export function gatewayMetrics(service: ServiceMetrics) {
       name: 'ficus_gateway_subscription_events_total',
       help: 'Events from subgraphs for client subscriptions, by completion: ran the rest of the plan, or shared a run in flight for the same event, operation and identity.',
       labelNames: ['completion'],
-      registers,
-    }),
-    refused: new Counter({
-      name: 'ficus_gateway_operations_refused_total',
-      help: 'Operations the request pipeline refused before planning, by error code.',
-      labelNames: ['code'],
       registers,
     }),
     overLimit: new Counter({

@@ -8,7 +8,9 @@ export { PreparedDocuments } from './pipeline/prepared-documents';
 export type { DocumentRules, PreparedDocument } from './pipeline/prepared-documents';
 export { actualCost, CostModel, estimateCost, exceededLimits, measureOperation, parseWithinLimits, readSafetyConfig } from './safety';
 export type { LexicalLimits, OperationLimits, OperationMeasures, SafetyConfig } from './safety';
-export { MemoryRateLimiter, RedisRateLimiter, rateLimitKey } from './rate-limit';
+export { MemoryRateLimiter, rateLimitKey } from './rate-limit';
+// Not in the rate-limit folder's index: a gateway without REDIS_URL never loads the Redis client.
+export { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
 export type { RateBudgets, RateDecision, RateLimiter } from './rate-limit';
 export { TrustedDocuments } from './trusted-documents';
 // The engines, for code that plans and runs operations outside a gateway process (benchmarks, differential tests).

@@ -1,3 +1,4 @@
+import './tracing';
 import { runService } from '@ficus/kit/service';
 import { build } from './build';
 import { readGatewayConfig } from './config';

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createLogger } from '@ficus/kit';
 import { waitFor } from '@ficus/testkit';
 import Redis from 'ioredis';
-import { MemoryRateLimiter, RateBudgets, RateLimiter, RedisRateLimiter } from '../src/rate-limit';
+import { MemoryRateLimiter, RateBudgets, RateLimiter } from '../src/rate-limit';
+import { RedisRateLimiter } from '../src/rate-limit/redis-rate-limiter';
 
 const redisUrl = 'redis://127.0.0.1:6379';
 const logger = createLogger('gateway-test', 'silent');

@@ -4,7 +4,8 @@ import { Writable } from 'node:stream';
 import { freePort, waitFor } from '@ficus/testkit';
 import Redis from 'ioredis';
 import pino from 'pino';
-import { RateBudgets, RateDecision, RedisRateLimiter } from '../src/rate-limit';
+import { RateBudgets, RateDecision } from '../src/rate-limit';
+import { RedisRateLimiter } from '../src/rate-limit/redis-rate-limiter';
 
 const redisUrl = 'redis://127.0.0.1:6379';
 

@@ -11,6 +11,7 @@ import { callerOf } from './http/caller';
 import { persistedQueriesRoute } from './http/persisted-queries-route';
 import { supergraphRoute } from './http/supergraph-route';
 import { usageRoute } from './http/usage-route';
+import { RegistryMetrics } from './registry-metrics';
 import { roverApiRoute } from './rover-api/route';
 
 export interface RegistryHandle {
@@ -41,11 +42,13 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       await storeBootstrapKey(orm.em.fork(), config.bootstrapKey);
       logger.warn({}, 'development bootstrap key stored (REGISTRY_BOOTSTRAP_KEY): every scope, not for production');
     }
+    const metrics = new ServiceMetrics('schema-registry');
     const deps: RegistryDeps = {
       publishLock: new KeyedLock(),
       watch: new SupergraphWatch(),
       lockRows: config.database.kind === 'postgres',
       longPollMaxSeconds: config.longPollMaxSeconds,
+      metrics: new RegistryMetrics(metrics),
     };
     const server = await startGraphQLHttpServer<RegistryContext>({
       schema: makeExecutableSchema({ typeDefs: loadSchemaFile(__dirname), resolvers }),
@@ -53,7 +56,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       host: config.host,
       port: config.port,
       bodyLimitBytes: config.bodyLimitBytes,
-      metrics: new ServiceMetrics('schema-registry'),
+      metrics,
       checks: [{ name: 'database', check: () => orm.isConnected() }],
       routes: (app) => {
         supergraphRoute(app, orm, deps);

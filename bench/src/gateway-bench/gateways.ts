@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { serviceNodeOptions } from '@ficus/e2e';
 import { freePort } from '@ficus/testkit';
 import { benchRequestBody } from './bench-query';
 import { ServedProcess, startNodeProcess, waitUntilServing } from '../served-process';
@@ -21,7 +22,14 @@ export interface BenchGateway {
 }
 
 /** The Ficus gateway (`gateway/dist/src/main.js`) on the supergraph file, in production mode. */
-export async function startFicusGateway(options: { repoRoot: string; supergraphFile: string; workDir: string; deduplication: 'off' | 'on' }): Promise<BenchGateway> {
+export async function startFicusGateway(options: {
+  repoRoot: string;
+  supergraphFile: string;
+  workDir: string;
+  deduplication: 'off' | 'on';
+  /** Names a configuration the gateway runs in besides deduplication (e.g. `tracing on`), and the variables that make it. */
+  variant?: { name: string; env: NodeJS.ProcessEnv };
+}): Promise<BenchGateway> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -39,16 +47,20 @@ export async function startFicusGateway(options: { repoRoot: string; supergraphF
     SUBGRAPH_DEDUPLICATION: options.deduplication,
     DATA_DIR: path.join(options.workDir, `ficus-data-${options.deduplication}`),
     FICUS_EXIT_WITH_PARENT: '1',
+    ...options.variant?.env,
   };
-  const script = path.join(options.repoRoot, 'gateway', 'dist', 'src', 'main.js');
-  return started({ gateway: 'ficus', deduplication: options.deduplication }, `http://127.0.0.1:${port}/graphql`, script, env, options.workDir);
+  const packageDir = path.join(options.repoRoot, 'gateway');
+  // As the gateway is shipped: with the Node options its package asks for.
+  const script = { path: path.join(packageDir, 'dist', 'src', 'main.js'), nodeOptions: serviceNodeOptions(packageDir) };
+  const gateway = options.variant ? `ficus, ${options.variant.name}` : 'ficus';
+  return started({ gateway, deduplication: options.deduplication }, `http://127.0.0.1:${port}/graphql`, script, env, options.workDir);
 }
 
 /** Plain @apollo/gateway with @apollo/server standalone on the same supergraph file. */
 export async function startApolloGateway(options: { supergraphFile: string; workDir: string }): Promise<BenchGateway> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), SUPERGRAPH_FILE: options.supergraphFile };
-  return started({ gateway: '@apollo/gateway 2.14.4', deduplication: 'none' }, `http://127.0.0.1:${port}/`, path.join(__dirname, 'apollo-gateway-main.js'), env, options.workDir);
+  return started({ gateway: '@apollo/gateway 2.14.4', deduplication: 'none' }, `http://127.0.0.1:${port}/`, { path: path.join(__dirname, 'apollo-gateway-main.js') }, env, options.workDir);
 }
 
 /**
@@ -72,13 +84,19 @@ export async function startHiveGateway(options: { bin: string; version: string; 
     env.HIVE_GATEWAY_CONFIG = config;
   }
   const gateway = `hive gateway ${options.version} (rust QP)`;
-  return started({ gateway, deduplication: options.deduplication }, `http://127.0.0.1:${port}/graphql`, path.join(__dirname, 'hive-gateway-main.js'), env, options.workDir);
+  return started({ gateway, deduplication: options.deduplication }, `http://127.0.0.1:${port}/graphql`, { path: path.join(__dirname, 'hive-gateway-main.js') }, env, options.workDir);
 }
 
-async function started(name: { gateway: string; deduplication: Deduplication }, url: string, script: string, env: NodeJS.ProcessEnv, workDir: string): Promise<BenchGateway> {
+async function started(
+  name: { gateway: string; deduplication: Deduplication },
+  url: string,
+  script: { path: string; nodeOptions?: string[] },
+  env: NodeJS.ProcessEnv,
+  workDir: string,
+): Promise<BenchGateway> {
   const label = name.deduplication === 'none' ? name.gateway : `${name.gateway}, dedup ${name.deduplication}`;
   const logFile = path.join(workDir, `${label.replace(/\W+/g, '-')}.log`);
-  const { child, process: served } = startNodeProcess({ name: `the ${label} gateway`, script, env, logFile });
+  const { child, process: served } = startNodeProcess({ name: `the ${label} gateway`, script: script.path, nodeOptions: script.nodeOptions, env, logFile });
   try {
     await waitUntilServing(served, child, url, benchRequestBody, logFile);
   } catch (err) {

@@ -13,13 +13,40 @@ export interface OfferedLoad {
   share: number;
 }
 
-/** One gateway's figures at the offered load. */
-export interface SameLoadFigures {
-  gateway: string;
-  deduplication: Deduplication;
+/** One measured run of one gateway at the offered load. */
+export interface SameLoadRound {
   /** The mean think time of its connections: the cycle less its mean latency in the warm-up. */
   meanDelayMs: number;
   wrk: WrkResult;
+}
+
+/**
+ * One gateway's figures at the offered load over several rounds, the gateways taking turns:
+ * a stall of the machine (another process, the other core busy) lands in one round of one
+ * gateway, and the median of its rounds leaves it out.
+ */
+export interface SameLoadFigures {
+  gateway: string;
+  deduplication: Deduplication;
+  rounds: SameLoadRound[];
+  median: { requestsPerSecond: number; p50Ms: number; p99Ms: number };
+}
+
+/** A gateway's rounds and their medians. */
+export function sameLoadFigures(gateway: BenchGateway, rounds: SameLoadRound[]): SameLoadFigures {
+  const median = (pick: (wrk: WrkResult) => number) => medianOf(rounds.map((r) => pick(r.wrk)));
+  return {
+    gateway: gateway.gateway,
+    deduplication: gateway.deduplication,
+    rounds,
+    median: { requestsPerSecond: median((w) => w.requestsPerSecond), p50Ms: median((w) => w.p50Ms), p99Ms: median((w) => w.p99Ms) },
+  };
+}
+
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Below the slowest gateway's saturation, so that none of them queues without bound. */
@@ -41,12 +68,12 @@ export function offeredLoad(saturation: Array<{ label: string; requestsPerSecond
  * connection sends one request per think time + latency: the think time of the measured run is
  * the cycle less the gateway's mean latency in the warm-up, so slower gateways get the same rate.
  */
-export async function measureAtLoad(gateway: BenchGateway, offered: OfferedLoad, run: { seconds: number; warmup: number; threads: number; workDir: string }): Promise<SameLoadFigures> {
+export async function measureAtLoad(gateway: BenchGateway, offered: OfferedLoad, run: { seconds: number; warmup: number; threads: number; workDir: string }): Promise<SameLoadRound> {
   const load = { url: gateway.url, body: benchRequestBody, connections: offered.connections, threads: run.threads, workDir: run.workDir };
   // The warm-up also reopens connections to the subgraphs that closed while the other gateways ran.
   const warmup = await runWrk({ ...load, seconds: run.warmup, meanDelayMs: offered.cycleMs });
   const meanDelayMs = Math.max(0, offered.cycleMs - warmup.meanLatencyMs);
   const wrk = await runWrk({ ...load, seconds: run.seconds, meanDelayMs });
   if (wrk.badAnswers > 0 || wrk.socketErrors > 0) throw new Error(`${gateway.label} at ${offered.requestsPerSecond} req/s: ${wrk.badAnswers} bad answers, ${wrk.socketErrors} socket errors`);
-  return { gateway: gateway.gateway, deduplication: gateway.deduplication, meanDelayMs, wrk };
+  return { meanDelayMs, wrk };
 }

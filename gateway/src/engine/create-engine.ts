@@ -3,6 +3,7 @@ import type { EngineConfig } from '../config';
 import type { SubgraphResilience } from '../execution/resilience/subgraph-resilience';
 import type * as ApolloGatewayEngine from './apollo-gateway/apollo-gateway-engine';
 import type { Engine } from './engine';
+import type { SubgraphFetchObserver } from './ficus/execute/subgraph-client';
 import { createFicusEngine } from './ficus/ficus-engine';
 
 export interface EngineDependencies {
@@ -12,6 +13,8 @@ export interface EngineDependencies {
   logger: Logger;
   onOverrides?(inForce: readonly string[], notInForce: readonly string[]): void;
   onDeduplicated?(subgraph: string): void;
+  /** The observer of one subgraph's requests (their duration and result), asked once per subgraph client. */
+  observeFetches?(subgraph: string): SubgraphFetchObserver;
 }
 
 /** The engine the config names. */

@@ -4,7 +4,7 @@ import type { AdmittedOperation } from '../pipeline/admission';
 /** What each GraphQL request carries from the HTTP layer to the subgraph requests it causes. */
 export interface GatewayContext {
   requestId: string;
-  /** W3C trace context from the client, forwarded as is. */
+  /** W3C trace context from the client, forwarded as is; null when tracing is on (each subgraph request then carries its own span's). */
   traceparent: string | null;
   identity: Identity | null;
   /** The bearer token's OAuth2 scopes, for @requiresScopes; empty for an anonymous request. */

@@ -1,14 +1,24 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { Refusal, refusal, refusalBody } from '../errors';
+import type { ReportOperation } from '../observability/operation-report';
 import type { Admit, AdmittedOperation } from '../pipeline/admission';
 import { operationParamsOf } from '../pipeline/operation-params';
+import { clientApplicationOf } from './client-application';
 
 declare module 'express-serve-static-core' {
   interface Request {
     /** The operation as the request pipeline admitted it; set on /graphql for every request that passed. */
     admitted?: AdmittedOperation;
+    /** `performance.now()` when the request reached the GraphQL endpoint, for its duration. */
+    startedAt?: number;
   }
 }
+
+/** Marks when a request reached the GraphQL endpoint: the first stage, so its duration counts the checks and authentication too. */
+export const startClock: RequestHandler = (req, _res, next) => {
+  req.startedAt = performance.now();
+  next();
+};
 
 /**
  * Runs the request pipeline's checks on a GraphQL request over HTTP (POST body or GET query
@@ -16,19 +26,24 @@ declare module 'express-serve-static-core' {
  * request rewritten to the text that runs, a persisted id resolved, so that what serves it
  * after (subscription streams, Apollo Server) needs no second look at the extensions.
  */
-export function admitHttpOperation(admit: Admit): RequestHandler {
+export function admitHttpOperation(admit: Admit, report: ReportOperation): RequestHandler {
+  const answer = (req: Request, res: Response, refused: Refusal): void => {
+    report({ startedAt: req.startedAt ?? performance.now(), admitted: undefined, errors: refused.errors, client: clientApplicationOf((name) => req.header(name)), log: () => req.log });
+    for (const [name, value] of Object.entries(refused.headers ?? {})) res.setHeader(name, value);
+    res.status(refused.status).json(refusalBody(refused));
+  };
   return async (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'POST') return next();
     if (req.method === 'POST' && !req.is('application/json')) {
-      return answer(res, refusal('BAD_REQUEST', 'POST a JSON body (Content-Type: application/json)'));
+      return answer(req, res, refusal('BAD_REQUEST', 'POST a JSON body (Content-Type: application/json)'));
     }
     const raw = req.method === 'POST' ? req.body : queryStringParams(req.url);
     // A GET that carries no operation is a browser asking for the Sandbox landing page: Apollo Server's to answer.
     if (req.method === 'GET' && raw.query === undefined && raw.extensions === undefined) return next();
     const shaped = operationParamsOf(raw, { jsonEncoded: req.method === 'GET' });
-    if ('refused' in shaped) return answer(res, shaped.refused);
+    if ('refused' in shaped) return answer(req, res, shaped.refused);
     const admission = await admit(shaped.params, { identity: req.identity, clientAddress: req.clientAddress });
-    if (admission.refused) return answer(res, admission.refused);
+    if (admission.refused) return answer(req, res, admission.refused);
 
     const { admitted } = admission;
     req.admitted = admitted;
@@ -61,9 +76,4 @@ function withQueryString(url: string, body: { query: string; operationName: stri
   if (body.operationName) search.set('operationName', body.operationName);
   const path = url.indexOf('?') < 0 ? url : url.slice(0, url.indexOf('?'));
   return `${path}?${search.toString()}`;
-}
-
-function answer(res: Response, refused: Refusal): void {
-  for (const [name, value] of Object.entries(refused.headers ?? {})) res.setHeader(name, value);
-  res.status(refused.status).json(refusalBody(refused));
 }

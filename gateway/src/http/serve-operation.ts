@@ -2,7 +2,9 @@ import type { Request, RequestHandler, Response } from 'express';
 import { EngineRefusal, isIncremental } from '../engine/engine';
 import { gatewayErrors, GatewayErrorCode, refusal, refusalBody } from '../errors';
 import type { GatewayContext } from '../execution/gateway-context';
+import type { OperationEnd, ReportOperation } from '../observability/operation-report';
 import type { OperationRunner } from '../pipeline/operation-runner';
+import { gatewaySpans } from '../telemetry/gateway-spans';
 import { clientApplicationOf } from './client-application';
 import { acceptsIncremental, writeIncremental } from './incremental-response';
 import { traceparentOf } from './trace-context';
@@ -14,40 +16,60 @@ import { traceparentOf } from './trace-context';
  * incremental delivery (multipart/mixed, deferSpec=20220824) gets an operation with an active
  * @defer in parts; any other client gets its deferred fragments in the one result.
  */
-export function serveOperation(runner: OperationRunner): RequestHandler {
+export function serveOperation(runner: OperationRunner, report: ReportOperation): RequestHandler {
   return async (req, res, next) => {
     const admitted = req.admitted;
     if (!admitted) return next();
     if (req.method === 'GET' && admitted.operation.operation === 'mutation') {
       res.setHeader('allow', 'POST');
-      return answer(res, 405, refusalBody(refusal('MUTATION_OVER_GET', 'mutations are sent with POST only')));
+      const refused = refusal('MUTATION_OVER_GET', 'mutations are sent with POST only');
+      reportEnd(report, req, refused.errors, clientApplicationOf((name) => req.header(name)));
+      return answer(res, 405, refusalBody(refused));
     }
     const context = contextOf(req);
     let result;
     try {
-      result = await runner.execute(admitted, context, { incremental: acceptsIncremental(req.header('accept')) });
+      const incremental = acceptsIncremental(req.header('accept'));
+      const run = () => runner.execute(admitted, context, { incremental });
+      result = await (gatewaySpans ? gatewaySpans.operation(admitted.operation.operation, admitted.operation.name?.value ?? admitted.operationName, run) : run());
     } catch (err) {
       if (err instanceof EngineRefusal) {
         const code = (err.code in gatewayErrors ? err.code : 'INTERNAL_SERVER_ERROR') as GatewayErrorCode;
-        return answer(res, gatewayErrors[code].status, refusalBody(refusal(code, err.message)), req);
+        const refused = refusal(code, err.message);
+        reportEnd(report, req, refused.errors, context.client);
+        return answer(res, gatewayErrors[code].status, refusalBody(refused), req);
       }
       req.log.error({ err }, 'the operation failed');
-      return answer(res, 500, refusalBody(refusal('INTERNAL_SERVER_ERROR', `the gateway failed to run the operation; request id ${req.requestId}`)), req);
+      const failed = refusal('INTERNAL_SERVER_ERROR', `the gateway failed to run the operation; request id ${req.requestId}`);
+      reportEnd(report, req, failed.errors, context.client);
+      return answer(res, 500, refusalBody(failed), req);
     }
-    if (isIncremental(result)) return writeIncremental(res, result, req.log);
+    if (isIncremental(result)) {
+      reportEnd(report, req, result.initial.errors, context.client);
+      return writeIncremental(res, result, req.log);
+    }
+    reportEnd(report, req, result.errors, context.client);
     answer(res, 200, result, req);
   };
+}
+
+/** Tells the operation's end to the report: its duration from the request's arrival, its errors, its client. */
+function reportEnd(report: ReportOperation, req: Request, errors: OperationEnd['errors'], client: OperationEnd['client']): void {
+  report({ startedAt: req.startedAt ?? performance.now(), admitted: req.admitted, errors, client, log: () => req.log });
 }
 
 export function contextOf(req: Request): GatewayContext {
   return {
     requestId: req.requestId,
-    traceparent: traceparentOf(req.header('traceparent')),
+    // With tracing on, each subgraph request carries its own fetch span's context (instrumentation-undici) instead.
+    traceparent: gatewaySpans ? null : traceparentOf(req.header('traceparent')),
     identity: req.identity,
     scopes: req.scopes,
     clientAddress: req.clientAddress,
     credentialsExpireAt: req.credentialsExpireAt,
-    logger: req.log,
+    get logger() {
+      return req.log;
+    },
     client: clientApplicationOf((name) => req.header(name)),
     admitted: req.admitted,
   };

@@ -70,7 +70,7 @@ export async function createRequestPipeline(config: GatewayConfig, deps: Request
       documents,
       cost: safety.cost,
       rateLimiter,
-      onRefused: (code) => deps.metrics.refused.inc({ code }),
+      onRefused: (code) => deps.metrics.countRefusal(code),
       onOverLimit: (limit) => deps.metrics.overLimit.inc({ limit }),
       logger: deps.logger,
     }),

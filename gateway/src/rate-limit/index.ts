@@ -6,5 +6,4 @@ export * from './memory-rate-limiter';
 export * from './rate-limit-key';
 export * from './rate-limit-metrics';
 export * from './rate-limiter';
-export * from './redis-rate-limiter';
 export * from './trusted-proxies';

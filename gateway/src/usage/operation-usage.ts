@@ -1,5 +1,7 @@
-import { calculateReferencedFieldsByType, usageReportingSignature } from '@apollo/utils.usagereporting';
+// The signature module alone: the package's entry also loads a protobuf runtime the gateway has no use for.
+import { usageReportingSignature } from '@apollo/utils.usagereporting/dist/signature';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { referencedCoordinates } from './referenced-coordinates';
 import type { ServedOperation } from './usage-reporter';
 
 interface OperationShape {
@@ -23,11 +25,7 @@ export class OperationUsage {
     const key = `${operationName ?? ''}\n${text}`;
     let shape = bySchema.get(key);
     if (!shape) {
-      const fields = calculateReferencedFieldsByType({ document, schema, resolvedOperationName: operationName });
-      const coordinates = Object.entries(fields).flatMap(([type, { fieldNames }]) =>
-        fieldNames.filter((field) => !field.startsWith('__')).map((field) => `${type}.${field}`),
-      );
-      shape = { signature: usageReportingSignature(document, operationName ?? ''), coordinates: coordinates.sort() };
+      shape = { signature: usageReportingSignature(document, operationName ?? ''), coordinates: referencedCoordinates(schema, document, operationName) };
       if (bySchema.size >= shapeCacheSize) bySchema.delete(bySchema.keys().next().value!);
       bySchema.set(key, shape);
     }

@@ -5,6 +5,7 @@ import { EventContract, EventData } from './contract';
 import { envelopeSchema, EventEnvelope } from './envelope';
 import { Logger } from './logger';
 import { AGGREGATE_ID_HEADER } from './publisher';
+import { tracedProcess } from './trace-context';
 import { DEAD_LETTER_SUBJECT_PREFIX, deadLetterStreamConfig, domainStreamConfig, ensureStream, streamNameFor } from './streams';
 
 export interface DeliveryContext {
@@ -192,7 +193,9 @@ export class EventConsumer {
     }
     try {
       const data = handler.contract.parse(envelope.data);
-      await handler.handle({ ...envelope, data }, { attempt, logger });
+      await tracedProcess(msg.subject, { eventId: envelope.id, consumer: this.options.durable, attempt }, msg.headers, () =>
+        handler.handle({ ...envelope, data }, { attempt, logger }),
+      );
       msg.ack();
       return 'handled';
     } catch (err) {

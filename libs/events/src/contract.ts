@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventEnvelope, EventOrigin, newEventId } from './envelope';
+import { activeTraceparent } from './trace-context';
 
 export class EventContractError extends Error {
   constructor(
@@ -56,7 +57,8 @@ export function defineEvent<TSchema extends z.ZodType>(definition: {
         aggregateId,
         correlationId: origin.correlationId ?? id,
         causationId: origin.causationId ?? null,
-        traceparent: origin.traceparent ?? null,
+        // The span in progress when tracing is on (the request or handled event that causes this one).
+        traceparent: activeTraceparent() ?? origin.traceparent ?? null,
         data: parse(data),
       };
     },

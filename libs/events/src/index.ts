@@ -7,3 +7,4 @@ export * from './connection';
 export * from './publisher';
 export * from './consumer';
 export * from './describe-contracts';
+export * from './trace-context';

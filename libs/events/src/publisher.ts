@@ -1,6 +1,7 @@
 import { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { EventEnvelope } from './envelope';
+import { tracedPublish } from './trace-context';
 
 const encoder = new TextEncoder();
 
@@ -21,11 +22,12 @@ export class EventPublisher {
     const h = natsHeaders();
     h.set('x-correlation-id', envelope.correlationId);
     h.set(AGGREGATE_ID_HEADER, envelope.aggregateId);
-    if (envelope.traceparent) h.set('traceparent', envelope.traceparent);
-    return this.js.publish(envelope.type, encoder.encode(JSON.stringify(envelope)), {
-      msgID: envelope.id,
-      headers: h,
-      timeout: this.timeoutMs,
-    });
+    return tracedPublish(envelope.type, envelope, h, () =>
+      this.js.publish(envelope.type, encoder.encode(JSON.stringify(envelope)), {
+        msgID: envelope.id,
+        headers: h,
+        timeout: this.timeoutMs,
+      }),
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { badInput } from '@ficus/kit';
+import type { RegistryMetrics } from '../registry-metrics';
 import { apiSchemaOf, composeSubgraphs, CompositionMessage } from '../compose';
 import { ApiKeyRow, CheckRun, CheckSettings } from '../db/entities';
 import { diffApiSchema } from './diff-api-schema';
@@ -43,7 +44,18 @@ const unpublishedRoutingUrl = 'http://unpublished.invalid/graphql';
  * subgraphs, and each change to the client-facing API schema is classified and, if breaking,
  * weighed against recorded usage. Every run is stored with its report.
  */
-export async function checkSubgraph(em: EntityManager, input: CheckInput, caller: ApiKeyRow): Promise<CheckReport> {
+export async function checkSubgraph(em: EntityManager, input: CheckInput, caller: ApiKeyRow, metrics?: RegistryMetrics): Promise<CheckReport> {
+  try {
+    const report = await check(em, input, caller, metrics);
+    metrics?.checked(report.passed ? 'passed' : 'failed');
+    return report;
+  } catch (err) {
+    metrics?.checked('error');
+    throw err;
+  }
+}
+
+async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, metrics: RegistryMetrics | undefined): Promise<CheckReport> {
   assertSubgraphName(input.name);
   assertSettings(input.overrides);
   // The run is stored under its variant, so a check of a variant not yet published to creates it.
@@ -52,9 +64,8 @@ export async function checkSubgraph(em: EntityManager, input: CheckInput, caller
   const current = await currentSubgraphs(em, variant.id);
   const routingUrl = current.find((s) => s.name === input.name)?.routingUrl ?? unpublishedRoutingUrl;
   const proposed = [...current.filter((s) => s.name !== input.name), { name: input.name, sdl: input.sdl, routingUrl }];
-  const composed = composeSubgraphs(
-    proposed.sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ ...s, origin: s.name })),
-  );
+  const compose = () => composeSubgraphs(proposed.sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ ...s, origin: s.name })));
+  const composed = metrics ? metrics.composed(compose) : compose();
 
   const now = new Date();
   const base = { id: randomUUID(), graphRef: formatGraphRef(input.ref), subgraph: input.name, createdAt: now.toISOString(), createdBy: caller.name };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EntityManager, LockMode } from '@mikro-orm/core';
 import { badInput } from '@ficus/kit';
 import { composeSubgraphs, CompositionMessage } from '../compose';
+import type { RegistryMetrics } from '../registry-metrics';
 import { ApiKeyRow, SubgraphPublication, SubgraphPublicationRow, Supergraph, SupergraphRow, Variant } from '../db/entities';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
 import { KeyedLock } from './keyed-lock';
@@ -14,6 +15,7 @@ export interface PublishDeps {
   watch: SupergraphWatch;
   /** PostgreSQL: lock the variant row too, so registries running side by side also take turns. */
   lockRows: boolean;
+  metrics?: RegistryMetrics;
 }
 
 export interface PublishInput {
@@ -40,6 +42,17 @@ export type PublishOutcome =
  * there records nothing and keeps the id.
  */
 export async function publishSubgraph(deps: PublishDeps, input: PublishInput, publisher: ApiKeyRow): Promise<PublishOutcome> {
+  try {
+    const outcome = await publish(deps, input, publisher);
+    deps.metrics?.published(outcome.status);
+    return outcome;
+  } catch (err) {
+    deps.metrics?.published('error');
+    throw err;
+  }
+}
+
+async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKeyRow): Promise<PublishOutcome> {
   assertSubgraphName(input.name);
   assertRoutingUrl(input.routingUrl);
   const graphRef = formatGraphRef(input.ref);
@@ -54,7 +67,8 @@ export async function publishSubgraph(deps: PublishDeps, input: PublishInput, pu
         { name: input.name, sdl: input.sdl, routingUrl: input.routingUrl },
       ].sort((a, b) => a.name.localeCompare(b.name));
 
-      const composed = composeSubgraphs(proposed.map((s) => ({ ...s, origin: s.name })));
+      const compose = () => composeSubgraphs(proposed.map((s) => ({ ...s, origin: s.name })));
+      const composed = deps.metrics ? deps.metrics.composed(compose) : compose();
       if (!composed.ok) return { status: 'refused', errors: composed.errors, hints: composed.hints } as const;
 
       const supergraphId = createHash('sha256').update(composed.supergraphSdl).digest('hex');

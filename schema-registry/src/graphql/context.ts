@@ -3,6 +3,7 @@ import type { Logger } from '@ficus/kit';
 import type { Caller } from '../domain/api-keys';
 import type { KeyedLock } from '../domain/keyed-lock';
 import type { SupergraphWatch } from '../domain/supergraph-watch';
+import type { RegistryMetrics } from '../registry-metrics';
 
 /** What the registry's resolvers and routes share for the life of the service. */
 export interface RegistryDeps {
@@ -10,6 +11,7 @@ export interface RegistryDeps {
   watch: SupergraphWatch;
   lockRows: boolean;
   longPollMaxSeconds: number;
+  metrics: RegistryMetrics;
 }
 
 export interface RegistryContext {

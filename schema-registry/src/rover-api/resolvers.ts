@@ -156,7 +156,7 @@ export const roverResolvers = {
       }
       const deps = ctx.deps;
       const outcome = await publishSubgraph(
-        { em: ctx.em, publishLock: deps.publishLock, watch: deps.watch, lockRows: deps.lockRows },
+        { em: ctx.em, publishLock: deps.publishLock, watch: deps.watch, lockRows: deps.lockRows, metrics: deps.metrics },
         { ref, name: args.name, sdl, routingUrl },
         publisher,
       );
@@ -198,6 +198,7 @@ export const roverResolvers = {
         ctx.em,
         { ref, name: input.subgraphName, sdl: input.proposedSchema, overrides: checkOverridesFrom(input.config ?? {}) },
         caller,
+        ctx.deps.metrics,
       );
       ctx.logger.info({ graphRef, subgraph: input.subgraphName, checkId: report.id, passed: report.passed, via: 'rover' }, 'subgraph checked');
       return {

@@ -6,6 +6,7 @@ import { CatalogProduct } from './domain/catalog-product';
 import { Order, OrderRow } from './domain/order';
 import { OrderItem } from './domain/order-item';
 import { PaymentTimeoutSweeper } from './domain/payment-timeout-sweeper';
+import { countSagaOutcomes } from './domain/saga-outcomes';
 import { onProductCreated } from './events/product-created';
 import { onPaymentDeclined, onPaymentSucceeded, onStockRejected, onStockReserved } from './events/saga-steps';
 import { createLoaders } from './graphql/loaders';
@@ -34,6 +35,7 @@ export async function build(config: OrdersConfig, options: OrdersOptions = {}): 
       onPaymentDeclined(orm),
     ],
     consumer: options.consumer,
+    committed: (events, { metrics }) => countSagaOutcomes(events, metrics),
     context: (base, { feeds }) => ({ ...base, loaders: createLoaders(base.em), feeds, orderReads }),
   });
   // Started once everything else is up, so a failed start never leaves it running.

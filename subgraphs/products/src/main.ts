@@ -1,3 +1,4 @@
+import './tracing';
 import { readSubgraphConfig, runService } from '@ficus/kit';
 import { build } from './build';
 

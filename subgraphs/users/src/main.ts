@@ -1,3 +1,4 @@
+import './tracing';
 import { runService } from '@ficus/kit';
 import { build } from './build';
 import { readUsersConfig } from './config';

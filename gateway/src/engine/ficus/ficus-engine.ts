@@ -2,6 +2,7 @@ import type { Logger, RequestSignature } from '@ficus/kit/service';
 import { DocumentNode, FormattedExecutionResult, GraphQLSchema, isAbstractType, print } from 'graphql';
 import type { SubgraphResilience } from '../../execution/resilience/subgraph-resilience';
 import { forwardedHeaders } from '../../execution/forwarded-headers';
+import { gatewaySpans } from '../../telemetry/gateway-spans';
 import { Engine, EngineRefusal, EngineRequest, EngineResult, IncrementalResult, LoadedSupergraph, PlannedSubscription, SupergraphDocument } from '../engine';
 import { readSupergraph } from '../supergraph-schemas';
 import { Deferral, refuseDeferredSubscription } from './execute/defer/deferral';
@@ -9,6 +10,7 @@ import { executeNode, PlanExecution } from './execute/execute-plan';
 import { executeIntrospection, selectsIntrospection } from './execute/introspection';
 import { ResponseObject, TypeMatcher } from './execute/response-data';
 import { ResponseShaper } from './execute/shape-response';
+import type { SubgraphFetchObserver } from './execute/subgraph-client';
 import { SubgraphClients } from './execute/subgraph-clients';
 import { OverrideLabels } from './override-labels';
 import { PlanCache } from './plan-cache';
@@ -34,6 +36,8 @@ export interface FicusEngineOptions {
   onOverrides?(inForce: readonly string[], notInForce: readonly string[]): void;
   /** Told of each subgraph request that shared one in flight. */
   onDeduplicated?(subgraph: string): void;
+  /** The observer of one subgraph's requests, asked once per subgraph client. */
+  observeFetches?(subgraph: string): SubgraphFetchObserver;
 }
 
 /** The gateway's own engine: Hive's Rust query planner, and an executor of ours over its plans. */
@@ -44,6 +48,7 @@ export function createFicusEngine(options: FicusEngineOptions): Engine {
     timeoutMs: options.subgraphTimeoutMs,
     deduplicate: options.deduplicate,
     onDeduplicated: options.onDeduplicated,
+    observeFetches: options.observeFetches,
   });
   return {
     name: 'ficus',
@@ -137,7 +142,7 @@ class FicusSupergraph implements LoadedSupergraph {
   /** The cached plan of `key`, or a new one; a planner's failure becomes a refusal of the operation. */
   private async planned<T>(cache: PlanCache<T>, key: string, plan: () => Promise<T>): Promise<T> {
     try {
-      return await cache.get(key, plan);
+      return await (gatewaySpans ? gatewaySpans.plan((onMiss) => cache.get(key, () => (onMiss(), plan()))) : cache.get(key, plan));
     } catch (err) {
       throw err instanceof PlanningError ? new EngineRefusal(err.message, err.code) : err;
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { traceIdOf } from './trace-id';
 
 export interface HealthCheck {
   name: string;
@@ -16,13 +17,23 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Takes `x-request-id` from the caller (the gateway sets one) or makes one, and echoes it back. */
+/**
+ * Takes `x-request-id` from the caller (the gateway sets one) or makes one, and echoes it back.
+ * The request's logger carries it, and the trace id when the request has one.
+ */
 export function requestIdMiddleware(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const given = req.header('x-request-id');
-    req.requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-    req.log = logger.child({ requestId: req.requestId });
-    res.setHeader('x-request-id', req.requestId);
+    const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    req.requestId = requestId;
+    // Most requests never log: the child logger, whose bindings pino serializes, is made on first use.
+    let log: Logger | undefined;
+    const made = () => {
+      const traceId = traceIdOf(req);
+      return logger.child(traceId ? { requestId, traceId } : { requestId });
+    };
+    Object.defineProperty(req, 'log', { configurable: true, enumerable: true, get: () => (log ??= made()) });
+    res.setHeader('x-request-id', requestId);
     next();
   };
 }

@@ -9,6 +9,10 @@ export class ServiceMetrics {
   readonly outboxPublished: Counter;
   readonly outboxPublishFailures: Counter;
   readonly graphqlOperationSeconds: Histogram<'operation' | 'outcome'>;
+  /** Events this service's consumer gave up on and moved to the dead-letter stream. */
+  readonly deadLetters: Counter<'messaging_destination_name' | 'event_type'>;
+  /** Sagas this service ends (the order saga in orders), by outcome and reason; the same series, empty, elsewhere. */
+  readonly sagaOutcomes: Counter<'saga' | 'outcome' | 'reason'>;
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -44,6 +48,18 @@ export class ServiceMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
+    this.deadLetters = new Counter({
+      name: 'messaging_dead_letters_total',
+      help: 'Events moved to the dead-letter stream after the last delivery attempt (or at once when unreadable), by stream and event type.',
+      labelNames: ['messaging_destination_name', 'event_type'],
+      registers,
+    });
+    this.sagaOutcomes = new Counter({
+      name: 'saga_outcomes_total',
+      help: 'Sagas ended, by saga, outcome (e.g. CONFIRMED, CANCELLED) and reason (a cancellation reason; none when confirmed).',
+      labelNames: ['saga', 'outcome', 'reason'],
+      registers,
+    });
   }
 
   /** A gauge read at scrape time, e.g. the outbox backlog. */
@@ -62,6 +78,7 @@ export class ServiceMetrics {
     return {
       delivered: (outcome, { stream, eventType, durationMs }) => {
         this.eventDeliveries.inc({ stream, event_type: eventType, outcome });
+        if (outcome === 'dead-lettered') this.deadLetters.inc({ messaging_destination_name: stream, event_type: eventType });
         if (outcome === 'handled') this.eventHandlingSeconds.observe({ event_type: eventType }, durationMs / 1000);
       },
     };

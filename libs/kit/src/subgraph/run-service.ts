@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/parse-config';
+import { stopTracing } from '../telemetry/tracing';
 
 interface Stoppable {
   stop(): Promise<void>;
@@ -30,13 +31,17 @@ export function runService(name: string, boot: () => Promise<Stoppable>): void {
             process.stderr.write(`${name}: did not stop within ${STOP_DEADLINE_MS} ms after ${reason}; exiting\n`);
             process.exit(1);
           }, STOP_DEADLINE_MS).unref();
-          service.stop().then(
-            () => process.exit(0),
-            (err) => {
-              process.stderr.write(`${name}: error while stopping after ${reason}: ${String(err)}\n`);
-              process.exit(1);
-            },
-          );
+          // Spans still buffered are exported once the service has finished its last requests.
+          service
+            .stop()
+            .then(() => stopTracing())
+            .then(
+              () => process.exit(0),
+              (err) => {
+                process.stderr.write(`${name}: error while stopping after ${reason}: ${String(err)}\n`);
+                process.exit(1);
+              },
+            );
         };
         process.on('SIGINT', shutdown);
         process.on('SIGTERM', shutdown);

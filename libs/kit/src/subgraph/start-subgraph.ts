@@ -5,10 +5,12 @@ import {
   domainStreamConfig,
   ensureStream,
   EventConsumer,
+  EventEnvelope,
   EventHandler,
   EventOrigin,
   EventPublisher,
   isNatsConnected,
+  streamNameFor,
 } from '@ficus/events';
 import type { Express } from 'express';
 import type { DocumentNode } from 'graphql';
@@ -24,6 +26,9 @@ import { RequestSignature } from '../request-signature';
 import { createLogger } from '../logger';
 import { CommitListener } from '../outbox/commit-listener';
 import { OutboxRelay } from '../outbox/outbox-relay';
+import { traceIdOfTraceparent } from '../http/trace-id';
+import { registerConsumerLag } from '../metrics/consumer-lag';
+import { registerOutboxMetrics } from '../metrics/outbox-metrics';
 import { ServiceMetrics } from '../metrics/service-metrics';
 import { OutboxEvent } from '../outbox/outbox-event';
 import { DomainEventFeeds } from '../subscriptions/domain-event-feeds';
@@ -53,6 +58,8 @@ export interface ServiceDependencies {
   nats: NatsConnection;
   /** The live domain events subscriptions follow, one NATS subscription per subject for the whole service. */
   feeds: DomainEventFeeds;
+  /** The service's Prometheus registry and series, for the metrics of its own domain. */
+  metrics: ServiceMetrics;
 }
 
 export interface SubgraphDefinition<TContext extends BaseContext> {
@@ -75,6 +82,8 @@ export interface SubgraphDefinition<TContext extends BaseContext> {
   subscriptionKeepAliveMs?: number;
   /** Fields (`Type.field`) whose `first` may go beyond the usual 100, or must stay below it. */
   pageSizes?: Readonly<Record<string, number>>;
+  /** Told of the events each committed transaction recorded (a saga's end, for its metrics). */
+  committed?: (events: readonly EventEnvelope[], deps: ServiceDependencies) => void;
   /** Tuning for the event consumer (tests shorten the backoff). */
   consumer?: { maxDeliver?: number; backoffMs?: number[] };
 }
@@ -134,7 +143,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     metrics.gaugeFrom('ficus_event_feed_subscriptions', 'NATS subscriptions the subscription streams share.', async () =>
       feeds.subscriptionCount,
     );
-    const deps: ServiceDependencies = { config, orm, logger, nats, feeds };
+    const deps: ServiceDependencies = { config, orm, logger, nats, feeds, metrics };
     await definition.prepare?.(deps);
 
     const relay = new OutboxRelay(orm, new EventPublisher(jetstream(nats)), logger.child({ component: 'outbox-relay' }), {
@@ -144,9 +153,11 @@ export async function startSubgraph<TContext extends BaseContext>(
     metrics.gaugeFrom('ficus_outbox_pending', 'Outbox events not yet published.', () =>
       orm.em.fork().count(OutboxEvent, { publishedAt: null }),
     );
+    registerOutboxMetrics(metrics, orm);
     commits.onCommit((committed) => {
       relay.nudge();
       feeds.deliverCommitted(committed);
+      definition.committed?.(committed, deps);
     });
     relay.start();
     stack.push(() => relay.stop());
@@ -163,6 +174,8 @@ export async function startSubgraph<TContext extends BaseContext>(
       await consumer.start();
       stack.push(() => consumer.stop());
     }
+    // Registered without a consumer too (and then empty), so every subgraph exports the same series.
+    registerConsumerLag(metrics, nats, config.serviceName, [...new Set(handlers.map((handler) => streamNameFor(handler.contract.domain)))]);
 
     const streams = new OpenStreams();
     metrics.gaugeFrom('ficus_subscriptions_open', 'Subscription streams being served.', async () => streams.size);
@@ -209,7 +222,7 @@ export async function startSubgraph<TContext extends BaseContext>(
               identity: identityFromHeaders(headers),
               clientAddress: clientAddressFromHeaders(headers),
               requestId,
-              logger: logger.child({ requestId, transport: 'graphql-ws' }),
+              logger: logger.child({ requestId, transport: 'graphql-ws', traceId: traceIdOfTraceparent(headers.traceparent) ?? undefined }),
               origin: { correlationId: requestId, traceparent: headers.traceparent ?? null },
             },
             deps,

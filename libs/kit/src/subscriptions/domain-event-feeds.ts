@@ -1,5 +1,6 @@
 import { envelopeSchema, EventEnvelope } from '@ficus/events';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { traceSubscriptionDelivery } from '../telemetry/delivery-span';
 import { BufferedFeed } from './buffered-feed';
 import type { DomainEventFeed, FeedFilter } from './domain-event-feed';
 
@@ -61,7 +62,7 @@ export class DomainEventFeeds {
       for (const [subject, entry] of this.subjects) {
         if (!subjectMatches(subject, event.type)) continue;
         this.rememberDelivered(`${subject}\n${event.id}`);
-        this.dispatch(entry, Object.freeze({ ...event }));
+        this.dispatch(entry, Object.freeze({ ...event }), 'commit');
       }
     }
   }
@@ -78,7 +79,7 @@ export class DomainEventFeeds {
         callback: (err, message) => {
           if (err) return;
           const event = parseEnvelope(message.data);
-          if (event && !this.deliveredLocally.delete(`${subject}\n${event.id}`)) this.dispatch(entry, event);
+          if (event && !this.deliveredLocally.delete(`${subject}\n${event.id}`)) this.dispatch(entry, event, 'nats');
         },
       }),
       // Every feed joining this subscription shares the flush that registered it with the server.
@@ -95,10 +96,19 @@ export class DomainEventFeeds {
     return entry;
   }
 
-  private dispatch(entry: SubjectFeeds, event: EventEnvelope): void {
+  private dispatch(entry: SubjectFeeds, event: EventEnvelope, source: 'commit' | 'nats'): void {
+    let delivered = 0;
     const followers = entry.byAggregate.get(event.aggregateId);
-    if (followers) for (const feed of followers) feed.deliver(event);
-    for (const [feed, accept] of entry.byPredicate) if (accept(event)) feed.deliver(event);
+    if (followers) {
+      for (const feed of followers) feed.deliver(event);
+      delivered += followers.size;
+    }
+    for (const [feed, accept] of entry.byPredicate) {
+      if (!accept(event)) continue;
+      feed.deliver(event);
+      delivered += 1;
+    }
+    if (delivered > 0) traceSubscriptionDelivery(event, delivered, source);
   }
 
   private rememberDelivered(key: string): void {

@@ -123,28 +123,22 @@ function entityBatch(
   requires: NonNullable<FetchStep['requires']>,
   inputRewrites: FetchStep['inputRewrites'],
 ): EntityBatch | null {
-  const found = paths.flatMap((path) => collectAtPath(execution.data, path, execution.matches));
+  const found: ResponseObject[] = [];
+  for (const path of paths) collectAtPath(execution.data, path, execution.matches, undefined, found);
   const entities: ResponseObject[] = [];
   const sentAs: number[] = [];
-  const representations: ResponseObject[] = [];
-  const indexOf = new Map<string, number>();
+  const sent = new SentRepresentations();
   const entityIndices: number[] = [];
   for (let i = 0; i < found.length; i++) {
     const entity = found[i]!;
     const representation = representationOf(entity, requires, execution.matches);
     if (!representation) continue;
     if (inputRewrites.length > 0) applyRewrites(representation, inputRewrites, execution.matches);
-    const key = representationKey(representation);
-    let index = indexOf.get(key);
-    if (index === undefined) {
-      index = representations.length;
-      indexOf.set(key, index);
-      representations.push(representation);
-    }
     entities.push(entity);
-    sentAs.push(index);
+    sentAs.push(sent.indexOf(representation));
     entityIndices.push(i);
   }
+  const representations = sent.list;
   if (representations.length === 0) return null;
   return {
     entities,
@@ -181,17 +175,45 @@ function mergeEntities(received: unknown, batch: EntityBatch, outputRewrites: Fe
 }
 
 /**
- * Equal representations have equal keys: the common ones (a typename and scalar key fields)
- * are keyed by their values without serializing, the others by their JSON.
+ * The representations to send, each once. The common ones (a typename and one scalar key
+ * field) are found by type, field and value in nested maps, with no key string built; the
+ * others by their JSON.
  */
-function representationKey(representation: ResponseObject): string {
-  let key = '';
-  for (const name in representation) {
-    const value = representation[name];
-    if (typeof value === 'object' && value !== null) return JSON.stringify(representation);
-    key += `${name}\u0000${typeof value === 'string' ? 's' : ''}${String(value)}\u0000`;
+class SentRepresentations {
+  readonly list: ResponseObject[] = [];
+  private readonly byKeyField = new Map<string, Map<string, Map<unknown, number>>>();
+  private readonly byJson = new Map<string, number>();
+
+  /** The index of an equal representation already listed, else of this one, listed now. */
+  indexOf(representation: ResponseObject): number {
+    let typename: unknown;
+    let keyField: string | undefined;
+    let fields = 0;
+    for (const name in representation) {
+      fields++;
+      if (name === '__typename') typename = representation[name];
+      else keyField = name;
+    }
+    const value = keyField === undefined ? undefined : representation[keyField];
+    if (fields !== 2 || typeof typename !== 'string' || (typeof value !== 'string' && typeof value !== 'number')) {
+      return this.found(this.byJson, JSON.stringify(representation), representation);
+    }
+    let byField = this.byKeyField.get(typename);
+    if (!byField) this.byKeyField.set(typename, (byField = new Map()));
+    let byValue = byField.get(keyField!);
+    if (!byValue) byField.set(keyField!, (byValue = new Map()));
+    return this.found(byValue, value, representation);
   }
-  return key;
+
+  private found<K>(index: Map<K, number>, key: K, representation: ResponseObject): number {
+    let at = index.get(key);
+    if (at === undefined) {
+      at = this.list.length;
+      index.set(key, at);
+      this.list.push(representation);
+    }
+    return at;
+  }
 }
 
 /** A copy of parsed JSON (objects, arrays, primitives): cheaper than structuredClone for it. */

@@ -13,39 +13,49 @@ export function isObject(value: unknown): value is ResponseObject {
 /**
  * The objects found at `path` in `root`: lists are walked item by item (whether or not the path
  * says `@` there), nulls end a branch. With `paths`, each object's response path is pushed too.
+ * They are pushed onto `found`, a new list unless given.
  */
-export function collectAtPath(root: unknown, path: readonly PathSegment[], matches: TypeMatcher, paths?: ResponsePath[]): ResponseObject[] {
-  const found: ResponseObject[] = [];
-  const current: ResponsePath = [];
-  const walk = (value: unknown, at: number): void => {
-    if (value === null || value === undefined) return;
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        if (paths) current.push(i);
-        walk(value[i], at);
-        if (paths) current.pop();
-      }
-      return;
-    }
-    if (!isObject(value)) return;
-    const segment = path[at];
-    if (!segment) {
-      found.push(value);
-      paths?.push(current.slice());
-      return;
-    }
-    if (segment.kind === 'list') return walk(value, at + 1);
-    if (segment.kind === 'types') {
-      const typename = value.__typename;
-      if (typeof typename !== 'string' || matches(typename, segment.names)) walk(value, at + 1);
-      return;
-    }
-    if (paths) current.push(segment.name);
-    walk(value[segment.name], at + 1);
-    if (paths) current.pop();
-  };
-  walk(root, 0);
+export function collectAtPath(root: unknown, path: readonly PathSegment[], matches: TypeMatcher, paths?: ResponsePath[], found: ResponseObject[] = []): ResponseObject[] {
+  walk({ path, matches, found, paths, current: paths ? [] : null }, root, 0);
   return found;
+}
+
+/** One collectAtPath walk: what every step of it shares (a closure per walk cost more than the walk). */
+interface PathWalk {
+  path: readonly PathSegment[];
+  matches: TypeMatcher;
+  found: ResponseObject[];
+  paths: ResponsePath[] | undefined;
+  /** The response path to the value being walked, kept only when `paths` is wanted. */
+  current: ResponsePath | null;
+}
+
+function walk(w: PathWalk, value: unknown, at: number): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      w.current?.push(i);
+      walk(w, value[i], at);
+      w.current?.pop();
+    }
+    return;
+  }
+  if (!isObject(value)) return;
+  const segment = w.path[at];
+  if (!segment) {
+    w.found.push(value);
+    if (w.current) w.paths!.push(w.current.slice());
+    return;
+  }
+  if (segment.kind === 'list') return walk(w, value, at + 1);
+  if (segment.kind === 'types') {
+    const typename = value.__typename;
+    if (typeof typename !== 'string' || w.matches(typename, segment.names)) walk(w, value, at + 1);
+    return;
+  }
+  w.current?.push(segment.name);
+  walk(w, value[segment.name], at + 1);
+  w.current?.pop();
 }
 
 const missing = Symbol('missing');

@@ -166,34 +166,41 @@ class ShapingRun {
         continue;
       }
       if (!field.type) continue;
-      const value = this.completeValue(field.type, field, source[field.responseName], { parent: path, key: field.responseName });
+      const value = this.completeValue(field.type, field, source[field.responseName], path, field.responseName);
       if (value === invalid) return invalid;
       out[field.responseName] = value;
     }
     return out;
   }
 
-  private completeValue(type: GraphQLOutputType, field: CollectedField, value: unknown, path: PathLink): unknown {
+  /**
+   * The value at `key` of the object or list at `parent`. The path is passed as its parent and
+   * key: a link is made only for an object or list (its items need a parent), so scalars, most
+   * of a response, cost none.
+   */
+  private completeValue(type: GraphQLOutputType, field: CollectedField, value: unknown, parent: PathLink | null, key: string | number): unknown {
     if (isNonNullType(type)) {
-      const completed = this.completeValue(type.ofType, field, value, path);
+      const completed = this.completeValue(type.ofType, field, value, parent, key);
       if (completed === null) {
-        this.nonNullViolation(field, path);
+        this.nonNullViolation(field, { parent, key });
         return invalid;
       }
       return completed;
     }
     if (value === null || value === undefined) return null;
     if (isListType(type)) {
+      const path: PathLink = { parent, key };
       if (!Array.isArray(value)) return this.fail(path, `expected a list for ${field.parentType}.${field.fieldName}`);
       const items = new Array<unknown>(value.length);
       for (let i = 0; i < value.length; i++) {
-        const item = this.completeValue(type.ofType, field, value[i], { parent: path, key: i });
+        const item = this.completeValue(type.ofType, field, value[i], path, i);
         if (item === invalid) return null;
         items[i] = item;
       }
       return items;
     }
-    if (isLeafType(type)) return isEnumType(type) ? this.completeEnum(type, value, path) : this.completeScalar(type, value, path);
+    if (isLeafType(type)) return isEnumType(type) ? this.completeEnum(type, value, parent, key) : this.completeScalar(type, value, parent, key);
+    const path: PathLink = { parent, key };
     if (!isObject(value) || !field.children) return this.fail(path, `expected an object for ${field.parentType}.${field.fieldName}`);
     const runtimeType = isObjectType(type) ? type : this.shaper.runtimeType(type, value.__typename);
     if (!runtimeType && typeof value.__typename === 'string' && value.__typename !== type.name) {
@@ -206,12 +213,12 @@ class ShapingRun {
     return completed === invalid ? null : completed;
   }
 
-  private completeEnum(type: GraphQLEnumType, value: unknown, path: PathLink): unknown {
+  private completeEnum(type: GraphQLEnumType, value: unknown, parent: PathLink | null, key: string | number): unknown {
     if (typeof value === 'string' && type.getValue(value)) return value;
-    return this.fail(path, `Enum "${type.name}" cannot represent value: ${JSON.stringify(value)}`);
+    return this.fail({ parent, key }, `Enum "${type.name}" cannot represent value: ${JSON.stringify(value)}`);
   }
 
-  private completeScalar(type: Parameters<typeof isSpecifiedScalarType>[0] & { serialize(value: unknown): unknown }, value: unknown, path: PathLink): unknown {
+  private completeScalar(type: Parameters<typeof isSpecifiedScalarType>[0] & { serialize(value: unknown): unknown }, value: unknown, parent: PathLink | null, key: string | number): unknown {
     // Most values already have their scalar's JSON type: they are served as they came.
     if (alreadySerialized[type.name]?.(value)) return value;
     // The subgraph serialized custom scalars already; the built-in ones are checked as graphql-js would.
@@ -219,7 +226,7 @@ class ShapingRun {
     try {
       return type.serialize(value);
     } catch (err) {
-      return this.fail(path, (err as Error).message);
+      return this.fail({ parent, key }, (err as Error).message);
     }
   }
 

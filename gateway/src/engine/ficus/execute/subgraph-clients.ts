@@ -1,6 +1,6 @@
 import type { RequestSignature } from '@ficus/kit/service';
 import type { SubgraphResilience } from '../../../execution/resilience/subgraph-resilience';
-import { SubgraphClient } from './subgraph-client';
+import { SubgraphClient, SubgraphFetchObserver } from './subgraph-client';
 
 export interface SubgraphClientsOptions {
   signer: RequestSignature | null;
@@ -8,6 +8,7 @@ export interface SubgraphClientsOptions {
   timeoutMs: number;
   deduplicate: boolean;
   onDeduplicated?(subgraph: string): void;
+  observeFetches?(subgraph: string): SubgraphFetchObserver;
 }
 
 /**
@@ -38,6 +39,7 @@ export class SubgraphClients {
         retried: () => resilience.notifyRetried(subgraph),
         shortCircuited: () => resilience.notifyShortCircuited(subgraph),
         deduplicated: () => this.options.onDeduplicated?.(subgraph),
+        fetched: this.options.observeFetches?.(subgraph) ?? noObserver,
       },
     });
     this.clients.set(subgraph, client);
@@ -50,3 +52,5 @@ export class SubgraphClients {
     this.clients.clear();
   }
 }
+
+const noObserver: SubgraphFetchObserver = () => undefined;

@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { composeSubgraphs } from '@ficus/schema-registry';
+import { benchRequestBody } from './bench-query';
+import type { BenchGateway } from './gateways';
+import type { GatewayFigures } from './report';
+import { shopSubgraphs } from './shop-subgraphs';
+import type { SubgraphsProcess } from './subgraphs-process';
+import { runWrk } from './wrk';
+
+export interface SaturationLoad {
+  seconds: number;
+  warmup: number;
+  connections: number;
+  threads: number;
+}
+
+/** Warms one gateway up, then measures it under wrk's load: req/s and latency, its CPU per request and memory. */
+export async function measureAtSaturation(
+  gateway: BenchGateway,
+  subgraphs: SubgraphsProcess,
+  options: SaturationLoad,
+  workDir: string,
+  say: (line: string) => void,
+): Promise<GatewayFigures> {
+  const load = { url: gateway.url, body: benchRequestBody, connections: options.connections, threads: options.threads, workDir };
+  // Warm-up: compiled code, the plan cached, connections to the subgraphs open.
+  await runWrk({ ...load, seconds: options.warmup });
+  const cpuBefore = gateway.process.cpuSeconds();
+  const subgraphRequestsBefore = await subgraphs.requestsServed();
+  const wrk = await runWrk({ ...load, seconds: options.seconds });
+  const cpuUsed = gateway.process.cpuSeconds() - cpuBefore;
+  const subgraphRequests = (await subgraphs.requestsServed()) - subgraphRequestsBefore;
+  if (wrk.badAnswers > 0 || wrk.socketErrors > 0) throw new Error(`${gateway.label}: ${wrk.badAnswers} bad answers, ${wrk.socketErrors} socket errors`);
+  say(`${gateway.label}: ${wrk.requests} requests in ${wrk.seconds.toFixed(1)} s`);
+  return {
+    gateway: gateway.gateway,
+    deduplication: gateway.deduplication,
+    wrk,
+    cpuMsPerRequest: (cpuUsed * 1000) / wrk.requests,
+    rssMB: gateway.process.rssBytes() / 1e6,
+    subgraphRequestsPerRequest: subgraphRequests / wrk.requests,
+  };
+}
+
+/** Composes the four subgraphs at the URLs they listen on into a supergraph file. */
+export function composeToFile(urls: Record<string, string>, workDir: string): string {
+  const outcome = composeSubgraphs(shopSubgraphs.map((s) => ({ name: s.name, routingUrl: urls[s.name]!, origin: 'inline sdl', sdl: s.sdl })));
+  if (!outcome.ok) throw new Error(`the bench subgraphs do not compose: ${JSON.stringify(outcome.errors)}`);
+  const file = path.join(workDir, 'supergraph.graphql');
+  fs.writeFileSync(file, outcome.supergraphSdl);
+  return file;
+}

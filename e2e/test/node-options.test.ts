@@ -1,0 +1,25 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { serviceNodeOptions } from '../src';
+import { repoRoot } from '../src/repo';
+
+describe('the Node options a service package asks for', () => {
+  it('are the gateway package\'s young-generation cap, and node accepts them', () => {
+    const options = serviceNodeOptions(path.join(repoRoot(), 'gateway'));
+    expect(options).toContain('--max-semi-space-size=16');
+    // node refuses an option it does not know, with exit code 9.
+    expect(execFileSync(process.execPath, [...options, '-e', 'process.stdout.write("started")']).toString()).toBe('started');
+  });
+
+  it('are none for a package that names none', () => {
+    expect(serviceNodeOptions(path.join(repoRoot(), 'subgraphs', 'orders'))).toEqual([]);
+  });
+
+  it('are refused, naming the package, when they are not a list of options', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-node-options-'));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ ficus: { nodeOptions: '--max-semi-space-size=16' } }));
+    expect(() => serviceNodeOptions(dir)).toThrow(`${dir}/package.json: ficus.nodeOptions must be a list of --options`);
+  });
+});

@@ -1,0 +1,51 @@
+import type { ServiceMetrics } from '@ficus/kit';
+import { Counter, Histogram } from 'prom-client';
+
+export type PublishResult = 'published' | 'unchanged' | 'refused' | 'error';
+export type CheckResult = 'passed' | 'failed' | 'error';
+
+/** The registry's own series: publishes and checks by result, and how long composition takes. */
+export class RegistryMetrics {
+  private readonly publishes: Counter<'result'>;
+  private readonly checks: Counter<'result'>;
+  private readonly composition: Histogram<'result'>;
+
+  constructor(service: ServiceMetrics) {
+    const registers = [service.registry];
+    this.publishes = new Counter({
+      name: 'schema_registry_publishes_total',
+      help: 'Subgraph publishes, by result: published, unchanged, refused (does not compose), error.',
+      labelNames: ['result'],
+      registers,
+    });
+    this.checks = new Counter({
+      name: 'schema_registry_checks_total',
+      help: 'Subgraph checks, by result: passed, failed (does not compose, or breaks operations in use), error.',
+      labelNames: ['result'],
+      registers,
+    });
+    this.composition = new Histogram({
+      name: 'schema_registry_composition_duration_seconds',
+      help: 'Time to compose a variant with a proposed subgraph (publish or check), by result: composed or failed.',
+      labelNames: ['result'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+  }
+
+  published(result: PublishResult): void {
+    this.publishes.inc({ result });
+  }
+
+  checked(result: CheckResult): void {
+    this.checks.inc({ result });
+  }
+
+  /** Runs a composition and records its duration. */
+  composed<T extends { ok: boolean }>(compose: () => T): T {
+    const started = performance.now();
+    const outcome = compose();
+    this.composition.observe({ result: outcome.ok ? 'composed' : 'failed' }, (performance.now() - started) / 1000);
+    return outcome;
+  }
+}
