@@ -3,6 +3,8 @@
 # (`ficus.nodeOptions` in its package.json, e.g. the gateway's young-generation size);
 # later arguments go to the service. exec: node is PID 1 and gets SIGTERM itself.
 set -eu
+# The image's code sits beside this script (/app).
+app=$(cd "$(dirname "$0")" && pwd)
 service="${1:-}"
 [ "$#" -gt 0 ] && shift
 case "$service" in
@@ -14,7 +16,7 @@ case "$service" in
   orders) dir=subgraphs/orders port=4004 ;;
   payments) dir=subgraphs/payments port=4005 ;;
   notifications) dir=subgraphs/notifications port=4006 ;;
-  ficus) exec node /app/schema-registry/dist/src/cli.js "$@" ;;
+  ficus) exec node "$app/schema-registry/dist/src/cli.js" "$@" ;;
   *)
     echo "usage: <gateway|registry|users|products|inventory|orders|payments|notifications> [args…] | ficus <command> [options]" >&2
     exit 64
@@ -22,6 +24,6 @@ case "$service" in
 esac
 # The health check reads PORT from this process's environment (it is PID 1 after exec).
 export PORT="${PORT:-$port}"
-node_options=$(node -e 'const o = require(process.argv[1]).ficus?.nodeOptions ?? []; process.stdout.write(o.join(" "))' "/app/$dir/package.json")
+node_options=$(node -e 'const o = require(process.argv[1]).ficus?.nodeOptions ?? []; process.stdout.write(o.join(" "))' "$app/$dir/package.json")
 # shellcheck disable=SC2086 # the options are separate words, each an --option without spaces
-exec node $node_options "/app/$dir/dist/src/main.js" "$@"
+exec node $node_options "$app/$dir/dist/src/main.js" "$@"
