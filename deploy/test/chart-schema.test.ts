@@ -1,6 +1,7 @@
 import { ciValues, renderChart, chartDir } from '../src/chart';
 import { helm } from '../src/helm';
 import { schemaProblems } from '../src/kubernetes-schema';
+import { unknownFieldProblems } from '../src/unknown-fields';
 
 describe('the Helm chart, rendered by helm', () => {
   it('passes helm lint with the CI values', async () => {
@@ -9,12 +10,13 @@ describe('the Helm chart, rendered by helm', () => {
     expect(lint.ok).toBe(true);
   });
 
-  it('renders only manifests valid against the Kubernetes schema of their kind', async () => {
+  it('renders only manifests valid against the Kubernetes schema of their kind, with no field it does not define', async () => {
     const { ok, stderr, manifests } = await renderChart();
     expect(stderr).toBe('');
     expect(ok).toBe(true);
     const problems = manifests.flatMap((m) => schemaProblems(m).map((p) => `${m.kind}/${m.metadata.name}: ${p}`));
     expect(problems).toEqual([]);
+    expect(unknownFieldProblems(manifests)).toEqual([]);
     expect(manifests.length).toBeGreaterThanOrEqual(8 * 2);
   });
 
@@ -34,6 +36,7 @@ describe('the Helm chart, rendered by helm', () => {
     expect(ok).toBe(true);
     const problems = manifests.flatMap((m) => schemaProblems(m).map((p) => `${m.kind}/${m.metadata.name}: ${p}`));
     expect(problems).toEqual([]);
+    expect(unknownFieldProblems(manifests)).toEqual([]);
   });
 
   it('finds a manifest with a wrong field type invalid, so the validation above can fail', () => {
@@ -45,5 +48,16 @@ describe('the Helm chart, rendered by helm', () => {
     };
     expect(schemaProblems(broken)).toEqual([expect.stringContaining('/spec/replicas must be integer')]);
     expect(schemaProblems({ ...broken, apiVersion: 'apps/v9' })).toEqual([expect.stringContaining('not a Kubernetes kind')]);
+  });
+
+  it('finds a field the Kubernetes API does not define, which the schemas let pass', () => {
+    const misspelt = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'misspelt' },
+      spec: { selector: {}, template: { spec: { containers: [{ name: 'a', livenessProbes: {} }] } } },
+    };
+    expect(schemaProblems(misspelt)).toEqual([]);
+    expect(unknownFieldProblems([misspelt])).toEqual([expect.stringMatching(/^Deployment\/misspelt: .*livenessProbes.* does not exist/)]);
   });
 });
