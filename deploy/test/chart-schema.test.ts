@@ -31,6 +31,7 @@ describe('the Helm chart, rendered by helm', () => {
       'networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.name': 'monitoring',
       'gateway.env.CORS_ORIGINS': 'https://shop.example',
       'imagePullSecrets[0].name': 'registry-credentials',
+      'podAnnotations.prometheus\.io/scrape': 'true',
     });
     expect(stderr).toBe('');
     expect(ok).toBe(true);

@@ -33,6 +33,9 @@ spec:
       annotations:
         # New keys or database URLs restart the pods that read them.
         checksum/secrets: {{ include (print $root.Template.BasePath "/secrets.yaml") $root | sha256sum }}
+        {{- range $key, $value := $root.Values.podAnnotations }}
+        {{ $key }}: {{ $value | toString | quote }}
+        {{- end }}
     spec:
       automountServiceAccountToken: false
       {{- with $root.Values.imagePullSecrets }}
