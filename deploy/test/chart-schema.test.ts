@@ -30,6 +30,7 @@ describe('the Helm chart, rendered by helm', () => {
       'gateway.networkPolicyFrom[0].namespaceSelector.matchLabels.name': 'ingress',
       'networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.name': 'monitoring',
       'gateway.env.CORS_ORIGINS': 'https://shop.example',
+      'commonEnv.OTEL_EXPORTER_OTLP_ENDPOINT': 'http://otel-collector.observability:4318',
       'imagePullSecrets[0].name': 'registry-credentials',
       'podAnnotations.prometheus\.io/scrape': 'true',
     });

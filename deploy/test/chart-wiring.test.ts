@@ -102,6 +102,16 @@ describe('the chart wires the services as the launcher does', () => {
     for (const name of subgraphNames) expect(envOf(container(name), 'NATS_URL').value).toBe('nats://nats-0.nats:4222,nats://nats-1.nats:4222,nats://nats-2.nats:4222');
   });
 
+  it('gives every service the common variables, and a component its own after them', async () => {
+    const { manifests: rendered } = await renderChart({ 'commonEnv.OTEL_TRACES_SAMPLER': 'always_off', 'gateway.env.OTEL_TRACES_SAMPLER': 'always_on' });
+    for (const spec of stackServices) {
+      const env = containersOf(find(rendered, 'Deployment', resource(spec.name)))[0]!.env!;
+      const samplers = env.filter((v) => v.name === 'OTEL_TRACES_SAMPLER').map((v) => v.value);
+      // Kubernetes takes the last of two same-named variables.
+      expect(samplers).toEqual(spec.name === 'gateway' ? ['always_off', 'always_on'] : ['always_off']);
+    }
+  });
+
   it('migrates each subgraph and the registry in an init container before it starts, and can leave it to the service', async () => {
     for (const name of [...subgraphNames, 'registry']) {
       const init = deployment(name).spec.template.spec.initContainers;

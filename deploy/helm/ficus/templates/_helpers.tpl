@@ -80,6 +80,10 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
   value: {{ .component.port | quote }}
 - name: DATA_DIR
   value: /data
+{{- range $name, $value := .root.Values.commonEnv }}
+- name: {{ $name }}
+  value: {{ $value | toString | quote }}
+{{- end }}
 {{- end }}
 
 {{/* A component's own variables: its `env` map, then `extraEnv` (valueFrom and the like). */}}
