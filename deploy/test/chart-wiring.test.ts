@@ -112,19 +112,19 @@ describe('the chart wires the services as the launcher does', () => {
     }
   });
 
-  it('migrates each subgraph and the registry in an init container before it starts, and can leave it to the service', async () => {
+  it('leaves migrations to the services by default, and can run them in an init container before each subgraph and the registry start', async () => {
+    for (const name of [...subgraphNames, 'registry', 'gateway']) expect(deployment(name).spec.template.spec.initContainers).toBeUndefined();
+    const on = await renderChart({ 'migrations.enabled': 'true' });
     for (const name of [...subgraphNames, 'registry']) {
-      const init = deployment(name).spec.template.spec.initContainers;
+      const init = find(on.manifests, 'Deployment', resource(name)).spec.template.spec.initContainers;
       expect(init).toEqual([expect.objectContaining({ name: 'migrate', args: [name, 'migrate'] })]);
       expect(secretValue(name, 'DATABASE_URL')).toBe(
-        find(manifests, 'Secret', envOf(init[0], 'DATABASE_URL').valueFrom!.secretKeyRef!.name).stringData![name],
+        find(on.manifests, 'Secret', envOf(init[0], 'DATABASE_URL').valueFrom!.secretKeyRef!.name).stringData![name],
       );
     }
-    expect(deployment('gateway').spec.template.spec.initContainers).toBeUndefined();
-    const custom = await renderChart({ 'migrations.args': '{db,migrate,--wait}' });
+    expect(find(on.manifests, 'Deployment', resource('gateway')).spec.template.spec.initContainers).toBeUndefined();
+    const custom = await renderChart({ 'migrations.enabled': 'true', 'migrations.args': '{db,migrate,--wait}' });
     expect(find(custom.manifests, 'Deployment', resource('orders')).spec.template.spec.initContainers[0].args).toEqual(['orders', 'db', 'migrate', '--wait']);
-    const off = await renderChart({ 'migrations.enabled': 'false' });
-    expect(find(off.manifests, 'Deployment', resource('orders')).spec.template.spec.initContainers).toBeUndefined();
   });
 
   it("publishes every subgraph's schema with its Service as routing URL, in supergraph.yaml's order, after install and upgrade", () => {
