@@ -17,6 +17,7 @@ export * from './limits/operation-limits';
 export * from './request-signature';
 export * from './inbox/handle-once';
 export * from './inbox/inbox-entry';
+export * from './jobs/run-on-one-instance';
 export * from './logger';
 export * from './metrics/service-metrics';
 export * from './metrics/outbox-metrics';
