@@ -2,6 +2,7 @@ export * from './config/parse-config';
 export * from './config/subgraph-config';
 export * from './db/database-target';
 export * from './db/open-database';
+export * from './db/pg-notifications';
 export * from './db/portable-migration';
 export * from './db/query-log';
 export * from './db/update-returning';
