@@ -56,6 +56,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       logger,
       host: config.host,
       port: config.port,
+      reusePort: config.reusePort,
       bodyLimitBytes: config.bodyLimitBytes,
       metrics,
       checks: [{ name: 'database', check: () => orm.isConnected() }],

@@ -7,6 +7,8 @@ export interface RegistryConfig {
   nodeEnv: NodeEnv;
   host: string;
   port: number;
+  /** REUSE_PORT: share the port with other registry processes on this machine (SO_REUSEPORT). */
+  reusePort: boolean;
   logLevel: LogLevel;
   dataDir: string;
   database: DatabaseTarget;
@@ -26,6 +28,7 @@ export const registryDefaultPort = 4100;
 const registryEnv = {
   NODE_ENV: subgraphEnv.NODE_ENV,
   HOST: subgraphEnv.HOST,
+  REUSE_PORT: subgraphEnv.REUSE_PORT,
   LOG_LEVEL: subgraphEnv.LOG_LEVEL,
   DATA_DIR: subgraphEnv.DATA_DIR,
   DATABASE_URL: subgraphEnv.DATABASE_URL,
@@ -50,6 +53,7 @@ export function readRegistryConfig(processEnv: NodeJS.ProcessEnv = process.env):
     nodeEnv: parsed.NODE_ENV,
     host: parsed.HOST,
     port: parsed.PORT,
+    reusePort: parsed.REUSE_PORT,
     logLevel: parsed.LOG_LEVEL,
     dataDir,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,

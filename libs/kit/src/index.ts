@@ -1,5 +1,6 @@
 export * from './config/parse-config';
 export * from './config/subgraph-config';
+export * from './config/reuse-port';
 export * from './db/database-target';
 export * from './db/open-database';
 export * from './db/pg-notifications';

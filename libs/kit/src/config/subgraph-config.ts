@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { env, parseEnv } from './parse-config';
 import { identitySigningSecret } from './identity-signing-secret';
+import { reusePortEnv } from './reuse-port';
 import { DatabaseTarget, resolveDatabaseTarget } from '../db/database-target';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -13,6 +14,8 @@ export interface SubgraphConfig {
   nodeEnv: NodeEnv;
   host: string;
   port: number;
+  /** REUSE_PORT: share the port with other instances on this machine (SO_REUSEPORT). */
+  reusePort: boolean;
   logLevel: LogLevel;
   natsUrl: string;
   dataDir: string;
@@ -44,6 +47,7 @@ export { identitySigningSecret } from './identity-signing-secret';
 export const subgraphEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('127.0.0.1'),
+  REUSE_PORT: reusePortEnv(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// or tls:// URL').default('nats://127.0.0.1:4222'),
   DATA_DIR: z.string().default('.data'),
@@ -76,6 +80,7 @@ export function readSubgraphConfig(
     nodeEnv: parsed.NODE_ENV,
     host: parsed.HOST,
     port: parsed.PORT,
+    reusePort: parsed.REUSE_PORT,
     logLevel: parsed.LOG_LEVEL,
     natsUrl: parsed.NATS_URL,
     dataDir,

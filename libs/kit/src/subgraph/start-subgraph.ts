@@ -187,6 +187,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       logger,
       host: config.host,
       port: config.port,
+      reusePort: config.reusePort,
       bodyLimitBytes: config.bodyLimitBytes,
       gatewaySignature,
       operationLimits: { ...config.limits, maxPageSize, pageSizes: definition.pageSizes },
