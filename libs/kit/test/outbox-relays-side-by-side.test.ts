@@ -57,8 +57,9 @@ describe('two outbox relays on one PostgreSQL outbox', () => {
 
   it('publish each event exactly once, and one relay holding its batch does not stop the other', async () => {
     const em = ormA.em.fork();
+    // The first batch's aggregates have no later events, so only A's claim on them could hold B back.
     const recorded = Array.from({ length: 40 }, (_, i) => {
-      const event = productEvent(`SIDE-BY-SIDE-${i % 7}`);
+      const event = productEvent(i < 10 ? `CLAIMED-BY-A-${i % 3}` : `SIDE-BY-SIDE-${i % 7}`);
       recordEvent(em, event);
       return event;
     });
@@ -95,7 +96,39 @@ describe('two outbox relays on one PostgreSQL outbox', () => {
     expect(await ormA.em.fork().count(OutboxEvent, { publishedAt: null })).toBe(0);
   });
 
-  it('publish each event exactly once when both run their loops over the same rows', async () => {
+  it("keep each aggregate's events in order when the other relay holds its earlier ones", async () => {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.purge('PRODUCTS');
+    const em = ormA.em.fork();
+    const recorded = ['ORDER-X', 'ORDER-X', 'ORDER-Y', 'ORDER-X', 'ORDER-Y'].map((sku) => {
+      const event = productEvent(sku);
+      recordEvent(em, event);
+      return event;
+    });
+    await em.flush();
+    const held = new HeldPublisher(new EventPublisher(nc.jetstream()));
+    const relayA = new OutboxRelay(ormA, held as unknown as EventPublisher, logger, { lockRows: true, batchSize: 2 });
+    const relayB = new OutboxRelay(ormB, new EventPublisher(nc.jetstream()), logger, { lockRows: true, batchSize: 10 });
+
+    // A holds ORDER-X's first two events; B may relay ORDER-Y but not ORDER-X's third.
+    const batchA = relayA.relayBatch();
+    await waitFor(() => held.held > 0, { timeoutMs: 10_000, what: 'relay A to claim a batch' });
+    await relayB.relayBatch();
+    const publishedWhileAHolds = (await jsm.streams.info('PRODUCTS')).state.messages;
+    held.release();
+    await batchA;
+    while ((await relayB.relayBatch()) !== 'empty');
+
+    const { state } = await jsm.streams.info('PRODUCTS');
+    const stored: { id: string; aggregateId: string }[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) stored.push((await jsm.streams.getMessage('PRODUCTS', { seq })).json());
+    const ids = (events: { id: string; aggregateId: string }[], aggregate: string) => events.filter((e) => e.aggregateId === aggregate).map((e) => e.id);
+    expect(publishedWhileAHolds).toBe(2);
+    expect(ids(stored, 'ORDER-X')).toEqual(ids(recorded, 'ORDER-X'));
+    expect(ids(stored, 'ORDER-Y')).toEqual(ids(recorded, 'ORDER-Y'));
+  });
+
+  it('publish each event exactly once, each aggregate in order, when both run their loops over the same rows', async () => {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.purge('PRODUCTS');
     const em = ormA.em.fork();
@@ -117,12 +150,15 @@ describe('two outbox relays on one PostgreSQL outbox', () => {
     await Promise.all([relayA.stop(), relayB.stop()]);
 
     const { state } = await jsm.streams.info('PRODUCTS');
-    const published: string[] = [];
-    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
-      published.push((await jsm.streams.getMessage('PRODUCTS', { seq })).json<{ id: string }>().id);
-    }
+    const published: { id: string; aggregateId: string }[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) published.push((await jsm.streams.getMessage('PRODUCTS', { seq })).json());
+    const byAggregate = (events: { id: string; aggregateId: string }[]) => {
+      const chains = new Map<string, string[]>();
+      for (const event of events) chains.set(event.aggregateId, [...(chains.get(event.aggregateId) ?? []), event.id]);
+      return Object.fromEntries([...chains].sort(([a], [b]) => a.localeCompare(b)));
+    };
     // Counted in the stream itself, so a duplicate would show even if the de-duplication window dropped it from the acks.
     expect(state.messages).toBe(recorded.length);
-    expect(published.sort()).toEqual(recorded.map((event) => event.id).sort());
+    expect(byAggregate(published)).toEqual(byAggregate(recorded));
   });
 });
