@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { env, parseEnv } from './parse-config';
 import { identitySigningSecret } from './identity-signing-secret';
 import { DatabaseTarget, resolveDatabaseTarget } from '../db/database-target';
+import { DatabaseAccess, databaseAccessEnv, databaseAccessOf } from './database-access';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -17,6 +18,8 @@ export interface SubgraphConfig {
   natsUrl: string;
   dataDir: string;
   database: DatabaseTarget;
+  /** Who migrates the database, pool size, TLS; a config built by hand (tests) gets `defaultDatabaseAccess`. */
+  databaseAccess?: DatabaseAccess;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
   /**
@@ -40,6 +43,7 @@ export interface SubgraphLimits {
 }
 
 export { identitySigningSecret } from './identity-signing-secret';
+export * from './database-access';
 
 export const subgraphEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -52,6 +56,7 @@ export const subgraphEnv = {
     .regex(/^(postgres(ql)?:\/\/|file:)/, 'must be a postgres:// URL or file:<path> for SQLite')
     .optional(),
   POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  ...databaseAccessEnv,
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
   IDENTITY_SIGNING_SECRET: identitySigningSecret.optional(),
   MAX_DEPTH: z.coerce.number().int().positive().default(15),
@@ -86,6 +91,7 @@ export function readSubgraphConfig(
       maxEntityRepresentations: parsed.MAX_ENTITY_REPRESENTATIONS,
       maxListLength: parsed.MAX_LIST_LENGTH,
     },
+    databaseAccess: databaseAccessOf(parsed),
     database: resolveDatabaseTarget({
       serviceName,
       databaseUrl: parsed.DATABASE_URL,
