@@ -27,8 +27,14 @@ export async function pendingMigrations(orm: MikroORM, expected: string[]): Prom
   try {
     applied = new Set((await storage.getExecutedMigrations()).map((row) => storage.getMigrationName(row.name)));
   } catch (err) {
-    // No migrations table (never migrated), or one this role may not read.
+    if (!neverMigrated(err)) throw err;
     return { pending: expected, cause: `its migrations table cannot be read: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };
   }
   return { pending: expected.filter((name) => !applied.has(name)) };
+}
+
+/** No database yet (PostgreSQL 3D000) or no migrations table in it (42P01, SQLite's "no such table"). */
+function neverMigrated(err: unknown): boolean {
+  const { code, message } = err as { code?: string; message?: string };
+  return code === '3D000' || code === '42P01' || /no such table/i.test(message ?? '');
 }

@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, TestDatabase } from '@ficus/testkit';
+import pino from 'pino';
+import { Client } from 'pg';
+import { ConfigError, migrateDatabase, openDatabase, readSubgraphConfig, SchemaNotMigratedError } from '../src';
+
+const logger = pino({ level: 'silent' });
+
+describe('database access configuration', () => {
+  it('migrates at start with ten connections and no TLS when nothing is set', () => {
+    expect(readSubgraphConfig('orders', 4004, {}).databaseAccess).toEqual({ migrate: 'on-start', poolMax: 10, ssl: { mode: 'disable' } });
+  });
+
+  it('reads DATABASE_MIGRATE, DATABASE_POOL_MAX, DATABASE_SSL and the CA file DATABASE_SSL_CA names', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-ca-'));
+    const caFile = path.join(dir, 'ca.pem');
+    fs.writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    try {
+      const config = readSubgraphConfig('orders', 4004, {
+        DATABASE_MIGRATE: 'never',
+        DATABASE_POOL_MAX: '25',
+        DATABASE_SSL: 'verify-full',
+        DATABASE_SSL_CA: caFile,
+      });
+      expect(config.databaseAccess).toEqual({
+        migrate: 'never',
+        poolMax: 25,
+        ssl: { mode: 'verify-full', ca: fs.readFileSync(caFile, 'utf8') },
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports every bad database variable in one error, with the other bad variables', () => {
+    let error: unknown;
+    try {
+      readSubgraphConfig('orders', 4004, {
+        PORT: 'x',
+        DATABASE_MIGRATE: 'sometimes',
+        DATABASE_POOL_MAX: '0',
+        DATABASE_SSL: 'prefer',
+        DATABASE_SSL_CA: '/nonexistent/ca.pem',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_MIGRATE', 'DATABASE_POOL_MAX', 'DATABASE_SSL', 'DATABASE_SSL_CA', 'PORT']);
+    expect(problems.find((p) => p.startsWith('DATABASE_SSL_CA'))).toContain('cannot read /nonexistent/ca.pem: ENOENT');
+  });
+
+  it('refuses a CA file unless the certificate is verified', () => {
+    expect(() => readSubgraphConfig('orders', 4004, { DATABASE_SSL: 'require', DATABASE_SSL_CA: __filename })).toThrow(
+      /DATABASE_SSL_CA: only used with DATABASE_SSL=verify-full/,
+    );
+  });
+});
+
+describe('opening a PostgreSQL database with DATABASE_MIGRATE=never', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres', 'migrate_never');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const databaseExists = async () => {
+    const name = new URL((db.target as { url: string }).url).pathname.slice(1);
+    const client = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    await client.connect();
+    try {
+      return (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+    } finally {
+      await client.end();
+    }
+  };
+  const never = { migrate: 'never', poolMax: 2, ssl: { mode: 'disable' } } as const;
+
+  it('neither creates the database nor migrates it, and names the migrations pending', async () => {
+    const opening = openDatabase({ target: db.target, entities: [], migrations: [], logger, access: never });
+    await expect(opening).rejects.toThrow(SchemaNotMigratedError);
+    await expect(opening).rejects.toThrow(/2 pending: 0000-ficus-outbox, 0001-ficus-inbox.*run the service with the `migrate` argument/s);
+    expect(await databaseExists()).toBe(false);
+  });
+
+  it('opens it once migrate has run, and refuses again when the code has a migration the database lacks', async () => {
+    expect(await migrateDatabase({ target: db.target, entities: [], migrations: [], logger, access: never })).toEqual([
+      '0000-ficus-outbox',
+      '0001-ficus-inbox',
+    ]);
+    const orm = await openDatabase({ target: db.target, entities: [], migrations: [], logger, access: never });
+    expect(await orm.isConnected()).toBe(true);
+    await orm.close();
+
+    const { Migration } = await import('@mikro-orm/migrations');
+    class AddNothing extends Migration {
+      async up(): Promise<void> {
+        this.addSql('select 1');
+      }
+    }
+    const newer = [{ name: 'test-0001-add-nothing', class: AddNothing }];
+    await expect(openDatabase({ target: db.target, entities: [], migrations: newer, logger, access: never })).rejects.toThrow(
+      /1 pending: test-0001-add-nothing/,
+    );
+  });
+
+  it('asks for TLS when DATABASE_SSL=require, so a server without TLS is refused', async () => {
+    await expect(
+      openDatabase({ target: db.target, entities: [], migrations: [], logger, access: { ...never, ssl: { mode: 'require' } } }),
+    ).rejects.toThrow(/^The server does not support SSL connections/);
+  });
+});
