@@ -53,6 +53,12 @@ describe('database access configuration', () => {
     expect(problems.find((p) => p.startsWith('DATABASE_SSL_CA'))).toContain('cannot read /nonexistent/ca.pem: ENOENT');
   });
 
+  it('refuses sslmode in a database URL, which the ORM would drop and so connect without TLS', () => {
+    expect(() =>
+      readSubgraphConfig('orders', 4004, { DATABASE_URL: 'postgres://u@db:5432/ficus_orders?sslmode=require', POSTGRES_URL: 'postgres://u@db/x?SSLMODE=verify-full' }),
+    ).toThrow(/DATABASE_URL: sslmode in the URL is not applied: use DATABASE_SSL[\s\S]*POSTGRES_URL: sslmode/);
+  });
+
   it('refuses a CA file unless the certificate is verified', () => {
     expect(() => readSubgraphConfig('orders', 4004, { DATABASE_SSL: 'require', DATABASE_SSL_CA: __filename })).toThrow(
       /DATABASE_SSL_CA: only used with DATABASE_SSL=verify-full/,

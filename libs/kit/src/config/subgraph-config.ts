@@ -45,6 +45,11 @@ export interface SubgraphLimits {
 export { identitySigningSecret } from './identity-signing-secret';
 export * from './database-access';
 
+// The ORM builds its connection from the URL's parts and drops its query: a `sslmode` there would
+// silently connect without TLS, so it is refused and DATABASE_SSL says what TLS to use.
+const withoutSslMode = (url: string) => !/[?&]sslmode=/i.test(url);
+const sslModeInUrl = 'sslmode in the URL is not applied: use DATABASE_SSL (and DATABASE_SSL_CA) instead';
+
 export const subgraphEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('127.0.0.1'),
@@ -54,8 +59,9 @@ export const subgraphEnv = {
   DATABASE_URL: z
     .string()
     .regex(/^(postgres(ql)?:\/\/|file:)/, 'must be a postgres:// URL or file:<path> for SQLite')
+    .refine(withoutSslMode, sslModeInUrl)
     .optional(),
-  POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').refine(withoutSslMode, sslModeInUrl).optional(),
   ...databaseAccessEnv,
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
   IDENTITY_SIGNING_SECRET: identitySigningSecret.optional(),
