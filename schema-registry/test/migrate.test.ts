@@ -35,6 +35,11 @@ describe('the registry with DATABASE_MIGRATE=never (SQLite)', () => {
     expect(refused.stderr).toMatch(/^schema-registry: refusing to start: the schema of sqlite:.* is not at the latest migration \(\d+ pending: registry-0001/m);
   });
 
+  it('refuses an argument it does not know with exit code 64 and its usage', async () => {
+    const refused = await runMain(['migrat'], { DATABASE_URL: databaseUrl() });
+    expect(refused).toEqual({ code: 64, stderr: 'schema-registry: unknown arguments "migrat"; usage: main.js [migrate]\n' });
+  });
+
   it('migrates with `main.js migrate`, then starts and serves without migrating', async () => {
     expect(await runMain(['migrate'], { DATABASE_URL: databaseUrl() })).toEqual({ code: 0, stderr: '' });
     registry = await build(readRegistryConfig({ DATABASE_URL: databaseUrl(), DATABASE_MIGRATE: 'never', PORT: '0', LOG_LEVEL: 'silent' }));

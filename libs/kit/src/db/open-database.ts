@@ -63,7 +63,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<MikroO
  */
 export async function migrateDatabase(options: OpenDatabaseOptions): Promise<string[]> {
   const access = options.access ?? defaultDatabaseAccess;
-  const orm = await initOrm(options, { ...access, poolMax: 1 }, true);
+  const orm = await initOrm(options, access, true);
   try {
     const applied = (await orm.getMigrator().up()).map((m) => m.name);
     options.logger.info({ database: describeDatabaseTarget(options.target), migrationsApplied: applied }, 'database migrated');

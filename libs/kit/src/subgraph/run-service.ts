@@ -73,7 +73,8 @@ export function runService(
 function runCommand(name: string, args: string[], commands: ServiceCommands): void {
   const [command, ...rest] = args;
   if (command !== 'migrate' || !commands.migrate || rest.length > 0) {
-    process.stderr.write(`${name}: unknown arguments "${args.join(' ')}"; usage: main.js [${commands.migrate ? 'migrate' : ''}]\n`);
+    const usage = commands.migrate ? 'usage: main.js [migrate]' : 'it takes no arguments';
+    process.stderr.write(`${name}: unknown arguments "${args.join(' ')}"; ${usage}\n`);
     process.exit(64);
   }
   // Config is read inside migrate, as in boot: a ConfigError gets the same clean message.
@@ -82,7 +83,7 @@ function runCommand(name: string, args: string[], commands: ServiceCommands): vo
     .then(
       () => process.exit(0),
       (err) => {
-        const message = err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err);
+        const message = err instanceof Error ? err.message : String(err);
         process.stderr.write(`${name}: migrate failed: ${message}\n`);
         process.exit(1);
       },
