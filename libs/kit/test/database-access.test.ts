@@ -4,7 +4,8 @@ import path from 'node:path';
 import { createTestDatabase, TestDatabase } from '@ficus/testkit';
 import pino from 'pino';
 import { Client } from 'pg';
-import { ConfigError, migrateDatabase, openDatabase, readSubgraphConfig, SchemaNotMigratedError } from '../src';
+import type { PeerCertificate } from 'node:tls';
+import { ConfigError, migrateDatabase, openDatabase, pgSslOptions, readSubgraphConfig, SchemaNotMigratedError } from '../src';
 
 const logger = pino({ level: 'silent' });
 
@@ -57,6 +58,20 @@ describe('database access configuration', () => {
     expect(() =>
       readSubgraphConfig('orders', 4004, { DATABASE_URL: 'postgres://u@db:5432/ficus_orders?sslmode=require', POSTGRES_URL: 'postgres://u@db/x?SSLMODE=verify-full' }),
     ).toThrow(/DATABASE_URL: sslmode in the URL is not applied: use DATABASE_SSL[\s\S]*POSTGRES_URL: sslmode/);
+  });
+
+  it('checks the certificate against the host of the URL with verify-full, an IP address too', () => {
+    const cert = { subject: { CN: 'db.example' }, subjectaltname: 'DNS:db.example, DNS:localhost' } as unknown as PeerCertificate;
+    const verify = (url: string) => {
+      const options = pgSslOptions({ mode: 'verify-full', ca: null }, url);
+      if (!options || !options.checkServerIdentity) throw new Error('no host name check');
+      // node-postgres passes "localhost" as the name for an IP address host: the URL's host must win.
+      return options.checkServerIdentity('localhost', cert);
+    };
+    expect(verify('postgres://u@db.example:5432/ficus_orders')).toBeUndefined();
+    expect(verify('postgres://u@127.0.0.1:5432/ficus_orders')?.message).toMatch(/IP: 127.0.0.1 is not in the cert's list/);
+    expect(verify('postgres://u@other.example:5432/ficus_orders')?.message).toMatch(/Host: other.example\. is not in the cert's altnames/);
+    expect(pgSslOptions({ mode: 'require' }, 'postgres://u@127.0.0.1/x')).toEqual({ rejectUnauthorized: false });
   });
 
   it('refuses a CA file unless the certificate is verified', () => {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import tls from 'node:tls';
 import { z } from 'zod';
 import { ConfigError } from './parse-config';
 
@@ -60,11 +61,22 @@ export function databaseAccessOf(parsed: ParsedAccess): DatabaseAccess {
   return { migrate: parsed.DATABASE_MIGRATE, poolMax: parsed.DATABASE_POOL_MAX, ssl };
 }
 
-/** The `ssl` option of node-postgres for these settings. */
-export function pgSslOptions(ssl: DatabaseSsl): false | { rejectUnauthorized: boolean; ca?: string } {
+/**
+ * The `ssl` option of node-postgres for these settings, connecting to `url`'s host. The host
+ * name is checked here: node-postgres checks an IP address host against "localhost".
+ */
+export function pgSslOptions(
+  ssl: DatabaseSsl,
+  url: string,
+): false | { rejectUnauthorized: boolean; ca?: string; checkServerIdentity?: typeof tls.checkServerIdentity } {
   if (ssl.mode === 'disable') return false;
   if (ssl.mode === 'require') return { rejectUnauthorized: false };
-  return ssl.ca ? { rejectUnauthorized: true, ca: ssl.ca } : { rejectUnauthorized: true };
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return {
+    rejectUnauthorized: true,
+    ...(ssl.ca ? { ca: ssl.ca } : {}),
+    checkServerIdentity: (_servername, cert) => tls.checkServerIdentity(host, cert),
+  };
 }
 
 /** What a service gets when nothing is set: migrate at start, ten connections, no TLS. */

@@ -11,7 +11,7 @@ export async function ensurePostgresDatabase(url: string, ssl: DatabaseSsl = { m
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`database name "${name}" may hold only letters, digits and _`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString(), ssl: pgSslOptions(ssl) });
+  const client = new Client({ connectionString: admin.toString(), ssl: pgSslOptions(ssl, url) });
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

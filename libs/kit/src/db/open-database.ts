@@ -102,7 +102,7 @@ async function initOrm(options: OpenDatabaseOptions, access: DatabaseAccess, may
   };
   if (target.kind === 'postgres') {
     if (mayCreate) await ensurePostgresDatabase(target.url, access.ssl);
-    const ssl = pgSslOptions(access.ssl);
+    const ssl = pgSslOptions(access.ssl, target.url);
     return MikroORM.init({
       ...shared,
       driver: PostgreSqlDriver,
