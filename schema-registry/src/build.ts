@@ -34,7 +34,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
     for (const close of stack.splice(0).reverse()) await close();
   };
   try {
-    const orm = await openRegistryDatabase(config.database, logger);
+    const orm = await openRegistryDatabase(config.database, logger, config.databaseAccess);
     stack.push(() => orm.close());
     if (config.bootstrapKey) {
       // readRegistryConfig refuses it in production; a config built by hand is held to the same rule.

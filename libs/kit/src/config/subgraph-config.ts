@@ -4,6 +4,7 @@ import { env, parseEnv } from './parse-config';
 import { identitySigningSecret } from './identity-signing-secret';
 import { reusePortEnv } from './reuse-port';
 import { DatabaseTarget, resolveDatabaseTarget } from '../db/database-target';
+import { DatabaseAccess, databaseAccessEnv, databaseAccessOf } from './database-access';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -20,6 +21,8 @@ export interface SubgraphConfig {
   natsUrl: string;
   dataDir: string;
   database: DatabaseTarget;
+  /** Who migrates the database, pool size, TLS; a config built by hand (tests) gets `defaultDatabaseAccess`. */
+  databaseAccess?: DatabaseAccess;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
   /**
@@ -43,6 +46,12 @@ export interface SubgraphLimits {
 }
 
 export { identitySigningSecret } from './identity-signing-secret';
+export * from './database-access';
+
+// The ORM builds its connection from the URL's parts and drops its query: a `sslmode` there would
+// silently connect without TLS, so it is refused and DATABASE_SSL says what TLS to use.
+const withoutSslMode = (url: string) => !/[?&]sslmode=/i.test(url);
+const sslModeInUrl = 'sslmode in the URL is not applied: use DATABASE_SSL (and DATABASE_SSL_CA) instead';
 
 export const subgraphEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -54,8 +63,10 @@ export const subgraphEnv = {
   DATABASE_URL: z
     .string()
     .regex(/^(postgres(ql)?:\/\/|file:)/, 'must be a postgres:// URL or file:<path> for SQLite')
+    .refine(withoutSslMode, sslModeInUrl)
     .optional(),
-  POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').refine(withoutSslMode, sslModeInUrl).optional(),
+  ...databaseAccessEnv,
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
   IDENTITY_SIGNING_SECRET: identitySigningSecret.optional(),
   MAX_DEPTH: z.coerce.number().int().positive().default(15),
@@ -91,6 +102,7 @@ export function readSubgraphConfig(
       maxEntityRepresentations: parsed.MAX_ENTITY_REPRESENTATIONS,
       maxListLength: parsed.MAX_LIST_LENGTH,
     },
+    databaseAccess: databaseAccessOf(parsed),
     database: resolveDatabaseTarget({
       serviceName,
       databaseUrl: parsed.DATABASE_URL,

@@ -125,6 +125,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       target: config.database,
       entities: definition.entities,
       migrations: definition.migrations,
+      access: config.databaseAccess,
       logger,
       queryLog,
       subscribers: [commits],
@@ -194,7 +195,8 @@ export async function startSubgraph<TContext extends BaseContext>(
       metrics,
       checks: [
         { name: 'database', check: () => orm.isConnected() },
-        { name: 'nats', check: () => isNatsConnected(nats) },
+        // Writes stay safe in the outbox while NATS is away: degraded, not unready.
+        { name: 'nats', check: () => isNatsConnected(nats), required: false },
       ],
       routes: definition.routes ? (app) => definition.routes!(app, deps) : undefined,
       context: (req) =>
