@@ -112,19 +112,39 @@ describe('the chart wires the services as the launcher does', () => {
     }
   });
 
-  it('migrates each subgraph and the registry in an init container before it starts, and can leave it to the service', async () => {
+  it('runs migrations in an init container before each subgraph and the registry start, the service then never migrating itself', async () => {
     for (const name of [...subgraphNames, 'registry']) {
-      const init = deployment(name).spec.template.spec.initContainers;
-      expect(init).toEqual([expect.objectContaining({ name: 'migrate', args: [name, 'migrate'] })]);
-      expect(secretValue(name, 'DATABASE_URL')).toBe(
-        find(manifests, 'Secret', envOf(init[0], 'DATABASE_URL').valueFrom!.secretKeyRef!.name).stringData![name],
-      );
+      const pod = deployment(name).spec.template.spec;
+      expect(pod.initContainers).toEqual([expect.objectContaining({ name: 'migrate', args: [name, 'migrate'] })]);
+      // The init container has the service's environment (its database) and migrates whatever DATABASE_MIGRATE says.
+      expect(envOf(pod.initContainers[0], 'DATABASE_URL')).toEqual(envOf(container(name), 'DATABASE_URL'));
+      expect(pod.initContainers[0].env.find((v: { name: string }) => v.name === 'DATABASE_MIGRATE')).toBeUndefined();
+      expect(envOf(container(name), 'DATABASE_MIGRATE').value).toBe('never');
     }
     expect(deployment('gateway').spec.template.spec.initContainers).toBeUndefined();
+    expect(containersOf(deployment('gateway'))[0]!.env!.find((v) => v.name === 'DATABASE_MIGRATE')).toBeUndefined();
     const custom = await renderChart({ 'migrations.args': '{db,migrate,--wait}' });
     expect(find(custom.manifests, 'Deployment', resource('orders')).spec.template.spec.initContainers[0].args).toEqual(['orders', 'db', 'migrate', '--wait']);
-    const off = await renderChart({ 'migrations.enabled': 'false' });
-    expect(find(off.manifests, 'Deployment', resource('orders')).spec.template.spec.initContainers).toBeUndefined();
+  });
+
+  it('gives the init containers the URLs of a user that may change the schema when migrations.existingSecret names them', async () => {
+    const { manifests: rendered } = await renderChart({ 'migrations.existingSecret': 'ficus-migrators' });
+    for (const name of [...subgraphNames, 'registry']) {
+      const pod = find(rendered, 'Deployment', resource(name)).spec.template.spec;
+      const urls = pod.initContainers[0].env.filter((v: { name: string }) => v.name === 'DATABASE_URL');
+      // Kubernetes takes the last of two same-named variables.
+      expect(urls.at(-1).valueFrom.secretKeyRef).toEqual({ name: 'ficus-migrators', key: name });
+      expect(envOf(containersOf(find(rendered, 'Deployment', resource(name)))[0]!, 'DATABASE_URL').valueFrom!.secretKeyRef!.name).not.toBe('ficus-migrators');
+    }
+  });
+
+  it('leaves migrations to the services at start when migrations.enabled is false', async () => {
+    const { manifests: off } = await renderChart({ 'migrations.enabled': 'false' });
+    for (const name of [...subgraphNames, 'registry']) {
+      const deploymentOff = find(off, 'Deployment', resource(name));
+      expect(deploymentOff.spec.template.spec.initContainers).toBeUndefined();
+      expect(containersOf(deploymentOff)[0]!.env!.find((v) => v.name === 'DATABASE_MIGRATE')).toBeUndefined();
+    }
   });
 
   it("publishes every subgraph's schema with its Service as routing URL, in supergraph.yaml's order, after install and upgrade", () => {

@@ -21,7 +21,7 @@ export function impactOfLosing(name: string, role: SupervisedRole): { consequenc
     case 'nats':
       return {
         consequence: 'degraded',
-        impact: 'no events flow: changes wait in each outbox, sagas stall, and subgraphs answer 503 on /ready.',
+        impact: 'no events flow: changes wait in each outbox, sagas stall, and subgraphs answer /ready with 200 degraded (nats down).',
       };
     case 'subgraph':
       return {

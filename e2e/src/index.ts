@@ -4,3 +4,5 @@ export * from './operations';
 export * from './services';
 export * from './registry-setup';
 export * from './node-options';
+export * from './migrate-stack';
+export * from './service-env';

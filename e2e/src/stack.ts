@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EXIT_WITH_PARENT_VARIABLE } from '@ficus/kit';
 import { ChildService, LogSink } from './child-service';
 import { NatsEndpoint, resolveNats } from './nats';
 import { serviceNodeOptions } from './node-options';
@@ -9,27 +7,20 @@ import { httpReady } from './readiness';
 import { repoRoot } from './repo';
 import { createLauncherKey, newBootstrapKey, publishSubgraphs, stackGraphRef, subgraphsToPublish } from './registry-setup';
 import { gateway, registry, ServiceSpec, stackServices, subgraphs } from './services';
+import { databaseEnv, sharedServiceEnv, ServiceEnvOptions } from './service-env';
 import { SupervisedService, SupervisionOptions } from './supervised-service';
 
 /** How long a service has to answer 200 on /ready after it is started. */
 const readyTimeoutMs = 60_000;
 
-export interface StackOptions {
+export interface StackOptions extends ServiceEnvOptions {
   /** Where SQLite files, logs, the dev signing key and a launcher-started NATS keep their data. */
   dataDir: string;
   natsUrl?: string;
-  nodeEnv: 'development' | 'production' | 'test';
-  logLevel: string;
   /** Port per service name; defaults are 4000 (gateway), 4001… (subgraphs) and 4100 (registry). */
   ports?: Partial<Record<string, number>>;
-  /** A PostgreSQL server from which each subgraph (and the registry) derives its own database. */
-  postgresUrl?: string;
-  /** A database URL per subgraph (and `registry`), overriding `postgresUrl`. */
-  databaseUrls?: Partial<Record<string, string>>;
   /** The development admin the users subgraph creates at start (never in production). */
   devAdmin?: { email: string; password: string };
-  /** Extra variables for every service (e.g. a short PAYMENT_TIMEOUT_MS in tests). */
-  env?: Record<string, string>;
   onLog?: LogSink;
   /**
    * Restart services (and a NATS the launcher started) that exit without being asked to, as
@@ -79,26 +70,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   let registryInfo: RunningStack['registry'] | undefined;
   try {
-    const shared: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: options.nodeEnv,
-      LOG_LEVEL: options.logLevel,
-      ...options.env,
-      NATS_URL: nats.url,
-      DATA_DIR: options.dataDir,
-      HOST: '127.0.0.1',
-      // The gateway signs the identity it forwards and the subgraphs honour only signed ones:
-      // a secret of this start's own unless the environment names one.
-      IDENTITY_SIGNING_SECRET: options.env?.IDENTITY_SIGNING_SECRET || process.env.IDENTITY_SIGNING_SECRET || randomBytes(32).toString('hex'),
-      [EXIT_WITH_PARENT_VARIABLE]: '1',
-    };
-    const databaseEnv = (name: string): NodeJS.ProcessEnv => {
-      const databaseUrl = options.databaseUrls?.[name];
-      if (databaseUrl) return { DATABASE_URL: databaseUrl };
-      return options.postgresUrl ? { POSTGRES_URL: options.postgresUrl } : {};
-    };
+    const shared = sharedServiceEnv(options, nats.url);
     const subgraphServices = subgraphs.map((spec) => {
-      const env: NodeJS.ProcessEnv = { ...shared, PORT: String(portOf(spec)), ...databaseEnv(spec.name) };
+      const env: NodeJS.ProcessEnv = { ...shared, PORT: String(portOf(spec)), ...databaseEnv(options, spec.name) };
       if (spec.name === 'users' && options.devAdmin && options.nodeEnv !== 'production') {
         env.DEV_ADMIN_EMAIL = options.devAdmin.email;
         env.DEV_ADMIN_PASSWORD = options.devAdmin.password;
@@ -108,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     // The registry starts beside the subgraphs. Outside production it takes a bootstrap key
     // made for this start; in production that is refused, so a key is created in its database.
-    const registryEnv: NodeJS.ProcessEnv = { ...shared, PORT: String(portOf(registry)), ...databaseEnv('registry') };
+    const registryEnv: NodeJS.ProcessEnv = { ...shared, PORT: String(portOf(registry)), ...databaseEnv(options, 'registry') };
     const production = options.nodeEnv === 'production';
     const bootstrapKey = production ? undefined : newBootstrapKey();
     const registryService = launch(registry, bootstrapKey ? { ...registryEnv, REGISTRY_BOOTSTRAP_KEY: bootstrapKey } : registryEnv);

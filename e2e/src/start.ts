@@ -1,10 +1,9 @@
 import path from 'node:path';
-import { z } from 'zod';
-import { ConfigError, env, parseEnv } from '@ficus/kit';
+import { ConfigError } from '@ficus/kit';
+import { readLauncherConfig } from './launcher-config';
 import { formatLogLine, formatSupervisionEvent } from './log-format';
 import { NatsUnavailableError } from './nats';
 import { readySummary } from './ready-summary';
-import { repoRoot } from './repo';
 import { defaultRestartPolicy } from './restart-policy';
 import { seedDemoCatalog } from './seed';
 import { RunningStack, startStack } from './stack';
@@ -15,24 +14,7 @@ const devAdmin = { email: 'admin@example.com', password: 'admin' };
 /** `npm start`: the whole stack on this machine, demo data seeded, stopped by Ctrl-C. */
 async function main(): Promise<void> {
   const startedAt = performance.now();
-  const config = parseEnv(
-    {
-      NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-      LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-      DATA_DIR: z.string().default(path.join(repoRoot(), '.data')),
-      NATS_URL: z.string().optional(),
-      POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-      GATEWAY_PORT: env.port(4000),
-      USERS_PORT: env.port(4001),
-      PRODUCTS_PORT: env.port(4002),
-      INVENTORY_PORT: env.port(4003),
-      ORDERS_PORT: env.port(4004),
-      PAYMENTS_PORT: env.port(4005),
-      NOTIFICATIONS_PORT: env.port(4006),
-      REGISTRY_PORT: env.port(4100),
-    },
-    process.env,
-  );
+  const config = readLauncherConfig();
   const production = config.NODE_ENV === 'production';
   const dataDir = path.resolve(config.DATA_DIR);
   const print = (line: string) => process.stdout.write(`${line}\n`);

@@ -155,7 +155,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
+    httpServer.listen({ port: config.port, host: config.host, reusePort: config.reusePort }, () => resolve());
   }).catch(async (err) => {
     await pipeline.stop();
     throw err;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { collectConfigProblems, ConfigError, env, identitySigningSecret, parseEnv } from '@ficus/kit/service';
+import { collectConfigProblems, ConfigError, env, identitySigningSecret, parseEnv, reusePortEnv } from '@ficus/kit/service';
 import type { EngineName } from './engine/engine';
 import { readSubgraphResilienceConfig, SubgraphResilienceConfig } from './execution/resilience/config';
 import { RateLimitConfig, rateLimitConfigFrom, rateLimitEnv } from './rate-limit';
@@ -44,6 +44,8 @@ export interface GatewayConfig {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** REUSE_PORT: share the port with other gateway processes on this machine (SO_REUSEPORT). */
+  reusePort: boolean;
   logLevel: string;
   /** Where files the gateway keeps across restarts go (cached supergraphs and persisted query lists). */
   dataDir: string;
@@ -115,6 +117,7 @@ const gatewayEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('127.0.0.1'),
   PORT: env.port(4000),
+  REUSE_PORT: reusePortEnv(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SUPERGRAPH_CONFIG: z.string().optional(),
   SUPERGRAPH_FILE: z.string().optional(),
@@ -198,6 +201,7 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
     nodeEnv: vars.NODE_ENV,
     host: vars.HOST,
     port: vars.PORT,
+    reusePort: vars.REUSE_PORT,
     logLevel: vars.LOG_LEVEL,
     dataDir: path.resolve(vars.DATA_DIR),
     supergraph: registry

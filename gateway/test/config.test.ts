@@ -10,6 +10,7 @@ describe('reading the gateway configuration', () => {
       nodeEnv: 'development',
       host: '127.0.0.1',
       port: 4000,
+      reusePort: false,
       logLevel: 'info',
       supergraph: { kind: 'config', path: path.resolve('supergraph.yaml') },
       tokenKeys: { kind: 'jwks', url: defaultJwksUrl },

@@ -1,5 +1,5 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { createLogger, loadSchemaFile, Logger, Orm, ServiceMetrics, startGraphQLHttpServer } from '@ficus/kit';
+import { createLogger, loadSchemaFile, Logger, Orm, PgNotifications, ServiceMetrics, startGraphQLHttpServer } from '@ficus/kit';
 import type { RegistryConfig } from './config';
 import { openRegistryDatabase } from './db/open-registry-database';
 import { storeBootstrapKey } from './domain/api-keys';
@@ -34,7 +34,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
     for (const close of stack.splice(0).reverse()) await close();
   };
   try {
-    const orm = await openRegistryDatabase(config.database, logger);
+    const orm = await openRegistryDatabase(config.database, logger, config.databaseAccess);
     stack.push(() => orm.close());
     if (config.bootstrapKey) {
       // readRegistryConfig refuses it in production; a config built by hand is held to the same rule.
@@ -43,9 +43,10 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       logger.warn({}, 'development bootstrap key stored (REGISTRY_BOOTSTRAP_KEY): every scope, not for production');
     }
     const metrics = new ServiceMetrics('schema-registry');
+    const watch = await openSupergraphWatch(config, logger, stack);
     const deps: RegistryDeps = {
       publishLock: new KeyedLock(),
-      watch: new SupergraphWatch(),
+      watch,
       lockRows: config.database.kind === 'postgres',
       longPollMaxSeconds: config.longPollMaxSeconds,
       metrics: new RegistryMetrics(metrics),
@@ -55,6 +56,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       logger,
       host: config.host,
       port: config.port,
+      reusePort: config.reusePort,
       bodyLimitBytes: config.bodyLimitBytes,
       metrics,
       checks: [{ name: 'database', check: () => orm.isConnected() }],
@@ -95,4 +97,24 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
     await closeAll().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * On PostgreSQL several registry processes may serve one database: every one LISTENs, and a
+ * publish on any of them NOTIFYs, so each wakes its own waiting long-polls at once. The
+ * database re-read then only covers a missed notification. On SQLite there is one process.
+ */
+async function openSupergraphWatch(config: RegistryConfig, logger: Logger, stack: (() => Promise<unknown>)[]): Promise<SupergraphWatch> {
+  if (config.database.kind !== 'postgres') return new SupergraphWatch();
+  const watch = new SupergraphWatch(15_000);
+  const channel = await PgNotifications.listen({
+    url: config.database.url,
+    channel: 'ficus_registry_publishes',
+    onMessage: (graphRef) => watch.wakeFromElsewhere(graphRef),
+    onReconnected: () => watch.wakeAll(),
+    logger: logger.child({ component: 'publish-notifications' }),
+  });
+  stack.push(() => channel.close());
+  watch.broadcastTo((graphRef) => void channel.notify(graphRef));
+  return watch;
 }

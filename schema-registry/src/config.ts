@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, DatabaseTarget, env, LogLevel, NodeEnv, parseEnv, resolveDatabaseTarget, subgraphEnv } from '@ficus/kit';
+import { ConfigError, DatabaseAccess, databaseAccessEnv, databaseAccessOf, DatabaseTarget, env, LogLevel, NodeEnv, parseEnv, resolveDatabaseTarget, subgraphEnv } from '@ficus/kit';
 import { z } from 'zod';
 
 /** What the registry needs to boot. Read once in `main.ts` (and by `ficus key create`), passed down. */
@@ -7,9 +7,13 @@ export interface RegistryConfig {
   nodeEnv: NodeEnv;
   host: string;
   port: number;
+  /** REUSE_PORT: share the port with other registry processes on this machine (SO_REUSEPORT). */
+  reusePort: boolean;
   logLevel: LogLevel;
   dataDir: string;
   database: DatabaseTarget;
+  /** Who migrates the database, pool size, TLS (DATABASE_MIGRATE, DATABASE_POOL_MAX, DATABASE_SSL…). */
+  databaseAccess?: DatabaseAccess;
   /** Largest accepted request body, in bytes: usage batches from busy gateways are big. */
   bodyLimitBytes: number;
   /** The longest a gateway's `GET /api/supergraph/…?after=` may wait for a newer supergraph. */
@@ -26,10 +30,12 @@ export const registryDefaultPort = 4100;
 const registryEnv = {
   NODE_ENV: subgraphEnv.NODE_ENV,
   HOST: subgraphEnv.HOST,
+  REUSE_PORT: subgraphEnv.REUSE_PORT,
   LOG_LEVEL: subgraphEnv.LOG_LEVEL,
   DATA_DIR: subgraphEnv.DATA_DIR,
   DATABASE_URL: subgraphEnv.DATABASE_URL,
   POSTGRES_URL: subgraphEnv.POSTGRES_URL,
+  ...databaseAccessEnv,
   PORT: env.port(registryDefaultPort),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10_000_000),
   LONG_POLL_MAX_SECONDS: z.coerce.number().int().min(1).max(300).default(60),
@@ -50,11 +56,13 @@ export function readRegistryConfig(processEnv: NodeJS.ProcessEnv = process.env):
     nodeEnv: parsed.NODE_ENV,
     host: parsed.HOST,
     port: parsed.PORT,
+    reusePort: parsed.REUSE_PORT,
     logLevel: parsed.LOG_LEVEL,
     dataDir,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     longPollMaxSeconds: parsed.LONG_POLL_MAX_SECONDS,
     bootstrapKey: parsed.REGISTRY_BOOTSTRAP_KEY,
+    databaseAccess: databaseAccessOf(parsed),
     database: resolveDatabaseTarget({
       serviceName: 'registry',
       databaseUrl: parsed.DATABASE_URL,

@@ -3,6 +3,7 @@
 // loads no database, NATS or GraphQL server code.
 export * from './config/parse-config';
 export * from './config/identity-signing-secret';
+export * from './config/reuse-port';
 export * from './errors';
 export * from './http/http-app';
 export * from './http/trace-id';

@@ -7,8 +7,6 @@ import type { RegistryDeps } from '../graphql/context';
 import { callerOf } from './caller';
 import { sendDomainError, sendError } from './rest-errors';
 
-// Long-polls re-read the database this often, to see publishes made through another registry instance.
-const recheckMs = 2_000;
 const defaultWaitSeconds = 30;
 
 /** What a variant serves at a long-polled route, and how it is answered. */
@@ -50,7 +48,7 @@ export function longPollRoute<T>(app: Express, orm: Orm, deps: RegistryDeps, pat
         if (polled.differs(current, after)) return polled.send(res, em.fork(), graphRef, current);
         const remaining = deadline - Date.now();
         if (remaining <= 0 || gone.signal.aborted || deps.watch.isClosed) return res.status(304).end();
-        await deps.watch.wait(polled.watchKey(graphRef), Math.min(remaining, recheckMs), gone.signal);
+        await deps.watch.wait(polled.watchKey(graphRef), Math.min(remaining, deps.watch.recheckMs), gone.signal);
       }
     } catch (err) {
       if (!sendDomainError(res, err)) next(err);

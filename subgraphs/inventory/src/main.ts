@@ -1,5 +1,10 @@
 import './tracing';
-import { readSubgraphConfig, runService } from '@ficus/kit';
+import { migrateSubgraph, readSubgraphConfig, runService } from '@ficus/kit';
 import { build } from './build';
+import { migrations } from './db/migrations';
 
-runService('inventory', () => build(readSubgraphConfig('inventory', 4003)));
+// `main.js` serves; `main.js migrate` migrates the database and exits (an init container, `npm run migrate`).
+// async, so a bad configuration (thrown while reading it) reaches runService's report-and-exit path.
+runService('inventory', async () => build(readSubgraphConfig('inventory', 4003)), {
+  migrate: async () => migrateSubgraph(readSubgraphConfig('inventory', 4003), migrations),
+});

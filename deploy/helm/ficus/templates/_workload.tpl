@@ -65,6 +65,10 @@ spec:
             {{- end }}
           env:
             {{- .env | nindent 12 }}
+            {{- with $root.Values.migrations.existingSecret }}
+            # Last, so that it wins over the service's own URL: a user that may change the schema.
+            {{- include "ficus.secretEnv" (dict "env" "DATABASE_URL" "secret" . "key" $.name) | nindent 12 }}
+            {{- end }}
           resources:
             {{- toYaml $root.Values.migrations.resources | nindent 12 }}
           securityContext:
@@ -84,6 +88,11 @@ spec:
               protocol: TCP
           env:
             {{- .env | nindent 12 }}
+            {{- if and .migrate $root.Values.migrations.enabled }}
+            # The init container migrated: the service only checks the schema, no DDL, no CREATE DATABASE.
+            - name: DATABASE_MIGRATE
+              value: never
+            {{- end }}
           startupProbe:
             httpGet: { path: /health, port: http }
             {{- toYaml $probes.startup | nindent 12 }}

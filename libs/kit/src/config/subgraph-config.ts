@@ -2,7 +2,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { env, parseEnv } from './parse-config';
 import { identitySigningSecret } from './identity-signing-secret';
+import { reusePortEnv } from './reuse-port';
 import { DatabaseTarget, resolveDatabaseTarget } from '../db/database-target';
+import { DatabaseAccess, databaseAccessEnv, databaseAccessOf } from './database-access';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -13,10 +15,14 @@ export interface SubgraphConfig {
   nodeEnv: NodeEnv;
   host: string;
   port: number;
+  /** REUSE_PORT: share the port with other instances on this machine (SO_REUSEPORT). */
+  reusePort: boolean;
   logLevel: LogLevel;
   natsUrl: string;
   dataDir: string;
   database: DatabaseTarget;
+  /** Who migrates the database, pool size, TLS; a config built by hand (tests) gets `defaultDatabaseAccess`. */
+  databaseAccess?: DatabaseAccess;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
   /**
@@ -40,18 +46,27 @@ export interface SubgraphLimits {
 }
 
 export { identitySigningSecret } from './identity-signing-secret';
+export * from './database-access';
+
+// The ORM builds its connection from the URL's parts and drops its query: a `sslmode` there would
+// silently connect without TLS, so it is refused and DATABASE_SSL says what TLS to use.
+const withoutSslMode = (url: string) => !/[?&]sslmode=/i.test(url);
+const sslModeInUrl = 'sslmode in the URL is not applied: use DATABASE_SSL (and DATABASE_SSL_CA) instead';
 
 export const subgraphEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('127.0.0.1'),
+  REUSE_PORT: reusePortEnv(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// or tls:// URL').default('nats://127.0.0.1:4222'),
   DATA_DIR: z.string().default('.data'),
   DATABASE_URL: z
     .string()
     .regex(/^(postgres(ql)?:\/\/|file:)/, 'must be a postgres:// URL or file:<path> for SQLite')
+    .refine(withoutSslMode, sslModeInUrl)
     .optional(),
-  POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').refine(withoutSslMode, sslModeInUrl).optional(),
+  ...databaseAccessEnv,
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
   IDENTITY_SIGNING_SECRET: identitySigningSecret.optional(),
   MAX_DEPTH: z.coerce.number().int().positive().default(15),
@@ -76,6 +91,7 @@ export function readSubgraphConfig(
     nodeEnv: parsed.NODE_ENV,
     host: parsed.HOST,
     port: parsed.PORT,
+    reusePort: parsed.REUSE_PORT,
     logLevel: parsed.LOG_LEVEL,
     natsUrl: parsed.NATS_URL,
     dataDir,
@@ -86,6 +102,7 @@ export function readSubgraphConfig(
       maxEntityRepresentations: parsed.MAX_ENTITY_REPRESENTATIONS,
       maxListLength: parsed.MAX_LIST_LENGTH,
     },
+    databaseAccess: databaseAccessOf(parsed),
     database: resolveDatabaseTarget({
       serviceName,
       databaseUrl: parsed.DATABASE_URL,

@@ -6,11 +6,13 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { Logger } from 'pino';
+import { DatabaseAccess, defaultDatabaseAccess, pgSslOptions } from '../config/database-access';
 import { inboxMigrations, InboxEntry } from '../inbox/inbox-entry';
 import { OutboxEvent, outboxMigrations } from '../outbox/outbox-event';
 import { DatabaseTarget, describeDatabaseTarget } from './database-target';
 import { ensurePostgresDatabase } from './ensure-postgres-database';
 import { ormLoggerFactory, QueryLog } from './query-log';
+import { pendingMigrations, SchemaNotMigratedError } from './schema-version';
 
 export type Orm = MikroORM;
 
@@ -24,17 +26,66 @@ export interface OpenDatabaseOptions {
   subscribers?: Options['subscribers'];
   /** Adds the outbox and inbox tables, for services that exchange events (every subgraph). Default true. */
   outboxAndInbox?: boolean;
+  /** Who migrates, pool size, TLS; `defaultDatabaseAccess` (migrate at start) when not given. */
+  access?: DatabaseAccess;
 }
 
-/** Opens the service's own database, creating it if missing, and runs pending migrations. */
+/**
+ * Opens the service's own database. With DATABASE_MIGRATE=on-start (the default) it creates
+ * the database if missing and runs pending migrations; with `never` it does neither and
+ * refuses (`SchemaNotMigratedError`) a schema that is not at the latest migration.
+ */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<MikroORM> {
+  const { target, logger } = options;
+  const access = options.access ?? defaultDatabaseAccess;
+  const migrating = access.migrate === 'on-start';
+  const orm = await initOrm(options, access, migrating);
+  try {
+    if (migrating) {
+      const applied = await orm.getMigrator().up();
+      logger.info({ database: describeDatabaseTarget(target), migrationsApplied: applied.map((m) => m.name) }, 'database ready');
+    } else {
+      const expected = migrationsOf(options).map((m) => m.name);
+      const { pending, cause } = await pendingMigrations(orm, expected);
+      if (pending.length > 0) throw new SchemaNotMigratedError(describeDatabaseTarget(target), pending, cause);
+      logger.info({ database: describeDatabaseTarget(target), migrations: expected.length }, 'database ready, schema at the latest migration');
+    }
+  } catch (err) {
+    await orm.close();
+    throw err;
+  }
+  return orm;
+}
+
+/**
+ * `<service> migrate`: creates the database if missing, applies pending migrations and
+ * closes it, whatever DATABASE_MIGRATE says. Returns the names of the migrations applied.
+ */
+export async function migrateDatabase(options: OpenDatabaseOptions): Promise<string[]> {
+  const access = options.access ?? defaultDatabaseAccess;
+  const orm = await initOrm(options, access, true);
+  try {
+    const applied = (await orm.getMigrator().up()).map((m) => m.name);
+    options.logger.info({ database: describeDatabaseTarget(options.target), migrationsApplied: applied }, 'database migrated');
+    return applied;
+  } finally {
+    await orm.close();
+  }
+}
+
+function migrationsOf(options: OpenDatabaseOptions): MigrationObject[] {
+  const messaging = options.outboxAndInbox ?? true;
+  return [...(messaging ? [...outboxMigrations, ...inboxMigrations] : []), ...options.migrations];
+}
+
+async function initOrm(options: OpenDatabaseOptions, access: DatabaseAccess, mayCreate: boolean): Promise<MikroORM> {
   const { target, logger } = options;
   const messaging = options.outboxAndInbox ?? true;
   const shared: Options = {
     entities: [...(messaging ? [OutboxEvent, InboxEntry] : []), ...options.entities],
     extensions: [Migrator],
     migrations: {
-      migrationsList: [...(messaging ? [...outboxMigrations, ...inboxMigrations] : []), ...options.migrations],
+      migrationsList: migrationsOf(options),
       transactional: true,
       allOrNothing: true,
       snapshot: false,
@@ -46,22 +97,24 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<MikroO
     debug: ['query'],
     loggerFactory: ormLoggerFactory(logger, options.queryLog ?? new QueryLog()),
     discovery: { warnWhenNoEntities: false },
+    // mikro-orm would create a missing database itself: only a migrating start may.
+    ensureDatabase: mayCreate,
   };
-  let orm: MikroORM;
   if (target.kind === 'postgres') {
-    await ensurePostgresDatabase(target.url);
-    orm = await MikroORM.init({ ...shared, driver: PostgreSqlDriver, clientUrl: target.url, pool: { min: 0, max: 10 } });
-  } else {
-    await fs.mkdir(path.dirname(target.path), { recursive: true });
-    orm = await MikroORM.init({ ...shared, driver: LibSqlDriver, dbName: target.path });
-    // WAL lets readers (backups, operators, benchmarks) in beside the service's single writer.
-    await orm.em.getConnection().execute('PRAGMA journal_mode = WAL');
-    await orm.em.getConnection().execute('PRAGMA busy_timeout = 5000');
+    if (mayCreate) await ensurePostgresDatabase(target.url, access.ssl);
+    const ssl = pgSslOptions(access.ssl, target.url);
+    return MikroORM.init({
+      ...shared,
+      driver: PostgreSqlDriver,
+      clientUrl: target.url,
+      pool: { min: 0, max: access.poolMax },
+      ...(ssl ? { driverOptions: { connection: { ssl } } } : {}),
+    });
   }
-  const applied = await orm.getMigrator().up();
-  logger.info(
-    { database: describeDatabaseTarget(target), migrationsApplied: applied.map((m) => m.name) },
-    'database ready',
-  );
+  if (mayCreate) await fs.mkdir(path.dirname(target.path), { recursive: true });
+  const orm = await MikroORM.init({ ...shared, driver: LibSqlDriver, dbName: target.path });
+  // WAL lets readers (backups, operators, benchmarks) in beside the service's single writer.
+  await orm.em.getConnection().execute('PRAGMA journal_mode = WAL');
+  await orm.em.getConnection().execute('PRAGMA busy_timeout = 5000');
   return orm;
 }

@@ -6,6 +6,11 @@ import { traceIdOf } from './trace-id';
 export interface HealthCheck {
   name: string;
   check(): Promise<boolean> | boolean;
+  /**
+   * Whether the service is unready without it (default true). One not required that is down
+   * leaves the service ready but `degraded`: it still serves, something waits (events in the outbox).
+   */
+  required?: boolean;
 }
 
 declare module 'express-serve-static-core' {
@@ -39,8 +44,9 @@ export function requestIdMiddleware(logger: Logger): RequestHandler {
 }
 
 /**
- * `/health` says the process is alive; `/ready` says every dependency answers and the
- * service is not draining. Orchestrators route traffic on `/ready` only.
+ * `/health` says the process is alive; `/ready` says every required dependency answers and the
+ * service is not draining (200 `ready`, or 200 `degraded` when one not required is down).
+ * Orchestrators route traffic on `/ready` only.
  */
 export function healthRoutes(app: Express, checks: HealthCheck[], isDraining: () => boolean): void {
   app.get('/health', (_req, res) => {
@@ -48,12 +54,13 @@ export function healthRoutes(app: Express, checks: HealthCheck[], isDraining: ()
   });
   app.get('/ready', async (_req, res) => {
     const results = await Promise.all(
-      checks.map(async (c) => [c.name, await Promise.resolve().then(() => c.check()).catch(() => false)] as const),
+      checks.map(async (c) => [c, await Promise.resolve().then(() => c.check()).catch(() => false)] as const),
     );
-    const ready = !isDraining() && results.every(([, ok]) => ok);
+    const ready = !isDraining() && results.every(([c, ok]) => ok || c.required === false);
+    const status = !ready ? (isDraining() ? 'draining' : 'unavailable') : results.every(([, ok]) => ok) ? 'ready' : 'degraded';
     res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : isDraining() ? 'draining' : 'unavailable',
-      checks: Object.fromEntries(results.map(([name, ok]) => [name, ok ? 'up' : 'down'])),
+      status,
+      checks: Object.fromEntries(results.map(([c, ok]) => [c.name, ok ? 'up' : 'down'])),
     });
   });
 }

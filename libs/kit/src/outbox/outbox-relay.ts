@@ -32,7 +32,7 @@ export interface OutboxRelayOptions {
  * change is never lost and never fails because of the broker.
  *
  * On PostgreSQL a batch is claimed with `FOR UPDATE SKIP LOCKED`, so several replicas
- * relay side by side without queueing behind each other. On SQLite (one process per file)
+ * relay side by side without queueing behind each other, each aggregate's events still in order. On SQLite (one process per file)
  * rows are read without holding the single connection while publishing.
  */
 export class OutboxRelay {
@@ -101,14 +101,23 @@ export class OutboxRelay {
    * published inside a transaction that commits only after publishing, so three round trips
    * instead of a SELECT and a later UPDATE. A crash before the commit undoes the mark; rows
    * that failed to go out are unmarked before it.
+   *
+   * Other replicas' relays skip the rows this one holds, and also every later row of an
+   * aggregate whose earlier rows are still unpublished outside their own batch (held by another
+   * relay, or waiting for a retry): an aggregate's events go out in order whichever replica
+   * relays them. Such a row is picked up once the earlier ones are committed as published.
    */
   private relayClaimedBatch(): Promise<'empty' | 'partial' | 'full' | 'failed'> {
     return this.orm.em.fork().transactional(async (tx) => {
       const claimed: PendingRow[] = await tx.getConnection().execute(
-        'update ficus_outbox set published_at = ? where id in' +
-          ' (select id from ficus_outbox where published_at is null order by id limit ? for update skip locked)' +
+        'with candidates as' +
+          ' (select id, aggregate_id from ficus_outbox where published_at is null order by id limit ? for update skip locked)' +
+          ' update ficus_outbox set published_at = ? where id in' +
+          ' (select c.id from candidates c where not exists (select 1 from ficus_outbox earlier' +
+          ' where earlier.aggregate_id = c.aggregate_id and earlier.published_at is null and earlier.id < c.id' +
+          ' and earlier.id not in (select id from candidates)))' +
           ' returning id, type, aggregate_id, envelope, attempts',
-        [new Date(), this.batchSize],
+        [this.batchSize, new Date()],
         'all',
         tx.getTransactionContext(),
       );

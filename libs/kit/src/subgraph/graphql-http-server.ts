@@ -26,6 +26,8 @@ export type GraphQLHttpServerOptions<TContext extends { logger: Logger }> = Grap
   logger: Logger;
   host: string;
   port: number;
+  /** Shares the port with other processes that set it too (SO_REUSEPORT); the config refuses it on a Node without it. */
+  reusePort?: boolean;
   bodyLimitBytes: number;
   checks: HealthCheck[];
   metrics: ServiceMetrics;
@@ -106,7 +108,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   try {
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
-      httpServer.listen(options.port, options.host, () => resolve());
+      httpServer.listen({ port: options.port, host: options.host, reusePort: options.reusePort ?? false }, () => resolve());
     });
   } catch (err) {
     await apollo.stop();

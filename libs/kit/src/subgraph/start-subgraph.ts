@@ -126,6 +126,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       target: config.database,
       entities: definition.entities,
       migrations: definition.migrations,
+      access: config.databaseAccess,
       logger,
       queryLog,
       subscribers: [commits],
@@ -188,13 +189,15 @@ export async function startSubgraph<TContext extends BaseContext>(
       logger,
       host: config.host,
       port: config.port,
+      reusePort: config.reusePort,
       bodyLimitBytes: config.bodyLimitBytes,
       gatewaySignature,
       operationLimits: { ...config.limits, maxPageSize, pageSizes: definition.pageSizes },
       metrics,
       checks: [
         { name: 'database', check: () => orm.isConnected() },
-        { name: 'nats', check: () => isNatsConnected(nats) },
+        // Writes stay safe in the outbox while NATS is away: degraded, not unready.
+        { name: 'nats', check: () => isNatsConnected(nats), required: false },
       ],
       routes: definition.routes ? (app) => definition.routes!(app, deps) : undefined,
       context: (req) =>

@@ -30,7 +30,7 @@ export const keyCreate: Command = {
     } catch (err) {
       throw err instanceof ConfigError ? new InputError(err.message.replace(/\n/g, ' ')) : err;
     }
-    const orm = await openRegistryDatabase(config.database, createLogger('ficus', 'silent'));
+    const orm = await openRegistryDatabase(config.database, createLogger('ficus', 'silent'), config.databaseAccess);
     try {
       const { key, apiKey } = await createApiKey(orm.em.fork(), { name, scopes: options.scope ?? [] });
       if (format === 'json') {

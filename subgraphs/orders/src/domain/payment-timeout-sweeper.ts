@@ -1,10 +1,15 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type { Logger } from '@ficus/kit';
+import { Logger, runOnOneInstance } from '@ficus/kit';
 import { timeOutOverduePayments } from './time-out-payments';
+
+/** The name instances take the sweep's lock under. */
+export const paymentTimeoutSweepJob = 'orders:payment-timeout-sweep';
 
 /**
  * Every `intervalMs`, times out the payments whose deadline has passed. Deadlines live in
- * the database, so a restarted service picks up where the last one stopped.
+ * the database, so a restarted service picks up where the last one stopped. With several
+ * instances on PostgreSQL, one of them sweeps at a time (an advisory lock); the others skip
+ * that tick, so they do not race each other over the same overdue orders.
  */
 export class PaymentTimeoutSweeper {
   private timer: NodeJS.Timeout | null = null;
@@ -35,19 +40,23 @@ export class PaymentTimeoutSweeper {
     // The next sweep is timed from the end of this one, so sweeps never overlap.
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.sweeping = this.sweep().finally(() => {
+      this.sweeping = this.sweep().then(() => undefined).finally(() => {
         this.sweeping = null;
         if (this.running) this.schedule();
       });
     }, this.intervalMs);
   }
 
-  private async sweep(): Promise<void> {
+  /** One tick: whether this instance swept (another held the lock otherwise) and how many orders it cancelled. */
+  async sweep(): Promise<{ swept: boolean; cancelled: number }> {
     try {
-      const cancelled = await timeOutOverduePayments(this.orm.em, new Date());
-      if (cancelled > 0) this.logger.info({ cancelled }, 'cancelled orders whose payment timed out');
+      const run = await runOnOneInstance(this.orm, paymentTimeoutSweepJob, () => timeOutOverduePayments(this.orm.em, new Date()));
+      if (!run.ran) return { swept: false, cancelled: 0 };
+      if (run.result > 0) this.logger.info({ cancelled: run.result }, 'cancelled orders whose payment timed out');
+      return { swept: true, cancelled: run.result };
     } catch (err) {
       this.logger.error({ err }, 'payment timeout sweep failed; will retry');
+      return { swept: false, cancelled: 0 };
     }
   }
 }
