@@ -1,5 +1,6 @@
 import { startTestNatsServer, TestNatsServer, waitFor } from '@ficus/testkit';
-import { NatsConnection } from 'nats';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import { connectNats, domainStreamConfig, ensureStream, EventConsumer, EventPublisher, on, userRegistered } from '../src';
 
@@ -14,7 +15,7 @@ describe('two instances of a service consuming under one durable name', () => {
   beforeAll(async () => {
     server = await startTestNatsServer();
     publishing = await connectNats({ url: server.url, name: 'publisher', logger });
-    await ensureStream(await publishing.jetstreamManager(), domainStreamConfig('users'));
+    await ensureStream(await jetstreamManager(publishing), domainStreamConfig('users'));
     for (const name of ['instance-a', 'instance-b']) instances.push(await connectNats({ url: server.url, name, logger }));
   });
 
@@ -40,13 +41,13 @@ describe('two instances of a service consuming under one durable name', () => {
     );
     for (const consumer of consumers) await consumer.start();
 
-    const publisher = new EventPublisher(publishing.jetstream());
+    const publisher = new EventPublisher(jetstream(publishing));
     const events = Array.from({ length: 200 }, (_, n) =>
       userRegistered.create(`u-${n}`, { userId: `u-${n}`, email: `user${n}@example.com`, name: `User ${n}` }),
     );
     for (const event of events) await publisher.publish(event);
 
-    const jsm = await publishing.jetstreamManager();
+    const jsm = await jetstreamManager(publishing);
     await waitFor(
       async () => {
         const info = await jsm.consumers.info('USERS', 'welcome-mails');

@@ -1,7 +1,8 @@
 import { MikroORM } from '@mikro-orm/core';
 import { connectNats, domainStreamConfig, ensureStream, EventEnvelope, EventPublisher, productCreated } from '@ficus/events';
 import { createTestDatabase, startTestNatsServer, TestDatabase, TestNatsServer, waitFor } from '@ficus/testkit';
-import { NatsConnection } from 'nats';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import { OutboxEvent, OutboxRelay, openDatabase, recordEvent } from '../src';
 
@@ -40,7 +41,7 @@ describe('two outbox relays on one PostgreSQL outbox', () => {
   beforeAll(async () => {
     nats = await startTestNatsServer();
     nc = await connectNats({ url: nats.url, name: 'outbox-relays-test', logger });
-    await ensureStream(await nc.jetstreamManager(), domainStreamConfig('products'));
+    await ensureStream(await jetstreamManager(nc), domainStreamConfig('products'));
     db = await createTestDatabase('postgres', 'outbox_relays');
     // One pool each, as two processes would have.
     ormA = await openDatabase({ target: db.target, entities: [], migrations: [], logger });
@@ -65,9 +66,9 @@ describe('two outbox relays on one PostgreSQL outbox', () => {
     });
     await em.flush();
 
-    const held = new HeldPublisher(new EventPublisher(nc.jetstream()));
+    const held = new HeldPublisher(new EventPublisher(jetstream(nc)));
     const relayA = new OutboxRelay(ormA, held as unknown as EventPublisher, logger, { lockRows: true, batchSize: 10 });
-    const relayB = new OutboxRelay(ormB, new EventPublisher(nc.jetstream()), logger, { lockRows: true, batchSize: 10 });
+    const relayB = new OutboxRelay(ormB, new EventPublisher(jetstream(nc)), logger, { lockRows: true, batchSize: 10 });
 
     // A claims a batch and stays inside its transaction, its publishes held.
     const batchA = relayA.relayBatch();
@@ -84,11 +85,11 @@ describe('two outbox relays on one PostgreSQL outbox', () => {
     held.release();
     expect(await batchA).toBe('full');
 
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     const { state } = await jsm.streams.info('PRODUCTS');
     const published: string[] = [];
     for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
-      published.push((await jsm.streams.getMessage('PRODUCTS', { seq })).json<{ id: string }>().id);
+      published.push((await jsm.streams.getMessage('PRODUCTS', { seq }))!.json<{ id: string }>().id);
     }
     expect(outcomesB.filter((outcome) => outcome === 'full')).toHaveLength(3);
     expect(unpublishedWhileAHolds).toBe(10);
@@ -97,7 +98,7 @@ describe('two outbox relays on one PostgreSQL outbox', () => {
   });
 
   it("keep each aggregate's events in order when the other relay holds its earlier ones", async () => {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     await jsm.streams.purge('PRODUCTS');
     const em = ormA.em.fork();
     const recorded = ['ORDER-X', 'ORDER-X', 'ORDER-Y', 'ORDER-X', 'ORDER-Y'].map((sku) => {
@@ -106,9 +107,9 @@ describe('two outbox relays on one PostgreSQL outbox', () => {
       return event;
     });
     await em.flush();
-    const held = new HeldPublisher(new EventPublisher(nc.jetstream()));
+    const held = new HeldPublisher(new EventPublisher(jetstream(nc)));
     const relayA = new OutboxRelay(ormA, held as unknown as EventPublisher, logger, { lockRows: true, batchSize: 2 });
-    const relayB = new OutboxRelay(ormB, new EventPublisher(nc.jetstream()), logger, { lockRows: true, batchSize: 10 });
+    const relayB = new OutboxRelay(ormB, new EventPublisher(jetstream(nc)), logger, { lockRows: true, batchSize: 10 });
 
     // A holds ORDER-X's first two events; B may relay ORDER-Y but not ORDER-X's third.
     const batchA = relayA.relayBatch();
@@ -121,7 +122,7 @@ describe('two outbox relays on one PostgreSQL outbox', () => {
 
     const { state } = await jsm.streams.info('PRODUCTS');
     const stored: { id: string; aggregateId: string }[] = [];
-    for (let seq = state.first_seq; seq <= state.last_seq; seq++) stored.push((await jsm.streams.getMessage('PRODUCTS', { seq })).json());
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) stored.push((await jsm.streams.getMessage('PRODUCTS', { seq }))!.json());
     const ids = (events: { id: string; aggregateId: string }[], aggregate: string) => events.filter((e) => e.aggregateId === aggregate).map((e) => e.id);
     expect(publishedWhileAHolds).toBe(2);
     expect(ids(stored, 'ORDER-X')).toEqual(ids(recorded, 'ORDER-X'));
@@ -129,7 +130,7 @@ describe('two outbox relays on one PostgreSQL outbox', () => {
   });
 
   it('publish each event exactly once, each aggregate in order, when both run their loops over the same rows', async () => {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     await jsm.streams.purge('PRODUCTS');
     const em = ormA.em.fork();
     const recorded = Array.from({ length: 300 }, (_, i) => {
@@ -139,8 +140,8 @@ describe('two outbox relays on one PostgreSQL outbox', () => {
     });
     await em.flush();
 
-    const relayA = new OutboxRelay(ormA, new EventPublisher(nc.jetstream()), logger, { lockRows: true, batchSize: 5, pollIntervalMs: 50 });
-    const relayB = new OutboxRelay(ormB, new EventPublisher(nc.jetstream()), logger, { lockRows: true, batchSize: 5, pollIntervalMs: 50 });
+    const relayA = new OutboxRelay(ormA, new EventPublisher(jetstream(nc)), logger, { lockRows: true, batchSize: 5, pollIntervalMs: 50 });
+    const relayB = new OutboxRelay(ormB, new EventPublisher(jetstream(nc)), logger, { lockRows: true, batchSize: 5, pollIntervalMs: 50 });
     relayA.start();
     relayB.start();
     await waitFor(async () => (await ormA.em.fork().count(OutboxEvent, { publishedAt: null })) === 0, {
@@ -151,7 +152,7 @@ describe('two outbox relays on one PostgreSQL outbox', () => {
 
     const { state } = await jsm.streams.info('PRODUCTS');
     const published: { id: string; aggregateId: string }[] = [];
-    for (let seq = state.first_seq; seq <= state.last_seq; seq++) published.push((await jsm.streams.getMessage('PRODUCTS', { seq })).json());
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) published.push((await jsm.streams.getMessage('PRODUCTS', { seq }))!.json());
     const byAggregate = (events: { id: string; aggregateId: string }[]) => {
       const chains = new Map<string, string[]>();
       for (const event of events) chains.set(event.aggregateId, [...(chains.get(event.aggregateId) ?? []), event.id]);
