@@ -43,6 +43,8 @@ async function main(options: BenchOptions): Promise<void> {
     const starts = [
       () => startFicusGateway({ repoRoot, supergraphFile, workDir, deduplication: 'off' }),
       () => startFicusGateway({ repoRoot, supergraphFile, workDir, deduplication: 'on' }),
+      // What the package's Node options buy: the same gateway on Node's own heap sizing.
+      () => startFicusGateway({ repoRoot, supergraphFile, workDir, deduplication: 'off', variant: { name: "Node's heap defaults", env: {}, nodeOptions: [] } }),
       () => startApolloGateway({ supergraphFile, workDir }),
     ];
     if (hive.ok) {

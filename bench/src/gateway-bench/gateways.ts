@@ -27,8 +27,11 @@ export async function startFicusGateway(options: {
   supergraphFile: string;
   workDir: string;
   deduplication: 'off' | 'on';
-  /** Names a configuration the gateway runs in besides deduplication (e.g. `tracing on`), and the variables that make it. */
-  variant?: { name: string; env: NodeJS.ProcessEnv };
+  /**
+   * Names a configuration the gateway runs in besides deduplication (e.g. `tracing on`), and
+   * the variables that make it; `nodeOptions` replaces the Node options its package names.
+   */
+  variant?: { name: string; env: NodeJS.ProcessEnv; nodeOptions?: string[] };
 }): Promise<BenchGateway> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -45,13 +48,13 @@ export async function startFicusGateway(options: {
     REDIS_URL: undefined,
     GATEWAY_ENGINE: 'ficus',
     SUBGRAPH_DEDUPLICATION: options.deduplication,
-    DATA_DIR: path.join(options.workDir, `ficus-data-${options.deduplication}`),
+    DATA_DIR: path.join(options.workDir, `ficus-data-${options.deduplication}${options.variant ? `-${options.variant.name.replace(/\W+/g, '-')}` : ''}`),
     FICUS_EXIT_WITH_PARENT: '1',
     ...options.variant?.env,
   };
   const packageDir = path.join(options.repoRoot, 'gateway');
   // As the gateway is shipped: with the Node options its package asks for.
-  const script = { path: path.join(packageDir, 'dist', 'src', 'main.js'), nodeOptions: serviceNodeOptions(packageDir) };
+  const script = { path: path.join(packageDir, 'dist', 'src', 'main.js'), nodeOptions: options.variant?.nodeOptions ?? serviceNodeOptions(packageDir) };
   const gateway = options.variant ? `ficus, ${options.variant.name}` : 'ficus';
   return started({ gateway, deduplication: options.deduplication }, `http://127.0.0.1:${port}/graphql`, script, env, options.workDir);
 }
