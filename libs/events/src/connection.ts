@@ -1,7 +1,33 @@
-import { connect, NatsConnection, Status } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, NatsConnection, nkeyAuthenticator, NodeConnectionOptions, Status } from '@nats-io/transport-node';
 import { Logger } from './logger';
 
 const connected = new WeakMap<NatsConnection, boolean>();
+
+/** How a service proves who it is to NATS; file contents are read once, when the config is. */
+export type NatsCredentials =
+  | { kind: 'none' }
+  /** NATS_CREDS_FILE: a decentralised-auth user (JWT and nkey seed in one .creds file). */
+  | { kind: 'creds'; creds: string }
+  /** NATS_NKEY_SEED_FILE: an nkey user configured on the server. */
+  | { kind: 'nkey'; seed: string }
+  /** NATS_USER and NATS_PASSWORD, or user:password in NATS_URL. */
+  | { kind: 'password'; user: string; password: string };
+
+/** NATS_TLS_CA, NATS_TLS_CERT and NATS_TLS_KEY, as PEM text. */
+export interface NatsTls {
+  ca: string | null;
+  cert: string | null;
+  key: string | null;
+}
+
+/** Everything about reaching NATS beyond the server list; a connection without it is anonymous and plain. */
+export interface NatsAccess {
+  credentials: NatsCredentials;
+  /** Null: plain TCP unless a server URL says tls:// or the server requires TLS. */
+  tls: NatsTls | null;
+}
+
+export const anonymousNatsAccess: NatsAccess = { credentials: { kind: 'none' }, tls: null };
 
 /** Whether a connection made by `connectNats` is up right now (for readiness checks). */
 export function isNatsConnected(nc: NatsConnection): boolean {
@@ -9,19 +35,38 @@ export function isNatsConnected(nc: NatsConnection): boolean {
 }
 
 /**
- * Connects to NATS and keeps reconnecting forever: a NATS outage must never take a
- * service down, only delay its events (the outbox holds them meanwhile).
+ * The client options every service connects with. It keeps reconnecting forever, trying
+ * each cluster member it knows of (those in the URL and those the cluster announces): a NATS
+ * outage or a lost node must never take a service down, only delay its events (the outbox
+ * holds them meanwhile).
  */
-export async function connectNats(options: { url: string; name: string; logger: Logger }): Promise<NatsConnection> {
-  const { url, name, logger } = options;
-  const nc = await connect({
-    servers: url.split(','),
+export function natsConnectionOptions(url: string, access: NatsAccess, name: string): NodeConnectionOptions {
+  const { servers, userInUrl } = splitServerList(url);
+  const credentials = access.credentials.kind === 'none' && userInUrl ? userInUrl : access.credentials;
+  return {
+    servers,
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,
     pingInterval: 5_000,
-  });
+    ...authOptions(credentials),
+    ...(access.tls ? { tls: tlsOptions(access.tls) } : {}),
+  };
+}
+
+/**
+ * Connects with `natsConnectionOptions`. A refused login is not retried: it would fail the
+ * same way forever, so the service fails to start and says why.
+ */
+export async function connectNats(options: { url: string; access?: NatsAccess; name: string; logger: Logger }): Promise<NatsConnection> {
+  const { url, name, logger } = options;
+  let nc: NatsConnection;
+  try {
+    nc = await connect(natsConnectionOptions(url, options.access ?? anonymousNatsAccess, name));
+  } catch (err) {
+    throw new Error(`cannot connect to NATS at ${redactedServers(url)}: ${describeConnectError(err)}`, { cause: err });
+  }
   connected.set(nc, true);
   void (async () => {
     for await (const status of nc.status()) {
@@ -34,6 +79,61 @@ export async function connectNats(options: { url: string; name: string; logger: 
   })();
   logger.info({ nats: { server: nc.getServer() } }, 'connected to nats');
   return nc;
+}
+
+/**
+ * The server URLs of a comma-separated NATS_URL, without credentials, and the user:password
+ * found in them: the 3.x client ignores credentials in a server URL, so they are passed as options.
+ */
+export function splitServerList(url: string): { servers: string[]; userInUrl: Extract<NatsCredentials, { kind: 'password' }> | null } {
+  let userInUrl: Extract<NatsCredentials, { kind: 'password' }> | null = null;
+  const servers = url
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((server) => {
+      const parsed = URL.canParse(server) ? new URL(server) : null;
+      if (!parsed || !parsed.username) return server;
+      userInUrl ??= { kind: 'password', user: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+      parsed.username = '';
+      parsed.password = '';
+      return parsed.toString().replace(/\/$/, '');
+    });
+  return { servers, userInUrl };
+}
+
+/** NATS_URL as it may be logged. */
+export function redactedServers(url: string): string {
+  return splitServerList(url).servers.join(',');
+}
+
+function authOptions(credentials: NatsCredentials): Partial<NodeConnectionOptions> {
+  const encoder = new TextEncoder();
+  switch (credentials.kind) {
+    case 'none':
+      return {};
+    case 'creds':
+      return { authenticator: credsAuthenticator(encoder.encode(credentials.creds)) };
+    case 'nkey':
+      return { authenticator: nkeyAuthenticator(encoder.encode(credentials.seed.trim())) };
+    case 'password':
+      return { user: credentials.user, pass: credentials.password };
+  }
+}
+
+function tlsOptions(tls: NatsTls): NonNullable<NodeConnectionOptions['tls']> {
+  return {
+    ...(tls.ca ? { ca: tls.ca } : {}),
+    ...(tls.cert ? { cert: tls.cert } : {}),
+    ...(tls.key ? { key: tls.key } : {}),
+  };
+}
+
+/** The client's errors name a code (AUTHORIZATION_VIOLATION, …) rather than a sentence; both are kept. */
+function describeConnectError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/authorization|authentication/i.test(message)) return `NATS refused the credentials (${message}); check NATS_CREDS_FILE, NATS_NKEY_SEED_FILE or NATS_USER/NATS_PASSWORD`;
+  return message;
 }
 
 /** What a status event names (the server, or the error), as the log line's `data`. */

@@ -50,6 +50,8 @@ export interface EventConsumerOptions {
    * handled one after another, in stream order.
    */
   concurrency?: number;
+  /** Replicas of the streams this consumer creates or finds (NATS_STREAM_REPLICAS); unset leaves them as they are. */
+  streamReplicas?: number;
 }
 
 export type DeliveryOutcome = 'handled' | 'skipped' | 'retried' | 'dead-lettered';
@@ -89,7 +91,8 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     const jsm = await jetstreamManager(this.nc);
-    await ensureStream(jsm, deadLetterStreamConfig());
+    const streamOptions = { replicas: this.options.streamReplicas, logger: this.options.logger };
+    await ensureStream(jsm, deadLetterStreamConfig(), streamOptions);
     const byStream = new Map<string, EventHandler[]>();
     for (const handler of this.options.handlers) {
       const stream = streamNameFor(handler.contract.domain);
@@ -97,7 +100,7 @@ export class EventConsumer {
     }
     for (const [stream, handlers] of byStream) {
       // The producer owns its stream, but a consumer may start first: creating it is idempotent.
-      await ensureStream(jsm, domainStreamConfig(handlers[0]!.contract.domain));
+      await ensureStream(jsm, domainStreamConfig(handlers[0]!.contract.domain), streamOptions);
       const config: Partial<ConsumerConfig> = {
         durable_name: this.options.durable,
         ack_policy: AckPolicy.Explicit,
