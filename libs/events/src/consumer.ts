@@ -66,6 +66,14 @@ const decoder = new TextDecoder();
 const MAX_ACK_PENDING_PER_SLOT = 8;
 
 /**
+ * How long one pull request lives; the server heartbeats it every half of this. A pull lost
+ * with a cluster node (or a consumer leader that moved) is noticed after two missed
+ * heartbeats, so this bounds how long events stall when a NATS node dies: 5 s instead of
+ * the client's default 30 s, for one idle pull every 5 s.
+ */
+const PULL_EXPIRES_MS = 5_000;
+
+/**
  * Durable, explicitly acknowledged pull consumers: one per stream that the handlers read
  * from, filtered to the handled event types. A failing handler is retried with backoff;
  * after the last try, or at once for an event that cannot be parsed, the event goes to
@@ -115,7 +123,7 @@ export class EventConsumer {
       };
       await jsm.consumers.add(stream, config);
       const consumer = await jetstream(this.nc).consumers.get(stream, this.options.durable);
-      const messages = await consumer.consume({ max_messages: 32 });
+      const messages = await consumer.consume({ max_messages: 32, expires: PULL_EXPIRES_MS });
       this.subscriptions.push(messages);
       this.loops.push(this.run(stream, messages, handlers));
     }
