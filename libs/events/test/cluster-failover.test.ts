@@ -1,6 +1,7 @@
 import { startTestNatsCluster, TestNatsCluster, TestNatsNode, waitFor } from '@ficus/testkit';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { NatsConnection } from '@nats-io/transport-node';
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { connectNats, domainStreamConfig, ensureStream, EventConsumer, EventEnvelope, EventPublisher, on, userRegistered } from '../src';
 
@@ -26,6 +27,20 @@ describe('events across the loss of one node of a NATS cluster', () => {
     await publisherNc?.close();
     await consumerNc?.close();
     await cluster?.dispose();
+  });
+
+  it('leaves a stream as it is, with a warning, when the cluster cannot give it the replicas asked for', async () => {
+    const warnings: { msg: string; stream?: string; replicas?: number }[] = [];
+    const warnLogger = pino({ level: 'warn' }, new Writable({ write: (chunk, _enc, done) => (warnings.push(JSON.parse(String(chunk))), done()) }));
+    const jsm = await jetstreamManager(publisherNc);
+    await ensureStream(jsm, domainStreamConfig('inventory'), { replicas: 3, logger: warnLogger });
+
+    await expect(ensureStream(jsm, domainStreamConfig('inventory'), { replicas: 5, logger: warnLogger })).resolves.toBeUndefined();
+
+    expect((await jsm.streams.info('INVENTORY')).config.num_replicas).toBe(3);
+    expect(warnings).toEqual([
+      expect.objectContaining({ msg: 'NATS refused to change the stream replicas; it keeps its current count', stream: 'INVENTORY', replicas: 5 }),
+    ]);
   });
 
   it('creates streams with three replicas and raises an existing stream to three', async () => {
