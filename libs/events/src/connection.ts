@@ -3,6 +3,8 @@ import { Logger } from './logger';
 
 const connected = new WeakMap<NatsConnection, boolean>();
 
+const RECONNECT_WAIT_MS = 500;
+
 /** How a service proves who it is to NATS; file contents are read once, when the config is. */
 export type NatsCredentials =
   | { kind: 'none' }
@@ -47,8 +49,10 @@ export function natsConnectionOptions(url: string, access: NatsAccess, name: str
     servers,
     name,
     maxReconnectAttempts: -1,
-    reconnectTimeWait: 500,
-    waitOnFirstConnect: true,
+    reconnectTimeWait: RECONNECT_WAIT_MS,
+    // `connectNats` waits for the first connection itself, so that it can say why it waits and
+    // give up on what waiting cannot fix (a refused login, a certificate that does not match).
+    waitOnFirstConnect: false,
     pingInterval: 5_000,
     ...authOptions(credentials),
     ...(access.tls ? { tls: tlsOptions(access.tls) } : {}),
@@ -56,16 +60,24 @@ export function natsConnectionOptions(url: string, access: NatsAccess, name: str
 }
 
 /**
- * Connects with `natsConnectionOptions`. A refused login is not retried: it would fail the
- * same way forever, so the service fails to start and says why.
+ * Connects with `natsConnectionOptions`, waiting for NATS as long as it takes (a service may
+ * start before its NATS), with a warning each time no server answers. A refused login or a
+ * TLS failure is not retried: it would fail the same way forever, so the service fails to
+ * start and says why.
  */
 export async function connectNats(options: { url: string; access?: NatsAccess; name: string; logger: Logger }): Promise<NatsConnection> {
   const { url, name, logger } = options;
-  let nc: NatsConnection;
-  try {
-    nc = await connect(natsConnectionOptions(url, options.access ?? anonymousNatsAccess, name));
-  } catch (err) {
-    throw new Error(`cannot connect to NATS at ${redactedServers(url)}: ${describeConnectError(err)}`, { cause: err });
+  const connectionOptions = natsConnectionOptions(url, options.access ?? anonymousNatsAccess, name);
+  let nc: NatsConnection | null = null;
+  for (let attempt = 1; !nc; attempt++) {
+    try {
+      nc = await connect(connectionOptions);
+    } catch (err) {
+      const reason = describeConnectError(err);
+      if (!isWorthRetrying(err)) throw new Error(`cannot connect to NATS at ${redactedServers(url)}: ${reason}`, { cause: err });
+      if (attempt === 1 || attempt % 20 === 0) logger.warn({ nats: { servers: redactedServers(url), attempt }, reason }, 'waiting for nats');
+      await new Promise((resolve) => setTimeout(resolve, RECONNECT_WAIT_MS));
+    }
   }
   connected.set(nc, true);
   void (async () => {
@@ -133,7 +145,15 @@ function tlsOptions(tls: NatsTls): NonNullable<NodeConnectionOptions['tls']> {
 function describeConnectError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   if (/authorization|authentication/i.test(message)) return `NATS refused the credentials (${message}); check NATS_CREDS_FILE, NATS_NKEY_SEED_FILE or NATS_USER/NATS_PASSWORD`;
+  if (/certificate|altnames|self[- ]signed|tls|ssl|handshake/i.test(message)) return `TLS failed (${message}); check NATS_TLS_CA, NATS_TLS_CERT and NATS_TLS_KEY`;
   return message;
+}
+
+/** No server answered (refused, unreachable, timed out): NATS may come. Anything else will fail again. */
+function isWorthRetrying(err: unknown): boolean {
+  const message = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
+  if (/authori[sz]ation|authentication|certificate|altnames|self[- ]signed|tls|ssl|handshake/i.test(message)) return false;
+  return true;
 }
 
 /** What a status event names (the server, or the error), as the log line's `data`. */
