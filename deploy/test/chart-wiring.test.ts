@@ -100,6 +100,7 @@ describe('the chart wires the services as the launcher does', () => {
     expect(new Set(urls).size).toBe(urls.length);
     for (const [i, name] of [...subgraphNames, 'registry'].entries()) expect(urls[i]).toContain(`ficus_${name}`);
     for (const name of subgraphNames) expect(envOf(container(name), 'NATS_URL').value).toBe('nats://nats-0.nats:4222,nats://nats-1.nats:4222,nats://nats-2.nats:4222');
+    for (const name of subgraphNames) expect(envOf(container(name), 'NATS_STREAM_REPLICAS').value).toBe('3');
   });
 
   it('gives every service the common variables, and a component its own after them', async () => {

@@ -50,6 +50,8 @@ export interface EventConsumerOptions {
    * handled one after another, in stream order.
    */
   concurrency?: number;
+  /** Replicas of the streams this consumer creates or finds (NATS_STREAM_REPLICAS); unset leaves them as they are. */
+  streamReplicas?: number;
 }
 
 export type DeliveryOutcome = 'handled' | 'skipped' | 'retried' | 'dead-lettered';
@@ -62,6 +64,14 @@ const decoder = new TextDecoder();
 
 /** Events in hand per handler slot: enough to keep slots busy across aggregates, few enough to heartbeat. */
 const MAX_ACK_PENDING_PER_SLOT = 8;
+
+/**
+ * How long one pull request lives; the server heartbeats it every half of this. A pull lost
+ * with a cluster node (or a consumer leader that moved) is noticed after two missed
+ * heartbeats, so this bounds how long events stall when a NATS node dies: 5 s instead of
+ * the client's default 30 s, for one idle pull every 5 s.
+ */
+const PULL_EXPIRES_MS = 5_000;
 
 /**
  * Durable, explicitly acknowledged pull consumers: one per stream that the handlers read
@@ -89,7 +99,8 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     const jsm = await jetstreamManager(this.nc);
-    await ensureStream(jsm, deadLetterStreamConfig());
+    const streamOptions = { replicas: this.options.streamReplicas, logger: this.options.logger };
+    await ensureStream(jsm, deadLetterStreamConfig(), streamOptions);
     const byStream = new Map<string, EventHandler[]>();
     for (const handler of this.options.handlers) {
       const stream = streamNameFor(handler.contract.domain);
@@ -97,7 +108,7 @@ export class EventConsumer {
     }
     for (const [stream, handlers] of byStream) {
       // The producer owns its stream, but a consumer may start first: creating it is idempotent.
-      await ensureStream(jsm, domainStreamConfig(handlers[0]!.contract.domain));
+      await ensureStream(jsm, domainStreamConfig(handlers[0]!.contract.domain), streamOptions);
       const config: Partial<ConsumerConfig> = {
         durable_name: this.options.durable,
         ack_policy: AckPolicy.Explicit,
@@ -112,7 +123,7 @@ export class EventConsumer {
       };
       await jsm.consumers.add(stream, config);
       const consumer = await jetstream(this.nc).consumers.get(stream, this.options.durable);
-      const messages = await consumer.consume({ max_messages: 32 });
+      const messages = await consumer.consume({ max_messages: 32, expires: PULL_EXPIRES_MS });
       this.subscriptions.push(messages);
       this.loops.push(this.run(stream, messages, handlers));
     }

@@ -1,3 +1,4 @@
+import { Logger } from './logger';
 import { JetStreamManager, RetentionPolicy, StorageType, StreamConfig } from '@nats-io/jetstream';
 
 /** Dead-lettered events of every consumer land here, for operators to inspect and replay. */
@@ -31,25 +32,53 @@ export function deadLetterStreamConfig(): Partial<StreamConfig> & { name: string
   };
 }
 
-/** Creates the stream, or brings an existing one's subjects up to date. Safe to call from every replica. */
+export interface EnsureStreamOptions {
+  /**
+   * NATS_STREAM_REPLICAS: copies the cluster keeps (1 on a single server, 3 in a cluster).
+   * Unset leaves an existing stream's replicas as they are and creates new ones with 1.
+   */
+  replicas?: number;
+  /** Told when an existing stream's replicas cannot be brought to `replicas`. */
+  logger?: Logger;
+}
+
+/**
+ * Creates the stream, or brings an existing one's subjects and replicas up to date. Safe to
+ * call from every replica. A cluster that refuses the new replica count (too few servers,
+ * an old server) leaves the stream as it is, with a warning: events still flow.
+ */
 export async function ensureStream(
   jsm: JetStreamManager,
   config: Partial<StreamConfig> & { name: string; subjects: string[] },
+  options: EnsureStreamOptions = {},
 ): Promise<void> {
+  const wanted = options.replicas === undefined ? config : { ...config, num_replicas: options.replicas };
   try {
     const info = await jsm.streams.info(config.name);
     const missing = config.subjects.filter((s) => !info.config.subjects.includes(s));
     if (missing.length > 0) {
       await jsm.streams.update(config.name, { ...info.config, subjects: [...info.config.subjects, ...missing] });
     }
+    if (options.replicas !== undefined && info.config.num_replicas !== options.replicas) {
+      await changeReplicas(jsm, config.name, options.replicas, info.config.num_replicas, options.logger);
+    }
   } catch (err) {
     if (!isNotFound(err)) throw err;
     try {
-      await jsm.streams.add(config);
+      await jsm.streams.add(wanted);
     } catch (addErr) {
       // Another replica created it between our look-up and add.
       if (!/already in use/i.test(String(addErr))) throw addErr;
     }
+  }
+}
+
+async function changeReplicas(jsm: JetStreamManager, stream: string, replicas: number, current: number, logger?: Logger): Promise<void> {
+  try {
+    await jsm.streams.update(stream, { num_replicas: replicas });
+    logger?.info({ stream, replicas, previousReplicas: current }, 'stream replicas changed');
+  } catch (err) {
+    logger?.warn({ err, stream, replicas, currentReplicas: current }, 'NATS refused to change the stream replicas; it keeps its current count');
   }
 }
 

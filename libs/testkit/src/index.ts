@@ -4,3 +4,4 @@ export * from './nats-server';
 export * from './ports';
 export * from './subscription-client';
 export * from './http-subscription-client';
+export * from './nats-cluster';

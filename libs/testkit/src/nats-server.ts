@@ -29,15 +29,26 @@ export function findNatsServerBinary(): string {
   throw new Error('nats-server is not installed: install it (apt-get install nats-server) or put it on PATH');
 }
 
-export async function startTestNatsServer(): Promise<TestNatsServer> {
+export interface TestNatsServerOptions {
+  /** A nats-server configuration (accounts, users, TLS, …); the port, store and JetStream flags still apply. */
+  config?: string;
+}
+
+export async function startTestNatsServer(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
   const binary = findNatsServerBinary();
   const port = await freePort();
   const monitorPort = await freePort();
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-nats-'));
   let child: ChildProcess | null = null;
+  const configArgs: string[] = [];
+  if (options.config !== undefined) {
+    const configFile = path.join(storeDir, 'nats-server.conf');
+    fs.writeFileSync(configFile, options.config);
+    configArgs.push('-c', configFile);
+  }
 
   const start = async () => {
-    child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', storeDir], { stdio: 'ignore' });
+    child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', storeDir, ...configArgs], { stdio: 'ignore' });
     await waitForPort(port, 10_000);
   };
   const stop = async () => {

@@ -54,7 +54,7 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
       key: {{ .key }}
 {{- end }}
 
-{{/* NATS_URL (and NATS_CREDS_FILE) of a subgraph. */}}
+{{/* NATS_URL, NATS_STREAM_REPLICAS (and NATS_CREDS_FILE) of a subgraph. */}}
 {{- define "ficus.natsEnv" -}}
 {{- if .Values.nats.existingSecret }}
 {{ include "ficus.secretEnv" (dict "env" "NATS_URL" "secret" .Values.nats.existingSecret "key" .Values.nats.existingSecretKey) }}
@@ -62,6 +62,8 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 - name: NATS_URL
   value: {{ required "nats.url (or nats.existingSecret) is required" .Values.nats.url | quote }}
 {{- end }}
+- name: NATS_STREAM_REPLICAS
+  value: {{ .Values.nats.streamReplicas | default 1 | quote }}
 {{- if .Values.nats.credentials.existingSecret }}
 - name: NATS_CREDS_FILE
   value: {{ printf "/etc/ficus/nats/%s" .Values.nats.credentials.key | quote }}

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { env, parseEnv } from './parse-config';
+import { collectConfigProblems, ConfigError, env, parseEnv } from './parse-config';
 import { identitySigningSecret } from './identity-signing-secret';
 import { reusePortEnv } from './reuse-port';
 import { DatabaseTarget, resolveDatabaseTarget } from '../db/database-target';
 import { DatabaseAccess, databaseAccessEnv, databaseAccessOf } from './database-access';
+import { natsAccessEnv, natsAccessOf, natsAccessProblems, SubgraphNatsAccess } from './nats-access';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -18,7 +19,10 @@ export interface SubgraphConfig {
   /** REUSE_PORT: share the port with other instances on this machine (SO_REUSEPORT). */
   reusePort: boolean;
   logLevel: LogLevel;
+  /** NATS_URL: one server, or the members of a cluster, comma-separated. */
   natsUrl: string;
+  /** Credentials, TLS and stream replicas; a config built by hand (tests) gets `defaultNatsAccess`. */
+  natsAccess?: SubgraphNatsAccess;
   dataDir: string;
   database: DatabaseTarget;
   /** Who migrates the database, pool size, TLS; a config built by hand (tests) gets `defaultDatabaseAccess`. */
@@ -47,6 +51,7 @@ export interface SubgraphLimits {
 
 export { identitySigningSecret } from './identity-signing-secret';
 export * from './database-access';
+export * from './nats-access';
 
 // The ORM builds its connection from the URL's parts and drops its query: a `sslmode` there would
 // silently connect without TLS, so it is refused and DATABASE_SSL says what TLS to use.
@@ -58,7 +63,7 @@ export const subgraphEnv = {
   HOST: z.string().default('127.0.0.1'),
   REUSE_PORT: reusePortEnv(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// or tls:// URL').default('nats://127.0.0.1:4222'),
+  ...natsAccessEnv,
   DATA_DIR: z.string().default('.data'),
   DATABASE_URL: z
     .string()
@@ -84,7 +89,10 @@ export function readSubgraphConfig(
   defaultPort: number,
   processEnv: NodeJS.ProcessEnv = process.env,
 ): SubgraphConfig {
-  const parsed = parseEnv({ ...subgraphEnv, PORT: env.port(defaultPort) }, processEnv);
+  const problems: string[] = [];
+  const parsed = collectConfigProblems(problems, () => parseEnv({ ...subgraphEnv, PORT: env.port(defaultPort) }, processEnv));
+  problems.push(...natsAccessProblems(processEnv));
+  if (!parsed || problems.length > 0) throw new ConfigError(problems);
   const dataDir = path.resolve(parsed.DATA_DIR);
   return {
     serviceName,
@@ -94,6 +102,7 @@ export function readSubgraphConfig(
     reusePort: parsed.REUSE_PORT,
     logLevel: parsed.LOG_LEVEL,
     natsUrl: parsed.NATS_URL,
+    natsAccess: natsAccessOf(parsed),
     dataDir,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     identitySigningSecret: parsed.IDENTITY_SIGNING_SECRET ?? null,

@@ -18,6 +18,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { SubgraphConfig } from '../config/subgraph-config';
+import { defaultNatsAccess } from '../config/nats-access';
 import { openDatabase } from '../db/open-database';
 import { QueryLog } from '../db/query-log';
 import { clientAddressFromHeaders, Identity, identityFromHeaders } from '../identity';
@@ -133,10 +134,12 @@ export async function startSubgraph<TContext extends BaseContext>(
     });
     stack.push(() => orm.close());
 
-    const nats = await connectNats({ url: config.natsUrl, name: config.serviceName, logger });
+    const natsAccess = config.natsAccess ?? defaultNatsAccess;
+    const nats = await connectNats({ url: config.natsUrl, access: natsAccess, name: config.serviceName, logger });
+    const streamOptions = { replicas: natsAccess.streamReplicas, logger };
     stack.push(() => nats.drain().catch((err) => logger.warn({ err }, 'nats drain failed')));
     if (definition.publishesEvents) {
-      await ensureStream(await jetstreamManager(nats), domainStreamConfig(config.serviceName));
+      await ensureStream(await jetstreamManager(nats), domainStreamConfig(config.serviceName), streamOptions);
     }
     const feeds = new DomainEventFeeds(nats);
     // Closed after the streams have ended (the server stops first) and before NATS drains.
@@ -170,6 +173,7 @@ export async function startSubgraph<TContext extends BaseContext>(
         handlers,
         logger: logger.child({ component: 'event-consumer' }),
         observer: metrics.deliveryObserver(),
+        streamReplicas: natsAccess.streamReplicas,
         ...definition.consumer,
       });
       await consumer.start();
