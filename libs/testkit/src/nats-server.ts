@@ -36,8 +36,8 @@ export interface TestNatsServerOptions {
 
 export async function startTestNatsServer(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
   const binary = findNatsServerBinary();
-  const port = await freePort();
-  const monitorPort = await freePort();
+  let port = 0;
+  let monitorPort = 0;
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-nats-'));
   let child: ChildProcess | null = null;
   const configArgs: string[] = [];
@@ -48,8 +48,11 @@ export async function startTestNatsServer(options: TestNatsServerOptions = {}): 
   }
 
   const start = async () => {
-    child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', storeDir, ...configArgs], { stdio: 'ignore' });
-    await waitForPort(port, 10_000);
+    const running = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', storeDir, ...configArgs], { stdio: 'ignore' });
+    child = running;
+    const exited = new Promise<never>((_, reject) => running.once('exit', (code) => reject(new ExitedAtStart(code))));
+    exited.catch(() => undefined);
+    await Promise.race([waitForPort(port, 10_000), exited]);
   };
   const stop = async () => {
     const running = child;
@@ -60,7 +63,18 @@ export async function startTestNatsServer(options: TestNatsServerOptions = {}): 
       running.kill('SIGTERM');
     });
   };
-  await start();
+  // A port found free may be taken before the server binds it (another process's outgoing
+  // connection can be given it): a server that exits at start is tried again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    monitorPort = await freePort();
+    try {
+      await start();
+      break;
+    } catch (err) {
+      if (!(err instanceof ExitedAtStart) || attempt === 3) throw err;
+    }
+  }
   const monitorUrl = `http://127.0.0.1:${monitorPort}`;
   return {
     url: `nats://127.0.0.1:${port}`,
@@ -79,4 +93,11 @@ export async function startTestNatsServer(options: TestNatsServerOptions = {}): 
       fs.rmSync(storeDir, { recursive: true, force: true });
     },
   };
+}
+
+/** nats-server ended before it listened (its port taken, a bad configuration). */
+class ExitedAtStart extends Error {
+  constructor(code: number | null) {
+    super(`nats-server exited at start (exit code ${code})`);
+  }
 }
