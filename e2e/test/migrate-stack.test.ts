@@ -2,21 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { testPostgresServer } from '@ficus/testkit';
-import { Client } from 'pg';
+import { onTestPostgres, testPostgresServer } from '@ficus/testkit';
 import { migrateStack, servicesWithDatabases } from '../src/migrate-stack';
-
-async function onServer<T>(database: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const url = new URL(testPostgresServer);
-  url.pathname = `/${database}`;
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 describe('npm run migrate (migrateStack)', () => {
   const suffix = randomBytes(4).toString('hex');
@@ -31,11 +18,11 @@ describe('npm run migrate (migrateStack)', () => {
   const role = `ficus_nocreate_${suffix}`;
 
   beforeAll(async () => {
-    await onServer('postgres', (client) => client.query(`CREATE ROLE ${role} LOGIN`));
+    await onTestPostgres('postgres', (client) => client.query(`CREATE ROLE ${role} LOGIN`));
   });
 
   afterAll(async () => {
-    await onServer('postgres', async (client) => {
+    await onTestPostgres('postgres', async (client) => {
       for (const name of Object.values(names)) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.query(`DROP ROLE IF EXISTS ${role}`);
     });
@@ -51,7 +38,7 @@ describe('npm run migrate (migrateStack)', () => {
     const applied = async () => {
       const counts: Record<string, number> = {};
       for (const [service, database] of Object.entries(names)) {
-        counts[service] = Number((await onServer(database, (c) => c.query('SELECT count(*) AS n FROM mikro_orm_migrations'))).rows[0].n);
+        counts[service] = Number((await onTestPostgres(database, (c) => c.query('SELECT count(*) AS n FROM mikro_orm_migrations'))).rows[0].n);
       }
       return counts;
     };

@@ -7,6 +7,19 @@ import { Client } from 'pg';
 /** The PostgreSQL server tests use; CI and development machines run one here. */
 export const testPostgresServer = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/** Runs `work` with a client connected as the test server's admin to `database`, closed after. */
+export async function onTestPostgres<T>(database: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const url = new URL(testPostgresServer);
+  url.pathname = `/${database}`;
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Matches kit's DatabaseTarget, so it can be passed straight into a subgraph's config. */
 export type TestDatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 

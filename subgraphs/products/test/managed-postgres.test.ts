@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { identityToHeaders, OutboxEvent, readSubgraphConfig, SubgraphHandle } from '@ficus/kit';
-import { createTestDatabase, graphql, startTestNatsServer, TestDatabase, TestNatsServer, testPostgresServer, waitFor } from '@ficus/testkit';
-import { Client } from 'pg';
+import { createTestDatabase, graphql, onTestPostgres, startTestNatsServer, TestDatabase, TestNatsServer, waitFor } from '@ficus/testkit';
 import { build } from '../src/build';
 
 const run = promisify(execFile);
@@ -17,18 +16,6 @@ async function runMain(args: string[], env: Record<string, string>): Promise<{ c
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
   );
-}
-
-async function asAdmin<T>(database: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const url = new URL(testPostgresServer);
-  url.pathname = `/${database}`;
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 describe('products on managed PostgreSQL: migrated by an admin role, run by a role without DDL rights', () => {
@@ -48,7 +35,7 @@ describe('products on managed PostgreSQL: migrated by an admin role, run by a ro
     const runtime = new URL(adminUrl);
     runtime.username = role;
     runtimeUrl = runtime.toString();
-    await asAdmin('postgres', async (client) => {
+    await onTestPostgres('postgres', async (client) => {
       await client.query(`CREATE ROLE ${role} LOGIN`);
       // The database exists (an operator made it) but nothing has migrated it yet.
       await client.query(`CREATE DATABASE ${databaseName}`);
@@ -59,7 +46,7 @@ describe('products on managed PostgreSQL: migrated by an admin role, run by a ro
   afterAll(async () => {
     await subgraph?.stop();
     await db?.drop();
-    await asAdmin('postgres', (client) => client.query(`DROP ROLE IF EXISTS ${role}`));
+    await onTestPostgres('postgres', (client) => client.query(`DROP ROLE IF EXISTS ${role}`));
     await nats?.dispose();
   });
 
@@ -71,7 +58,7 @@ describe('products on managed PostgreSQL: migrated by an admin role, run by a ro
         '(3 pending: 0000-ficus-outbox, 0001-ficus-inbox, products-0001-create-products)',
     );
     expect(started.stderr).toContain('run the service with the `migrate` argument first');
-    const tables = await asAdmin(databaseName, (client) => client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`));
+    const tables = await onTestPostgres(databaseName, (client) => client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`));
     expect(tables.rows).toEqual([]);
   });
 
@@ -93,7 +80,7 @@ describe('products on managed PostgreSQL: migrated by an admin role, run by a ro
   });
 
   it('serves queries and mutations as the runtime role with DATABASE_MIGRATE=never, which cannot change the schema', async () => {
-    await asAdmin(databaseName, async (client) => {
+    await onTestPostgres(databaseName, async (client) => {
       await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
       await client.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
     });
