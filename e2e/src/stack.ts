@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ChildService, LogSink } from './child-service';
 import { NatsEndpoint, resolveNats } from './nats';
-import { serviceNodeOptions } from './node-options';
+import { serviceNodeOptions, withServiceEnvironment } from './node-options';
 import { httpReady } from './readiness';
 import { repoRoot } from './repo';
 import { createLauncherKey, newBootstrapKey, publishSubgraphs, stackGraphRef, subgraphsToPublish } from './registry-setup';
@@ -143,6 +143,7 @@ function launchChild(root: string, spec: ServiceSpec, env: NodeJS.ProcessEnv, op
   const entry = path.join(root, spec.dir, 'dist', 'src', 'main.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
   const logFile = path.join(options.dataDir, 'logs', `${spec.name}.log`);
-  const nodeOptions = serviceNodeOptions(path.join(root, spec.dir));
-  return new ChildService(spec.name, { file: process.execPath, args: [...nodeOptions, entry] }, env, logFile, options.onLog);
+  const packageDir = path.join(root, spec.dir);
+  const command = { file: process.execPath, args: [...serviceNodeOptions(packageDir), entry] };
+  return new ChildService(spec.name, command, withServiceEnvironment(packageDir, env), logFile, options.onLog);
 }
