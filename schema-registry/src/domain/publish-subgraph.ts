@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EntityManager, LockMode } from '@mikro-orm/core';
 import { badInput } from '@ficus/kit';
-import { composeSubgraphs, CompositionMessage } from '../compose';
+import { composeSubgraphs, CompositionMessage, CompositionOutcome } from '../compose';
 import type { RegistryMetrics } from '../registry-metrics';
 import { ApiKeyRow, SubgraphPublication, SubgraphPublicationRow, Supergraph, SupergraphRow, Variant } from '../db/entities';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
@@ -61,8 +61,9 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
     // "not federated" to rover, which then refuses every later publish to it. With no variant there
     // are no other subgraphs, so composing the proposal alone decides; a racing first publish of
     // another subgraph is ordered after this one.
+    let alone: CompositionOutcome | undefined;
     if (!(await findVariant(deps.em, input.ref))) {
-      const alone = composeWithMetrics(deps, [{ name: input.name, sdl: input.sdl, routingUrl: input.routingUrl }]);
+      alone = composeWithMetrics(deps, [{ name: input.name, sdl: input.sdl, routingUrl: input.routingUrl }]);
       if (!alone.ok) return { status: 'refused', errors: alone.errors, hints: alone.hints } as const;
     }
     const variant = await findOrCreateVariant(deps.em, input.ref);
@@ -75,7 +76,8 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
         { name: input.name, sdl: input.sdl, routingUrl: input.routingUrl },
       ].sort((a, b) => a.name.localeCompare(b.name));
 
-      const composed = composeWithMetrics(deps, proposed);
+      // Still no other subgraph: the proposal alone was composed above.
+      const composed = alone && current.length === 0 ? alone : composeWithMetrics(deps, proposed);
       if (!composed.ok) return { status: 'refused', errors: composed.errors, hints: composed.hints } as const;
 
       const supergraphId = createHash('sha256').update(composed.supergraphSdl).digest('hex');
