@@ -56,19 +56,19 @@ describe('ficus supergraph compose', () => {
     expect(run.stderr).toContain('INVALID_FIELD_SHARING: Non-shareable field "Product.name"');
   });
 
-  it('exits 2 with a clear message when the config file does not exist', () => {
+  it('exits 1 with a clear message when the config file does not exist', () => {
     const run = ficus('supergraph', 'compose', '--config', '/nonexistent/supergraph.yaml');
 
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
     expect(run.stderr).toContain('cannot read supergraph config /nonexistent/supergraph.yaml: ENOENT');
   });
 
-  it('exits 2 naming the bad key of a malformed config', () => {
+  it('exits 1 naming the bad key of a malformed config', () => {
     const { config } = writeSupergraph({ 'supergraph.yaml': 'subgraphs:\n  users:\n    schema:\n      file: ./u.graphql\n' });
 
     const run = ficus('supergraph', 'compose', '--config', config);
 
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
     expect(run.stderr).toContain('subgraphs.users.routing_url: is required');
   });
 
@@ -89,6 +89,13 @@ describe('ficus', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('unknown command "ficus graph explode"');
     expect(run.stderr).toContain('supergraph compose');
+  });
+
+  it('prints its version as rover does and exits 0 for --version', () => {
+    const version = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')).version;
+    for (const flag of ['--version', '-V']) {
+      expect(ficus(flag)).toEqual({ code: 0, stdout: `ficus ${version}\n`, stderr: '' });
+    }
   });
 
   it('prints help on stdout and exits 0 for --help', () => {

@@ -127,11 +127,11 @@ describe('ficus events check and publish, as processes', () => {
     expect(refused.stderr).toMatch(/^error: publish refused: 1 breaking change/);
   });
 
-  it('exits 2 with a one-line reason for a missing file or a registry that is down', async () => {
+  it('exits 1 with a one-line reason for a missing file or a registry that is down', async () => {
     const missing = await ficus(['events', 'check', 'shop@current', '--contracts', path.join(dir, 'nope.json')]);
-    expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: cannot read contracts .*nope\.json: ENOENT\n$/) });
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: cannot read contracts .*nope\.json: ENOENT\n$/) });
     const down = `http://127.0.0.1:${await freePort()}`;
     const { code, stderr } = await runFicus(['events', 'check', 'shop@current'], { FICUS_REGISTRY_URL: down });
-    expect({ code, stderr }).toEqual({ code: 2, stderr: `error: cannot reach the registry at ${down}: ECONNREFUSED\n` });
+    expect({ code, stderr }).toEqual({ code: 1, stderr: `error: cannot reach the registry at ${down}: ECONNREFUSED\n` });
   });
 });

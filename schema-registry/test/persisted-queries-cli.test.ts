@@ -35,10 +35,14 @@ describe('ficus persisted-queries publish', () => {
     expect(run).toMatchObject({ code: 0, stdout: "shop@current's persisted query list is unchanged (revision 1): 1 operation(s) of the manifest, 0 added, 1 identical; 2 operation(s) in the list\n" });
   });
 
-  it('prints the result as JSON with --format json', async () => {
+  it('prints the result in rover’s JSON envelope with --format json', async () => {
     const run = await ficus(['persisted-queries', 'publish', 'shop@current', '--manifest', '-', '--format', 'json'], env, manifestOf([listed('MyOrders')]));
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ published: true, unchanged: false, added: 1, identical: 0, total: 3, revision: 2, conflicts: [] });
+    expect(JSON.parse(run.stdout)).toEqual({
+      json_version: '1',
+      data: { success: true, published: true, unchanged: false, added: 1, identical: 0, total: 3, revision: 2, conflicts: [] },
+      error: null,
+    });
   });
 
   it('refuses with exit 1 an id already listed with another body, naming it', async () => {
@@ -52,28 +56,28 @@ describe('ficus persisted-queries publish', () => {
     );
   });
 
-  it('refuses an invalid manifest with exit 2 before calling the registry', async () => {
+  it('refuses an invalid manifest with exit 1 before calling the registry', async () => {
     const run = await ficus(['persisted-queries', 'publish', 'shop@current', '--manifest', file('bad.json', '{"format":"apollo-persisted-query-manifest","version":3,"operations":[]}')], {
       ...env,
       FICUS_REGISTRY_URL: 'http://127.0.0.1:9',
     });
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^error: BAD_USER_INPUT: .*bad\.json: invalid manifest: version must be 1, not 3\n$/);
   });
 
-  it('exits 2 without --manifest, for a missing file, another manifest format and a key without the publish scope', async () => {
+  it('exits 2 without --manifest or for another manifest format, and 1 for a missing file and a key without the publish scope', async () => {
     const missing = await ficus(['persisted-queries', 'publish', 'shop@current'], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error: --manifest <file\|-> is required\n\nUsage: ficus persisted-queries publish/);
 
     const unreadable = await ficus(['persisted-queries', 'publish', 'shop@current', '--manifest', path.join(dir, 'nope.json')], env);
-    expect(unreadable).toMatchObject({ code: 2, stderr: `error: cannot read manifest ${path.join(dir, 'nope.json')}: ENOENT\n` });
+    expect(unreadable).toMatchObject({ code: 1, stderr: `error: cannot read manifest ${path.join(dir, 'nope.json')}: ENOENT\n` });
 
     const relay = await ficus(['persisted-queries', 'publish', 'shop@current', '--manifest', '-', '--manifest-format', 'relay'], env);
     expect(relay.code).toBe(2);
     expect(relay.stderr).toMatch(/^error: --manifest-format must be apollo/);
 
     const forbidden = await ficus(['persisted-queries', 'publish', 'shop@current', '--manifest', '-'], { ...env, FICUS_API_KEY: t.keys.read }, manifestOf([listed('Catalog')]));
-    expect(forbidden).toMatchObject({ code: 2, stderr: 'error: FORBIDDEN: the API key "ci-read" lacks the publish scope\n' });
+    expect(forbidden).toMatchObject({ code: 1, stderr: 'error: FORBIDDEN: the API key "ci-read" lacks the publish scope\n' });
   });
 });

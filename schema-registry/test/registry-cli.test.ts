@@ -40,6 +40,14 @@ describe('ficus subgraph publish', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('INVALID_FIELD_SHARING');
     expect(run.stderr).toMatch(/^error: publish refused: shop@current does not compose/m);
+
+    const json = await ficus(['subgraph', 'publish', 'shop@current', '--name', 'reviews', '--schema', clash, '--routing-url', 'http://127.0.0.1:4010/graphql', '--format', 'json'], env);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      json_version: '1',
+      data: { success: false, published: false, compositionErrors: [expect.objectContaining({ code: 'INVALID_FIELD_SHARING' })] },
+      error: { message: expect.stringContaining('publish refused: shop@current does not compose'), code: 'COMPOSITION_FAILED' },
+    });
   });
 });
 
@@ -60,6 +68,14 @@ describe('ficus subgraph check', () => {
     expect(run.stdout).toMatch(/BREAKING\s+FIELD_REMOVED\s+Product\.sku/);
     expect(run.stdout).toContain('used by operation Catalog (42 requests; storefront 1.4.0: 42)');
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: check failed: 1 breaking change\(s\): FIELD_REMOVED Product\.sku \(used by Catalog by storefront 1\.4\.0\)/)]);
+
+    const json = await ficus(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', file('no-sku.graphql', productsWithoutSku()), '--format', 'json'], env);
+    expect(json).toMatchObject({ code: 1, stderr: '' });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      json_version: '1',
+      data: { success: false, passed: false },
+      error: { message: expect.stringMatching(/^check failed: 1 breaking change/), code: 'CHECK_FAILED' },
+    });
   });
 
   it('passes with exit 0 when the client using it is excluded', async () => {
@@ -71,14 +87,15 @@ describe('ficus subgraph check', () => {
     expect(run.stdout).toContain('PASSED');
   });
 
-  it('passes with exit 0 below --query-count-threshold, and prints JSON with --format json', async () => {
+  it('passes with exit 0 below --query-count-threshold, and prints rover’s JSON envelope with --format json', async () => {
     const run = await ficus(
       ['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', file('no-sku.graphql', productsWithoutSku()), '--query-count-threshold', '100', '--validation-period', '24h', '--format', 'json'],
       env,
     );
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ passed: true, usage: { queryCountThreshold: 100, validationPeriod: '1d' } });
+    const { json_version, data: report, error } = JSON.parse(run.stdout);
+    expect({ json_version, error }).toEqual({ json_version: '1', error: null });
+    expect(report).toMatchObject({ success: true, passed: true, usage: { queryCountThreshold: 100, validationPeriod: '1d' } });
     expect(report.changes).toContainEqual(expect.objectContaining({ code: 'FIELD_REMOVED', coordinate: 'Product.sku', blocking: false }));
   });
 
@@ -90,21 +107,29 @@ describe('ficus subgraph check', () => {
     expect(bad.code).toBe(2);
   });
 
-  it('exits 2 with one line when the key is missing or lacks the scope', async () => {
+  it('exits 1 with one line when the key is missing or lacks the scope, and names the code in JSON', async () => {
     const schema = file('p.graphql', repoSchema('products'));
     const anonymous = await ficus(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', schema], { FICUS_REGISTRY_URL: t.registry.baseUrl });
-    expect(anonymous).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: UNAUTHENTICATED: an API key is required.*\n$/) });
+    expect(anonymous).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: UNAUTHENTICATED: an API key is required.*\n$/) });
     const reader = await ficus(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', schema], { ...env, FICUS_API_KEY: t.keys.read });
-    expect(reader).toMatchObject({ code: 2, stderr: expect.stringContaining('FORBIDDEN') });
+    expect(reader).toMatchObject({ code: 1, stderr: expect.stringContaining('FORBIDDEN') });
+    const json = await ficus(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', schema, '--format', 'json'], { ...env, FICUS_API_KEY: t.keys.read });
+    expect(json.code).toBe(1);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toEqual({
+      json_version: '1',
+      data: { success: false },
+      error: { message: expect.stringContaining('lacks the check scope'), code: 'FORBIDDEN' },
+    });
   });
 
-  it('exits 2 with one line when the registry is down', async () => {
+  it('exits 1 with one line when the registry is down', async () => {
     const port = await freePort();
     const run = await ficus(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', file('p.graphql', repoSchema('products'))], {
       ...env,
       FICUS_REGISTRY_URL: `http://127.0.0.1:${port}`,
     });
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
     expect(run.stderr).toBe(`error: cannot reach the registry at http://127.0.0.1:${port}: ECONNREFUSED\n`);
   });
 });
@@ -115,12 +140,18 @@ describe('ficus subgraph fetch and supergraph fetch', () => {
     expect(subgraph).toMatchObject({ code: 0, stdout: repoSchema('products').endsWith('\n') ? repoSchema('products') : `${repoSchema('products')}\n` });
     const supergraph = await ficus(['supergraph', 'fetch', 'shop@current', '--format', 'json'], env);
     expect(supergraph.code).toBe(0);
-    expect(JSON.parse(supergraph.stdout)).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{64}$/), sdl: expect.stringContaining('join__Graph') });
+    expect(JSON.parse(supergraph.stdout)).toMatchObject({
+      json_version: '1',
+      data: { success: true, id: expect.stringMatching(/^[0-9a-f]{64}$/), sdl: expect.stringContaining('join__Graph') },
+      error: null,
+    });
   });
 
-  it('exit 2 for a subgraph that was never published', async () => {
+  it('exit 1 for a subgraph that was never published', async () => {
     const run = await ficus(['subgraph', 'fetch', 'shop@current', '--name', 'reviews'], env);
-    expect(run).toMatchObject({ code: 2, stderr: 'error: no subgraph "reviews" is published to shop@current\n' });
+    expect(run).toMatchObject({ code: 1, stderr: 'error: no subgraph "reviews" is published to shop@current\n' });
+    const json = await ficus(['subgraph', 'fetch', 'shop@current', '--name', 'reviews', '--format=json'], env);
+    expect(JSON.parse(json.stdout)).toEqual({ json_version: '1', data: { success: false }, error: { message: 'no subgraph "reviews" is published to shop@current', code: 'NOT_FOUND' } });
   });
 });
 
@@ -137,14 +168,14 @@ describe('ficus key create', () => {
     expect(fs.readFileSync(target.path).includes(Buffer.from(run.stdout.trim()))).toBe(false);
   });
 
-  it('exits 2 for an unknown scope', async () => {
+  it('exits 1 for an unknown scope', async () => {
     const run = await ficus(['key', 'create', '--name', 'ci', '--scope', 'admin'], { DATABASE_URL: `file:${path.join(dir, 'k.sqlite')}` });
-    expect(run).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown scope admin') });
+    expect(run).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown scope admin') });
   });
 });
 
 describe('ficus subgraph introspect', () => {
-  it("prints a running subgraph's _service { sdl }, and exits 2 when nothing answers", async () => {
+  it("prints a running subgraph's _service { sdl }, and exits 1 when nothing answers", async () => {
     const http = await import('node:http');
     const server = http.createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
@@ -159,6 +190,6 @@ describe('ficus subgraph introspect', () => {
       await new Promise((resolve) => server.close(resolve));
     }
     const down = await ficus(['subgraph', 'introspect', `http://127.0.0.1:${port}/graphql`], {});
-    expect(down).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot reach the subgraph') });
+    expect(down).toMatchObject({ code: 1, stderr: expect.stringContaining('cannot reach the subgraph') });
   });
 });

@@ -105,6 +105,15 @@ type Product @key(fields: "id") {
       expect(after.data.variant.subgraphs.map((s: { name: string }) => s.name)).toEqual(['inventory', 'products']);
     });
 
+    it('leaves no variant behind when the first publish to it does not compose, and creates it with the next one that does', async () => {
+      const refused = await t.gql(PUBLISH, { input: { ref: 'shop@first', name: 'products', sdl: 'type Query { products: [Product!]! }', routingUrl: 'http://127.0.0.1:4002/graphql' } });
+      expect(refused.data.publishSubgraph).toMatchObject({ published: false, compositionErrors: [expect.objectContaining({ code: 'INVALID_GRAPHQL' })] });
+      expect((await t.gql(SUPERGRAPH, { ref: 'shop@first' })).data.variant).toBeNull();
+
+      await publish(t, 'shop@first', 'products', repoSchema('products'));
+      expect((await t.gql(SUPERGRAPH, { ref: 'shop@first' })).data.variant.subgraphs).toEqual([{ name: 'products', publishedBy: 'ci-all' }]);
+    });
+
     it('keeps the supergraph id when the same SDL is published again', async () => {
       const before = (await t.gql(SUPERGRAPH, { ref: 'shop@current' })).data.variant.supergraph.id;
       const again = await publish(t, 'shop@current', 'inventory', repoSchema('inventory'));

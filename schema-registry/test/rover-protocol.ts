@@ -1,7 +1,7 @@
 /**
- * The operations rover sends to Apollo's Platform API, with the operation names, document text and
- * variables rover uses (apollographql/rover, crates/rover-client/src/operations/**), and how rover
- * reads the answers — so the tests speak to /api/graphql exactly as rover does.
+ * Documents rover 0.41.0 sends to Apollo's Platform API, as its source has them (apollographql/rover
+ * v0.41.0, crates/rover-client/src/operations/**), for the cases the real rover cannot reach (see
+ * rover-api.test.ts); everything rover can reach is tested with rover itself (rover-binary.test.ts).
  */
 import type { TestRegistry } from './registry-harness';
 
@@ -11,16 +11,6 @@ export const IS_FEDERATED = `query IsFederatedGraph($graph_id: ID!, $variant: St
       subgraphs {
         name
       }
-    }
-  }
-}
-`;
-
-export const VARIANT_LIST = `query VariantListQuery($graph_id: ID!) {
-  frontendUrlRoot,
-  graph(id: $graph_id) {
-    variants {
-      name
     }
   }
 }
@@ -48,6 +38,19 @@ export const SUBGRAPH_CHECK = `mutation SubgraphCheckMutation(
         ... on PlanError {
           message
         }
+      }
+    }
+  }
+}
+`;
+
+export const CHECK_WORKFLOW_STATUS = `query SubgraphCheckWorkflowStatusQuery($workflowId: ID!, $graphId: ID!) {
+  graph(id: $graphId) {
+    checkWorkflow(id: $workflowId) {
+      status
+      tasks {
+        __typename
+        targetURL
       }
     }
   }
@@ -152,106 +155,10 @@ export const CHECK_WORKFLOW = `query SubgraphCheckWorkflowQuery($workflowId: ID!
         ... on DownstreamCheckTask {
           results {
             __typename
-            blocking
             downstreamVariantName
-            downstreamWorkflow {
-              status
-            }
             failsUpstreamWorkflow
           }
         }
-      }
-    }
-  }
-}
-`;
-
-export const SUBGRAPH_PUBLISH = `mutation SubgraphPublishMutation(
-  $graph_id: ID!
-  $variant: String!
-  $subgraph: String!
-  $url: String
-  $revision: String!
-  $schema: PartialSchemaInput!
-  $git_context: GitContextInput!
-) {
-  graph(id: $graph_id) {
-    publishSubgraph(
-      name: $subgraph
-      url: $url
-      revision: $revision
-      activePartialSchema: $schema
-      graphVariant: $variant
-      gitContext: $git_context
-      downstreamLaunchInitiation: SYNC
-    ) {
-      compositionConfig {
-        schemaHash
-      }
-      errors {
-        message
-        code
-      }
-      didUpdateGateway: updatedGateway
-      serviceWasCreated: wasCreated
-      serviceWasUpdated: wasUpdated
-      launch {
-        id
-      }
-      launchCliCopy
-      launchUrl
-    }
-  }
-}
-`;
-
-export const LAUNCH_STATUS = `query SubgraphPublishLaunchStatusQuery(
-  $graph_id: ID!
-  $variant: String!
-  $launch_id: ID!
-) {
-  graph(id: $graph_id) {
-    variant(name: $variant) {
-      launch(id: $launch_id) {
-        id
-        graphId
-        graphVariant
-        status
-        downstreamLaunches {
-          id
-          graphId
-          graphVariant
-          status
-        }
-      }
-    }
-  }
-}
-`;
-
-export const ROUTING_URL = `query SubgraphRoutingUrlQuery($graph_ref: ID!, $subgraph_name: ID!) {
-  variant(ref: $graph_ref) {
-    __typename
-    ... on GraphVariant {
-      subgraph(name: $subgraph_name) {
-        url
-      }
-    }
-  }
-}`;
-
-export const SUBGRAPH_FETCH = `query SubgraphFetchQuery($graph_ref: ID!, $subgraph_name: ID!) {
-  variant(ref: $graph_ref) {
-    __typename
-    ... on GraphVariant {
-      subgraph(name: $subgraph_name) {
-        url,
-        activePartialSchema {
-          sdl
-        }
-      }
-      subgraphs {
-        name
       }
     }
   }
@@ -299,50 +206,6 @@ export const SUBGRAPH_FETCH_ALL = `query SubgraphFetchAllQuery($graph_ref: ID!) 
 }
 `;
 
-export const SUBGRAPH_LIST = `query SubgraphListQuery($graph_id: ID!, $variant: String!) {
-  frontendUrlRoot
-  graph(id: $graph_id) {
-    variant(name: $variant) {
-      subgraphs {
-        name
-        url
-        updatedAt
-      }
-    }
-  }
-}
-`;
-
-export const SUPERGRAPH_FETCH = `query SupergraphFetchQuery($graph_id: ID!, $variant: String!) {
-  frontendUrlRoot
-  graph(id: $graph_id) {
-    variants {
-      name
-    }
-    variant(name: $variant) {
-      latestApprovedLaunch {
-        build {
-          result {
-            __typename
-            ...on BuildFailure {
-              errorMessages {
-                message
-                code
-              }
-            }
-            ...on BuildSuccess {
-              coreSchema {
-                coreDocument
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-}
-`;
-
 export const WHO_AM_I = `query ConfigWhoAmIQuery {
   me {
     __typename
@@ -373,8 +236,8 @@ export async function roverRequest<T = any>(
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'apollographql-client-name': 'rover',
-      'apollographql-client-version': '0.37.0',
+      'apollographql-client-name': 'rover-client',
+      'apollographql-client-version': '0.41.0',
       ...(key === null ? {} : { 'x-api-key': key }),
     },
     body: JSON.stringify({ query, variables, operationName: /(?:query|mutation)\s+(\w+)/.exec(query)?.[1] }),
@@ -419,16 +282,6 @@ export const checkVariables = (ref: string, subgraph: string, sdl: string, confi
   },
 });
 
-export const publishVariables = (ref: string, subgraph: string, sdl: string, url: string | null) => ({
-  graph_id: splitRef(ref).graph,
-  variant: splitRef(ref).variant,
-  subgraph,
-  url,
-  revision: '',
-  schema: { sdl, hash: null },
-  git_context: gitContext,
-});
-
 export type RoverCheckVerdict = 'passed' | 'failed: composition' | 'failed: check workflow' | 'error';
 
 /**
@@ -444,13 +297,17 @@ export function roverVerdict(workflow: { status: string; tasks: { __typename: st
   return 'error';
 }
 
-/** `rover subgraph check <ref> --name <subgraph>`: is-federated query, submission, then the workflow poll. */
+/** `rover subgraph check <ref> --name <subgraph>`: is-federated query, submission, status poll, then the workflow. */
 export async function roverCheck(t: TestRegistry, ref: string, subgraph: string, sdl: string, config = checkConfig(), key = t.keys.all) {
   const federated = await roverRequest(t, IS_FEDERATED, { graph_id: splitRef(ref).graph, variant: splitRef(ref).variant }, key);
   const submitted = await roverRequest(t, SUBGRAPH_CHECK, checkVariables(ref, subgraph, sdl, config), key);
   const submission = submitted.body.data?.graph?.variant?.submitSubgraphCheckAsync;
   if (submission?.__typename !== 'CheckRequestSuccess') return { federated, submitted, workflow: null, verdict: null };
-  const polled = await roverRequest(t, CHECK_WORKFLOW, { workflowId: submission.workflowID, graphId: splitRef(ref).graph }, key);
+  const workflowVariables = { workflowId: submission.workflowID, graphId: splitRef(ref).graph };
+  // rover polls the status until it leaves PENDING, then reads the whole workflow once.
+  const status = await roverRequest(t, CHECK_WORKFLOW_STATUS, workflowVariables, key);
+  expect(status.body.data?.graph?.checkWorkflow?.status).not.toBe('PENDING');
+  const polled = await roverRequest(t, CHECK_WORKFLOW, workflowVariables, key);
   const workflow = polled.body.data?.graph?.checkWorkflow;
   return { federated, submitted, polled, workflow, verdict: workflow ? roverVerdict(workflow) : null };
 }

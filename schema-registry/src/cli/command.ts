@@ -11,7 +11,11 @@ export interface CliIo extends CliOutput {
   stdin: NodeJS.ReadableStream;
 }
 
-/** rover's convention: 0 done, 1 the command ran and failed (does not compose), 2 bad usage or input. */
+/**
+ * rover's convention: 0 done; 1 the command did not get done (a failed check, a refused publish, a
+ * registry that cannot be reached or refuses the request, a file that cannot be read); 2 arguments
+ * that do not parse.
+ */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
 
@@ -32,9 +36,33 @@ export class UsageError extends Error {
   }
 }
 
-/** A file the arguments name is missing or malformed, or the registry cannot be reached or refuses the request; exit 2. */
+/**
+ * The codes in `error.code` of `--format json` output, for scripts to branch on. Errors the
+ * registry answers keep its own code (UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, …).
+ */
+export const cliErrorCodes = {
+  CHECK_FAILED: 'A check found composition errors or blocking changes (subgraph check, events check).',
+  COMPOSITION_FAILED: 'The variant (or supergraph config) does not compose with the subgraph: nothing was published.',
+  BREAKING_CHANGE: 'Event contracts publish refused: a breaking change without --allow-breaking.',
+  CONFLICT: 'Persisted queries publish refused: an operation id already names another body.',
+  NOT_FOUND: 'The subgraph or supergraph asked for is not in the registry.',
+  INPUT_UNREADABLE: 'A file the arguments name cannot be read or written, or is not what it should be.',
+  REGISTRY_UNREACHABLE: 'The registry (or, for subgraph introspect, the subgraph) cannot be reached or gave no GraphQL answer.',
+  CONFIG_INVALID: 'The registry configuration in the environment is invalid (key create).',
+} as const;
+
+export type CliErrorCode = keyof typeof cliErrorCodes;
+
+/**
+ * The command could not be done: a file the arguments name is missing or malformed, or the
+ * registry cannot be reached or refuses the request; exit 1. `code` is a `cliErrorCodes` key or
+ * the registry's error code.
+ */
 export class InputError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly code: CliErrorCode | string = 'INPUT_UNREADABLE',
+  ) {
     super(message);
     this.name = 'InputError';
   }

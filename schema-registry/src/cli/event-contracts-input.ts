@@ -21,7 +21,7 @@ async function readDescribed(file: string): Promise<{ type: string; version: num
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new InputError(`contracts ${file} is not JSON (write it with ficus events describe)`);
+    throw new InputError(`contracts ${file} is not JSON (write it with ficus events describe)`, 'INPUT_UNREADABLE');
   }
   if (!Array.isArray(parsed)) throw new InputError(`contracts ${file} must be a JSON array of { type, version, schema }`);
   return parsed as { type: string; version: number; schema: unknown }[];

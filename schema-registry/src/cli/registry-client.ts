@@ -12,7 +12,7 @@ export class RegistryClient {
     this.apiKey = env.FICUS_API_KEY || undefined;
   }
 
-  /** The `data` of one operation; unreachable registries and GraphQL errors become an `InputError` (exit 2) with a one-line reason. */
+  /** The `data` of one operation; unreachable registries and GraphQL errors become an `InputError` (exit 1) with a one-line reason. */
   async request<T>(query: string, variables: Record<string, unknown>): Promise<T> {
     let response: Response;
     try {
@@ -25,15 +25,15 @@ export class RegistryClient {
         body: JSON.stringify({ query, variables }),
       });
     } catch (err) {
-      throw new InputError(`cannot reach the registry at ${this.baseUrl}: ${causeOf(err)}`);
+      throw new InputError(`cannot reach the registry at ${this.baseUrl}: ${causeOf(err)}`, 'REGISTRY_UNREACHABLE');
     }
     const body = (await response.json().catch(() => null)) as {
       data?: T;
       errors?: { message: string; extensions?: { code?: string } }[];
     } | null;
-    if (!body) throw new InputError(`the registry at ${this.baseUrl} answered ${response.status} without a GraphQL body`);
+    if (!body) throw new InputError(`the registry at ${this.baseUrl} answered ${response.status} without a GraphQL body`, 'REGISTRY_UNREACHABLE');
     const [error] = body.errors ?? [];
-    if (error) throw new InputError(`${error.extensions?.code ?? 'ERROR'}: ${error.message}`);
+    if (error) throw new InputError(`${error.extensions?.code ?? 'ERROR'}: ${error.message}`, error.extensions?.code ?? 'ERROR');
     return body.data as T;
   }
 }

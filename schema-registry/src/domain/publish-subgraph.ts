@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { EntityManager, LockMode } from '@mikro-orm/core';
 import { badInput } from '@ficus/kit';
-import { composeSubgraphs, CompositionMessage } from '../compose';
+import { composeSubgraphs, CompositionMessage, CompositionOutcome } from '../compose';
 import type { RegistryMetrics } from '../registry-metrics';
 import { ApiKeyRow, SubgraphPublication, SubgraphPublicationRow, Supergraph, SupergraphRow, Variant } from '../db/entities';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
 import { KeyedLock } from './keyed-lock';
 import { SupergraphWatch } from './supergraph-watch';
-import { currentSubgraphs, findOrCreateVariant } from './variants';
+import { currentSubgraphs, findOrCreateVariant, findVariant } from './variants';
 
 export interface PublishDeps {
   em: EntityManager;
@@ -57,6 +57,15 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
   assertRoutingUrl(input.routingUrl);
   const graphRef = formatGraphRef(input.ref);
   const outcome = await deps.publishLock.run(graphRef, async () => {
+    // A first publish that does not compose must leave no variant behind: an empty variant reads as
+    // "not federated" to rover, which then refuses every later publish to it. With no variant there
+    // are no other subgraphs, so composing the proposal alone decides; a racing first publish of
+    // another subgraph is ordered after this one.
+    let alone: CompositionOutcome | undefined;
+    if (!(await findVariant(deps.em, input.ref))) {
+      alone = composeWithMetrics(deps, [{ name: input.name, sdl: input.sdl, routingUrl: input.routingUrl }]);
+      if (!alone.ok) return { status: 'refused', errors: alone.errors, hints: alone.hints } as const;
+    }
     const variant = await findOrCreateVariant(deps.em, input.ref);
     return deps.em.transactional(async (em) => {
       if (deps.lockRows) await em.findOneOrFail(Variant, { id: variant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -67,8 +76,8 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
         { name: input.name, sdl: input.sdl, routingUrl: input.routingUrl },
       ].sort((a, b) => a.name.localeCompare(b.name));
 
-      const compose = () => composeSubgraphs(proposed.map((s) => ({ ...s, origin: s.name })));
-      const composed = deps.metrics ? deps.metrics.composed(compose) : compose();
+      // Still no other subgraph: the proposal alone was composed above.
+      const composed = alone && current.length === 0 ? alone : composeWithMetrics(deps, proposed);
       if (!composed.ok) return { status: 'refused', errors: composed.errors, hints: composed.hints } as const;
 
       const supergraphId = createHash('sha256').update(composed.supergraphSdl).digest('hex');
@@ -96,6 +105,11 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
   });
   if (outcome.status === 'published') deps.watch.notify(graphRef);
   return outcome;
+}
+
+function composeWithMetrics(deps: PublishDeps, subgraphs: { name: string; sdl: string; routingUrl: string }[]) {
+  const compose = () => composeSubgraphs(subgraphs.map((s) => ({ ...s, origin: s.name })));
+  return deps.metrics ? deps.metrics.composed(compose) : compose();
 }
 
 function assertRoutingUrl(url: string): void {

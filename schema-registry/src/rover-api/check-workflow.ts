@@ -46,10 +46,24 @@ export function checkOverridesFrom(config: HistoricQueryParameters, now = new Da
   return {
     validationPeriodSeconds,
     queryCountThreshold: config.queryCountThreshold ?? undefined,
-    queryPercentageThreshold: config.queryCountThresholdPercentage ?? undefined,
+    queryPercentageThreshold: percentOf(config.queryCountThresholdPercentage),
     excludedClients,
     excludedOperationNames: config.excludedOperationNames?.map((op) => op.name),
   };
+}
+
+/**
+ * `queryCountThresholdPercentage` is a fraction of all requests (0.05 is 5 %), as rover sends it; the
+ * registry's setting is a percent. rover 0.41.0 divides the flag by 100 in whole numbers, so every
+ * `--query-percentage-threshold` under 100 arrives as 0 (no threshold) and 100 as 1.
+ */
+function percentOf(fraction: number | null | undefined): number | undefined {
+  if (fraction == null) return undefined;
+  if (!(fraction >= 0 && fraction <= 1)) {
+    throw badInput(`config.queryCountThresholdPercentage ${fraction} must be a fraction between 0 and 1 (0.05 is 5 % of requests)`);
+  }
+  // Rounded so that 0.07 reads as 7, not 7.000000000000001.
+  return Math.round(fraction * 100 * 1e6) / 1e6;
 }
 
 export const schemaCompositionError = (error: CompositionMessage) => ({

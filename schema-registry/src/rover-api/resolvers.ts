@@ -1,6 +1,7 @@
 import { badInput, DomainError, forbidden, unauthenticated } from '@ficus/kit';
-import { ApiKeyRow, CheckRun, Scope, SubgraphPublicationRow, Supergraph, SupergraphRow, Variant, VariantRow } from '../db/entities';
+import { ApiKeyRow, CheckRun, Scope, SubgraphPublicationRow, SupergraphRow, Variant, VariantRow } from '../db/entities';
 import { Caller, requireScope } from '../domain/api-keys';
+import type { CompositionMessage } from '../compose';
 import { checkSubgraph, CheckReport } from '../domain/check-subgraph';
 import { formatGraphRef, GraphRef, parseGraphRef } from '../domain/graph-ref';
 import { publishSubgraph } from '../domain/publish-subgraph';
@@ -45,21 +46,36 @@ const subgraphView = (row: SubgraphPublicationRow) => ({
   revision: String(row.id),
 });
 
-const launchView = (variant: VariantRow, supergraph: SupergraphRow) => ({
-  id: supergraph.id,
-  graphId: variant.graph,
-  graphVariant: variant.name,
-  // Publishes compose before they answer: a stored supergraph is a completed launch.
-  status: 'LAUNCH_COMPLETED',
-  downstreamLaunches: [],
+const launchView = (supergraph: SupergraphRow) => ({
   build: { result: { __typename: 'BuildSuccess', coreSchema: { coreDocument: supergraph.sdl, coreHash: supergraph.id } } },
   buildInput: { __typename: 'CompositionBuildInput', version: compositionVersion },
 });
+
+/**
+ * What rover may see of a variant: one with a composed supergraph. Checks, check settings, usage
+ * reports and persisted queries can create a variant row before anything is published to it; rover
+ * reads a variant with no subgraphs as a non-federated graph and refuses to publish to it (E007),
+ * so such a variant is answered as absent, as one never used is.
+ */
+function composedVariant(variant: VariantRow | null): VariantRow | null {
+  return variant?.latestSupergraphId ? variant : null;
+}
+
+function refusedPublish(subgraph: string, graphRef: string, errors: CompositionMessage[]): DomainError {
+  const lines = errors.map((e) => `  ${e.code}: ${e.message}`);
+  return badInput(
+    `The '${subgraph}' subgraph was NOT published to '${graphRef}': the variant does not compose with it, ` +
+      `so nothing was recorded and the supergraph stays as it was (${errors.length} composition error${errors.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+    { compositionErrors: errors.map(schemaCompositionError) },
+  );
+}
 
 /** Thin: each maps Apollo's arguments onto the registry's domain functions and its results back onto Apollo's shapes. */
 export const roverResolvers = {
   Query: {
     me: (_: unknown, __: unknown, ctx: RoverContext) => {
+      // Reached without a key only by `config whoami` (see route.ts): null is how rover learns the key is bad.
+      if (!ctx.caller.apiKey) return null;
       const key = requireAnyScope(ctx.caller, ['read', 'check', 'publish', 'report']);
       return { __typename: 'User', id: key.name, name: key.name, asActor: { actorId: key.id, type: 'USER' } };
     },
@@ -76,7 +92,7 @@ export const roverResolvers = {
         if (err instanceof DomainError) return { __typename: 'InvalidRefFormat', message: err.message };
         throw err;
       }
-      return findVariant(ctx.em, ref);
+      return composedVariant(await findVariant(ctx.em, ref));
     },
     frontendUrlRoot: (_: unknown, __: unknown, ctx: RoverContext) => ctx.origin,
   },
@@ -89,9 +105,10 @@ export const roverResolvers = {
     name: (graph: GraphParent) => graph.graph,
     title: (graph: GraphParent) => graph.graph,
     asActor: (graph: GraphParent) => ({ actorId: graph.graph, type: 'GRAPH' }),
-    variants: (graph: GraphParent, _: unknown, ctx: RoverContext) => ctx.em.find(Variant, { graph: graph.graph }, { orderBy: { name: 'asc' } }),
-    variant: (graph: GraphParent, args: { name: string }, ctx: RoverContext) =>
-      findVariant(ctx.em, parseGraphRef(`${graph.graph}@${args.name}`)),
+    variants: (graph: GraphParent, _: unknown, ctx: RoverContext) =>
+      ctx.em.find(Variant, { graph: graph.graph, latestSupergraphId: { $ne: null } }, { orderBy: { name: 'asc' } }),
+    variant: async (graph: GraphParent, args: { name: string }, ctx: RoverContext) =>
+      composedVariant(await findVariant(ctx.em, parseGraphRef(`${graph.graph}@${args.name}`))),
     async checkWorkflow(graph: GraphParent, args: { id: string }, ctx: RoverContext) {
       requireAnyScope(ctx.caller, ['check', 'read']);
       const run = await ctx.em.findOne(CheckRun, { id: args.id });
@@ -112,15 +129,11 @@ export const roverResolvers = {
     },
     async latestLaunch(variant: VariantRow, _: unknown, ctx: RoverContext) {
       const supergraph = await latestSupergraph(ctx.em, variant);
-      return supergraph && launchView(variant, supergraph);
+      return supergraph && launchView(supergraph);
     },
     async latestApprovedLaunch(variant: VariantRow, _: unknown, ctx: RoverContext) {
       const supergraph = await latestSupergraph(ctx.em, variant);
-      return supergraph && launchView(variant, supergraph);
-    },
-    async launch(variant: VariantRow, args: { id: string }, ctx: RoverContext) {
-      const supergraph = await ctx.em.findOne(Supergraph, { variantId: variant.id, id: args.id });
-      return supergraph && launchView(variant, supergraph);
+      return supergraph && launchView(supergraph);
     },
     sourceVariant: () => null,
   },
@@ -160,15 +173,17 @@ export const roverResolvers = {
         { ref, name: args.name, sdl, routingUrl },
         publisher,
       );
-      const none = { launch: null, launchUrl: null, launchCliCopy: null };
       if (outcome.status === 'refused') {
-        // Unlike GraphOS, nothing is recorded when composition fails: the variant keeps serving what it served.
-        return { ...none, compositionConfig: null, errors: outcome.errors.map(schemaCompositionError), updatedGateway: false, wasCreated: false, wasUpdated: false };
+        // Unlike GraphOS, nothing is recorded when composition fails: the variant keeps serving what it
+        // served. An error says so; as a result with `errors`, rover would print "NOT updated because no
+        // changes were detected" and exit 0.
+        throw refusedPublish(args.name, formatGraphRef(ref), outcome.errors);
       }
       ctx.logger.info({ graphRef: formatGraphRef(ref), subgraph: args.name, supergraphId: outcome.supergraph.id, status: outcome.status, via: 'rover' }, 'subgraph published');
       const published = outcome.status === 'published';
       return {
-        ...none,
+        launchUrl: null,
+        launchCliCopy: null,
         compositionConfig: { schemaHash: outcome.supergraph.id },
         errors: [],
         updatedGateway: published,

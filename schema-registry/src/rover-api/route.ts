@@ -1,7 +1,7 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { DomainError, jsonBody, loadSchemaFile, Logger, Orm } from '@ficus/kit';
 import type { Express } from 'express';
-import { execute, GraphQLError, GraphQLFormattedError, parse, validate, DocumentNode } from 'graphql';
+import { execute, getOperationAST, GraphQLError, GraphQLFormattedError, Kind, parse, validate, DocumentNode } from 'graphql';
 import type { RegistryDeps } from '../graphql/context';
 import { callerOf } from '../http/caller';
 import { roverResolvers, RoverContext } from './resolvers';
@@ -12,7 +12,7 @@ const unsupported =
 
 /**
  * GraphOS turns away a missing or unknown key at its gateway with HTTP 200, `data: null` and this
- * error; rover (newer releases) reads it as an invalid key, older ones print the message.
+ * error; rover prints its message (`error: Unauthorized: Invalid credentials provided`).
  */
 const invalidCredentials = {
   data: null,
@@ -50,18 +50,21 @@ export function roverApiRoute(app: Express, options: { orm: Orm; deps: RegistryD
       const caller = await callerOf(req, em);
       const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
       const client = { name: req.get('apollographql-client-name') ?? '', version: req.get('apollographql-client-version') ?? '' };
-      if (!caller.apiKey) {
+      let document: DocumentNode | GraphQLError;
+      try {
+        document = parse(body.query);
+      } catch (err) {
+        document = err as GraphQLError;
+      }
+      // `config whoami` is the one request answered without a valid key: rover reports a bad key
+      // only when `me` comes back null, and prints "No data field provided" for the error below.
+      if (!caller.apiKey && (document instanceof GraphQLError || !asksOnlyWhoAmI(document, operationName))) {
         req.log.info({ operationName, client, keyPresented: caller.presented }, 'rover API request without a valid key');
         res.json(invalidCredentials);
         return;
       }
-
-      let document: DocumentNode;
-      try {
-        document = parse(body.query);
-      } catch (err) {
-        const error = err as GraphQLError;
-        res.json({ errors: [{ message: error.message, locations: error.locations, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
+      if (document instanceof GraphQLError) {
+        res.json({ errors: [{ message: document.message, locations: document.locations, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
         return;
       }
       const invalid = validate(schema, document);
@@ -89,4 +92,13 @@ export function roverApiRoute(app: Express, options: { orm: Orm; deps: RegistryD
       next(err);
     }
   });
+}
+
+/** Whether the operation selects nothing at its root but `me` (and `__typename`): rover's `ConfigWhoAmIQuery`. */
+function asksOnlyWhoAmI(document: DocumentNode, operationName: string | undefined): boolean {
+  const operation = getOperationAST(document, operationName);
+  if (operation?.operation !== 'query') return false;
+  return operation.selectionSet.selections.every(
+    (selection) => selection.kind === Kind.FIELD && (selection.name.value === 'me' || selection.name.value === '__typename'),
+  );
 }

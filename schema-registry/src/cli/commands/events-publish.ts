@@ -1,4 +1,5 @@
 import { Command, exitCodes, parseCommandArgs } from '../command';
+import { writeJson } from '../json-output';
 import { eventContractsInput, formatEventContractChanges } from '../event-contracts-input';
 import { EventContractsPublishView, PUBLISH_EVENT_CONTRACTS } from '../operations';
 import { formatOption, graphRefArg } from '../options';
@@ -12,7 +13,7 @@ export const eventsPublish: Command = {
     'Usage: ficus events publish <graph@variant> [--contracts <file>] [--allow-breaking] [--format human|json]',
     '',
     '--allow-breaking publishes even so (retiring an old version once none of its events is left).',
-    'Exit: 0 published (or unchanged), 1 refused, 2 bad usage or the registry cannot be reached.',
+    'Exit: 0 published (or unchanged), 1 refused (or the registry cannot be reached or refuses), 2 bad usage.',
     'FICUS_REGISTRY_URL and FICUS_API_KEY (scope publish) configure the registry.',
   ].join('\n'),
 
@@ -29,16 +30,23 @@ export const eventsPublish: Command = {
       PUBLISH_EVENT_CONTRACTS,
       { input: { ref, contracts, allowBreaking: options['allow-breaking'] ?? false } },
     );
-    if (format === 'json') io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else if (result.changes.length > 0) io.stdout.write(`${formatEventContractChanges(result.changes)}\n`);
-    if (!result.published) {
-      const breaking = result.changes.filter((c) => c.severity === 'BREAKING');
-      io.stderr.write(`error: publish refused: ${breaking.length} breaking change(s) to ${ref}'s event contracts (${breaking.map((c) => c.code).join(', ')}); publish a new version instead, or pass --allow-breaking\n`);
+    const breaking = result.changes.filter((c) => c.severity === 'BREAKING');
+    const failure = result.published
+      ? null
+      : {
+          message: `publish refused: ${breaking.length} breaking change(s) to ${ref}'s event contracts (${breaking.map((c) => c.code).join(', ')}); publish a new version instead, or pass --allow-breaking`,
+          code: 'BREAKING_CHANGE',
+        };
+    if (format === 'json') {
+      writeJson(io, result, failure);
+      return failure ? exitCodes.failed : exitCodes.ok;
+    }
+    if (result.changes.length > 0) io.stdout.write(`${formatEventContractChanges(result.changes)}\n`);
+    if (failure) {
+      io.stderr.write(`error: ${failure.message}\n`);
       return exitCodes.failed;
     }
-    if (format === 'human') {
-      io.stdout.write(result.unchanged ? `Event contracts of ${ref} are unchanged.\n` : `Published ${contracts.length} event contract(s) to ${ref}.\n`);
-    }
+    io.stdout.write(result.unchanged ? `Event contracts of ${ref} are unchanged.\n` : `Published ${contracts.length} event contract(s) to ${ref}.\n`);
     return exitCodes.ok;
   },
 };

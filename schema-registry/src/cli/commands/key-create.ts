@@ -3,6 +3,7 @@ import { readRegistryConfig } from '../../config';
 import { openRegistryDatabase } from '../../db/open-registry-database';
 import { createApiKey } from '../../domain/api-keys';
 import { Command, exitCodes, InputError, parseCommandArgs } from '../command';
+import { writeJson } from '../json-output';
 import { formatOption, required } from '../options';
 
 export const keyCreate: Command = {
@@ -28,20 +29,20 @@ export const keyCreate: Command = {
     try {
       config = readRegistryConfig(io.env);
     } catch (err) {
-      throw err instanceof ConfigError ? new InputError(err.message.replace(/\n/g, ' ')) : err;
+      throw err instanceof ConfigError ? new InputError(err.message.replace(/\n/g, ' '), 'CONFIG_INVALID') : err;
     }
     const orm = await openRegistryDatabase(config.database, createLogger('ficus', 'silent'), config.databaseAccess);
     try {
       const { key, apiKey } = await createApiKey(orm.em.fork(), { name, scopes: options.scope ?? [] });
       if (format === 'json') {
-        io.stdout.write(`${JSON.stringify({ id: apiKey.id, name: apiKey.name, scopes: apiKey.scopes, key }, null, 2)}\n`);
+        writeJson(io, { id: apiKey.id, name: apiKey.name, scopes: apiKey.scopes, key });
       } else {
         io.stdout.write(`${key}\n`);
         io.stderr.write(`created key "${apiKey.name}" (${apiKey.scopes.join(', ')}); it is shown only once\n`);
       }
       return exitCodes.ok;
     } catch (err) {
-      throw err instanceof DomainError ? new InputError(err.message) : err;
+      throw err instanceof DomainError ? new InputError(err.message, err.code) : err;
     } finally {
       await orm.close();
     }

@@ -1,6 +1,7 @@
 import { DomainError } from '@ficus/kit';
 import { parseManifest } from '../../domain/persisted-queries/manifest';
 import { Command, exitCodes, InputError, parseCommandArgs, UsageError } from '../command';
+import { writeJson } from '../json-output';
 import { PersistedQueriesPublishView, PUBLISH_PERSISTED_QUERIES } from '../operations';
 import { formatOption, graphRefArg, required } from '../options';
 import { readTextArg } from '../read-input';
@@ -17,8 +18,8 @@ export const persistedQueriesPublish: Command = {
     '',
     'The manifest is what @apollo/generate-persisted-query-manifest writes. The list only grows: operations',
     'already listed with the same body are identical, and an id already listed with another body refuses the publish.',
-    'Exit: 0 published (or unchanged), 1 refused (an id would change its body), 2 bad usage, an invalid manifest',
-    'or the registry cannot be reached. FICUS_REGISTRY_URL and FICUS_API_KEY (scope publish) configure the registry.',
+    'Exit: 0 published (or unchanged), 1 refused (an id would change its body), an invalid manifest or the registry',
+    'cannot be reached or refuses, 2 bad usage. FICUS_REGISTRY_URL and FICUS_API_KEY (scope publish) configure the registry.',
   ].join('\n'),
 
   async run(args, io) {
@@ -40,19 +41,20 @@ export const persistedQueriesPublish: Command = {
       PUBLISH_PERSISTED_QUERIES,
       { input: { ref, manifest } },
     );
-    if (format === 'json') io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     if (!result.published) {
       const listed = result.conflicts
         .slice(0, conflictsShown)
         .map((c) => `${c.id} (${c.name}${c.publishedName === c.name ? '' : `, listed as ${c.publishedName}`})`)
         .join(', ');
       const more = result.conflicts.length > conflictsShown ? ` and ${result.conflicts.length - conflictsShown} more` : '';
-      io.stderr.write(
-        `error: publish refused: ${result.conflicts.length} operation id(s) already in ${ref}'s persisted query list with another body: ${listed}${more}; a changed operation needs a new id (the default sha256 ids give it one)\n`,
-      );
+      const message = `publish refused: ${result.conflicts.length} operation id(s) already in ${ref}'s persisted query list with another body: ${listed}${more}; a changed operation needs a new id (the default sha256 ids give it one)`;
+      if (format === 'json') writeJson(io, result, { message, code: 'CONFLICT' });
+      else io.stderr.write(`error: ${message}\n`);
       return exitCodes.failed;
     }
-    if (format === 'human') {
+    if (format === 'json') {
+      writeJson(io, result);
+    } else {
       const counts = `${result.added} added, ${result.identical} identical; ${result.total} operation(s) in the list`;
       io.stdout.write(
         result.unchanged
@@ -64,12 +66,12 @@ export const persistedQueriesPublish: Command = {
   },
 };
 
-/** The number of distinct operations in the manifest; an invalid one is an `InputError` (exit 2) naming every problem. */
+/** The number of distinct operations in the manifest; an invalid one is an `InputError` (exit 1) naming every problem. */
 function checkManifest(text: string, file: string): number {
   try {
     return parseManifest(text).length;
   } catch (err) {
-    if (err instanceof DomainError) throw new InputError(`${err.code}: ${file === '-' ? 'stdin' : file}: ${err.message}`);
+    if (err instanceof DomainError) throw new InputError(`${err.code}: ${file === '-' ? 'stdin' : file}: ${err.message}`, err.code);
     throw err;
   }
 }

@@ -1,4 +1,5 @@
 import { Command, exitCodes, parseCommandArgs } from '../command';
+import { writeJson } from '../json-output';
 import { failureReason, formatCheck } from '../format-check';
 import { CHECK_SUBGRAPH, CheckRunView } from '../operations';
 import { formatOption, graphRefArg, numberOption, required } from '../options';
@@ -21,7 +22,7 @@ export const subgraphCheck: Command = {
     '  --exclude-operation <name>           never fails the check (repeatable)',
     '  --format <human|json>                output (default human)',
     '',
-    'Exit: 0 passed, 1 failed, 2 bad usage or the registry cannot be reached.',
+    'Exit: 0 passed, 1 failed (or the registry cannot be reached or refuses), 2 bad usage.',
     'FICUS_REGISTRY_URL (default http://127.0.0.1:4100) and FICUS_API_KEY (scope check) configure the registry.',
   ].join('\n'),
 
@@ -52,9 +53,13 @@ export const subgraphCheck: Command = {
     };
 
     const { checkSubgraph: run } = await new RegistryClient(io.env).request<{ checkSubgraph: CheckRunView }>(CHECK_SUBGRAPH, { input });
-    io.stdout.write(format === 'json' ? `${JSON.stringify(run, null, 2)}\n` : `${formatCheck(run)}\n`);
-    if (run.passed) return exitCodes.ok;
-    io.stderr.write(`error: ${failureReason(run)}\n`);
-    return exitCodes.failed;
+    const failure = run.passed ? null : { message: failureReason(run), code: 'CHECK_FAILED' };
+    if (format === 'json') {
+      writeJson(io, run, failure);
+    } else {
+      io.stdout.write(`${formatCheck(run)}\n`);
+      if (failure) io.stderr.write(`error: ${failure.message}\n`);
+    }
+    return failure ? exitCodes.failed : exitCodes.ok;
   },
 };

@@ -1,4 +1,5 @@
 import { Command, exitCodes, InputError, parseCommandArgs } from '../command';
+import { writeJson } from '../json-output';
 import { FETCH_SUBGRAPH } from '../operations';
 import { formatOption, graphRefArg, required } from '../options';
 import { RegistryClient } from '../registry-client';
@@ -16,8 +17,9 @@ export const subgraphFetch: Command = {
     const format = formatOption(options.format);
     const data = await new RegistryClient(io.env).request<{ variant: { subgraph: { sdl: string } | null } | null }>(FETCH_SUBGRAPH, { ref, name });
     const subgraph = data.variant?.subgraph;
-    if (!subgraph) throw new InputError(`no subgraph "${name}" is published to ${ref}`);
-    io.stdout.write(format === 'json' ? `${JSON.stringify(subgraph, null, 2)}\n` : withNewline(subgraph.sdl));
+    if (!subgraph) throw new InputError(`no subgraph "${name}" is published to ${ref}`, 'NOT_FOUND');
+    if (format === 'json') writeJson(io, subgraph);
+    else io.stdout.write(withNewline(subgraph.sdl));
     return exitCodes.ok;
   },
 };

@@ -22,13 +22,13 @@ export const subgraphIntrospect: Command = {
       response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      throw new InputError(`cannot reach the subgraph at ${url}: ${cause}`);
+      throw new InputError(`cannot reach the subgraph at ${url}: ${cause}`, 'REGISTRY_UNREACHABLE');
     }
     const body = (await response.json().catch(() => null)) as { data?: { _service?: { sdl?: string } }; errors?: { message: string }[] } | null;
     const sdl = body?.data?._service?.sdl;
     if (!sdl) {
       const why = body?.errors?.[0]?.message ?? `HTTP ${response.status}`;
-      throw new InputError(`${url} did not answer _service { sdl }, is it a federation subgraph? (${why})`);
+      throw new InputError(`${url} did not answer _service { sdl }, is it a federation subgraph? (${why})`, 'REGISTRY_UNREACHABLE');
     }
     io.stdout.write(withNewline(sdl));
     return exitCodes.ok;

@@ -1,4 +1,5 @@
 import { Command, exitCodes, parseCommandArgs } from '../command';
+import { writeJson } from '../json-output';
 import { formatCompositionMessage } from '../format-check';
 import { PUBLISH_SUBGRAPH, PublishResultView } from '../operations';
 import { formatOption, graphRefArg, required } from '../options';
@@ -12,7 +13,7 @@ export const subgraphPublish: Command = {
   usage: [
     'Usage: ficus subgraph publish <graph@variant> --name <subgraph> --schema <file|-> --routing-url <url> [--format human|json]',
     '',
-    'Exit: 0 published (or unchanged), 1 refused (does not compose), 2 bad usage or the registry cannot be reached.',
+    'Exit: 0 published (or unchanged), 1 refused (does not compose) or the registry cannot be reached or refuses, 2 bad usage.',
     'FICUS_REGISTRY_URL and FICUS_API_KEY (scope publish) configure the registry.',
   ].join('\n'),
 
@@ -34,22 +35,24 @@ export const subgraphPublish: Command = {
       PUBLISH_SUBGRAPH,
       { input },
     );
-    if (format === 'json') io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    const failure = result.published
+      ? null
+      : { message: `publish refused: ${ref} does not compose with this "${name}" (${result.compositionErrors.map((e) => e.code).join(', ')})`, code: 'COMPOSITION_FAILED' };
+    if (format === 'json') {
+      writeJson(io, result, failure);
+      return failure ? exitCodes.failed : exitCodes.ok;
+    }
     for (const hint of result.hints) io.stderr.write(`hint[${hint.code}]: ${hint.message}\n`);
-    if (!result.published) {
-      if (format === 'human') {
-        for (const error of result.compositionErrors) io.stderr.write(`  ${formatCompositionMessage(error)}\n`);
-      }
-      io.stderr.write(`error: publish refused: ${ref} does not compose with this "${name}" (${result.compositionErrors.map((e) => e.code).join(', ')})\n`);
+    if (failure) {
+      for (const error of result.compositionErrors) io.stderr.write(`  ${formatCompositionMessage(error)}\n`);
+      io.stderr.write(`error: ${failure.message}\n`);
       return exitCodes.failed;
     }
-    if (format === 'human') {
-      io.stdout.write(
-        result.unchanged
-          ? `Subgraph "${name}" in ${ref} is unchanged; supergraph ${result.supergraph!.id}\n`
-          : `Published subgraph "${name}" to ${ref} as ${result.subgraph!.publishedBy}; supergraph ${result.supergraph!.id}\n`,
-      );
-    }
+    io.stdout.write(
+      result.unchanged
+        ? `Subgraph "${name}" in ${ref} is unchanged; supergraph ${result.supergraph!.id}\n`
+        : `Published subgraph "${name}" to ${ref} as ${result.subgraph!.publishedBy}; supergraph ${result.supergraph!.id}\n`,
+    );
     return exitCodes.ok;
   },
 };

@@ -1,4 +1,5 @@
 import { Command, exitCodes, InputError, parseCommandArgs } from '../command';
+import { writeJson } from '../json-output';
 import { FETCH_SUPERGRAPH } from '../operations';
 import { formatOption, graphRefArg } from '../options';
 import { RegistryClient } from '../registry-client';
@@ -19,8 +20,9 @@ export const supergraphFetch: Command = {
       { ref },
     );
     const supergraph = data.variant?.supergraph;
-    if (!supergraph) throw new InputError(`${ref} has no supergraph yet: publish a subgraph to it first`);
-    io.stdout.write(format === 'json' ? `${JSON.stringify(supergraph, null, 2)}\n` : withNewline(supergraph.sdl));
+    if (!supergraph) throw new InputError(`${ref} has no supergraph yet: publish a subgraph to it first`, 'NOT_FOUND');
+    if (format === 'json') writeJson(io, supergraph);
+    else io.stdout.write(withNewline(supergraph.sdl));
     return exitCodes.ok;
   },
 };
