@@ -10,6 +10,8 @@ import { resolvers } from './graphql/resolvers';
 import { callerOf } from './http/caller';
 import { persistedQueriesRoute } from './http/persisted-queries-route';
 import { supergraphRoute } from './http/supergraph-route';
+import { supergraphSdlRoute } from './http/supergraph-sdl-route';
+import { uplinkRoute } from './http/uplink-route';
 import { usageRoute } from './http/usage-route';
 import { RegistryMetrics } from './registry-metrics';
 import { roverApiRoute } from './rover-api/route';
@@ -65,6 +67,8 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
         persistedQueriesRoute(app, orm, deps);
         usageRoute(app, orm, config.bodyLimitBytes);
         roverApiRoute(app, { orm, deps, logger, bodyLimitBytes: config.bodyLimitBytes });
+        uplinkRoute(app, { orm, logger, minDelaySeconds: config.uplinkMinDelaySeconds });
+        supergraphSdlRoute(app, orm);
       },
       context: async (req) => {
         const em = orm.em.fork();

@@ -18,6 +18,8 @@ export interface RegistryConfig {
   bodyLimitBytes: number;
   /** The longest a gateway's `GET /api/supergraph/…?after=` may wait for a newer supergraph. */
   longPollMaxSeconds: number;
+  /** The `minDelaySeconds` the Uplink endpoint gives routers: how long they wait before asking again. */
+  uplinkMinDelaySeconds: number;
   /**
    * Development only: a key with every scope, stored (hashed) at start, so that a launcher
    * (`npm start`) can publish and run a gateway without `ficus key create`. Never in production.
@@ -39,6 +41,7 @@ const registryEnv = {
   PORT: env.port(registryDefaultPort),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10_000_000),
   LONG_POLL_MAX_SECONDS: z.coerce.number().int().min(1).max(300).default(60),
+  UPLINK_MIN_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   REGISTRY_BOOTSTRAP_KEY: z.string().min(32, 'must be at least 32 characters of random').optional(),
 };
 
@@ -61,6 +64,7 @@ export function readRegistryConfig(processEnv: NodeJS.ProcessEnv = process.env):
     dataDir,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     longPollMaxSeconds: parsed.LONG_POLL_MAX_SECONDS,
+    uplinkMinDelaySeconds: parsed.UPLINK_MIN_DELAY_SECONDS,
     bootstrapKey: parsed.REGISTRY_BOOTSTRAP_KEY,
     databaseAccess: databaseAccessOf(parsed),
     database: resolveDatabaseTarget({

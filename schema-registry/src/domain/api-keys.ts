@@ -77,10 +77,13 @@ export function requireScope(caller: Caller, scope: Scope): ApiKeyRow {
   return caller.apiKey;
 }
 
-/** `Authorization: Bearer <key>`, or rover's `x-api-key: <key>`. */
-export function presentedKey(headers: { authorization?: string; 'x-api-key'?: string | string[] }): string | null {
+/**
+ * `Authorization: Bearer <key>`, rover's and Apollo Server's `x-api-key: <key>`, or Hive Gateway's
+ * `x-hive-cdn-key: <key>` (its supergraph fetcher sends only that).
+ */
+export function presentedKey(headers: { authorization?: string; 'x-api-key'?: string | string[]; 'x-hive-cdn-key'?: string | string[] }): string | null {
   const bearer = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
-  const header = headers['x-api-key'];
+  const header = headers['x-api-key'] ?? headers['x-hive-cdn-key'];
   const key = bearer ?? (Array.isArray(header) ? header[0] : header);
   return key ? key.trim() : null;
 }
