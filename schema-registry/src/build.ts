@@ -7,6 +7,7 @@ import { KeyedLock } from './domain/keyed-lock';
 import { SupergraphWatch } from './domain/supergraph-watch';
 import type { RegistryContext, RegistryDeps } from './graphql/context';
 import { resolvers } from './graphql/resolvers';
+import { apolloUsageRoute } from './http/apollo-usage-route';
 import { callerOf } from './http/caller';
 import { persistedQueriesRoute } from './http/persisted-queries-route';
 import { supergraphRoute } from './http/supergraph-route';
@@ -69,6 +70,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
         roverApiRoute(app, { orm, deps, logger, bodyLimitBytes: config.bodyLimitBytes });
         uplinkRoute(app, { orm, logger, minDelaySeconds: config.uplinkMinDelaySeconds });
         supergraphSdlRoute(app, orm);
+        apolloUsageRoute(app, orm, config.bodyLimitBytes);
       },
       context: async (req) => {
         const em = orm.em.fork();
