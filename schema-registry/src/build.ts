@@ -6,6 +6,7 @@ import { storeBootstrapKey } from './domain/api-keys';
 import { KeyedLock } from './domain/keyed-lock';
 import { SupergraphWatch } from './domain/supergraph-watch';
 import type { RegistryContext, RegistryDeps } from './graphql/context';
+import { adminResolvers } from './graphql/admin-resolvers';
 import { resolvers } from './graphql/resolvers';
 import { apolloUsageRoute } from './http/apollo-usage-route';
 import { callerOf } from './http/caller';
@@ -55,7 +56,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       metrics: new RegistryMetrics(metrics),
     };
     const server = await startGraphQLHttpServer<RegistryContext>({
-      schema: makeExecutableSchema({ typeDefs: loadSchemaFile(__dirname), resolvers }),
+      schema: makeExecutableSchema({ typeDefs: loadSchemaFile(__dirname), resolvers: [resolvers, adminResolvers] }),
       logger,
       host: config.host,
       port: config.port,

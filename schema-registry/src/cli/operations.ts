@@ -137,3 +137,47 @@ export interface PersistedQueriesPublishView {
   revision: number;
   conflicts: { id: string; name: string; publishedName: string }[];
 }
+
+const apiKeyFields = 'id name scopes createdAt createdBy revokedAt revokedBy';
+
+export const CREATE_API_KEY = /* GraphQL */ `
+  mutation CreateApiKey($input: CreateApiKeyInput!) {
+    createApiKey(input: $input) { key apiKey { ${apiKeyFields} } }
+  }
+`;
+
+export const LIST_API_KEYS = /* GraphQL */ `
+  query ApiKeys { apiKeys { ${apiKeyFields} } }
+`;
+
+export const REVOKE_API_KEY = /* GraphQL */ `
+  mutation RevokeApiKey($id: ID!) { revokeApiKey(id: $id) { ${apiKeyFields} } }
+`;
+
+export const AUDIT_LOG = /* GraphQL */ `
+  query AuditLog($ref: String, $action: String, $limit: Int, $before: ID) {
+    auditLog(ref: $ref, action: $action, limit: $limit, before: $before) { id at action graphRef subject outcome actor actorKeyId details }
+  }
+`;
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  createdBy: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+}
+
+export interface AuditEventView {
+  id: string;
+  at: string;
+  action: string;
+  graphRef: string | null;
+  subject: string | null;
+  outcome: string;
+  actor: string;
+  actorKeyId: string;
+  details: string;
+}

@@ -110,16 +110,21 @@ export const CheckRun = new EntitySchema<CheckRunRow>({
   },
 });
 
-export type Scope = 'publish' | 'check' | 'read' | 'report';
-export const scopes: readonly Scope[] = ['publish', 'check', 'read', 'report'];
+/** `admin` creates, lists and revokes keys and reads the audit log. */
+export type Scope = 'publish' | 'check' | 'read' | 'report' | 'admin';
+export const scopes: readonly Scope[] = ['publish', 'check', 'read', 'report', 'admin'];
 
-/** An API key; only the sha256 of the key is stored. */
+/** An API key; only the sha256 of the key is stored. A revoked key stays listed but opens nothing. */
 export interface ApiKeyRow {
   id: string;
   name: string;
   keyHash: string;
   scopes: Scope[];
   createdAt: Date;
+  /** The name of the key that created it; null for keys written to the database directly. */
+  createdBy?: string | null;
+  revokedAt?: Date | null;
+  revokedBy?: string | null;
 }
 
 export const ApiKey = new EntitySchema<ApiKeyRow>({
@@ -131,6 +136,41 @@ export const ApiKey = new EntitySchema<ApiKeyRow>({
     keyHash: { type: 'string', unique: true },
     scopes: { type: 'json' },
     createdAt: { type: 'datetime' },
+    createdBy: { type: 'string', nullable: true },
+    revokedAt: { type: 'datetime', nullable: true },
+    revokedBy: { type: 'string', nullable: true },
+  },
+});
+
+/** Who did what and when: publishes, checks, key changes, persisted-query and event-contract publishes. */
+export interface AuditEventRow {
+  id: Opt<number>;
+  at: Date;
+  /** `subgraph.publish`, `subgraph.check`, `key.create`, … (see `auditActions`). */
+  action: string;
+  graphRef: string | null;
+  /** What it was about: the subgraph's name, the key's name. */
+  subject: string | null;
+  /** `published`, `unchanged`, `refused`, `passed`, `failed`, `created`, `revoked`. */
+  outcome: string;
+  actorKeyId: string;
+  actor: string;
+  details: object;
+}
+
+export const AuditEvent = new EntitySchema<AuditEventRow>({
+  name: 'AuditEvent',
+  tableName: 'audit_events',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    at: { type: 'datetime' },
+    action: { type: 'string' },
+    graphRef: { type: 'string', nullable: true },
+    subject: { type: 'string', nullable: true },
+    outcome: { type: 'string' },
+    actorKeyId: { type: 'string' },
+    actor: { type: 'string' },
+    details: { type: 'json' },
   },
 });
 
@@ -211,4 +251,4 @@ export const PersistedQueryList = new EntitySchema<PersistedQueryListRow>({
   },
 });
 
-export const entities = [Variant, SubgraphPublication, Supergraph, CheckRun, ApiKey, EventContractPublication, PersistedOperation, PersistedQueryList];
+export const entities = [Variant, SubgraphPublication, Supergraph, CheckRun, ApiKey, EventContractPublication, PersistedOperation, PersistedQueryList, AuditEvent];

@@ -118,9 +118,36 @@ class CreatePersistedQueries extends PortableMigration {
   }
 }
 
+class KeyRevocationAndAuditLog extends PortableMigration {
+  override up(): void {
+    this.schema((s) =>
+      s
+        .alterTable('api_keys', (t) => {
+          t.string('created_by', 200).nullable();
+          t.timestamp('revoked_at', { useTz: true }).nullable();
+          t.string('revoked_by', 200).nullable();
+        })
+        .createTable('audit_events', (t) => {
+          t.increments('id').primary();
+          t.timestamp('at', { useTz: true }).notNullable();
+          t.string('action', 64).notNullable();
+          t.string('graph_ref', 140).nullable();
+          t.string('subject', 200).nullable();
+          t.string('outcome', 32).notNullable();
+          t.string('actor_key_id', 36).notNullable();
+          t.string('actor', 200).notNullable();
+          t.json('details').notNullable();
+          t.index(['graph_ref', 'id'], 'audit_events_graph_ref_idx');
+          t.index(['action', 'id'], 'audit_events_action_idx');
+        }),
+    );
+  }
+}
+
 /** In order; never edit one that has shipped, add a new one. */
 export const migrations: MigrationObject[] = [
   { name: 'registry-0001-create-registry', class: CreateRegistry },
   { name: 'registry-0002-event-contracts', class: CreateEventContractPublications },
   { name: 'registry-0003-persisted-queries', class: CreatePersistedQueries },
+  { name: 'registry-0004-key-revocation-and-audit-log', class: KeyRevocationAndAuditLog },
 ];

@@ -4,6 +4,7 @@ import { badInput } from '@ficus/kit';
 import type { RegistryMetrics } from '../registry-metrics';
 import { apiSchemaOf, composeSubgraphs, CompositionMessage } from '../compose';
 import { ApiKeyRow, CheckRun, CheckSettings } from '../db/entities';
+import { recordAudit } from './audit-log';
 import { diffApiSchema } from './diff-api-schema';
 import { CheckedChange, evaluateUsage } from './evaluate-usage';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
@@ -48,6 +49,14 @@ export async function checkSubgraph(em: EntityManager, input: CheckInput, caller
   try {
     const report = await check(em, input, caller, metrics);
     metrics?.checked(report.passed ? 'passed' : 'failed');
+    await recordAudit(em, {
+      action: 'subgraph.check',
+      graphRef: report.graphRef,
+      subject: input.name,
+      outcome: report.passed ? 'passed' : 'failed',
+      actor: caller,
+      details: { checkId: report.id },
+    });
     return report;
   } catch (err) {
     metrics?.checked('error');

@@ -4,6 +4,7 @@ import { badInput } from '@ficus/kit';
 import { composeSubgraphs, CompositionMessage, CompositionOutcome } from '../compose';
 import type { RegistryMetrics } from '../registry-metrics';
 import { ApiKeyRow, SubgraphPublication, SubgraphPublicationRow, Supergraph, SupergraphRow, Variant } from '../db/entities';
+import { recordAudit } from './audit-log';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
 import { KeyedLock } from './keyed-lock';
 import { SupergraphWatch } from './supergraph-watch';
@@ -45,6 +46,17 @@ export async function publishSubgraph(deps: PublishDeps, input: PublishInput, pu
   try {
     const outcome = await publish(deps, input, publisher);
     deps.metrics?.published(outcome.status);
+    await recordAudit(deps.em, {
+      action: 'subgraph.publish',
+      graphRef: formatGraphRef(input.ref),
+      subject: input.name,
+      outcome: outcome.status,
+      actor: publisher,
+      details:
+        outcome.status === 'refused'
+          ? { compositionErrors: outcome.errors.map((e) => e.code) }
+          : { supergraphId: outcome.supergraph.id, routingUrl: input.routingUrl },
+    });
     return outcome;
   } catch (err) {
     deps.metrics?.published('error');

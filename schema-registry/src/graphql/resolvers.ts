@@ -148,8 +148,8 @@ export const resolvers = {
       return { published: true, unchanged: outcome.status === 'unchanged', added, identical, total, revision, conflicts: [] };
     },
     async configureChecks(_: unknown, { input }: { input: SettingsArgs & { ref: string } }, ctx: RegistryContext) {
-      requireScope(ctx.caller, 'publish');
-      return settingsView(await configureChecks(ctx.em, parseGraphRef(input.ref), settingsFrom(input)));
+      const actor = requireScope(ctx.caller, 'publish');
+      return settingsView(await configureChecks(ctx.em, parseGraphRef(input.ref), settingsFrom(input), actor));
     },
   },
   Variant: {

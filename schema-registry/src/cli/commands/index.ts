@@ -1,8 +1,11 @@
 import { Command } from '../command';
+import { auditList } from './audit-list';
 import { eventsCheck } from './events-check';
 import { eventsDescribe } from './events-describe';
 import { eventsPublish } from './events-publish';
 import { keyCreate } from './key-create';
+import { keyList } from './key-list';
+import { keyRevoke } from './key-revoke';
 import { persistedQueriesPublish } from './persisted-queries-publish';
 import { subgraphCheck } from './subgraph-check';
 import { subgraphFetch } from './subgraph-fetch';
@@ -24,4 +27,7 @@ export const commands: Command[] = [
   eventsDescribe,
   persistedQueriesPublish,
   keyCreate,
+  keyList,
+  keyRevoke,
+  auditList,
 ];

@@ -4,16 +4,21 @@ import { openRegistryDatabase } from '../../db/open-registry-database';
 import { createApiKey } from '../../domain/api-keys';
 import { Command, exitCodes, InputError, parseCommandArgs } from '../command';
 import { writeJson } from '../json-output';
+import { ApiKeyView, CREATE_API_KEY } from '../operations';
 import { formatOption, required } from '../options';
+import { RegistryClient } from '../registry-client';
 
 export const keyCreate: Command = {
   noun: 'key',
   verb: 'create',
-  summary: "Create a registry API key in the registry's database; prints the key once",
+  summary: 'Create a registry API key (through the API with an admin key); prints the key once',
   usage: [
-    'Usage: ficus key create --name <name> --scope <publish|check|read|report>... [--format human|json]',
+    'Usage: ficus key create --name <name> --scope <publish|check|read|report|admin>... [--format human|json]',
     '',
-    "Writes to the registry's database directly, configured as the registry is (DATA_DIR, DATABASE_URL, POSTGRES_URL).",
+    'With FICUS_API_KEY (a key with the admin scope) it asks the registry at FICUS_REGISTRY_URL, which',
+    'records who created it in the audit log. Without FICUS_API_KEY it writes to the registry\'s database',
+    'directly, configured as the registry is (DATA_DIR, DATABASE_URL, POSTGRES_URL): that is how the',
+    'first admin key of a new registry is made.',
     'Only the sha256 of the key is stored: copy it now.',
   ].join('\n'),
 
@@ -25,26 +30,36 @@ export const keyCreate: Command = {
     }, { positionals: false });
     const name = required(options.name, '--name <name>');
     const format = formatOption(options.format);
-    let config;
-    try {
-      config = readRegistryConfig(io.env);
-    } catch (err) {
-      throw err instanceof ConfigError ? new InputError(err.message.replace(/\n/g, ' '), 'CONFIG_INVALID') : err;
+    const scopes = options.scope ?? [];
+    const created = io.env.FICUS_API_KEY ? await throughApi(io.env, name, scopes) : await inDatabase(io.env, name, scopes);
+    if (format === 'json') {
+      writeJson(io, { id: created.apiKey.id, name: created.apiKey.name, scopes: created.apiKey.scopes, key: created.key });
+    } else {
+      io.stdout.write(`${created.key}\n`);
+      io.stderr.write(`created key "${created.apiKey.name}" (${created.apiKey.scopes.join(', ')}); it is shown only once\n`);
     }
-    const orm = await openRegistryDatabase(config.database, createLogger('ficus', 'silent'), config.databaseAccess);
-    try {
-      const { key, apiKey } = await createApiKey(orm.em.fork(), { name, scopes: options.scope ?? [] });
-      if (format === 'json') {
-        writeJson(io, { id: apiKey.id, name: apiKey.name, scopes: apiKey.scopes, key });
-      } else {
-        io.stdout.write(`${key}\n`);
-        io.stderr.write(`created key "${apiKey.name}" (${apiKey.scopes.join(', ')}); it is shown only once\n`);
-      }
-      return exitCodes.ok;
-    } catch (err) {
-      throw err instanceof DomainError ? new InputError(err.message, err.code) : err;
-    } finally {
-      await orm.close();
-    }
+    return exitCodes.ok;
   },
 };
+
+async function throughApi(env: NodeJS.ProcessEnv, name: string, scopes: string[]): Promise<{ key: string; apiKey: Pick<ApiKeyView, 'id' | 'name' | 'scopes'> }> {
+  const data = await new RegistryClient(env).request<{ createApiKey: { key: string; apiKey: ApiKeyView } }>(CREATE_API_KEY, { input: { name, scopes } });
+  return data.createApiKey;
+}
+
+async function inDatabase(env: NodeJS.ProcessEnv, name: string, scopes: string[]) {
+  let config;
+  try {
+    config = readRegistryConfig(env);
+  } catch (err) {
+    throw err instanceof ConfigError ? new InputError(err.message.replace(/\n/g, ' '), 'CONFIG_INVALID') : err;
+  }
+  const orm = await openRegistryDatabase(config.database, createLogger('ficus', 'silent'), config.databaseAccess);
+  try {
+    return await createApiKey(orm.em.fork(), { name, scopes });
+  } catch (err) {
+    throw err instanceof DomainError ? new InputError(err.message, err.code) : err;
+  } finally {
+    await orm.close();
+  }
+}

@@ -1,4 +1,5 @@
 import { EntityManager } from '@mikro-orm/core';
+import { recordAudit } from '../audit-log';
 import { ApiKeyRow, EventContractPublication, EventContractPublicationRow } from '../../db/entities';
 import { formatGraphRef, GraphRef } from '../graph-ref';
 import { KeyedLock } from '../keyed-lock';
@@ -19,7 +20,7 @@ export async function publishEventContracts(
   input: { ref: GraphRef; contracts: EventContractShape[]; allowBreaking: boolean },
   publisher: ApiKeyRow,
 ): Promise<EventContractsPublishOutcome> {
-  return deps.publishLock.run(`events:${formatGraphRef(input.ref)}`, async () => {
+  const outcome = await deps.publishLock.run(`events:${formatGraphRef(input.ref)}`, async (): Promise<EventContractsPublishOutcome> => {
     const em = deps.em;
     const variant = await findOrCreateVariant(em, input.ref);
     const previous = await latestEventContracts(em, variant.id);
@@ -38,4 +39,12 @@ export async function publishEventContracts(
     await em.flush();
     return { status: 'published', publication, changes };
   });
+  await recordAudit(deps.em, {
+    action: 'event_contracts.publish',
+    graphRef: formatGraphRef(input.ref),
+    outcome: outcome.status,
+    actor: publisher,
+    details: { changes: outcome.changes.map((c) => `${c.code} ${c.coordinate}`), allowBreaking: input.allowBreaking },
+  });
+  return outcome;
 }

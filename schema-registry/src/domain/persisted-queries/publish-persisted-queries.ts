@@ -6,6 +6,7 @@ import { KeyedLock } from '../keyed-lock';
 import { SupergraphWatch } from '../supergraph-watch';
 import { findOrCreateVariant } from '../variants';
 import { parseManifest } from './manifest';
+import { recordAudit } from '../audit-log';
 import { findOperations, findPersistedQueryList, listLimits, persistedQueriesWatchKey } from './persisted-query-list';
 
 export interface PersistedQueriesPublishDeps {
@@ -76,5 +77,15 @@ export async function publishPersistedQueries(
     });
   });
   if (outcome.status === 'published') deps.watch.notify(persistedQueriesWatchKey(graphRef));
+  await recordAudit(deps.em, {
+    action: 'persisted_queries.publish',
+    graphRef,
+    outcome: outcome.status,
+    actor: publisher,
+    details:
+      outcome.status === 'refused'
+        ? { conflicts: outcome.conflicts.map((c) => c.id) }
+        : { added: outcome.added, identical: outcome.identical, total: outcome.total, revision: outcome.revision },
+  });
   return outcome;
 }
