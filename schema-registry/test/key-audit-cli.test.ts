@@ -44,6 +44,17 @@ describe('ficus key and ficus audit against a running registry', () => {
     expect(human.stdout).toMatch(/^\d+ {2}\S+Z {2}admin {2}key\.create ci {2}created\n$/);
   });
 
+  it('writes the database directly with --database, even when FICUS_API_KEY is set, and the audit log has no entry for it', async () => {
+    const target = t.db.target as { kind: string; path: string };
+    const run = await ficus(['key', 'create', '--name', 'first-admin', '--scope', 'admin', '--database', '--format', 'json'], { ...as(t.keys.read), DATABASE_URL: `file:${target.path}` });
+    expect(run.code).toBe(0);
+    const { key } = JSON.parse(run.stdout).data;
+    const list = await ficus(['key', 'list', '--format', 'json'], as(key));
+    expect(JSON.parse(list.stdout).data.apiKeys).toContainEqual(expect.objectContaining({ name: 'first-admin', scopes: ['admin'], createdBy: null }));
+    const audit = await ficus(['audit', 'list', '--action', 'key.create', '--format', 'json'], as(key));
+    expect(JSON.parse(audit.stdout).data.events.map((e: any) => e.subject)).not.toContain('first-admin');
+  });
+
   it('exits 1 with FORBIDDEN for key and audit commands without the admin scope', async () => {
     for (const args of [['key', 'create', '--name', 'x', '--scope', 'read'], ['key', 'list'], ['key', 'revoke', 'some-id'], ['audit', 'list']]) {
       const run = await ficus([...args, '--format', 'json'], as(t.keys.all));

@@ -13,12 +13,12 @@ export const keyCreate: Command = {
   verb: 'create',
   summary: 'Create a registry API key (through the API with an admin key); prints the key once',
   usage: [
-    'Usage: ficus key create --name <name> --scope <publish|check|read|report|admin>... [--format human|json]',
+    'Usage: ficus key create --name <name> --scope <publish|check|read|report|admin>... [--database] [--format human|json]',
     '',
     'With FICUS_API_KEY (a key with the admin scope) it asks the registry at FICUS_REGISTRY_URL, which',
-    'records who created it in the audit log. Without FICUS_API_KEY it writes to the registry\'s database',
-    'directly, configured as the registry is (DATA_DIR, DATABASE_URL, POSTGRES_URL): that is how the',
-    'first admin key of a new registry is made.',
+    'records who created it in the audit log. With --database, or without FICUS_API_KEY, it writes to the',
+    'registry\'s database directly, configured as the registry is (DATA_DIR, DATABASE_URL, POSTGRES_URL):',
+    'that is how the first admin key of a new registry is made.',
     'Only the sha256 of the key is stored: copy it now.',
   ].join('\n'),
 
@@ -26,12 +26,14 @@ export const keyCreate: Command = {
     const { values: options } = parseCommandArgs(args, {
       name: { type: 'string' },
       scope: { type: 'string', multiple: true },
+      database: { type: 'boolean' },
       format: { type: 'string' },
     }, { positionals: false });
     const name = required(options.name, '--name <name>');
     const format = formatOption(options.format);
     const scopes = options.scope ?? [];
-    const created = io.env.FICUS_API_KEY ? await throughApi(io.env, name, scopes) : await inDatabase(io.env, name, scopes);
+    const viaApi = Boolean(io.env.FICUS_API_KEY) && !options.database;
+    const created = viaApi ? await throughApi(io.env, name, scopes) : await inDatabase(io.env, name, scopes);
     if (format === 'json') {
       writeJson(io, { id: created.apiKey.id, name: created.apiKey.name, scopes: created.apiKey.scopes, key: created.key });
     } else {
