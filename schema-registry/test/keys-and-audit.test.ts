@@ -1,4 +1,5 @@
 import { CHECK, productsWithoutSku, publish, repoSchema, startTestRegistry, TestRegistry } from './registry-harness';
+import { checkConfig, roverCheck } from './rover-protocol';
 
 const CREATE_KEY = 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id name scopes createdBy revokedAt revokedBy } } }';
 const LIST_KEYS = '{ apiKeys { id name scopes createdAt createdBy revokedAt revokedBy } }';
@@ -101,5 +102,11 @@ describe.each(['sqlite', 'postgres'] as const)('API keys and the audit log on %s
     const older = await audit({ ref, limit: 2, before: newest.id });
     expect(older.map((e) => e.action)).toEqual(['persisted_queries.publish', 'subgraph.check']);
     expect((await t.gql(AUDIT, { action: 'nonsense' }, t.keys.admin)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it("records a check made through rover's Platform API as well", async () => {
+    await roverCheck(t, ref, 'products', productsWithoutSku(), checkConfig(), t.keys.check);
+    const [newest] = await audit({ ref, limit: 1 });
+    expect(newest).toMatchObject({ action: 'subgraph.check', subject: 'products', outcome: 'failed', actor: 'ci-check' });
   });
 });
