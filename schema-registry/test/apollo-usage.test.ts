@@ -32,7 +32,7 @@ describe.each(['sqlite', 'postgres'] as const)('usage reports from Apollo Server
   let t: TestRegistry;
   const ref = 'apollo@current';
   const ingress = (body: Buffer, headers: Record<string, string>) =>
-    fetch(`${t.registry.baseUrl}/api/ingress/traces`, { method: 'POST', headers: { 'user-agent': 'ApolloServerPluginUsageReporting', ...headers }, body });
+    fetch(`${t.registry.baseUrl}/api/ingress/traces`, { method: 'POST', headers: { 'user-agent': 'ApolloServerPluginUsageReporting', ...headers }, body: new Uint8Array(body) });
 
   beforeAll(async () => {
     t = await startTestRegistry(kind, `apollo_usage_${kind}`, { UPLINK_MIN_DELAY_SECONDS: '1', BODY_LIMIT_BYTES: '200000' });

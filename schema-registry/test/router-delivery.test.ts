@@ -1,4 +1,5 @@
 import { ApolloGateway, UplinkSupergraphManager } from '@apollo/gateway';
+import { createCDNArtifactFetcher } from '@graphql-hive/core';
 import { publish, repoSchema, startTestRegistry, TestRegistry } from './registry-harness';
 
 /** Apollo Router's uplink query (apollo-router/src/uplink/schema_query.graphql), as the router sends it. */
@@ -108,6 +109,34 @@ describe.each(['sqlite', 'postgres'] as const)('supergraph delivery to other rou
     expect(changed.headers.get('etag')).not.toBe(etag);
     expect(await changed.text()).not.toBe(sdl);
     expect((await hivePoll(changed.headers.get('etag')!)).status).toBe(304);
+  });
+
+  it("lets Hive's own CDN artifact fetcher (@graphql-hive/core, what Hive Gateway polls with) keep its SDL on 304 and take up a publish", async () => {
+    const statuses: number[] = [];
+    const fetcher = createCDNArtifactFetcher({
+      endpoint: `${t.registry.baseUrl}/api/cdn/${ref}/supergraph`,
+      accessKey: t.keys.read,
+      // Hive's own fetch, wrapped only to see the statuses it got.
+      fetch: async (input: any, init?: any) => {
+        const response = await fetch(input, init);
+        statuses.push(response.status);
+        return response;
+      },
+    } as Parameters<typeof createCDNArtifactFetcher>[0]);
+    try {
+      const first = await fetcher.fetch();
+      expect(first.contents).toContain('type Product');
+      const again = await fetcher.fetch();
+      expect(again.contents).toBe(first.contents);
+      expect(statuses).toEqual([200, 304]);
+
+      await publish(t, ref, 'products', repoSchema('products').replace('type Product @key', '"A product, from Hive."\ntype Product @key'));
+      const next = await fetcher.fetch();
+      expect(next.contents).toContain('"A product, from Hive."');
+      expect(statuses).toEqual([200, 304, 200]);
+    } finally {
+      fetcher.dispose();
+    }
   });
 
   it('refuses the SDL URL without a key (401) and with a key lacking the read scope (403)', async () => {
