@@ -117,12 +117,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const production = options.nodeEnv === 'production';
     const bootstrapKey = production ? undefined : newBootstrapKey();
     if (bootstrapKey) registryEnv.REGISTRY_BOOTSTRAP_KEY = bootstrapKey;
-    const firsts = [...subgraphs.map((spec) => launch(spec, subgraphEnv(spec))), launch(registry, registryEnv)];
-    await Promise.all(firsts.map((service) => service.waitUntilReady(readyTimeoutMs)));
-    const seconds = [...subgraphs, registry].flatMap((spec) =>
+    const firstProcesses = [...subgraphs.map((spec) => launch(spec, subgraphEnv(spec))), launch(registry, registryEnv)];
+    await Promise.all(firstProcesses.map((service) => service.waitUntilReady(readyTimeoutMs)));
+    // Only now the further processes: they find their database migrated (two processes migrating
+    // one database at once would race) and, for a registry, the bootstrap key stored.
+    const furtherProcesses = [...subgraphs, registry].flatMap((spec) =>
       Array.from({ length: processes(spec) - 1 }, (_, i) => launch(spec, spec === registry ? registryEnv : subgraphEnv(spec), i + 2)),
     );
-    await Promise.all(seconds.map((service) => service.waitUntilReady(readyTimeoutMs)));
+    await Promise.all(furtherProcesses.map((service) => service.waitUntilReady(readyTimeoutMs)));
     const apiKey = bootstrapKey ?? (await createLauncherKey(root, registryEnv));
     registryInfo = { url: registryUrls[0]!, apiKey, graphRef: stackGraphRef };
     await publishSubgraphs(
