@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { recordSubscription, SubscriptionRecording, TestNatsNode, waitFor, webSocketClient } from '@ficus/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -240,6 +241,11 @@ describe('the stack scaled to two processes per service, losing one of each to k
     const hungIds = watches.filter((w) => !w.recording.completed && w.recording.errors.length === 0).map((w) => w.intent.orderId);
     if (hungIds.length > 0) log(`hung subscriptions: ${hungIds.join(', ')}`);
 
+    // No process but the killed ones went down: losing a NATS node or a peer crashes nothing.
+    const killed = ['orders', 'inventory', 'payments', 'gateway'];
+    const exited = t.stack.services.filter((service) => !killed.includes(service.name) && !service.running).map((service) => service.name);
+    log(`error lines logged per process: ${JSON.stringify(errorLinesPerProcess(t))}`);
+    expect(exited).toEqual([]);
     expect(kill).toBe(kills.length);
     expect({
       unplaced: audit.unplaced,
@@ -278,6 +284,20 @@ describe('the stack scaled to two processes per service, losing one of each to k
     expect(subscriptions.watched).toBeGreaterThan(0);
   }, 300_000);
 });
+
+/** The lines each process logged at level error or fatal (their message and error), for the record. */
+function errorLinesPerProcess(t: ScaledTestStack): Record<string, string[]> {
+  const found: Record<string, string[]> = {};
+  for (const service of t.stack.services) {
+    const lines = fs.readFileSync(service.logFile, 'utf8').split('\n').filter((line) => /^\{"level":"(error|fatal)"/.test(line));
+    if (lines.length === 0) continue;
+    found[service.name] = lines.map((line) => {
+      const entry = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+      return `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message.slice(0, 160)}` : ''}`;
+    });
+  }
+  return found;
+}
 
 /** The NATS node leading a stream's replicas now. */
 async function streamLeader(t: ScaledTestStack, stream: string): Promise<TestNatsNode> {
