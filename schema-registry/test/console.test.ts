@@ -128,6 +128,8 @@ describe('the registry web console in Chromium', () => {
     await page.getByRole('link', { name: 'products', exact: true }).click();
     await page.getByRole('link', { name: 'Compare the last two versions' }).waitFor();
     await expect(page.getByRole('checkbox').count()).resolves.toBe(2);
+    const versions = page.getByRole('row').filter({ hasText: 'products.internal' });
+    await expect(versions.allTextContents()).resolves.toEqual([expect.stringMatching(/^v2 \(#3\)/), expect.stringMatching(/^v1 \(#1\)/)]);
     await shot('subgraph-versions');
   });
 

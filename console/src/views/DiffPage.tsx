@@ -20,7 +20,7 @@ export function DiffPage({ graph, variant, name, from, to }: { graph: string; va
   return (
     <>
       <h2>
-        <a href={variantHref(graph, variant, 'subgraphs', name)}>{name}</a>: #{from} → #{to}
+        SDL diff of <a href={variantHref(graph, variant, 'subgraphs', name)}>{name}</a>
       </h2>
       <Load state={state}>
         {({ variant: found }) => {
@@ -28,13 +28,15 @@ export function DiffPage({ graph, variant, name, from, to }: { graph: string; va
           const a = versions.find((v) => v.id === from);
           const b = versions.find((v) => v.id === to);
           if (!a || !b) return <p className="muted">No such versions.</p>;
+          // Versions come newest first; v1 is the first publish.
+          const label = (v: Version) => `v${versions.length - versions.indexOf(v)} (#${v.id})`;
           const parts = diffLines(a.sdl, b.sdl);
           const added = parts.filter((p) => p.added).reduce((n, p) => n + (p.count ?? 0), 0);
           const removed = parts.filter((p) => p.removed).reduce((n, p) => n + (p.count ?? 0), 0);
           return (
             <>
               <p className="muted">
-                #{a.id} by {a.publishedBy}, {when(a.publishedAt)} → #{b.id} by {b.publishedBy}, {when(b.publishedAt)}:{' '}
+                {label(a)} by {a.publishedBy}, {when(a.publishedAt)} → {label(b)} by {b.publishedBy}, {when(b.publishedAt)}:{' '}
                 <span className="added-count">+{added}</span> <span className="removed-count">−{removed}</span> lines
               </p>
               <pre className="diff" aria-label="SDL diff">

@@ -28,6 +28,7 @@ export function SubgraphPage({ graph, variant, name }: { graph: string; variant:
         {({ variant: found }) => {
           const versions = found?.subgraphVersions ?? [];
           if (versions.length === 0) return <p className="muted">No versions published.</p>;
+          const label = (id: string) => `v${versions.length - versions.findIndex((v) => v.id === id)}`;
           return (
             <>
               <table>
@@ -42,12 +43,14 @@ export function SubgraphPage({ graph, variant, name }: { graph: string; variant:
                   </tr>
                 </thead>
                 <tbody>
-                  {versions.map((v) => (
+                  {versions.map((v, i) => (
                     <tr key={v.id}>
                       <td>
                         <input type="checkbox" aria-label={`compare version ${v.id}`} checked={picked.includes(v.id)} onChange={() => toggle(v.id)} />
                       </td>
-                      <td>#{v.id}</td>
+                      <td>
+                        v{versions.length - i} <span className="muted">(#{v.id})</span>
+                      </td>
                       <td>{when(v.publishedAt)}</td>
                       <td>{v.publishedBy}</td>
                       <td>
@@ -63,7 +66,7 @@ export function SubgraphPage({ graph, variant, name }: { graph: string; variant:
               <p>
                 {older && newer ? (
                   <a className="button" href={variantHref(graph, variant, 'subgraphs', name, 'diff', older, newer)}>
-                    Compare #{older} with #{newer}
+                    Compare {label(older)} with {label(newer)}
                   </a>
                 ) : versions.length > 1 ? (
                   <a className="button" href={variantHref(graph, variant, 'subgraphs', name, 'diff', versions[1]!.id, versions[0]!.id)}>

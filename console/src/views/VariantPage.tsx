@@ -24,7 +24,7 @@ export function VariantPage({ graph, variant, rest }: { graph: string; variant: 
       <h1>{ref}</h1>
       <nav className="tabs">
         {tabs.map(([path, label]) => (
-          <a key={path} href={path ? variantHref(graph, variant, path) : variantHref(graph, variant)} className={view === path ? 'active' : ''}>
+          <a key={path} href={path ? variantHref(graph, variant, path) : variantHref(graph, variant)} className={view === path || (path === '' && view === 'subgraphs') ? 'active' : ''}>
             {label}
           </a>
         ))}
