@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { href, useRoute } from './router';
-import { forgetKey, storedKey } from './session';
+import { forgetKey, signedOutEvent, storedKey } from './session';
 import { SignIn } from './views/SignIn';
 import { VariantList } from './views/VariantList';
 import { VariantPage } from './views/VariantPage';
@@ -10,6 +10,11 @@ import { NotFound } from './views/parts';
 export function App() {
   const [key, setKey] = useState(storedKey);
   const route = useRoute();
+  useEffect(() => {
+    const onSignedOut = () => setKey(null);
+    window.addEventListener(signedOutEvent, onSignedOut);
+    return () => window.removeEventListener(signedOutEvent, onSignedOut);
+  }, []);
   if (!key) return <SignIn onSignedIn={setKey} />;
   const signOut = () => {
     forgetKey();
@@ -30,15 +35,15 @@ export function App() {
         </button>
       </header>
       <main>
-        <Page route={route} onUnauthenticated={signOut} />
+        <Page route={route} />
       </main>
     </>
   );
 }
 
-function Page({ route, onUnauthenticated }: { route: string[]; onUnauthenticated: () => void }) {
+function Page({ route }: { route: string[] }) {
   const [first, graph, variant, ...rest] = route;
-  if (first === undefined) return <VariantList onUnauthenticated={onUnauthenticated} />;
+  if (first === undefined) return <VariantList />;
   if (first === 'keys' && route.length === 1) return <KeysPage />;
   if (first === 'variants' && graph && variant) return <VariantPage graph={graph} variant={variant} rest={rest} />;
   return <NotFound />;

@@ -1,4 +1,4 @@
-import { storedKey } from './session';
+import { forgetKey, signedOutEvent, storedKey } from './session';
 
 /** An error the registry answered with, carrying its stable code (UNAUTHENTICATED, FORBIDDEN, …). */
 export class RegistryError extends Error {
@@ -27,6 +27,11 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
     throw new RegistryError(`the registry answered HTTP ${response.status}`, 'HTTP_ERROR');
   }
   const first = body.errors?.[0];
+  if (first?.extensions?.code === 'UNAUTHENTICATED' && key !== null && key === storedKey()) {
+    // The signed-in key was revoked (or the registry's keys replaced): back to the sign-in form.
+    forgetKey();
+    window.dispatchEvent(new Event(signedOutEvent));
+  }
   if (first) throw new RegistryError(first.message, first.extensions?.code ?? 'ERROR');
   return body.data as T;
 }

@@ -188,7 +188,7 @@ describe('the registry web console in Chromium', () => {
     await shot('usage');
   });
 
-  it('creates a key that works, shown once, and revokes it so that the registry refuses it', async () => {
+  it('creates a key that works, shown once, and revokes it so that the registry refuses it and a tab signed in with it is signed out', async () => {
     await page.getByRole('link', { name: 'Keys' }).click();
     await page.getByLabel('Name').fill('release bot');
     await page.getByRole('checkbox', { name: 'check' }).check();
@@ -209,10 +209,23 @@ describe('the registry web console in Chromium', () => {
       }).then((r) => r.json() as Promise<{ data?: { viewer: { name: string } }; errors?: { extensions: { code: string } }[] }>);
     expect((await whoami(key)).data).toEqual({ viewer: { name: 'release bot', scopes: ['read', 'check'] } });
 
+    // Another tab signs in with the new key (sessionStorage is per tab).
+    const other = await browser.newPage();
+    await other.goto(`${registry.baseUrl}/console/`);
+    await other.getByLabel('Registry key').fill(key);
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    await other.getByText('Signed in as release bot').waitFor();
+
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'revoke release bot' }).click();
     await page.getByRole('row').filter({ hasText: 'release bot' }).waitFor({ state: 'detached' });
     expect((await whoami(key)).errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+
+    // The other tab's next request is refused, and it is back at the sign-in form with the key forgotten.
+    await other.getByRole('link', { name: 'shop@current' }).click();
+    await other.getByLabel('Registry key').waitFor();
+    expect(await other.evaluate(() => sessionStorage.getItem('ficus.registryKey'))).toBeNull();
+    await other.close();
   });
 
   it('ran every view without a script error in the page', () => {

@@ -1,4 +1,3 @@
-import { useEffect } from 'react';
 import { variantHref } from '../router';
 import { useQuery } from '../use-query';
 import { Load, when } from './parts';
@@ -13,13 +12,8 @@ interface Data {
   variants: { ref: string; graph: string; name: string; supergraph: { id: string; createdAt: string } | null; subgraphs: { name: string }[] }[];
 }
 
-export function VariantList({ onUnauthenticated }: { onUnauthenticated: () => void }) {
+export function VariantList() {
   const state = useQuery<Data>(VARIANTS);
-  // A key revoked since sign-in: back to the sign-in form.
-  const unauthenticated = state.status === 'error' && state.error.code === 'UNAUTHENTICATED';
-  useEffect(() => {
-    if (unauthenticated) onUnauthenticated();
-  }, [unauthenticated, onUnauthenticated]);
   return (
     <Load state={state}>
       {({ viewer, variants }) => (
