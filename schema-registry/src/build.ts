@@ -6,8 +6,10 @@ import { storeBootstrapKey } from './domain/api-keys';
 import { KeyedLock } from './domain/keyed-lock';
 import { SupergraphWatch } from './domain/supergraph-watch';
 import type { RegistryContext, RegistryDeps } from './graphql/context';
+import { consoleResolvers } from './graphql/console-resolvers';
 import { resolvers } from './graphql/resolvers';
 import { callerOf } from './http/caller';
+import { consoleRoute } from './http/console-route';
 import { persistedQueriesRoute } from './http/persisted-queries-route';
 import { supergraphRoute } from './http/supergraph-route';
 import { usageRoute } from './http/usage-route';
@@ -52,7 +54,10 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       metrics: new RegistryMetrics(metrics),
     };
     const server = await startGraphQLHttpServer<RegistryContext>({
-      schema: makeExecutableSchema({ typeDefs: loadSchemaFile(__dirname), resolvers }),
+      schema: makeExecutableSchema({
+        typeDefs: [loadSchemaFile(__dirname), loadSchemaFile(__dirname, 'console-api.graphql')],
+        resolvers: [resolvers, consoleResolvers],
+      }),
       logger,
       host: config.host,
       port: config.port,
@@ -65,6 +70,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
         persistedQueriesRoute(app, orm, deps);
         usageRoute(app, orm, config.bodyLimitBytes);
         roverApiRoute(app, { orm, deps, logger, bodyLimitBytes: config.bodyLimitBytes });
+        consoleRoute(app);
       },
       context: async (req) => {
         const em = orm.em.fork();

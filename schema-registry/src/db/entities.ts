@@ -110,8 +110,9 @@ export const CheckRun = new EntitySchema<CheckRunRow>({
   },
 });
 
-export type Scope = 'publish' | 'check' | 'read' | 'report';
-export const scopes: readonly Scope[] = ['publish', 'check', 'read', 'report'];
+/** `admin` manages keys (the console's key page, `createApiKey`/`revokeApiKey`); the others are GraphOS's and ours. */
+export type Scope = 'publish' | 'check' | 'read' | 'report' | 'admin';
+export const scopes: readonly Scope[] = ['publish', 'check', 'read', 'report', 'admin'];
 
 /** An API key; only the sha256 of the key is stored. */
 export interface ApiKeyRow {

@@ -11,7 +11,7 @@ export const keyCreate: Command = {
   verb: 'create',
   summary: "Create a registry API key in the registry's database; prints the key once",
   usage: [
-    'Usage: ficus key create --name <name> --scope <publish|check|read|report>... [--format human|json]',
+    'Usage: ficus key create --name <name> --scope <publish|check|read|report|admin>... [--format human|json]',
     '',
     "Writes to the registry's database directly, configured as the registry is (DATA_DIR, DATABASE_URL, POSTGRES_URL).",
     'Only the sha256 of the key is stored: copy it now.',
