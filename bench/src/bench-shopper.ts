@@ -3,8 +3,8 @@ import { benchAdmin } from './bench-stack';
 
 export interface BenchShopper {
   token: string;
-  /** Places an order of one unit of the benchmark's product, paid with the shopper's payment token. */
-  place(idempotencyKey: string): Promise<any>;
+  /** Places an order of one unit of the benchmark's product, paid with the shopper's payment token (through `via`, another gateway, if given). */
+  place(idempotencyKey: string, via?: string): Promise<any>;
 }
 
 /**
@@ -27,9 +27,9 @@ export async function benchShopper(url: string, options: { sku: string; email: s
     input: { email: options.email, name: 'Bench Shopper', password: 'password123' },
   });
   const token = shopper.data.signUp.token as string;
-  const place = (idempotencyKey: string) =>
+  const place = (idempotencyKey: string, via = url) =>
     graphql(
-      url,
+      via,
       'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
       { input: { items: [{ productId, quantity: 1 }], paymentToken: options.paymentToken, idempotencyKey } },
       { authorization: `Bearer ${token}` },

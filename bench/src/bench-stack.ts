@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RunningStack, startStack, stackServices, subgraphs } from '@ficus/e2e';
+import { gateway, instanceName, registry, RunningStack, startStack, stackServices, subgraphs } from '@ficus/e2e';
 import { createTestDatabase, freePort, startTestNatsServer, TestDatabase } from '@ficus/testkit';
 
 export const benchAdmin = { email: 'admin@example.com', password: 'admin' };
@@ -26,6 +26,8 @@ export async function startBenchStack(options: {
   kind: 'postgres' | 'sqlite';
   label: string;
   env: (dataDir: string) => Record<string, string>;
+  /** Processes per service (the launcher's `instances`): subgraphs share their port, gateways get one each. */
+  instances?: Partial<Record<string, number>>;
 }): Promise<BenchStack> {
   const nats = await startTestNatsServer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ficus-${options.label}-`));
@@ -52,7 +54,11 @@ export async function startBenchStack(options: {
     }
     const ports: Record<string, number> = {};
     for (const spec of stackServices) ports[spec.name] = await freePort();
+    for (const spec of [registry, gateway]) {
+      for (let i = 2; i <= (options.instances?.[spec.name] ?? 1); i++) ports[instanceName(spec, i)] = await freePort();
+    }
     stack = await startStack({
+      instances: options.instances,
       dataDir,
       natsUrl: nats.url,
       nodeEnv: 'test',

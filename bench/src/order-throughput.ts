@@ -10,6 +10,11 @@ import { cpuSeconds, query } from './measure';
  * database afterwards (created_at → updated_at of confirmed orders), so measuring adds no load.
  *
  *   npm run bench -- --db postgres --rate 100 --seconds 30
+ *
+ * `--instances 1,2` runs it once per count, each on a fresh stack: with 2, orders, inventory,
+ * payments and notifications run two processes each sharing their port (REUSE_PORT), and two
+ * gateways take the orders in turn, as a load balancer would send them. It then prints both
+ * reports and the ratio of the second to the first.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -17,16 +22,38 @@ async function main(): Promise<void> {
       db: { type: 'string', default: 'postgres' },
       rate: { type: 'string', default: '100' },
       seconds: { type: 'string', default: '30' },
+      instances: { type: 'string', default: '1' },
     },
   });
   const kind = values.db === 'sqlite' ? 'sqlite' : 'postgres';
-  const rate = Number(values.rate);
-  const seconds = Number(values.seconds);
-  const bench = await startBenchStack({ kind, label: 'bench', env: () => ({ PAYMENT_TIMEOUT_MS: '60000' }) });
+  const counts = values.instances.split(',').map(Number);
+  if (counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--instances takes counts such as 1,2, not ${values.instances}`);
+  if (kind === 'sqlite' && counts.some((n) => n > 1)) throw new Error('--instances above 1 needs --db postgres: a SQLite file has one writer process');
+  const reports: Report[] = [];
+  for (const instances of counts) {
+    const report = await run(kind, Number(values.rate), Number(values.seconds), instances);
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    reports.push(report);
+  }
+  if (reports.length > 1) process.stdout.write(comparison(reports));
+}
+
+/** Services given more than one process by --instances; users, products and the registry keep one. */
+const scaled = ['orders', 'inventory', 'payments', 'notifications', 'gateway'];
+
+type Report = Awaited<ReturnType<typeof run>>;
+
+async function run(kind: 'postgres' | 'sqlite', rate: number, seconds: number, instances: number) {
+  const bench = await startBenchStack({
+    kind,
+    label: 'bench',
+    env: () => ({ PAYMENT_TIMEOUT_MS: '60000' }),
+    instances: Object.fromEntries(scaled.map((name) => [name, instances])),
+  });
   const { stack, databaseUrls } = bench;
   try {
-    const url = stack.gatewayUrl;
-    const { place } = await benchShopper(url, { sku: 'BENCH-1', email: 'bench@example.com', paymentToken: 'tok_visa' });
+    const gateways = stack.gatewayUrls;
+    const { place } = await benchShopper(gateways[0]!, { sku: 'BENCH-1', email: 'bench@example.com', paymentToken: 'tok_visa' });
 
     const total = rate * seconds;
     const cpuBefore = cpuSeconds(stack);
@@ -43,7 +70,7 @@ async function main(): Promise<void> {
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       inFlight.push(
-        place(`bench-${i}`).then(
+        place(`bench-${i}`, gateways[i % gateways.length]).then(
           (res) => void (res.errors && noteError(res.errors[0]!.message)),
           (err: Error) => noteError(String(err.cause ?? err)),
         ),
@@ -64,8 +91,11 @@ async function main(): Promise<void> {
     const span = await confirmedSpanSeconds(orders, kind);
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+    const cpu = cpuPerService(cpuBefore, cpuAfter);
+    const allCpu = [...cpu.values()].reduce((sum, s) => sum + s, 0);
     const report = {
       database: kind,
+      instances,
       offeredRate: rate,
       offeredSeconds: Number(offeredFor.toFixed(1)),
       placed: total - failed,
@@ -74,16 +104,51 @@ async function main(): Promise<void> {
       confirmed: latencies.length,
       confirmedPerSecond: Number((latencies.length / span).toFixed(1)),
       latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: latencies.at(-1) ?? NaN },
+      // Every process's user + system CPU from the first placement until the last confirmation, per confirmed order.
+      cpuMsPerOrder: {
+        all: Number(((allCpu / latencies.length) * 1000).toFixed(1)),
+        ...Object.fromEntries([...cpu].map(([name, used]) => [name, Number(((used / latencies.length) * 1000).toFixed(1))])),
+      },
     };
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (process.env.BENCH_METRICS === '1') {
       process.stdout.write(await metricsSummary(stack));
       process.stdout.write(cpuSummary(cpuBefore, cpuAfter, latencies.length));
     }
+    return report;
   } finally {
     await bench.stop();
   }
 }
+
+/** CPU seconds per service over the run, its processes (`orders`, `orders-2`) added together. */
+function cpuPerService(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const [name, seconds] of after) {
+    const service = name.replace(/-\d+$/, '');
+    used.set(service, (used.get(service) ?? 0) + seconds - (before.get(name) ?? seconds));
+  }
+  return used;
+}
+
+/** The runs side by side, and each run's figures over the first's. */
+function comparison(reports: Report[]): string {
+  const [base] = reports;
+  const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
+  const lines = ['', 'instances  confirmed/s  p50 ms  p90 ms  p99 ms  cpu ms/order   ratio to the first run (confirmed/s, p50, p99, cpu/order)'];
+  for (const r of reports) {
+    lines.push(
+      `${String(r.instances).padEnd(11)}${String(r.confirmedPerSecond).padEnd(13)}${String(r.latencyMs.p50).padEnd(8)}${String(r.latencyMs.p90).padEnd(8)}` +
+        `${String(r.latencyMs.p99).padEnd(8)}${String(r.cpuMsPerOrder.all).padEnd(14)}` +
+        `${ratio(r.confirmedPerSecond, base!.confirmedPerSecond)}, ${ratio(r.latencyMs.p50, base!.latencyMs.p50)}, ${ratio(r.latencyMs.p99, base!.latencyMs.p99)}, ${ratio(r.cpuMsPerOrder.all, base!.cpuMsPerOrder.all)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
 
 async function confirmedLatencies(orders: string, kind: 'postgres' | 'sqlite'): Promise<number[]> {
   const rows = await query(orders, kind, "SELECT created_at, updated_at FROM orders WHERE status = 'CONFIRMED'");
@@ -94,11 +159,6 @@ async function confirmedSpanSeconds(orders: string, kind: 'postgres' | 'sqlite')
   const [row] = await query(orders, kind, "SELECT min(created_at) AS first, max(updated_at) AS last FROM orders WHERE status = 'CONFIRMED'");
   return (new Date(row!.last).getTime() - new Date(row!.first).getTime()) / 1000;
 }
-
-main().catch((err) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
 
 /** Mean time per GraphQL operation and per handled event, per service, from each service's /metrics. */
 async function metricsSummary(stack: RunningStack): Promise<string> {

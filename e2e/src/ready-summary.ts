@@ -14,6 +14,9 @@ export function readySummary(
     ...Object.entries(stack.urls)
       .filter(([name]) => name !== 'gateway')
       .map(([name, url]) => `  ${name.padEnd(12)} ${url}   pid ${pidOf(name)}`),
+    ...(stack.urls.registry
+      ? [`  console      ${stack.urls.registry.replace(/\/graphql$/, '/console/')}   (sign in with a key: DATA_DIR=${details.dataDir} npx ficus key create --name me --scope read --scope admin)`]
+      : []),
     `  supergraph   ${stack.registry.graphRef} from the registry; the gateway reloads each publish`,
     `  nats         ${stack.nats.url}${stack.nats.service ? ` (started by Ficus, pid ${stack.nats.service.child.pid})` : ''}`,
     `  logs         ${path.join(details.dataDir, 'logs')}/<service>.log; a service that crashes is restarted`,

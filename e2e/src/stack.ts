@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ChildService, LogSink } from './child-service';
 import { NatsEndpoint, resolveNats } from './nats';
 import { serviceNodeOptions, withServiceEnvironment } from './node-options';
-import { httpReady } from './readiness';
+import { httpReady, ReadinessCheck, sharedPortReady } from './readiness';
 import { repoRoot } from './repo';
 import { createLauncherKey, newBootstrapKey, publishSubgraphs, stackGraphRef, subgraphsToPublish } from './registry-setup';
 import { gateway, registry, ServiceSpec, stackServices, subgraphs } from './services';
@@ -17,8 +17,20 @@ export interface StackOptions extends ServiceEnvOptions {
   /** Where SQLite files, logs, the dev signing key and a launcher-started NATS keep their data. */
   dataDir: string;
   natsUrl?: string;
-  /** Port per service name; defaults are 4000 (gateway), 4001… (subgraphs) and 4100 (registry). */
+  /**
+   * Port per service name; defaults are 4000 (gateway), 4001… (subgraphs) and 4100 (registry).
+   * A second registry or gateway has no default: name its port (`registry-2`, `gateway-2`).
+   */
   ports?: Partial<Record<string, number>>;
+  /**
+   * Processes per service (1 unless named). A subgraph's processes share its port
+   * (REUSE_PORT: the kernel spreads connections among them, so the one routing URL the
+   * supergraph has reaches every one). Registries and gateways each get a port of their own,
+   * gateway i following registry i (or the first, when there are fewer registries). The
+   * second and later processes are named `<service>-<i>` and start once the first is ready,
+   * so that they find its database migrated.
+   */
+  instances?: Partial<Record<string, number>>;
   /** The development admin the users subgraph creates at start (never in production). */
   devAdmin?: { email: string; password: string };
   onLog?: LogSink;
@@ -32,15 +44,19 @@ export interface StackOptions extends ServiceEnvOptions {
 
 export interface RunningStack {
   gatewayUrl: string;
+  /** Every gateway process's URL, the first being `gatewayUrl` (more than one with `instances.gateway`). */
+  gatewayUrls: string[];
   /** The schema registry the gateway follows, and the key the launcher uses with it (every scope but check in production). */
   registry: { url: string; apiKey: string; graphRef: string };
+  /** Every registry process's URL, the first being `registry.url`; gateway i follows registry i. */
+  registryUrls: string[];
   urls: Record<string, string>;
   nats: NatsEndpoint;
   /** The process serving each service now (a new one after a restart), in start order. */
   readonly services: ChildService[];
-  /** Kills a service with SIGKILL, as a crash would. */
+  /** Kills a service's process with SIGKILL, as a crash would (`orders`, or `orders-2` for its second process). */
   crash(name: string): Promise<void>;
-  /** Starts a stopped or crashed service again and waits until it is ready. */
+  /** Starts a stopped or crashed process again and waits until it is ready. */
   restart(name: string): Promise<void>;
   /** Stops the gateway, then the registry and the subgraphs, then a NATS the launcher started. */
   stop(): Promise<void>;
@@ -49,15 +65,28 @@ export interface RunningStack {
 /**
  * Starts every subgraph and the schema registry as child processes, publishes each subgraph's
  * schema to the registry once it is ready, then starts the gateway following the registry.
+ * With `instances`, the further processes of each service start once its first is ready.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const root = repoRoot();
   fs.mkdirSync(options.dataDir, { recursive: true });
   const nats = await resolveNats({ natsUrl: options.natsUrl, dataDir: options.dataDir, supervision: options.supervision });
-  const portOf = (spec: ServiceSpec) => options.ports?.[spec.name] ?? spec.defaultPort;
+  const processes = (spec: ServiceSpec) => Math.max(1, options.instances?.[spec.name] ?? 1);
+  const portOf = (spec: ServiceSpec, instance = 1) => {
+    if (instance === 1 || spec.role === 'subgraph') return options.ports?.[spec.name] ?? spec.defaultPort;
+    const port = options.ports?.[instanceName(spec, instance)];
+    if (port === undefined) throw new Error(`no port named for ${instanceName(spec, instance)}: set ports['${instanceName(spec, instance)}']`);
+    return port;
+  };
   const started: SupervisedService[] = [];
-  const launch = (spec: ServiceSpec, env: NodeJS.ProcessEnv): SupervisedService => {
-    const service = new SupervisedService(launchChild(root, spec, env, options), spec.role, httpReady(portOf(spec)), options.supervision);
+  const launch = (spec: ServiceSpec, env: NodeJS.ProcessEnv, instance = 1): SupervisedService => {
+    const port = portOf(spec, instance);
+    const shared = spec.role === 'subgraph' && processes(spec) > 1;
+    // Asking a shared port may reach another process of the service: its own listener says it is up.
+    const ready: ReadinessCheck = shared ? sharedPortReady(port) : httpReady(port);
+    const name = instanceName(spec, instance);
+    const child = launchChild(root, spec, name, { ...env, PORT: String(port), ...(shared ? { REUSE_PORT: 'true' } : {}) }, options);
+    const service = new SupervisedService(child, spec.role, ready, options.supervision);
     started.push(service);
     return service;
   };
@@ -67,28 +96,37 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     for (const service of [...started].reverse()) await service.stop();
     await nats.stop?.();
   };
+  const registryUrls = Array.from({ length: processes(registry) }, (_, i) => `http://127.0.0.1:${portOf(registry, i + 1)}`);
+  const gatewayUrls = Array.from({ length: processes(gateway) }, (_, i) => `http://127.0.0.1:${portOf(gateway, i + 1)}/graphql`);
 
   let registryInfo: RunningStack['registry'] | undefined;
   try {
     const shared = sharedServiceEnv(options, nats.url);
-    const subgraphServices = subgraphs.map((spec) => {
-      const env: NodeJS.ProcessEnv = { ...shared, PORT: String(portOf(spec)), ...databaseEnv(options, spec.name) };
+    const subgraphEnv = (spec: ServiceSpec): NodeJS.ProcessEnv => {
+      const env: NodeJS.ProcessEnv = { ...shared, ...databaseEnv(options, spec.name) };
       if (spec.name === 'users' && options.devAdmin && options.nodeEnv !== 'production') {
         env.DEV_ADMIN_EMAIL = options.devAdmin.email;
         env.DEV_ADMIN_PASSWORD = options.devAdmin.password;
       }
-      return launch(spec, env);
-    });
+      return env;
+    };
 
     // The registry starts beside the subgraphs. Outside production it takes a bootstrap key
     // made for this start; in production that is refused, so a key is created in its database.
-    const registryEnv: NodeJS.ProcessEnv = { ...shared, PORT: String(portOf(registry)), ...databaseEnv(options, 'registry') };
+    const registryEnv: NodeJS.ProcessEnv = { ...shared, ...databaseEnv(options, 'registry') };
     const production = options.nodeEnv === 'production';
     const bootstrapKey = production ? undefined : newBootstrapKey();
-    const registryService = launch(registry, bootstrapKey ? { ...registryEnv, REGISTRY_BOOTSTRAP_KEY: bootstrapKey } : registryEnv);
-    await Promise.all([...subgraphServices, registryService].map((service) => service.waitUntilReady(readyTimeoutMs)));
+    if (bootstrapKey) registryEnv.REGISTRY_BOOTSTRAP_KEY = bootstrapKey;
+    const firstProcesses = [...subgraphs.map((spec) => launch(spec, subgraphEnv(spec))), launch(registry, registryEnv)];
+    await Promise.all(firstProcesses.map((service) => service.waitUntilReady(readyTimeoutMs)));
+    // Only now the further processes: they find their database migrated (two processes migrating
+    // one database at once would race) and, for a registry, the bootstrap key stored.
+    const furtherProcesses = [...subgraphs, registry].flatMap((spec) =>
+      Array.from({ length: processes(spec) - 1 }, (_, i) => launch(spec, spec === registry ? registryEnv : subgraphEnv(spec), i + 2)),
+    );
+    await Promise.all(furtherProcesses.map((service) => service.waitUntilReady(readyTimeoutMs)));
     const apiKey = bootstrapKey ?? (await createLauncherKey(root, registryEnv));
-    registryInfo = { url: `http://127.0.0.1:${portOf(registry)}`, apiKey, graphRef: stackGraphRef };
+    registryInfo = { url: registryUrls[0]!, apiKey, graphRef: stackGraphRef };
     await publishSubgraphs(
       registryInfo.url,
       apiKey,
@@ -100,18 +138,23 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
 
     const usersPort = portOf(subgraphs.find((s) => s.name === 'users')!);
-    const gatewayService = launch(gateway, {
-      ...shared,
-      PORT: String(portOf(gateway)),
-      // The launcher's gateway follows the registry; a supergraph file named in the shell would conflict.
-      SUPERGRAPH_CONFIG: '',
-      SUPERGRAPH_FILE: '',
-      FICUS_REGISTRY_URL: registryInfo.url,
-      FICUS_API_KEY: apiKey,
-      FICUS_GRAPH_REF: stackGraphRef,
-      JWKS_URL: `http://127.0.0.1:${usersPort}/.well-known/jwks.json`,
-    });
-    await gatewayService.waitUntilReady(readyTimeoutMs);
+    const gateways = gatewayUrls.map((_, i) =>
+      launch(
+        gateway,
+        {
+          ...shared,
+          // The launcher's gateway follows the registry; a supergraph file named in the shell would conflict.
+          SUPERGRAPH_CONFIG: '',
+          SUPERGRAPH_FILE: '',
+          FICUS_REGISTRY_URL: registryUrls[i % registryUrls.length],
+          FICUS_API_KEY: apiKey,
+          FICUS_GRAPH_REF: stackGraphRef,
+          JWKS_URL: `http://127.0.0.1:${usersPort}/.well-known/jwks.json`,
+        },
+        i + 1,
+      ),
+    );
+    await Promise.all(gateways.map((service) => service.waitUntilReady(readyTimeoutMs)));
   } catch (err) {
     await stop();
     throw err;
@@ -126,8 +169,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     return service;
   };
   return {
-    gatewayUrl: urls.gateway!,
+    gatewayUrl: gatewayUrls[0]!,
+    gatewayUrls,
     registry: registryInfo!,
+    registryUrls,
     urls,
     nats,
     get services() {
@@ -139,11 +184,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
 }
 
-function launchChild(root: string, spec: ServiceSpec, env: NodeJS.ProcessEnv, options: StackOptions): ChildService {
+/** The first process of a service has its name; the second and later `<service>-<i>`. */
+export function instanceName(spec: ServiceSpec, instance: number): string {
+  return instance === 1 ? spec.name : `${spec.name}-${instance}`;
+}
+
+function launchChild(root: string, spec: ServiceSpec, name: string, env: NodeJS.ProcessEnv, options: StackOptions): ChildService {
   const entry = path.join(root, spec.dir, 'dist', 'src', 'main.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
-  const logFile = path.join(options.dataDir, 'logs', `${spec.name}.log`);
+  const logFile = path.join(options.dataDir, 'logs', `${name}.log`);
   const packageDir = path.join(root, spec.dir);
   const command = { file: process.execPath, args: [...serviceNodeOptions(packageDir), entry] };
-  return new ChildService(spec.name, command, withServiceEnvironment(packageDir, env), logFile, options.onLog);
+  return new ChildService(name, command, withServiceEnvironment(packageDir, env), logFile, options.onLog);
 }

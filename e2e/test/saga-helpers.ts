@@ -9,7 +9,7 @@ export interface Shopper {
 
 let shoppers = 0;
 
-export async function signUpShopper(t: TestStack, label: string): Promise<Shopper> {
+export async function signUpShopper(t: Pick<TestStack, 'send'>, label: string): Promise<Shopper> {
   shoppers += 1;
   const res = await t.send('SignUp', {
     input: { email: `${label}-${shoppers}-${Date.now()}@example.com`, name: `Shopper ${label}`, password: 'password123' },
@@ -23,7 +23,7 @@ export async function signUpShopper(t: TestStack, label: string): Promise<Shoppe
  * stock row: the last unit is added by a restock, which succeeds only once inventory has
  * heard of the product.
  */
-export async function stockedProduct(t: TestStack, adminToken: string, sku: string, stock: number, price = 1000): Promise<string> {
+export async function stockedProduct(t: Pick<TestStack, 'send'>, adminToken: string, sku: string, stock: number, price = 1000): Promise<string> {
   const created = await t.send('CreateProduct', { input: { sku, name: `Product ${sku}`, price, initialStock: stock - 1 } }, adminToken);
   if (!created.data?.createProduct) throw new Error(`createProduct failed: ${JSON.stringify(created.errors)}`);
   const productId = created.data.createProduct.id as string;

@@ -198,6 +198,9 @@ async function startReviews(): Promise<TestSubgraph> {
   return { ...served, sdl: reviewsSdl };
 }
 
+/** The User references the accounts subgraph was asked to resolve, in order. */
+const accountsReferencesResolved: string[] = [];
+
 /** Owns User and took reviewCount over from reviews with @override. */
 const startAccounts = () =>
   startTestSubgraph(
@@ -219,7 +222,10 @@ const startAccounts = () =>
     {
       Query: { users: () => userRows, me: () => null },
       User: {
-        __resolveReference: ({ id }: { id: string }) => userRows.find((u) => u.id === id) ?? null,
+        __resolveReference: ({ id }: { id: string }) => {
+          accountsReferencesResolved.push(id);
+          return userRows.find((u) => u.id === id) ?? null;
+        },
         reviewCount: ({ id }: { id: string }) => reviewRows.filter((r) => r.authorId === id).length,
       },
     },
@@ -523,6 +529,21 @@ describe('the Ficus engine against @apollo/gateway on federation cases', () => {
       users: [{ reviewCount: 2 }, { reviewCount: 2 }],
       product: { shippingEstimate: 40, shippingCost: 190, crateLabel: 'TABLE:300cm' },
     });
+  });
+
+  it('sends a subgraph each distinct entity representation once, and fills every place it appears', async () => {
+    // Reviews r1 and r3 are both by u1: three authors, two distinct users.
+    accountsReferencesResolved.length = 0;
+    const answer = await post(ficus.url, '{ latestReviews { id author { name } } }');
+
+    expect(answer.body.data).toEqual({
+      latestReviews: [
+        { id: 'r1', author: { name: 'Ada Lovelace' } },
+        { id: 'r2', author: { name: 'Grace Hopper' } },
+        { id: 'r3', author: { name: 'Ada Lovelace' } },
+      ],
+    });
+    expect([...accountsReferencesResolved].sort()).toEqual(['u1', 'u2']);
   });
 
   it('puts a subgraph error at the client path of the entity it concerns, with its code', async () => {

@@ -6,10 +6,12 @@ import { storeBootstrapKey } from './domain/api-keys';
 import { KeyedLock } from './domain/keyed-lock';
 import { SupergraphWatch } from './domain/supergraph-watch';
 import type { RegistryContext, RegistryDeps } from './graphql/context';
-import { adminResolvers } from './graphql/admin-resolvers';
+import { auditResolvers } from './graphql/audit-resolvers';
+import { consoleResolvers } from './graphql/console-resolvers';
 import { resolvers } from './graphql/resolvers';
 import { apolloUsageRoute } from './http/apollo-usage-route';
 import { callerOf } from './http/caller';
+import { consoleRoute } from './http/console-route';
 import { persistedQueriesRoute } from './http/persisted-queries-route';
 import { supergraphRoute } from './http/supergraph-route';
 import { supergraphSdlRoute } from './http/supergraph-sdl-route';
@@ -56,7 +58,10 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       metrics: new RegistryMetrics(metrics),
     };
     const server = await startGraphQLHttpServer<RegistryContext>({
-      schema: makeExecutableSchema({ typeDefs: loadSchemaFile(__dirname), resolvers: [resolvers, adminResolvers] }),
+      schema: makeExecutableSchema({
+        typeDefs: [loadSchemaFile(__dirname), loadSchemaFile(__dirname, 'console-api.graphql')],
+        resolvers: [resolvers, consoleResolvers, auditResolvers],
+      }),
       logger,
       host: config.host,
       port: config.port,
@@ -72,6 +77,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
         uplinkRoute(app, { orm, logger, minDelaySeconds: config.uplinkMinDelaySeconds });
         supergraphSdlRoute(app, orm);
         apolloUsageRoute(app, orm, config.bodyLimitBytes);
+        consoleRoute(app);
       },
       context: async (req) => {
         const em = orm.em.fork();

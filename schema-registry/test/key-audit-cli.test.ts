@@ -36,12 +36,12 @@ describe('ficus key and ficus audit against a running registry', () => {
     expect(audit.code).toBe(0);
     const events = JSON.parse(audit.stdout).data.events as any[];
     expect(events.map((e) => [e.action, e.subject, e.outcome, e.actor])).toEqual([
-      ['key.revoke', 'ci', 'revoked', 'admin'],
-      ['key.create', 'ci', 'created', 'admin'],
+      ['key.revoke', 'ci', 'revoked', 'ci-admin'],
+      ['key.create', 'ci', 'created', 'ci-admin'],
     ]);
     expect(events[1].details).toEqual({ keyId: created.id, scopes: ['publish', 'check'] });
     const human = await ficus(['audit', 'list', '--action', 'key.create'], as(t.keys.admin));
-    expect(human.stdout).toMatch(/^\d+ {2}\S+Z {2}admin {2}key\.create ci {2}created\n$/);
+    expect(human.stdout).toMatch(/^\d+ {2}\S+Z {2}ci-admin {2}key\.create ci {2}created\n$/);
   });
 
   it('writes the database directly with --database, even when FICUS_API_KEY is set, and the audit log has no entry for it', async () => {
@@ -50,7 +50,7 @@ describe('ficus key and ficus audit against a running registry', () => {
     expect(run.code).toBe(0);
     const { key } = JSON.parse(run.stdout).data;
     const list = await ficus(['key', 'list', '--format', 'json'], as(key));
-    expect(JSON.parse(list.stdout).data.apiKeys).toContainEqual(expect.objectContaining({ name: 'first-admin', scopes: ['admin'], createdBy: null }));
+    expect(JSON.parse(list.stdout).data.apiKeys).toContainEqual(expect.objectContaining({ name: 'first-admin', scopes: ['admin'] }));
     const audit = await ficus(['audit', 'list', '--action', 'key.create', '--format', 'json'], as(key));
     expect(JSON.parse(audit.stdout).data.events.map((e: any) => e.subject)).not.toContain('first-admin');
   });

@@ -169,8 +169,8 @@ describe('ficus key create', () => {
   });
 
   it('exits 1 for an unknown scope', async () => {
-    const run = await ficus(['key', 'create', '--name', 'ci', '--scope', 'owner'], { DATABASE_URL: `file:${path.join(dir, 'k.sqlite')}` });
-    expect(run).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown scope owner') });
+    const run = await ficus(['key', 'create', '--name', 'ci', '--scope', 'root'], { DATABASE_URL: `file:${path.join(dir, 'k.sqlite')}` });
+    expect(run).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown scope root') });
   });
 });
 

@@ -62,7 +62,7 @@ export async function startTestRegistry(kind: 'sqlite' | 'postgres', label: stri
     check: await make('ci-check', ['check']),
     read: await make('ci-read', ['read']),
     report: await make('gateway', ['report']),
-    admin: await make('admin', ['admin']),
+    admin: await make('ci-admin', ['admin']),
   };
   return {
     registry,

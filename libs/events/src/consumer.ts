@@ -3,6 +3,7 @@ import { AckPolicy, ConsumerConfig, ConsumerMessages, DeliverPolicy, jetstream, 
 import { headers as natsHeaders, NatsConnection } from '@nats-io/transport-node';
 import { EventContract, EventData } from './contract';
 import { envelopeSchema, EventEnvelope } from './envelope';
+import { untilJetStreamAnswers } from './jetstream-answer';
 import { Logger } from './logger';
 import { AGGREGATE_ID_HEADER } from './publisher';
 import { tracedProcess } from './trace-context';
@@ -121,8 +122,8 @@ export class EventConsumer {
         max_deliver: -1,
         max_ack_pending: this.concurrency * MAX_ACK_PENDING_PER_SLOT,
       };
-      await jsm.consumers.add(stream, config);
-      const consumer = await jetstream(this.nc).consumers.get(stream, this.options.durable);
+      await untilJetStreamAnswers(`consumer ${this.options.durable} on ${stream}`, () => jsm.consumers.add(stream, config), this.options.logger);
+      const consumer = await untilJetStreamAnswers(`consumer ${this.options.durable} on ${stream}`, () => jetstream(this.nc).consumers.get(stream, this.options.durable), this.options.logger);
       const messages = await consumer.consume({ max_messages: 32, expires: PULL_EXPIRES_MS });
       this.subscriptions.push(messages);
       this.loops.push(this.run(stream, messages, handlers));

@@ -8,3 +8,4 @@ export * from './publisher';
 export * from './consumer';
 export * from './describe-contracts';
 export * from './trace-context';
+export * from './jetstream-answer';

@@ -1,3 +1,4 @@
+import { untilJetStreamAnswers } from './jetstream-answer';
 import { Logger } from './logger';
 import { JetStreamManager, RetentionPolicy, StorageType, StreamConfig } from '@nats-io/jetstream';
 
@@ -38,19 +39,28 @@ export interface EnsureStreamOptions {
    * Unset leaves an existing stream's replicas as they are and creates new ones with 1.
    */
   replicas?: number;
-  /** Told when an existing stream's replicas cannot be brought to `replicas`. */
+  /** Told when an existing stream's replicas cannot be brought to `replicas`, and of each wait for JetStream to answer. */
   logger?: Logger;
 }
 
 /**
  * Creates the stream, or brings an existing one's subjects and replicas up to date. Safe to
- * call from every replica. A cluster that refuses the new replica count (too few servers,
+ * call from every replica. Waits while JetStream does not answer in time (`untilJetStreamAnswers`). A cluster that refuses the new replica count (too few servers,
  * an old server) leaves the stream as it is, with a warning: events still flow.
  */
-export async function ensureStream(
+export function ensureStream(
   jsm: JetStreamManager,
   config: Partial<StreamConfig> & { name: string; subjects: string[] },
   options: EnsureStreamOptions = {},
+): Promise<void> {
+  // Each step is safe to repeat: a stream added by a request that timed out is found the next time.
+  return untilJetStreamAnswers(`stream ${config.name}`, () => ensureStreamOnce(jsm, config, options), options.logger);
+}
+
+async function ensureStreamOnce(
+  jsm: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string; subjects: string[] },
+  options: EnsureStreamOptions,
 ): Promise<void> {
   const wanted = options.replicas === undefined ? config : { ...config, num_replicas: options.replicas };
   try {

@@ -138,7 +138,7 @@ export interface PersistedQueriesPublishView {
   conflicts: { id: string; name: string; publishedName: string }[];
 }
 
-const apiKeyFields = 'id name scopes createdAt createdBy revokedAt revokedBy';
+const apiKeyFields = 'id name scopes createdAt';
 
 export const CREATE_API_KEY = /* GraphQL */ `
   mutation CreateApiKey($input: CreateApiKeyInput!) {
@@ -165,9 +165,6 @@ export interface ApiKeyView {
   name: string;
   scopes: string[];
   createdAt: string;
-  createdBy: string | null;
-  revokedAt: string | null;
-  revokedBy: string | null;
 }
 
 export interface AuditEventView {

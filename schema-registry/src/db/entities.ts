@@ -110,21 +110,17 @@ export const CheckRun = new EntitySchema<CheckRunRow>({
   },
 });
 
-/** `admin` creates, lists and revokes keys and reads the audit log. */
+/** `admin` manages keys (the console's key page, `createApiKey`/`revokeApiKey`, `ficus key`) and reads the audit log; the others are GraphOS's and ours. */
 export type Scope = 'publish' | 'check' | 'read' | 'report' | 'admin';
 export const scopes: readonly Scope[] = ['publish', 'check', 'read', 'report', 'admin'];
 
-/** An API key; only the sha256 of the key is stored. A revoked key stays listed but opens nothing. */
+/** An API key; only the sha256 of the key is stored. */
 export interface ApiKeyRow {
   id: string;
   name: string;
   keyHash: string;
   scopes: Scope[];
   createdAt: Date;
-  /** The name of the key that created it; null for keys written to the database directly. */
-  createdBy?: string | null;
-  revokedAt?: Date | null;
-  revokedBy?: string | null;
 }
 
 export const ApiKey = new EntitySchema<ApiKeyRow>({
@@ -136,9 +132,6 @@ export const ApiKey = new EntitySchema<ApiKeyRow>({
     keyHash: { type: 'string', unique: true },
     scopes: { type: 'json' },
     createdAt: { type: 'datetime' },
-    createdBy: { type: 'string', nullable: true },
-    revokedAt: { type: 'datetime', nullable: true },
-    revokedBy: { type: 'string', nullable: true },
   },
 });
 

@@ -118,16 +118,10 @@ class CreatePersistedQueries extends PortableMigration {
   }
 }
 
-class KeyRevocationAndAuditLog extends PortableMigration {
+class CreateAuditLog extends PortableMigration {
   override up(): void {
     this.schema((s) =>
-      s
-        .alterTable('api_keys', (t) => {
-          t.string('created_by', 200).nullable();
-          t.timestamp('revoked_at', { useTz: true }).nullable();
-          t.string('revoked_by', 200).nullable();
-        })
-        .createTable('audit_events', (t) => {
+      s.createTable('audit_events', (t) => {
           t.increments('id').primary();
           t.timestamp('at', { useTz: true }).notNullable();
           t.string('action', 64).notNullable();
@@ -149,5 +143,5 @@ export const migrations: MigrationObject[] = [
   { name: 'registry-0001-create-registry', class: CreateRegistry },
   { name: 'registry-0002-event-contracts', class: CreateEventContractPublications },
   { name: 'registry-0003-persisted-queries', class: CreatePersistedQueries },
-  { name: 'registry-0004-key-revocation-and-audit-log', class: KeyRevocationAndAuditLog },
+  { name: 'registry-0004-audit-log', class: CreateAuditLog },
 ];

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import { badInput, forbidden, notFound, unauthenticated } from '@ficus/kit';
+import { badInput, forbidden, unauthenticated } from '@ficus/kit';
 import { ApiKey, ApiKeyRow, Scope, scopes as allScopes } from '../db/entities';
 import { recordAudit } from './audit-log';
 
@@ -15,6 +15,7 @@ const hashOf = (key: string): string => createHash('sha256').update(key).digest(
 export async function createApiKey(
   em: EntityManager,
   input: { name: string; scopes: string[] },
+  /** The admin key creating it through the API, recorded in the audit log; null when written to the database directly. */
   createdBy: ApiKeyRow | null = null,
 ): Promise<{ key: string; apiKey: ApiKeyRow }> {
   const name = input.name.trim();
@@ -30,30 +31,12 @@ export async function createApiKey(
     keyHash: hashOf(key),
     scopes: [...new Set(input.scopes as Scope[])],
     createdAt: new Date(),
-    createdBy: createdBy?.name ?? null,
   });
   await em.persistAndFlush(apiKey);
   if (createdBy) {
     await recordAudit(em, { action: 'key.create', subject: name, outcome: 'created', actor: createdBy, details: { keyId: apiKey.id, scopes: apiKey.scopes } });
   }
   return { key, apiKey };
-}
-
-/** Every key, newest first, revoked ones too; never the key itself (only its hash is stored). */
-export function listApiKeys(em: EntityManager): Promise<ApiKeyRow[]> {
-  return em.find(ApiKey, {}, { orderBy: { createdAt: 'desc', id: 'asc' } });
-}
-
-/** Makes a key open nothing from now on; it stays listed, with who revoked it and when. Revoking twice is a no-op. */
-export async function revokeApiKey(em: EntityManager, id: string, actor: ApiKeyRow): Promise<ApiKeyRow> {
-  const apiKey = await em.findOne(ApiKey, { id });
-  if (!apiKey) throw notFound(`no API key with id ${id}`);
-  if (apiKey.revokedAt) return apiKey;
-  apiKey.revokedAt = new Date();
-  apiKey.revokedBy = actor.name;
-  await em.flush();
-  await recordAudit(em, { action: 'key.revoke', subject: apiKey.name, outcome: 'revoked', actor, details: { keyId: apiKey.id } });
-  return apiKey;
 }
 
 export const bootstrapKeyName = 'bootstrap (development)';
@@ -68,21 +51,18 @@ export async function storeBootstrapKey(em: EntityManager, key: string): Promise
   if (existing) {
     existing.keyHash = hashOf(key);
     existing.scopes = [...allScopes];
-    existing.revokedAt = null;
-    existing.revokedBy = null;
   } else {
     em.create(ApiKey, { id: randomUUID(), name: bootstrapKeyName, keyHash: hashOf(key), scopes: [...allScopes], createdAt: new Date() });
   }
   await em.flush();
 }
 
-/** The key a request presents, or null; a key that matches nothing, or was revoked, is also null. */
+/** The key a request presents, or null; a key that matches nothing is also null. */
 export async function findApiKey(em: EntityManager, presented: string): Promise<ApiKeyRow | null> {
   const hash = hashOf(presented);
   const found = await em.findOne(ApiKey, { keyHash: hash });
   // The lookup is by hash already; the constant-time compare keeps it so if the lookup ever changes.
   if (!found || !timingSafeEqual(Buffer.from(found.keyHash, 'hex'), Buffer.from(hash, 'hex'))) return null;
-  if (found.revokedAt) return null;
   return found;
 }
 

@@ -34,7 +34,7 @@ const settingsView = (settings: CheckSettings) => ({ ...settings, validationPeri
 
 const subgraphView = (row: SubgraphPublicationRow) => ({ ...row, publishedAt: row.publishedAt.toISOString() });
 const supergraphView = (row: SupergraphRow) => ({ id: row.id, sdl: row.sdl, createdAt: row.createdAt.toISOString() });
-const checkRunView = (report: CheckReport) => ({
+export const checkRunView = (report: CheckReport) => ({
   ...report,
   compositionErrors: report.compositionErrors.map((e) => ({ ...e, locations: e.locations ?? [] })),
   usage: report.usage && settingsView(report.usage),

@@ -1,7 +1,9 @@
 import type { EventEnvelope } from '@ficus/events';
-import type { DomainEventFeed } from './domain-event-feed';
+import { DomainEventFeed, feedGap } from './domain-event-feed';
 
 const done = { value: undefined, done: true } as const;
+
+type Waiter = { resolve: (result: IteratorResult<EventEnvelope> | typeof feedGap) => void; takesGaps: boolean };
 
 /**
  * One subscriber's feed: the events delivered to it wait here until it asks for them, so a
@@ -10,7 +12,8 @@ const done = { value: undefined, done: true } as const;
  */
 export class BufferedFeed implements DomainEventFeed {
   private readonly buffered: EventEnvelope[] = [];
-  private waiting: ((result: IteratorResult<EventEnvelope>) => void) | null = null;
+  private waiting: Waiter | null = null;
+  private gapped = false;
   private ended = false;
 
   constructor(
@@ -24,26 +27,37 @@ export class BufferedFeed implements DomainEventFeed {
     const waiting = this.waiting;
     if (waiting) {
       this.waiting = null;
-      waiting({ value: event, done: false });
+      waiting.resolve({ value: event, done: false });
     } else {
       this.buffered.push(event);
+    }
+  }
+
+  /** Tells the subscriber that events may have been missed (NATS reconnected); several gaps before it asks count as one. */
+  gap(): void {
+    if (this.ended) return;
+    const waiting = this.waiting;
+    if (waiting?.takesGaps) {
+      this.waiting = null;
+      waiting.resolve(feedGap);
+    } else {
+      this.gapped = true;
     }
   }
 
   /** Ends the feed from the subscription's side (NATS closed): what is buffered is still read. */
   end(): void {
     this.ended = true;
-    this.waiting?.(done);
+    this.waiting?.resolve(done);
     this.waiting = null;
   }
 
   next(): Promise<IteratorResult<EventEnvelope>> {
-    const event = this.buffered.shift();
-    if (event) return Promise.resolve({ value: event, done: false });
-    if (this.ended) return Promise.resolve(done);
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-    });
+    return this.take(false) as Promise<IteratorResult<EventEnvelope>>;
+  }
+
+  nextOrGap(): Promise<IteratorResult<EventEnvelope> | typeof feedGap> {
+    return this.take(true);
   }
 
   async return(): Promise<IteratorResult<EventEnvelope>> {
@@ -55,5 +69,18 @@ export class BufferedFeed implements DomainEventFeed {
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  private take(takesGaps: boolean): Promise<IteratorResult<EventEnvelope> | typeof feedGap> {
+    if (takesGaps && this.gapped) {
+      this.gapped = false;
+      return Promise.resolve(feedGap);
+    }
+    const event = this.buffered.shift();
+    if (event) return Promise.resolve({ value: event, done: false });
+    if (this.ended) return Promise.resolve(done);
+    return new Promise((resolve) => {
+      this.waiting = { resolve, takesGaps };
+    });
   }
 }

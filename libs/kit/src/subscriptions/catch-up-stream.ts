@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@ficus/events';
-import type { DomainEventFeed } from './domain-event-feed';
+import { DomainEventFeed, feedGap } from './domain-event-feed';
 
 export interface CatchUpStreamOptions<T> {
   /** Events that announce new items; subscribed before the backlog is read, so no item falls between. */
@@ -10,6 +10,12 @@ export interface CatchUpStreamOptions<T> {
   load: (event: EventEnvelope) => Promise<T | null>;
   /** What makes an item itself: one already sent (in the backlog, or announced again) is not sent twice. */
   idOf: (item: T) => string;
+  /**
+   * The items stored after `lastId` (the last item sent, undefined before the first), oldest
+   * first: read after a gap in the feed (NATS reconnected), whose events may have been missed.
+   * Without it a gap goes unnoticed, and an item announced during it is not sent.
+   */
+  missed?: (lastId: string | undefined) => Promise<T[]>;
 }
 
 /**
@@ -26,10 +32,12 @@ export function catchUpStream<T>(options: CatchUpStreamOptions<T>): AsyncIterabl
   let started = false;
   let finished = false;
   const done = { value: undefined, done: true } as const;
+  let lastId: string | undefined;
   const offer = (item: T) => {
     const id = options.idOf(item);
     if (sent.has(id)) return;
     sent.add(id);
+    lastId = id;
     pending.push(item);
   };
 
@@ -44,7 +52,11 @@ export function catchUpStream<T>(options: CatchUpStreamOptions<T>): AsyncIterabl
         const item = pending.shift();
         if (item !== undefined) return { value: item, done: false };
         if (finished) return done;
-        const event = await options.feed.next();
+        const event = await options.feed.nextOrGap();
+        if (event === feedGap) {
+          for (const item of (await options.missed?.(lastId)) ?? []) offer(item);
+          continue;
+        }
         if (event.done) {
           finished = true;
           return done;

@@ -28,7 +28,9 @@ export class DomainEventFeeds {
   private readonly deliveredLocally = new Set<string>();
   private closed = false;
 
-  constructor(private readonly nats: NatsConnection) {}
+  constructor(private readonly nats: NatsConnection) {
+    void this.tellOfReconnections();
+  }
 
   /** The NATS subscriptions held (one per subject followed), for metrics and tests. */
   get subscriptionCount(): number {
@@ -71,6 +73,30 @@ export class DomainEventFeeds {
   close(): void {
     this.closed = true;
     for (const [subject, entry] of this.subjects) this.drop(subject, entry);
+  }
+
+  /**
+   * Core NATS keeps nothing for a subscriber while its connection is down: the events published
+   * meanwhile (by another process's outbox relay, or through another node of the cluster) never
+   * reach it. Once the client is back and the server has its subscriptions again, every feed is
+   * told of the gap, so that its stream re-reads what it shows.
+   */
+  private async tellOfReconnections(): Promise<void> {
+    for await (const status of this.nats.status()) {
+      if (this.closed) return;
+      if (status.type !== 'reconnect') continue;
+      // The client sends its subscriptions first on reconnecting; the flush returns once the server has them.
+      const registered = await this.nats.flush().then(
+        () => true,
+        () => false,
+      );
+      // Not registered: the connection dropped again, and its next reconnection tells the feeds.
+      if (!registered || this.closed) continue;
+      for (const entry of this.subjects.values()) {
+        for (const feeds of entry.byAggregate.values()) for (const feed of feeds) feed.gap();
+        for (const feed of entry.byPredicate.keys()) feed.gap();
+      }
+    }
   }
 
   private subscribe(subject: string): SubjectFeeds {

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@ficus/events';
-import type { DomainEventFeed } from './domain-event-feed';
+import { DomainEventFeed, feedGap } from './domain-event-feed';
 
 export interface StateStreamOptions<T> {
   /** Events that may change the state; subscribed before the first read, so no change falls between. */
@@ -30,7 +30,8 @@ export interface StateStreamOptions<T> {
  * A subscription's stream of states: the current state first (after any history), so a
  * subscriber never waits for a change that already happened, then each change the events
  * announce, read back from the database. Events that change nothing the subscriber sees are
- * dropped, so redelivered or unrelated events never repeat a state.
+ * dropped, so redelivered or unrelated events never repeat a state. After a gap in the feed
+ * (NATS reconnected) the state is read again, so a change whose event was missed still shows.
  */
 export function stateStream<T>(options: StateStreamOptions<T>): AsyncIterableIterator<T> {
   const pending: T[] = [];
@@ -68,7 +69,13 @@ export function stateStream<T>(options: StateStreamOptions<T>): AsyncIterableIte
           return { value: state, done: false };
         }
         if (finished) return done;
-        const event = await options.feed.next();
+        const event = await options.feed.nextOrGap();
+        if (event === feedGap) {
+          // Events may have been missed while NATS was away: the state itself says what changed.
+          const current = await options.load();
+          if (current) offer(current);
+          continue;
+        }
         if (event.done) {
           finished = true;
           return done;

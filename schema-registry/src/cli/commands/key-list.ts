@@ -7,7 +7,7 @@ import { RegistryClient } from '../registry-client';
 export const keyList: Command = {
   noun: 'key',
   verb: 'list',
-  summary: "List the registry's API keys (never the keys themselves)",
+  summary: "List the registry's API keys, oldest first (never the keys themselves; who made them: ficus audit list)",
   usage: 'Usage: ficus key list [--format human|json]\n\nFICUS_API_KEY needs the admin scope.',
 
   async run(args, io) {
@@ -18,10 +18,7 @@ export const keyList: Command = {
       writeJson(io, { apiKeys });
       return exitCodes.ok;
     }
-    for (const key of apiKeys) {
-      const state = key.revokedAt ? `revoked ${key.revokedAt} by ${key.revokedBy}` : 'active';
-      io.stdout.write(`${key.id}  ${key.name}  [${key.scopes.join(', ')}]  created ${key.createdAt}${key.createdBy ? ` by ${key.createdBy}` : ''}  ${state}\n`);
-    }
+    for (const key of apiKeys) io.stdout.write(`${key.id}  ${key.name}  [${key.scopes.join(', ')}]  created ${key.createdAt}\n`);
     return exitCodes.ok;
   },
 };

@@ -16,7 +16,7 @@ export const keyRevoke: Command = {
     const format = formatOption(options.format);
     const { revokeApiKey } = await new RegistryClient(io.env).request<{ revokeApiKey: ApiKeyView }>(REVOKE_API_KEY, { id: positionals[0] });
     if (format === 'json') writeJson(io, { apiKey: revokeApiKey });
-    else io.stdout.write(`revoked key "${revokeApiKey.name}" (${revokeApiKey.id}) at ${revokeApiKey.revokedAt}\n`);
+    else io.stdout.write(`revoked key "${revokeApiKey.name}" (${revokeApiKey.id})\n`);
     return exitCodes.ok;
   },
 };

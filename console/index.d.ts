@@ -1,0 +1,2 @@
+/** The folder of the built console: index.html and its assets. Missing until `npm run build`. */
+export declare const consoleDir: string;
