@@ -19,7 +19,7 @@ export async function createLauncherKey(root: string, registryEnv: NodeJS.Proces
   const cli = path.join(root, 'schema-registry', 'dist', 'src', 'cli.js');
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [cli, 'key', 'create', '--name', 'npm start', '--scope', 'publish', '--scope', 'read', '--scope', 'report', '--format', 'json'],
+    [cli, 'key', 'create', '--database', '--name', 'npm start', '--scope', 'publish', '--scope', 'read', '--scope', 'report', '--format', 'json'],
     { env: registryEnv },
   );
   return (JSON.parse(stdout) as { key: string }).key;
