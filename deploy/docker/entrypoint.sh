@@ -1,7 +1,6 @@
 #!/bin/sh
-# Starts the service named by the first argument with its package's Node options and
-# environment defaults (`ficus.nodeOptions` and `ficus.environment` in its package.json, e.g. the
-# gateway's young-generation size and malloc tunables; a variable already set wins);
+# Starts the service named by the first argument with its package's Node options
+# (`ficus.nodeOptions` in its package.json, e.g. the gateway's young-generation size);
 # later arguments go to the service. exec: node is PID 1 and gets SIGTERM itself.
 set -eu
 # The image's code sits beside this script (/app).
@@ -25,12 +24,6 @@ case "$service" in
 esac
 # The health check reads PORT from this process's environment (it is PID 1 after exec).
 export PORT="${PORT:-$port}"
-# Plain NAME=value words (e2e/src/node-options.ts checks them), exported unless already set.
-environment=$(node -e 'const e = require(process.argv[1]).ficus?.environment ?? {}; process.stdout.write(Object.entries(e).map(([k, v]) => k + "=" + v).join(" "))' "$app/$dir/package.json")
-for pair in $environment; do
-  name="${pair%%=*}"
-  eval "[ -n \"\${$name+set}\" ] || export \"\$pair\""
-done
 node_options=$(node -e 'const o = require(process.argv[1]).ficus?.nodeOptions ?? []; process.stdout.write(o.join(" "))' "$app/$dir/package.json")
 # shellcheck disable=SC2086 # the options are separate words, each an --option without spaces
 exec node $node_options "$app/$dir/dist/src/main.js" "$@"

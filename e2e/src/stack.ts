@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ChildService, LogSink } from './child-service';
 import { NatsEndpoint, resolveNats } from './nats';
-import { serviceNodeOptions, withServiceEnvironment } from './node-options';
+import { serviceNodeOptions } from './node-options';
 import { httpReady, ReadinessCheck, sharedPortReady } from './readiness';
 import { repoRoot } from './repo';
 import { createLauncherKey, newBootstrapKey, publishSubgraphs, stackGraphRef, subgraphsToPublish } from './registry-setup';
@@ -193,7 +193,6 @@ function launchChild(root: string, spec: ServiceSpec, name: string, env: NodeJS.
   const entry = path.join(root, spec.dir, 'dist', 'src', 'main.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
   const logFile = path.join(options.dataDir, 'logs', `${name}.log`);
-  const packageDir = path.join(root, spec.dir);
-  const command = { file: process.execPath, args: [...serviceNodeOptions(packageDir), entry] };
-  return new ChildService(name, command, withServiceEnvironment(packageDir, env), logFile, options.onLog);
+  const nodeOptions = serviceNodeOptions(path.join(root, spec.dir));
+  return new ChildService(name, { file: process.execPath, args: [...nodeOptions, entry] }, env, logFile, options.onLog);
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { serviceEnvironment, serviceNodeOptions } from '@ficus/e2e';
+import { serviceNodeOptions } from '@ficus/e2e';
 import { freePort } from '@ficus/testkit';
 import { benchRequestBody } from './bench-query';
 import { ServedProcess, startNodeProcess, waitUntilServing } from '../served-process';
@@ -29,16 +29,12 @@ export async function startFicusGateway(options: {
   deduplication: 'off' | 'on';
   /**
    * Names a configuration the gateway runs in besides deduplication (e.g. `tracing on`), and
-   * the variables that make it; `nodeOptions` and `environment` replace the Node options and
-   * environment defaults its package names.
+   * the variables that make it; `nodeOptions` replaces the Node options its package names.
    */
-  variant?: { name: string; env: NodeJS.ProcessEnv; nodeOptions?: string[]; environment?: Record<string, string> };
+  variant?: { name: string; env: NodeJS.ProcessEnv; nodeOptions?: string[] };
 }): Promise<BenchGateway> {
   const port = await freePort();
-  const packageDir = path.join(options.repoRoot, 'gateway');
   const env: NodeJS.ProcessEnv = {
-    // As the gateway is shipped: with its package's environment defaults, under what the shell sets.
-    ...(options.variant?.environment ?? serviceEnvironment(packageDir)),
     ...process.env,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
@@ -56,6 +52,7 @@ export async function startFicusGateway(options: {
     FICUS_EXIT_WITH_PARENT: '1',
     ...options.variant?.env,
   };
+  const packageDir = path.join(options.repoRoot, 'gateway');
   // As the gateway is shipped: with the Node options its package asks for.
   const script = { path: path.join(packageDir, 'dist', 'src', 'main.js'), nodeOptions: options.variant?.nodeOptions ?? serviceNodeOptions(packageDir) };
   const gateway = options.variant ? `ficus, ${options.variant.name}` : 'ficus';
