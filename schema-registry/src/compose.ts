@@ -1,14 +1,17 @@
 import { composeServices } from '@apollo/composition';
 import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
-import { DocumentNode, getLocation, GraphQLError, GraphQLSchema, parse, Source } from 'graphql';
+import { ASTNode, DocumentNode, getLocation, GraphQLError, GraphQLSchema, parse, Source } from 'graphql';
 import { readSupergraphConfig, SubgraphSource } from './supergraph-config';
 
 /** A composition error or hint, with the stable code `@apollo/composition` gives it. */
 export interface CompositionMessage {
   code: string;
   message: string;
-  /** Where in which subgraph's SDL, when composition can tell. */
-  locations?: SdlLocation[];
+  /**
+   * Where in which subgraph's SDL; empty when composition cannot tell. Always a list: the API's
+   * `CompositionMessage.locations` is non-null, and hints often come without nodes.
+   */
+  locations: SdlLocation[];
 }
 
 export interface SdlLocation {
@@ -40,7 +43,7 @@ export function composeSubgraphs(subgraphs: SubgraphSource[]): CompositionOutcom
   return {
     ok: true,
     supergraphSdl: result.supergraphSdl,
-    hints: result.hints.map((hint) => ({ code: hint.definition.code, message: hint.message })),
+    hints: result.hints.map((hint) => ({ code: hint.definition.code, message: hint.message, locations: locationsOf(hint.nodes ?? []) })),
   };
 }
 
@@ -71,12 +74,16 @@ function parseSdl(subgraph: SubgraphSource): { document: DocumentNode } | { erro
 
 function fromGraphQLError(error: GraphQLError): CompositionMessage {
   const code = error.extensions?.code;
-  const locations = (error.nodes ?? []).flatMap((node) => {
+  return { code: typeof code === 'string' ? code : 'COMPOSITION_FAILED', message: error.message, locations: locationsOf(error.nodes ?? []) };
+}
+
+/** The nodes' places in the SDL; each source is named after its subgraph (see parseSdl). */
+function locationsOf(nodes: readonly ASTNode[]): SdlLocation[] {
+  return nodes.flatMap((node) => {
     if (!node.loc) return [];
     const { line, column } = getLocation(node.loc.source, node.loc.start);
     return [{ subgraph: node.loc.source.name, line, column }];
   });
-  return { code: typeof code === 'string' ? code : 'COMPOSITION_FAILED', message: error.message, locations };
 }
 
 /**

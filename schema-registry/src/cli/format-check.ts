@@ -52,6 +52,15 @@ export function failureReason(run: CheckRunView): string {
 }
 
 export function formatCompositionMessage(message: CompositionMessageView): string {
+  return `${message.code}: ${message.message}${whereOf(message)}`;
+}
+
+/** A composition hint as rover prints one, with where it is when composition says. */
+export function formatHint(hint: CompositionMessageView): string {
+  return `hint[${hint.code}]: ${hint.message}${whereOf(hint)}`;
+}
+
+function whereOf(message: CompositionMessageView): string {
   const where = message.locations.map((l) => `${l.subgraph}:${l.line}:${l.column}`).join(', ');
-  return `${message.code}: ${message.message}${where ? ` (${where})` : ''}`;
+  return where ? ` (${where})` : '';
 }

@@ -26,9 +26,26 @@ export interface UsageRow {
 
 const hourOf = (date: Date): number => Math.floor(date.getTime() / 3_600_000);
 
+/**
+ * Rows per INSERT. knex writes a multi-row insert on SQLite as one compound SELECT, which SQLite
+ * caps at 500 terms (SQLITE_MAX_COMPOUND_SELECT), so a batch of 1,000 operations failed; SQLite
+ * builds before 3.32 also cap bound parameters at 999. 100 rows of at most 6 columns stay under
+ * both, and far under PostgreSQL's 65,535 parameters.
+ */
+const rowsPerInsert = 100;
+
+function inChunks<T>(rows: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size));
+  return chunks;
+}
+
 export const signatureHashOf = (signature: string): string => createHash('sha256').update(signature).digest('hex');
 
-/** Adds a batch's counts into the hour bucket its window started in; a resent batch counts twice. */
+/**
+ * Adds a batch's counts into the hour bucket its window started in; a resent batch counts twice.
+ * A batch of any size is one transaction: it is stored whole or not at all.
+ */
 export async function recordUsage(em: EntityManager, variantId: string, windowStart: Date, operations: OperationUsage[]): Promise<void> {
   const knex = (em as SqlEntityManager).getKnex();
   const bucketHour = hourOf(windowStart);
@@ -42,24 +59,26 @@ export async function recordUsage(em: EntityManager, variantId: string, windowSt
     row.count += op.count;
     counts.set(key, row);
   }
+  const operationRows = [...signatures].map(([hash, op]) => ({
+    variant_id: variantId,
+    signature_hash: hash,
+    operation_name: op.operationName,
+    signature: op.signature,
+    coordinates: JSON.stringify([...new Set(op.coordinates)].sort()),
+  }));
+  const countRows = [...counts.values()].map((row) => ({ ...row, variant_id: variantId, bucket_hour: bucketHour }));
   await knex.transaction(async (trx) => {
     // The newest report says which coordinates a signature touches now.
-    await trx('usage_operations')
-      .insert(
-        [...signatures].map(([hash, op]) => ({
-          variant_id: variantId,
-          signature_hash: hash,
-          operation_name: op.operationName,
-          signature: op.signature,
-          coordinates: JSON.stringify([...new Set(op.coordinates)].sort()),
-        })),
-      )
-      .onConflict(['variant_id', 'signature_hash'])
-      .merge(['coordinates', 'operation_name']);
-    await trx('usage_counts')
-      .insert([...counts.values()].map((row) => ({ ...row, variant_id: variantId, bucket_hour: bucketHour })))
-      .onConflict(['variant_id', 'signature_hash', 'client_name', 'client_version', 'bucket_hour'])
-      .merge({ count: trx.raw('usage_counts.count + excluded.count') });
+    for (const chunk of inChunks(operationRows, rowsPerInsert)) {
+      await trx('usage_operations').insert(chunk).onConflict(['variant_id', 'signature_hash']).merge(['coordinates', 'operation_name']);
+    }
+    // Each key is in the batch once (summed above): PostgreSQL refuses an upsert touching a row twice.
+    for (const chunk of inChunks(countRows, rowsPerInsert)) {
+      await trx('usage_counts')
+        .insert(chunk)
+        .onConflict(['variant_id', 'signature_hash', 'client_name', 'client_version', 'bucket_hour'])
+        .merge({ count: trx.raw('usage_counts.count + excluded.count') });
+    }
   });
 }
 

@@ -1,6 +1,6 @@
 import { Command, exitCodes, parseCommandArgs } from '../command';
 import { writeJson } from '../json-output';
-import { formatCompositionMessage } from '../format-check';
+import { formatCompositionMessage, formatHint } from '../format-check';
 import { PUBLISH_SUBGRAPH, PublishResultView } from '../operations';
 import { formatOption, graphRefArg, required } from '../options';
 import { readSchemaArg } from '../read-input';
@@ -42,7 +42,7 @@ export const subgraphPublish: Command = {
       writeJson(io, result, failure);
       return failure ? exitCodes.failed : exitCodes.ok;
     }
-    for (const hint of result.hints) io.stderr.write(`hint[${hint.code}]: ${hint.message}\n`);
+    for (const hint of result.hints) io.stderr.write(`${formatHint(hint)}\n`);
     if (failure) {
       for (const error of result.compositionErrors) io.stderr.write(`  ${formatCompositionMessage(error)}\n`);
       io.stderr.write(`error: ${failure.message}\n`);

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { composeFromConfigFile, CompositionMessage } from '../../compose';
 import { SupergraphConfigError } from '../../supergraph-config';
 import { CliOutput, Command, exitCodes, InputError, parseCommandArgs, UsageError } from '../command';
+import { formatHint } from '../format-check';
 
 export const supergraphCompose: Command = {
   noun: 'supergraph',
@@ -46,5 +47,5 @@ export const supergraphCompose: Command = {
 };
 
 function printHints(hints: CompositionMessage[], output: CliOutput): void {
-  for (const hint of hints) output.stderr.write(`hint[${hint.code}]: ${hint.message}\n`);
+  for (const hint of hints) output.stderr.write(`${formatHint(hint)}\n`);
 }
