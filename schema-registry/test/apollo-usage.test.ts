@@ -5,6 +5,7 @@ import { ApolloServerPluginUsageReporting } from '@apollo/server/plugin/usageRep
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { Report } from '@apollo/usage-reporting-protobuf';
+import { waitFor } from '@ficus/testkit';
 import { parse } from 'graphql';
 import { CHECK, publish, startTestRegistry, TestRegistry } from './registry-harness';
 
@@ -18,15 +19,6 @@ ${withSku ? '  sku: String!\n' : ''}  name: String!
 type Query { products: [Product!]! }
 `;
 
-async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.each(['sqlite', 'postgres'] as const)('usage reports from Apollo Server on %s', (kind) => {
   let t: TestRegistry;
@@ -83,7 +75,7 @@ describe.each(['sqlite', 'postgres'] as const)('usage reports from Apollo Server
           });
           expect(((await response.json()) as any).errors).toBeUndefined();
         }
-        await eventually(`${reports.length + times} usage reports accepted`, () => (reports.filter((s) => s === 200).length >= times ? true : undefined));
+        await waitFor(() => reports.filter((s) => s === 200).length >= times, { what: `${reports.length + times} usage reports accepted`, timeoutMs: 20_000 });
       };
 
       // Without any usage a breaking change blocks; with usage that never reads sku it does not.

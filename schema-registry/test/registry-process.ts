@@ -1,7 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createTestDatabase, freePort, TestDatabase } from '@ficus/testkit';
+import { createTestDatabase, freePort, TestDatabase, waitFor } from '@ficus/testkit';
+
+class RegistryExited extends Error {}
 
 const main = path.resolve(__dirname, '../dist/src/main.js');
 
@@ -39,16 +41,17 @@ export async function startRegistryProcess(label: string): Promise<RegistryProce
     await exited;
     await db.drop();
   };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the registry exited with ${child.exitCode}: ${stderr}`);
-    const ready = await fetch(`${baseUrl}/ready`).then((r) => r.ok, () => false);
-    if (ready) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`the registry was not ready within 30 s: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new RegistryExited(`the registry exited with ${child.exitCode}: ${stderr}`);
+        return fetch(`${baseUrl}/ready`).then((r) => r.ok, () => false);
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: 'the registry to be ready', failFast: RegistryExited },
+    );
+  } catch (err) {
+    await stop();
+    throw err instanceof RegistryExited ? err : new Error(`${(err as Error).message}: ${stderr}`);
   }
   return { baseUrl, key, stderr: () => stderr, stop };
 }

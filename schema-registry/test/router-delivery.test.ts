@@ -1,5 +1,6 @@
 import { ApolloGateway, UplinkSupergraphManager } from '@apollo/gateway';
 import { createCDNArtifactFetcher } from '@graphql-hive/core';
+import { waitFor } from '@ficus/testkit';
 import { publish, repoSchema, startTestRegistry, TestRegistry } from './registry-harness';
 
 /** Apollo Router's uplink query (apollo-router/src/uplink/schema_query.graphql), as the router sends it. */
@@ -19,16 +20,6 @@ const ROUTER_UPLINK_QUERY = `query SupergraphSdlQuery($apiKey: String!, $graph_r
 }
 `;
 
-/** Within `ms`, or fail naming what was awaited: no fixed sleeps. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.each(['sqlite', 'postgres'] as const)('supergraph delivery to other routers on %s', (kind) => {
   let t: TestRegistry;
@@ -161,7 +152,7 @@ describe.each(['sqlite', 'postgres'] as const)('supergraph delivery to other rou
       expect(seen.at(-1)).toContain('"A product."');
       // minDelaySeconds is 1 here, so the gateway asks again about once a second.
       await publish(t, plainRef, 'catalog', catalog('A product, followed.'));
-      await eventually('the gateway to take up the publish', async () => (seen.at(-1)?.includes('"A product, followed."') ? true : undefined));
+      await waitFor(() => seen.at(-1)?.includes('"A product, followed."'), { what: 'the gateway to take up the publish' });
     } finally {
       await gateway.stop();
     }
