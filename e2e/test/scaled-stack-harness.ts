@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  createTestDatabase,
   freePort,
   graphql,
   GraphQLResponse,
@@ -11,9 +10,9 @@ import {
   TestNatsCluster,
 } from '@ficus/testkit';
 import { contractOperations } from '../src/operations';
-import { gateway, registry, stackServices, subgraphs } from '../src/services';
+import { gateway, registry, stackServices } from '../src/services';
 import { instanceName, RunningStack, startStack } from '../src/stack';
-import { devAdmin } from './stack-harness';
+import { createStackDatabases, devAdmin } from './stack-harness';
 
 /** What the saga helpers need of a stack: contract operations sent through one gateway. */
 export interface GatewayClient {
@@ -60,8 +59,8 @@ export async function startScaledTestStack(
 ): Promise<ScaledTestStack> {
   const cluster = await startTestNatsCluster(3);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ficus-${label}-`));
-  const databases: TestDatabase[] = [];
-  const databaseUrls: Record<string, string> = {};
+  let databases: TestDatabase[] = [];
+  let databaseUrls: Record<string, string> = {};
   let stack: RunningStack | undefined;
   const dispose = async () => {
     await stack?.stop();
@@ -70,12 +69,7 @@ export async function startScaledTestStack(
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    for (const spec of [...subgraphs, registry]) {
-      const db = await createTestDatabase('postgres', `${label}_${spec.name}`);
-      if (db.target.kind !== 'postgres') throw new Error('expected a PostgreSQL database');
-      databases.push(db);
-      databaseUrls[spec.name] = db.target.url;
-    }
+    ({ databases, databaseUrls } = await createStackDatabases(label));
     const ports: Record<string, number> = {};
     for (const spec of stackServices) ports[spec.name] = await freePort();
     for (const spec of [registry, gateway]) {

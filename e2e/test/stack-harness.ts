@@ -31,13 +31,8 @@ export interface TestStack {
   dispose(): Promise<void>;
 }
 
-/**
- * The real stack for one test file: every service a child process on free ports, each
- * subgraph and the registry with its own fresh PostgreSQL database, and a NATS server of the file's own.
- */
-export async function startTestStack(label: string, env: Record<string, string> = {}): Promise<TestStack> {
-  const nats = await startTestNatsServer();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ficus-${label}-`));
+/** A fresh PostgreSQL database for each subgraph and the registry, named after the test file's label. */
+export async function createStackDatabases(label: string): Promise<{ databases: TestDatabase[]; databaseUrls: Record<string, string> }> {
   const databases: TestDatabase[] = [];
   const databaseUrls: Record<string, string> = {};
   for (const spec of [...subgraphs, { name: 'registry' }]) {
@@ -46,6 +41,17 @@ export async function startTestStack(label: string, env: Record<string, string> 
     databases.push(db);
     databaseUrls[spec.name] = db.target.url;
   }
+  return { databases, databaseUrls };
+}
+
+/**
+ * The real stack for one test file: every service a child process on free ports, each
+ * subgraph and the registry with its own fresh PostgreSQL database, and a NATS server of the file's own.
+ */
+export async function startTestStack(label: string, env: Record<string, string> = {}): Promise<TestStack> {
+  const nats = await startTestNatsServer();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ficus-${label}-`));
+  const { databases, databaseUrls } = await createStackDatabases(label);
   const ports: Record<string, number> = {};
   for (const spec of stackServices) ports[spec.name] = await freePort();
 
