@@ -39,8 +39,8 @@ function nodeModulesFolders(repoRoot: string): string[] {
 /**
  * The project at `ref`, checked out in a git worktree under the temporary directory and built.
  * Its dependencies are this checkout's, hard-linked, when both lockfiles are the same (the
- * workspace links in node_modules are relative, so they point into the worktree); `npm ci`
- * otherwise. A worktree kept by an earlier run for the same commit is reused.
+ * workspace links in node_modules are relative, so they point into the worktree; caches are
+ * left out); `npm ci` otherwise. A worktree kept by an earlier run for the same commit is reused.
  */
 export function prepareBaseline(repoRoot: string, ref: string, keep: boolean, say: (line: string) => void): BuildUnderTest {
   let commit: string;
@@ -71,6 +71,8 @@ export function prepareBaseline(repoRoot: string, ref: string, keep: boolean, sa
       for (const folder of nodeModulesFolders(repoRoot)) {
         if (fs.existsSync(path.join(dir, path.dirname(folder)))) run('cp', ['-al', path.join(repoRoot, folder), path.join(dir, folder)], repoRoot, `linking ${folder}`);
       }
+      // Tools write their caches (nx's SQLite database) in place: a hard link would share them with this checkout.
+      fs.rmSync(path.join(dir, 'node_modules/.cache'), { recursive: true, force: true });
     } else {
       say('baseline: its package-lock.json differs from this one: npm ci');
       run('npm', ['ci', '--no-audit', '--no-fund'], dir, 'npm ci of the baseline');

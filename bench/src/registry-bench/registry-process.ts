@@ -101,24 +101,36 @@ export async function startRegistry(build: BuildUnderTest, kind: DatabaseKind, l
   };
 }
 
+export interface HealthPolls {
+  maxMs: number;
+  polls: number;
+  failures: number;
+  firstFailure?: string;
+}
+
 /**
  * Asks `/health` every `intervalMs` (after the previous answer) until stopped, and gives the
  * slowest answer's time: how long a load balancer's probe waits while the registry works.
  */
-export function pollHealth(baseUrl: string, intervalMs = 50): { stop(): Promise<{ maxMs: number; polls: number; failures: number }> } {
+export function pollHealth(baseUrl: string, intervalMs = 50): { stop(): Promise<HealthPolls> } {
   let stopped = false;
   let maxMs = 0;
   let polls = 0;
   let failures = 0;
+  let firstFailure: string | undefined;
   const loop = (async () => {
     while (!stopped) {
       const started = performance.now();
       const ok = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(60_000) }).then(
         async (r) => {
           await r.arrayBuffer();
+          if (!r.ok) firstFailure ??= `HTTP ${r.status}`;
           return r.ok;
         },
-        () => false,
+        (err: Error & { cause?: Error }) => {
+          firstFailure ??= err.cause?.message ?? err.message;
+          return false;
+        },
       );
       maxMs = Math.max(maxMs, performance.now() - started);
       polls += 1;
@@ -130,7 +142,7 @@ export function pollHealth(baseUrl: string, intervalMs = 50): { stop(): Promise<
     async stop() {
       stopped = true;
       await loop;
-      return { maxMs, polls, failures };
+      return { maxMs, polls, failures, firstFailure };
     },
   };
 }

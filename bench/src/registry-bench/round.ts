@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BuildUnderTest } from './builds';
 import type { DatabaseKind } from './options';
-import { pollHealth, RegistryUnderTest, startRegistry } from './registry-process';
+import { HealthPolls, pollHealth, RegistryUnderTest, startRegistry } from './registry-process';
 import { CheckName, graphRef, usageBody, Workload } from './workload';
 
 /** One step's figures. CPU and memory are the registry's, except for the offline compose (the CLI's). */
@@ -103,7 +103,7 @@ interface CheckView {
 async function check(registry: RegistryUnderTest, build: BuildUnderTest, workload: Workload, name: CheckName, workDir: string): Promise<StepFigure> {
   const change = workload.graph.changes[name];
   const health = pollHealth(registry.baseUrl);
-  let polled: { maxMs: number; polls: number; failures: number };
+  let polled: HealthPolls;
   let run: CliRun;
   let figure: StepFigure;
   try {
@@ -122,9 +122,11 @@ async function check(registry: RegistryUnderTest, build: BuildUnderTest, workloa
   if ((run!.code !== 0 && run!.code !== 1) || !view.data || !Array.isArray(view.data.changes)) throw new Error(`ficus subgraph check (${name}) failed (exit ${run!.code}): ${run!.stdout.slice(0, 300)} ${run!.stderr.slice(0, 300)}`);
   const breaking = view.data.changes.filter((c) => c.severity === 'BREAKING');
   const affected = Math.max(0, ...view.data.changes.map((c) => c.affectedOperations.length));
-  const outcome = `${view.data.passed ? 'passed' : 'failed'}, ${view.data.changes.length} changes (${breaking.length} breaking), ${affected} affected operations, ${view.data.compositionErrors.length} composition errors`;
-  return { ...figure!, healthMaxMs: polled.maxMs, outcome: polled.failures ? `${outcome}; /health failed ${polled.failures} of ${polled.polls} times` : outcome };
+  const outcome = `${view.data.passed ? 'passed' : 'failed'}, ${count(view.data.changes.length, 'change')} (${breaking.length} breaking), ${count(affected, 'affected operation')}, ${count(view.data.compositionErrors.length, 'composition error')}`;
+  return { ...figure!, healthMaxMs: polled.maxMs, outcome: polled.failures ? `${outcome}; /health failed ${polled.failures} of ${polled.polls} times (${polled.firstFailure})` : outcome };
 }
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 async function composeOffline(build: BuildUnderTest, workload: Workload, workDir: string): Promise<StepFigure> {
   const output = path.join(workDir, 'supergraph.graphql');
