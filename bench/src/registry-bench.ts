@@ -4,7 +4,7 @@ import path from 'node:path';
 import { BuildUnderTest, currentBuild, prepareBaseline } from './registry-bench/builds';
 import { readOptions, RegistryBenchOptions, usage, UsageError } from './registry-bench/options';
 import { BuildFigures, outcomesTable, stepsTable, targetsTable } from './registry-bench/report';
-import { runRound } from './registry-bench/round';
+import { requireGnuTime, runRound } from './registry-bench/round';
 import { prepareWorkload } from './registry-bench/workload';
 
 /**
@@ -23,6 +23,7 @@ async function main(options: RegistryBenchOptions): Promise<void> {
   const repoRoot = path.resolve(__dirname, '../../..');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-registry-bench-'));
   say(`registry bench: ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}; work files and registry logs in ${workDir}`);
+  requireGnuTime();
   const builds: BuildUnderTest[] = [];
   try {
     if (options.baseline) builds.push(prepareBaseline(repoRoot, options.baseline, options.keepBaseline, say));

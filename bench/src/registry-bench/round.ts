@@ -75,17 +75,26 @@ interface CliRun {
   peakBytes: number;
 }
 
+const gnuTime = '/usr/bin/time';
+
+/** The CLI's own CPU and peak RSS come from GNU time: fails first, and says so, when it is missing. */
+export function requireGnuTime(): void {
+  if (!fs.existsSync(gnuTime)) throw new Error(`${gnuTime} is missing: install GNU time (apt-get install time)`);
+}
+
 /** Runs the build's `ficus` as a process under /usr/bin/time, so that its CPU and memory are its own figures. */
 function runCli(build: BuildUnderTest, args: string[], env: Record<string, string>, timeFile: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, process.execPath, build.cliMain, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    fs.rmSync(timeFile, { force: true });
+    const child = spawn(gnuTime, ['-f', '%U %S %M', '-o', timeFile, process.execPath, build.cliMain, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
-      const [user, system, maxKb] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+      const [user, system, maxKb] = (fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8') : '').trim().split('\n').at(-1)!.split(' ').map(Number);
+      if (![user, system, maxKb].every((n) => Number.isFinite(n))) return reject(new Error(`${gnuTime} gave no figures for ficus ${args.join(' ')} (exit ${code}): ${stderr.slice(0, 300)}`));
       resolve({ code, stdout, stderr, cpuSeconds: user! + system!, peakBytes: maxKb! * 1024 });
     });
   });
