@@ -5,6 +5,7 @@ import { BuildUnderTest, currentBuild, prepareBaseline } from './registry-bench/
 import { readOptions, RegistryBenchOptions, usage, UsageError } from './registry-bench/options';
 import { BuildFigures, outcomesTable, stepsTable, targetsTable } from './registry-bench/report';
 import { requireGnuTime, runRound } from './registry-bench/round';
+import type { RunningSet } from './registry-bench/registry-process';
 import { prepareWorkload } from './registry-bench/workload';
 
 /**
@@ -19,14 +20,18 @@ import { prepareWorkload } from './registry-bench/workload';
  *
  *   npm run bench:registry -- [--subgraphs 40] [--operations 100000] [--rounds 3] [--databases sqlite,postgres] [--seed 1] [--baseline main]
  */
-async function main(options: RegistryBenchOptions): Promise<void> {
+async function main(options: RegistryBenchOptions, running: RunningSet): Promise<void> {
   const repoRoot = path.resolve(__dirname, '../../..');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-registry-bench-'));
   say(`registry bench: ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}; work files and registry logs in ${workDir}`);
   requireGnuTime();
   const builds: BuildUnderTest[] = [];
   try {
-    if (options.baseline) builds.push(prepareBaseline(repoRoot, options.baseline, options.keepBaseline, say));
+    if (options.baseline) {
+      const baseline = prepareBaseline(repoRoot, options.baseline, options.keepBaseline, say);
+      builds.push(baseline);
+      running.add(async () => baseline.dispose());
+    }
     builds.push(currentBuild(repoRoot));
     const workload = prepareWorkload(options, workDir);
     say(`graph (seed ${options.seed}): ${workload.graph.subgraphs.length} subgraphs, ${workload.graph.typeCount} type definitions; usage: ${workload.operations} operations, ${workload.usageLines} lines in ${workload.batches.length} batches`);
@@ -39,7 +44,7 @@ async function main(options: RegistryBenchOptions): Promise<void> {
         // Builds take turns within a round, so that a slower stretch of the machine hits both.
         for (const [i, build] of builds.entries()) {
           say(`${kind}, round ${round}, ${build.label}:`);
-          figures[i]!.rounds.push(await runRound(build, kind, workload, path.join(workDir, `${kind}-${round}-${i}`), say));
+          figures[i]!.rounds.push(await runRound(build, kind, workload, path.join(workDir, `${kind}-${round}-${i}`), running, say));
         }
       }
       report.push(
@@ -80,9 +85,15 @@ try {
 if (options === null) {
   say(usage);
 } else {
-  // A signal stops the run; the registry processes and databases are cleaned up by the finally blocks.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-  main(options).then(
+  // A signal stops the run: the registry running is stopped and its database dropped first.
+  const running: RunningSet = new Set();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`error: registry bench interrupted (${signal})\n`);
+      void Promise.allSettled([...running].map((stop) => stop())).finally(() => process.exit(130));
+    });
+  }
+  main(options, running).then(
     () => process.exit(0),
     (err: unknown) => {
       process.stderr.write(`error: registry bench failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -30,7 +30,10 @@ function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return match ? Number(match[1]) : 0;
 }
 
-export async function startRegistry(build: BuildUnderTest, kind: DatabaseKind, logFile: string): Promise<RegistryUnderTest> {
+/** What is running and must be stopped (its database dropped) should the bench be interrupted. */
+export type RunningSet = Set<() => Promise<void>>;
+
+export async function startRegistry(build: BuildUnderTest, kind: DatabaseKind, logFile: string, running: RunningSet): Promise<RegistryUnderTest> {
   const db: TestDatabase = await createTestDatabase(kind, 'reg_bench');
   const port = await freePort();
   const key = `ficus_${randomBytes(32).toString('base64url')}`;
@@ -43,7 +46,7 @@ export async function startRegistry(build: BuildUnderTest, kind: DatabaseKind, l
   });
   fs.closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const running = () => child.exitCode === null && child.signalCode === null;
+  const alive = () => child.exitCode === null && child.signalCode === null;
   // Whatever ends the bench (an error, a signal), the registry does not outlive it.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -51,14 +54,16 @@ export async function startRegistry(build: BuildUnderTest, kind: DatabaseKind, l
   let sampledKb = 0;
   let hwmResettable = true;
   const sampler = setInterval(() => {
-    if (running()) sampledKb = Math.max(sampledKb, statusKb(pid, 'VmRSS'));
+    if (alive()) sampledKb = Math.max(sampledKb, statusKb(pid, 'VmRSS'));
   }, 50);
   let stopped: Promise<void> | null = null;
   const stop = () => (stopped ??= stopOnce());
+  running.add(stop);
   const stopOnce = async () => {
     clearInterval(sampler);
     process.off('exit', killOnExit);
-    if (running()) {
+    running.delete(stop);
+    if (alive()) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
@@ -70,7 +75,7 @@ export async function startRegistry(build: BuildUnderTest, kind: DatabaseKind, l
   try {
     await waitFor(
       () => {
-        if (!running()) throw new RegistryExited(`the registry (${build.label}) exited at start: see ${logFile}`);
+        if (!alive()) throw new RegistryExited(`the registry (${build.label}) exited at start: see ${logFile}`);
         return fetch(`${baseUrl}/ready`).then((r) => r.ok, () => false);
       },
       { timeoutMs: 60_000, intervalMs: 100, what: `the registry (${build.label}) to be ready`, failFast: RegistryExited },
@@ -95,7 +100,7 @@ export async function startRegistry(build: BuildUnderTest, kind: DatabaseKind, l
     },
     peakBytes: () => Math.max(sampledKb, hwmResettable ? statusKb(pid, 'VmHWM') : 0) * 1024,
     assertRunning() {
-      if (!running()) throw new Error(`the registry (${build.label}) exited (${child.exitCode ?? child.signalCode}): see ${logFile}`);
+      if (!alive()) throw new Error(`the registry (${build.label}) exited (${child.exitCode ?? child.signalCode}): see ${logFile}`);
     },
     stop,
   };

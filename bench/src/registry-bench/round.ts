@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BuildUnderTest } from './builds';
 import type { DatabaseKind } from './options';
-import { HealthPolls, pollHealth, RegistryUnderTest, startRegistry } from './registry-process';
+import { HealthPolls, pollHealth, RegistryUnderTest, RunningSet, startRegistry } from './registry-process';
 import { CheckName, graphRef, usageBody, Workload } from './workload';
 
 /** One step's figures. CPU and memory are the registry's, except for the offline compose (the CLI's). */
@@ -147,8 +147,8 @@ async function composeOffline(build: BuildUnderTest, workload: Workload, workDir
 }
 
 /** One round: a fresh registry over a fresh database, publish, usage, the three checks; then the offline compose. */
-export async function runRound(build: BuildUnderTest, kind: DatabaseKind, workload: Workload, workDir: string, say: (line: string) => void): Promise<RoundFigures> {
-  const registry = await startRegistry(build, kind, path.join(workDir, 'registry.log'));
+export async function runRound(build: BuildUnderTest, kind: DatabaseKind, workload: Workload, workDir: string, running: RunningSet, say: (line: string) => void): Promise<RoundFigures> {
+  const registry = await startRegistry(build, kind, path.join(workDir, 'registry.log'), running);
   try {
     const publishes = await publishAll(registry, workload);
     say(`    published ${publishes.length} subgraphs: 1st ${publishes[0]!.wallMs.toFixed(0)} ms, last ${publishes.at(-1)!.wallMs.toFixed(0)} ms`);
