@@ -88,7 +88,7 @@ function sizesFor(typesPerSubgraph: number): Sizes {
  * A federated graph of `subgraphs` subgraphs, deterministic from `seed`: entities with `@key`
  * defined in one subgraph and extended in two others (with a `@shareable` field), and in each
  * subgraph object types implementing interfaces, unions, enums, input objects, and root fields
- * with arguments. It composes without errors.
+ * with arguments. It composes without errors, with hints (a shared field's nullability differs).
  */
 export function generateFederatedGraph(options: GraphOptions = {}): GeneratedGraph {
   const count = options.subgraphs ?? 40;
@@ -173,7 +173,8 @@ function subgraphModel(index: number, sizes: Sizes, entities: number[], definers
     const owner = definers[j]![0]!;
     const fields: FieldSpec[] = [
       { name: 'id', type: 'ID!' },
-      { name: 'name', type: 'String!', shareable: true },
+      // One entity in ten has its shared field nullable in one extender: composition merges it with a hint.
+      { name: 'name', type: j % 10 === 5 && definers[j]![1] === index ? 'String' : 'String!', shareable: true },
     ];
     if (owner === index) {
       // Named after the owner: fragments on two entities of different owners may both select it.
