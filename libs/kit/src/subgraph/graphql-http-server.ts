@@ -49,6 +49,8 @@ export type GraphQLHttpServerOptions<TContext extends { logger: Logger }> = Grap
 export interface GraphQLHttpServer {
   url: string;
   port: number;
+  /** The server's request handler (its express app), for a gateway in this process to hand requests to without a socket. */
+  handler: http.RequestListener;
   /** Marks the service not ready, stops accepting and waits for requests in flight. */
   stop(): Promise<void>;
 }
@@ -130,6 +132,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   return {
     url: `http://${options.host}:${port}/graphql`,
     port,
+    handler: app,
     stop() {
       stopped ??= (async () => {
         draining = true;

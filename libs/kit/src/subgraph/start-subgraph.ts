@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { EntityManager, EntitySchema, MigrationObject, MikroORM } from '@mikro-orm/core';
 import {
   connectNats,
@@ -92,6 +93,8 @@ export interface SubgraphDefinition<TContext extends BaseContext> {
 export interface SubgraphHandle {
   url: string;
   port: number;
+  /** The HTTP request handler behind `url`: a gateway in the same process (the modular monolith) calls the subgraph through it. */
+  handler: RequestListener;
   orm: MikroORM;
   nats: NatsConnection;
   feeds: DomainEventFeeds;
@@ -244,6 +247,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     return {
       url: server.url,
       port: server.port,
+      handler: server.handler,
       orm,
       nats,
       feeds,
