@@ -1,7 +1,6 @@
-import type { RequestListener } from 'node:http';
 import { build as buildGateway, GatewayHandle } from '@ficus/gateway';
 import { isNatsConnected } from '@ficus/events';
-import { createLogger, SubgraphHandle } from '@ficus/kit';
+import { createLogger, InProcessHandler, SubgraphHandle } from '@ficus/kit';
 import type { MonolithConfig } from './config';
 
 export interface MonolithHandle {
@@ -28,7 +27,7 @@ export async function build(config: MonolithConfig): Promise<MonolithHandle> {
   let gateway: GatewayHandle;
   try {
     for (const module of config.modules) started.push({ name: module.name, handle: await module.start() });
-    const inProcessSubgraphs = new Map<string, RequestListener>(started.map(({ handle }) => [handle.url, handle.handler]));
+    const inProcessSubgraphs = new Map<string, InProcessHandler>(started.map(({ handle }) => [handle.url, handle.inProcess]));
     gateway = await buildGateway(config.gateway, {
       inProcessSubgraphs,
       readinessChecks: started.flatMap(({ name, handle }) => [

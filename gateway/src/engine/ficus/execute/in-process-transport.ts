@@ -1,47 +1,42 @@
-import type { RequestListener } from 'node:http';
-import inject from 'light-my-request';
+import type { InProcessHandler } from '@ficus/kit';
 import { HttpStatusError, maxResponseBytes, RawResponse, ResponseTooLarge, SubgraphTransport } from './subgraph-transport';
 
-/**
- * Subgraphs served by this process, by routing URL: each one's own HTTP request handler
- * (its express app), so that a request handed to it passes the same signature check, body
- * limit, operation limits and context as one that came over the network.
- */
-export type InProcessSubgraphs = ReadonlyMap<string, RequestListener>;
+/** Subgraphs served by this process (the modular monolith), by routing URL: each one's `/graphql` in process. */
+export type InProcessSubgraphs = ReadonlyMap<string, InProcessHandler>;
 
 /**
- * A subgraph in this process: the signed request is handed to its request handler as an
- * injected HTTP request (no socket, no HTTP parsing), and its answer read back the same way.
+ * A subgraph in this process: the signed request (body and headers exactly as over HTTP) is
+ * handed to the subgraph's own handler, which checks the signature, the body limit and the
+ * operation limits and builds its context as its HTTP route does; no socket, no HTTP framing.
  */
 export class InProcessTransport implements SubgraphTransport {
   private inFlight = 0;
-  private closing: (() => void) | null = null;
+  private idle: (() => void)[] = [];
 
   constructor(
     private readonly subgraph: string,
-    private readonly handler: RequestListener,
+    private readonly handler: InProcessHandler,
     private readonly timeoutMs: number,
   ) {}
 
   async post(path: string, body: string, headers: Record<string, string>): Promise<RawResponse> {
     this.inFlight += 1;
     try {
-      const response = await withTimeout(inject(this.handler, { method: 'POST', url: path, headers, payload: body, remoteAddress: '127.0.0.1' }), this.timeoutMs);
-      if (response.statusCode >= 500) throw new HttpStatusError(response.statusCode);
-      if (response.rawPayload.length > maxResponseBytes) throw new ResponseTooLarge(this.subgraph);
-      return { status: response.statusCode, text: response.payload };
+      const response = await withTimeout(this.handler({ path, headers, body }), this.timeoutMs);
+      // 5xx is an outage for the circuit, as over HTTP.
+      if (response.status >= 500) throw new HttpStatusError(response.status);
+      if (response.body.length > maxResponseBytes) throw new ResponseTooLarge(this.subgraph);
+      return { status: response.status, text: response.body };
     } finally {
       this.inFlight -= 1;
-      if (this.inFlight === 0) this.closing?.();
+      if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
     }
   }
 
-  /** Resolves once the requests in flight have been answered (the handler belongs to the subgraph, which stops on its own). */
+  /** Resolves once the requests in flight are answered; the subgraph itself is stopped by its owner. */
   close(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.closing = resolve;
-    });
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 }
 
