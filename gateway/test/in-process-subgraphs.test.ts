@@ -103,6 +103,24 @@ describe('a gateway with subgraphs in its own process (the modular monolith)', (
     expect(notJson.status).toBe(400);
   });
 
+  it('fails the fields of a module that does not answer in time or answers 5xx, as over HTTP, and serves the rest', async () => {
+    const silent: InProcessHandler = () => new Promise(() => undefined);
+    const failing: InProcessHandler = async () => ({ status: 503, body: 'unavailable' });
+    for (const handler of [silent, failing]) {
+      const gateway = await startTestGateway([accounts, reviews], {
+        env: { JWKS_URL: issuer.jwksUrl, IDENTITY_SIGNING_SECRET: secret, SUBGRAPH_TIMEOUT_MS: '300' },
+        hooks: { inProcessSubgraphs: new Map([[reviews.url, handler]]) },
+      });
+      try {
+        const res = await graphql(gateway.url, '{ me { id name seenBy } }', undefined, await bearer());
+        expect(res.data).toEqual({ me: { id: 'u1', name: 'Ada', seenBy: null } });
+        expect(errorCodes(res)).toEqual(['SUBREQUEST_HTTP_ERROR']);
+      } finally {
+        await gateway.dispose();
+      }
+    }
+  });
+
   it('answers an anonymous caller in process as over HTTP: no identity reaches the subgraph', async () => {
     const viaHttp = await graphql(overHttp.url, '{ whoami { userId } me { id } }');
     const viaProcess = await graphql(inProcess.url, '{ whoami { userId } me { id } }');
