@@ -20,14 +20,15 @@ export interface MonolithHandle {
  */
 export async function build(config: MonolithConfig): Promise<MonolithHandle> {
   const logger = createLogger('monolith', config.gateway.logLevel);
-  const started: { name: string; handle: SubgraphHandle }[] = [];
+  const started: { name: string; routingUrl: string | null; handle: SubgraphHandle }[] = [];
   const stopModules = async () => {
     for (const { handle } of started.splice(0).reverse()) await handle.stop();
   };
   let gateway: GatewayHandle;
   try {
-    for (const module of config.modules) started.push({ name: module.name, handle: await module.start() });
-    const inProcessSubgraphs = new Map<string, InProcessHandler>(started.map(({ handle }) => [handle.url, handle.inProcess]));
+    for (const module of config.modules) started.push({ name: module.name, routingUrl: module.routingUrl, handle: await module.start() });
+    // A module is recognised by the routing URL the supergraph gives it: its own listener's unless it is published under another.
+    const inProcessSubgraphs = new Map<string, InProcessHandler>(started.map(({ routingUrl, handle }) => [routingUrl ?? handle.url, handle.inProcess]));
     gateway = await buildGateway(config.gateway, {
       inProcessSubgraphs,
       readinessChecks: started.flatMap(({ name, handle }) => [

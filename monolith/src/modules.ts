@@ -1,10 +1,11 @@
 import { build as buildInventory } from '@ficus/inventory';
-import { readSubgraphConfig, SubgraphConfig, SubgraphHandle } from '@ficus/kit';
+import { collectConfigProblems, ConfigError, parseEnv, readSubgraphConfig, SubgraphConfig, SubgraphHandle } from '@ficus/kit';
 import { build as buildNotifications } from '@ficus/notifications';
 import { build as buildOrders, readOrdersConfig } from '@ficus/orders';
 import { build as buildPayments, readPaymentsConfig } from '@ficus/payments';
 import { build as buildProducts } from '@ficus/products';
 import { build as buildUsers, readUsersConfig } from '@ficus/users';
+import { z } from 'zod';
 
 /** A subgraph the monolith can serve: its package's own config reader and `build`, as its `main.ts` uses them. */
 interface ModuleDefinition<C extends SubgraphConfig> {
@@ -32,11 +33,18 @@ export const moduleNames = Object.keys(moduleDefinitions) as ModuleName[];
 export interface ConfiguredModule {
   name: ModuleName;
   config: SubgraphConfig;
+  /** ROUTING_URL: the URL the module is published under, when not its own listener's (a service name, behind HOST=0.0.0.0). */
+  routingUrl: string | null;
   start(): Promise<SubgraphHandle>;
 }
 
+const routingUrlEnv = { ROUTING_URL: z.url({ protocol: /^https?$/ }).optional() };
+
 export function configureModule(name: ModuleName, env: NodeJS.ProcessEnv): ConfiguredModule {
   const definition = moduleDefinitions[name] as ModuleDefinition<SubgraphConfig>;
-  const config = definition.read(env);
-  return { name, config, start: () => definition.build(config) };
+  const problems: string[] = [];
+  const config = collectConfigProblems(problems, () => definition.read(env));
+  const own = collectConfigProblems(problems, () => parseEnv(routingUrlEnv, env));
+  if (!config || !own) throw new ConfigError(problems);
+  return { name, config, routingUrl: own.ROUTING_URL ?? null, start: () => definition.build(config) };
 }

@@ -19,6 +19,12 @@ describe("the monolith's configuration", () => {
     expect(some.modules.map((m) => m.config.port)).toEqual([4001, 4005]);
   });
 
+  it("takes the routing URL a module is published under, when it is not its own listener's, and refuses one that is not http(s)", () => {
+    const config = readMonolithConfig({ ...base, FICUS_MONOLITH_MODULES: 'orders,users', ORDERS__ROUTING_URL: 'http://orders.shop.svc:4004/graphql' });
+    expect(config.modules.map((m) => m.routingUrl)).toEqual([null, 'http://orders.shop.svc:4004/graphql']);
+    expect(() => readMonolithConfig({ ...base, ORDERS__ROUTING_URL: 'ftp://orders/graphql' })).toThrow(/orders: ROUTING_URL/);
+  });
+
   it('reports an unknown module and every bad variable of every part at once, each prefixed by its part', () => {
     const read = () => readMonolithConfig({ ...base, FICUS_MONOLITH_MODULES: 'orders,billing', ORDERS__PORT: 'not-a-port', GATEWAY__PORT: '99999' });
     expect(read).toThrow(ConfigError);
