@@ -192,4 +192,28 @@ describe('the modular monolith: every subgraph and the gateway in one process, a
     const earlier = await current.request('query($id: ID!) { order(id: $id) { id status } }', { id: monolithRun.paidId }, admin);
     expect(earlier.data?.order ?? earlier.errors).toEqual({ id: monolithRun.paidId, status: 'CONFIRMED' });
   });
+
+  it('stops the monolith gracefully on SIGTERM with sagas in flight, and finishes every one of them once it is back', async () => {
+    const t = current!;
+    const adminToken = await t.signIn(devAdmin.email, devAdmin.password);
+    const shopper = await signUpShopper(t, 'sigterm');
+    const productId = await stockedProduct(t, adminToken, 'SIGTERM-MUG', 20);
+    const placed = [];
+    for (let i = 0; i < 5; i++) placed.push(await placeOrder(t, shopper, [{ productId, quantity: 1 }], 'tok_visa'));
+    const monolith = t.stack.services.find((service) => service.name === 'monolith')!;
+    process.kill(monolith.pid!, 'SIGTERM');
+    expect(await monolith.exited).toBe(0);
+
+    await t.stack.restart('monolith');
+    const settled = await Promise.all(placed.map((res) => settledOrder(t, shopper.token, res.data.placeOrder.id)));
+    expect(settled.map((order) => order.status)).toEqual(Array(5).fill('CONFIRMED'));
+    const stock = await waitFor(
+      async () => {
+        const res = await t.request('query($id: ID!) { product(id: $id) { stock { available reserved } } }', { id: productId });
+        return res.data?.product?.stock?.reserved === 0 ? res.data.product.stock : null;
+      },
+      { what: 'every reservation to become a sale' },
+    );
+    expect(stock).toEqual({ available: 15, reserved: 0 });
+  });
 });
