@@ -5,7 +5,8 @@ import { repoRoot } from './repo';
 import { createLauncherKey, newBootstrapKey, publishSubgraphs, stackGraphRef, subgraphsToPublish } from './registry-setup';
 import { gateway, registry, ServiceSpec, subgraphs } from './services';
 import { databaseEnv, sharedServiceEnv } from './service-env';
-import { launchChild, readyTimeoutMs, RunningStack, StackOptions } from './stack';
+import { launchChild, readyTimeoutMs } from './launch-child';
+import type { RunningStack, StackOptions } from './stack';
 import { SupervisedService } from './supervised-service';
 
 /** The subgraphs the monolith package has as modules; any other subgraph of the stack runs as its own service. */
