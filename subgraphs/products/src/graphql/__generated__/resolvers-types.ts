@@ -66,6 +66,11 @@ export type Product = {
   name: Scalars['String']['output'];
   price: Money;
   sku: Scalars['String']['output'];
+  /**
+   * The storefront URL slug (`blue-mug-sku-1`). Moving here from the legacy shop: the label is the
+   * share products serves (`ficus override set`, docs/migration.md); the rest the shop still serves.
+   */
+  slug?: Maybe<Scalars['String']['output']>;
 };
 
 export type ProductConnection = {
@@ -287,6 +292,7 @@ export type ProductResolvers<ContextType = ProductsContext, ParentType extends R
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  slug?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
