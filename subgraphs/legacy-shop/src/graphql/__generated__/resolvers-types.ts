@@ -30,7 +30,7 @@ export type Order = {
 export type Product = {
   __typename?: 'Product';
   id: Scalars['ID']['output'];
-  /** The storefront URL slug of the product (`blue-mug-sku-1`), as the old shop built its links. */
+  /** The storefront URL slug of the product (`blue-mug-sku-1`). */
   slug?: Maybe<Scalars['String']['output']>;
 };
 

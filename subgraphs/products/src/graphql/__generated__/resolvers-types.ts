@@ -66,10 +66,7 @@ export type Product = {
   name: Scalars['String']['output'];
   price: Money;
   sku: Scalars['String']['output'];
-  /**
-   * The storefront URL slug (`blue-mug-sku-1`). Moving here from the legacy shop: the label is the
-   * share products serves (`ficus override set`, docs/migration.md); the rest the shop still serves.
-   */
+  /** The storefront URL slug of the product (`blue-mug-sku-1`). */
   slug?: Maybe<Scalars['String']['output']>;
 };
 
