@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from '@ficus/testkit';
 import { repoRoot } from '../src/repo';
-import { sampleSum } from './metrics-scrape';
+import { sampleSum, scrapeAll } from './metrics-scrape';
 import { devAdmin, startTestStack, TestStack } from './stack-harness';
 
 /**
@@ -87,6 +87,12 @@ async function stepUnderTraffic(...args: string[]): Promise<{ code: number; stdo
   }
 }
 
+/** CPU seconds so far of the processes a slug request reaches. */
+async function cpuSeconds(): Promise<Record<string, number>> {
+  const all = await scrapeAll(t);
+  return Object.fromEntries(['gateway', 'products', 'legacy-shop'].map((service) => [service, sampleSum(all[service]!, 'process_cpu_seconds_total')]));
+}
+
 const subgraphSdl = async (name: string): Promise<string> =>
   (await ficus('subgraph', 'fetch', t.stack.registry.graphRef, '--name', name)).stdout;
 
@@ -130,9 +136,17 @@ describe('strangling Product.slug from legacy-shop to products', () => {
 
     const total = 10_000;
     const before = await gatewayMetrics();
+    const cpuBefore = await cpuSeconds();
     const { legacyShare, seconds } = await measure(total);
+    const cpuAfter = await cpuSeconds();
     const productsShare = 1 - legacyShare;
-    console.info(`percent(25): products served ${(productsShare * 100).toFixed(2)} % of ${total} requests in ${seconds.toFixed(1)} s (${Math.round(total / seconds)} requests/s)`);
+    const cpuPerRequest = Object.entries(cpuAfter)
+      .map(([service, cpu]) => `${service} ${(((cpu - cpuBefore[service]!) * 1000) / total).toFixed(2)} ms`)
+      .join(', ');
+    console.info(
+      `percent(25): products served ${(productsShare * 100).toFixed(2)} % of ${total} requests in ${seconds.toFixed(1)} s ` +
+        `(${Math.round(total / seconds)} requests/s); CPU per request: ${cpuPerRequest}`,
+    );
     expect(productsShare).toBeGreaterThanOrEqual(0.23);
     expect(productsShare).toBeLessThanOrEqual(0.27);
     expect(traffic.failed).toEqual([]);
