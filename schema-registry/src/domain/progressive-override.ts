@@ -112,8 +112,8 @@ export function withoutField(sdl: string, coordinate: string): string {
   let start = sdl.lastIndexOf('\n', field.loc!.start - 1) + 1;
   const lineEnd = sdl.indexOf('\n', field.loc!.end);
   const rest = sdl.slice(field.loc!.end, lineEnd === -1 ? sdl.length : lineEnd);
-  // Only the field's own line(s) go; a field sharing its line with others loses just its text.
-  if (sdl.slice(start, field.loc!.start).trim() === '' && rest.trim() === '') {
+  // The field's own line(s) go, with a comment ending its line; a field sharing its line with others loses just its text.
+  if (sdl.slice(start, field.loc!.start).trim() === '' && (rest.trim() === '' || rest.trim().startsWith('#'))) {
     // The comment lines right above the field are about it: they go too.
     while (start > 0) {
       const above = sdl.lastIndexOf('\n', start - 2) + 1;
