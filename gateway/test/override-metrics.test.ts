@@ -1,4 +1,6 @@
 import { graphql } from '@ficus/testkit';
+import { Registry } from 'prom-client';
+import { OverrideOutcomes } from '../src/observability/override-outcomes';
 import { origin, startTestGateway, TestGateway } from './harness/test-gateway';
 import { startTestSubgraph, TestSubgraph } from './harness/test-subgraph';
 
@@ -83,5 +85,23 @@ describe('per-label override metrics', () => {
       await other.dispose();
       await plain.stop();
     }
+  });
+});
+
+describe('the per-label override series', () => {
+  it('keep at most 32 label values, the later ones counted as (other), and forget a draw once observed', async () => {
+    const registry = new Registry();
+    const outcomes = new OverrideOutcomes(registry);
+    for (let i = 0; i < 40; i += 1) {
+      const operation = {};
+      outcomes.remember(operation, [`percent(${i})`], []);
+      outcomes.observe(operation, 'success', 0.001);
+      outcomes.observe(operation, 'success', 0.001);
+    }
+    const text = await registry.metrics();
+    const labels = new Set([...text.matchAll(/_count\{label="([^"]+)"/g)].map((m) => m[1]));
+    expect(labels.size).toBe(33);
+    expect(count(text, { label: '(other)', in_force: 'true', outcome: 'success' })).toBe(8);
+    expect(count(text, { label: 'percent(0)', in_force: 'true', outcome: 'success' })).toBe(1);
   });
 });

@@ -12,6 +12,7 @@ interface Drawn {
 
 /** Distinct labels given their own value; a supergraph rarely has more than a few, and later ones are `(other)`. */
 const maxLabels = 32;
+const otherLabel = '(other)';
 
 /**
  * `ficus_gateway_override_request_duration_seconds{label, in_force, outcome}`: each query or
@@ -55,8 +56,8 @@ export class OverrideOutcomes {
     const key = `${label}\n${inForce}\n${outcome}`;
     let child = this.children.get(key);
     if (!child) {
-      if (!this.labels.has(label) && this.labels.size >= maxLabels) return this.child('(other)', inForce, outcome);
-      this.labels.add(label);
+      if (label !== otherLabel && !this.labels.has(label) && this.labels.size >= maxLabels) return this.child(otherLabel, inForce, outcome);
+      if (label !== otherLabel) this.labels.add(label);
       this.children.set(key, (child = this.histogram.labels(label, inForce, outcome)));
     }
     return child;
