@@ -66,6 +66,7 @@ async function main(): Promise<void> {
       orders: config.ORDERS_PORT,
       payments: config.PAYMENTS_PORT,
       notifications: config.NOTIFICATIONS_PORT,
+      'legacy-shop': config.LEGACY_SHOP_PORT,
       registry: config.REGISTRY_PORT,
     },
     devAdmin: production ? undefined : devAdmin,

@@ -73,7 +73,10 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     resilience,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
     logger: logger.child({ component: 'engine' }),
-    onOverrides: (inForce, notInForce) => metrics.countOverrides(inForce, notInForce),
+    onOverrides: (inForce, notInForce, context) => {
+      metrics.countOverrides(inForce, notInForce);
+      metrics.overrideOutcomes.remember(context.admitted, inForce, notInForce);
+    },
     onDeduplicated: (subgraph) => metrics.deduplicated.inc({ subgraph }),
     observeFetches: metrics.subgraphFetches,
     inProcess: hooks.inProcessSubgraphs,
@@ -109,7 +112,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
   serviceMetrics.gaugeFrom('ficus_gateway_subscriptions_open', 'Client subscriptions being served.', async () => subscriptions.openCount);
   serviceMetrics.gaugeFrom('graphql_gateway_active_subscriptions', 'Client subscriptions being served (SSE, multipart and graphql-ws).', async () => subscriptions.openCount);
   serviceMetrics.gaugeFrom('ficus_gateway_subgraph_sockets_open', 'graphql-ws sockets to subgraphs, each shared by the subscriptions to one subgraph.', async () => subscriptions.upstreamSocketCount);
-  const report = operationReport(metrics.operationDurations, logger);
+  const report = operationReport(metrics.operationDurations, logger, metrics.overrideOutcomes);
   const pipeline = await createRequestPipeline(config, { served: () => served.current, metrics, logger });
 
   const app = express();

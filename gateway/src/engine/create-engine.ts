@@ -1,5 +1,6 @@
 import type { Logger, RequestSignature } from '@ficus/kit/service';
 import type { EngineConfig } from '../config';
+import type { GatewayContext } from '../execution/gateway-context';
 import type { SubgraphResilience } from '../execution/resilience/subgraph-resilience';
 import type * as ApolloGatewayEngine from './apollo-gateway/apollo-gateway-engine';
 import type { Engine } from './engine';
@@ -12,7 +13,7 @@ export interface EngineDependencies {
   resilience: SubgraphResilience;
   subgraphTimeoutMs: number;
   logger: Logger;
-  onOverrides?(inForce: readonly string[], notInForce: readonly string[]): void;
+  onOverrides?(inForce: readonly string[], notInForce: readonly string[], context: GatewayContext): void;
   onDeduplicated?(subgraph: string): void;
   /** The observer of one subgraph's requests (their duration and result), asked once per subgraph client. */
   observeFetches?(subgraph: string): SubgraphFetchObserver;

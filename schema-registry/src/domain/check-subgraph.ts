@@ -6,6 +6,7 @@ import { apiSchemaOf, composeSubgraphs, CompositionMessage } from '../compose';
 import { ApiKeyRow, CheckRun, CheckSettings } from '../db/entities';
 import { recordAudit } from './audit-log';
 import { diffApiSchema } from './diff-api-schema';
+import { withPartialOverrideRule } from './partial-override-rule';
 import { CheckedChange, evaluateUsage } from './evaluate-usage';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
 import { usageSince } from './usage-store';
@@ -74,7 +75,7 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, me
   const routingUrl = current.find((s) => s.name === input.name)?.routingUrl ?? unpublishedRoutingUrl;
   const proposed = [...current.filter((s) => s.name !== input.name), { name: input.name, sdl: input.sdl, routingUrl }];
   const compose = () => composeSubgraphs(proposed.sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ ...s, origin: s.name })));
-  const composed = metrics ? metrics.composed(compose) : compose();
+  const composed = withPartialOverrideRule(metrics ? metrics.composed(compose) : compose(), proposed);
 
   const now = new Date();
   const base = { id: randomUUID(), graphRef: formatGraphRef(input.ref), subgraph: input.name, createdAt: now.toISOString(), createdBy: caller.name };

@@ -1,5 +1,6 @@
 import type { Logger, RequestSignature } from '@ficus/kit/service';
 import { DocumentNode, FormattedExecutionResult, GraphQLSchema, isAbstractType, print } from 'graphql';
+import type { GatewayContext } from '../../execution/gateway-context';
 import type { SubgraphResilience } from '../../execution/resilience/subgraph-resilience';
 import { forwardedHeaders } from '../../execution/forwarded-headers';
 import { gatewaySpans } from '../../telemetry/gateway-spans';
@@ -34,7 +35,7 @@ export interface FicusEngineOptions {
   planCacheSize: number;
   logger: Logger;
   /** Told of each request's @override labels: which were in force and which were not. */
-  onOverrides?(inForce: readonly string[], notInForce: readonly string[]): void;
+  onOverrides?(inForce: readonly string[], notInForce: readonly string[], context: GatewayContext): void;
   /** Told of each subgraph request that shared one in flight. */
   onDeduplicated?(subgraph: string): void;
   /** The observer of one subgraph's requests, asked once per subgraph client. */
@@ -161,7 +162,7 @@ class FicusSupergraph implements LoadedSupergraph {
       const drawn = this.overrides.draw();
       overrideKey = drawn.key;
       state = drawn.state;
-      this.options.onOverrides?.(drawn.inForce, drawn.notInForce);
+      this.options.onOverrides?.(drawn.inForce, drawn.notInForce, request.context);
     }
     return { key: `${request.operationName ?? ''}\n${authorized.removedKey}\n${overrideKey}\n${operationText}`, state };
   }
