@@ -137,6 +137,21 @@ describe.each(['sqlite', 'postgres'] as const)('usage stored per operation, coor
     expect(check.affected.find((op) => op.name === 'Large9999')).toEqual({ name: 'Large9999', count: 1, clients: [{ name: 'client3', version: '1.0', count: 1 }] });
   });
 
+  it('takes many reports sent at once, more than are stored together, and counts every one', async () => {
+    const ref = 'shop@concurrent';
+    await publish(t, ref, 'products', repoSchema('products'));
+    const senders = 24;
+    const responses = await Promise.all(
+      Array.from({ length: senders }, (_, i) => reportUsage(t, ref, [operation('Catalog', readsSku, `gateway${i}`, '1.0', i + 1), operation(`Own${i}`, readsSku, 'web', '1.0', 1)])),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(senders).fill(202));
+    const check = await skuRemovalCheck(t, ref);
+    expect(check.totalRequests).toBe((senders * (senders + 1)) / 2 + senders);
+    expect(check.affected[0]).toMatchObject({ name: 'Catalog', count: (senders * (senders + 1)) / 2 });
+    expect(check.affected[0]!.clients).toHaveLength(senders);
+    expect(check.affected.filter((op) => op.name.startsWith('Own'))).toHaveLength(senders);
+  });
+
   it.each([
     ['signature', { signature: 'query Nul{products{edges{node{sku}}}}\u0000' }],
     ['clientName', { clientName: 'web\u0000' }],
