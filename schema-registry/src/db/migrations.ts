@@ -139,41 +139,22 @@ class CreateAuditLog extends PortableMigration {
 }
 
 /**
- * Usage a check can read without loading every operation. `usage_field_counts` adds up
- * requests per coordinate and hour, so a check first asks which coordinates of its changes were
- * used in the window; `usage_operation_coordinates` holds each operation's coordinates apart
- * from its (large) signature, so finding the operations that touch them reads a narrow table.
- * Both are filled from the operations and counts already stored: a check after the upgrade
- * sees the same usage as before it.
+ * Each operation's coordinates apart from its (large) signature, so that a check finding the
+ * operations that touch what its changes break scans a narrow table. Filled from the operations
+ * already stored: a check after the upgrade sees the same usage as before it.
  */
 class IndexUsageByCoordinate extends PortableMigration {
   override up(): void {
     this.schema((s) =>
-      s
-        .createTable('usage_operation_coordinates', (t) => {
-          t.string('variant_id', 36).notNullable();
-          t.string('signature_hash', 64).notNullable();
-          t.text('coordinates').notNullable();
-          t.primary(['variant_id', 'signature_hash']);
-        })
-        .createTable('usage_field_counts', (t) => {
-          t.string('variant_id', 36).notNullable();
-          t.integer('bucket_hour').notNullable();
-          t.string('coordinate', 512).notNullable();
-          t.bigInteger('count').notNullable();
-          t.primary(['variant_id', 'bucket_hour', 'coordinate']);
-        }),
+      s.createTable('usage_operation_coordinates', (t) => {
+        t.string('variant_id', 36).notNullable();
+        t.string('signature_hash', 64).notNullable();
+        t.text('coordinates').notNullable();
+        t.primary(['variant_id', 'signature_hash']);
+      }),
     );
     this.addSql(
       'INSERT INTO usage_operation_coordinates (variant_id, signature_hash, coordinates) SELECT variant_id, signature_hash, coordinates FROM usage_operations',
-    );
-    const postgres = this.getKnex().client.dialect === 'postgresql';
-    // Coordinates are a JSON array per operation; each element counts the operation's requests.
-    const elements = postgres ? 'CROSS JOIN LATERAL json_array_elements_text(o.coordinates::json) AS j(value)' : 'CROSS JOIN json_each(o.coordinates) AS j';
-    this.addSql(
-      'INSERT INTO usage_field_counts (variant_id, bucket_hour, coordinate, count) ' +
-        `SELECT c.variant_id, c.bucket_hour, j.value, SUM(c.count) FROM usage_counts c JOIN usage_operations o ON o.variant_id = c.variant_id AND o.signature_hash = c.signature_hash ${elements} ` +
-        'GROUP BY c.variant_id, c.bucket_hour, j.value',
     );
   }
 }

@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
-import { touchedBy } from './change-coordinates';
+import { touchedBy, touchedCoordinates } from './change-coordinates';
 import type { SchemaChange } from './schema-change';
-import type { UsageRow, UsageWindow } from './usage-store';
+import type { TouchedCoordinates, UsageRow, UsageWindow } from './usage-store';
 
 export interface UsagePolicy {
   queryCountThreshold: number;
@@ -30,10 +30,16 @@ export interface CheckedChange extends SchemaChange {
   affectedOperations: AffectedOperation[];
 }
 
-/** Whether a coordinate is touched by one of the breaking changes: only operations touching such a coordinate need reading. */
-export function touchedByBreaking(changes: SchemaChange[], before: GraphQLSchema): (coordinate: string) => boolean {
-  const touches = changes.filter((c) => c.severity === 'BREAKING').map((c) => touchedBy(c, before));
-  return (coordinate) => touches.some((touched) => touched(coordinate));
+/** The coordinates the breaking changes touch: only operations touching one need reading. */
+export function touchedByBreaking(changes: SchemaChange[], before: GraphQLSchema): TouchedCoordinates {
+  const breaking = changes.filter((c) => c.severity === 'BREAKING');
+  const spelled = breaking.map((c) => touchedCoordinates(c, before));
+  const touches = breaking.map((c) => touchedBy(c, before));
+  return {
+    exact: [...new Set(spelled.flatMap((t) => t.exact))],
+    typePrefixes: [...new Set(spelled.flatMap((t) => (t.typePrefix === null ? [] : [t.typePrefix])))],
+    accepts: (coordinate) => touches.some((touched) => touched(coordinate)),
+  };
 }
 
 /** `evaluateWindow` over usage rows of every operation in the window. */

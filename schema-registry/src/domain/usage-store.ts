@@ -29,12 +29,13 @@ export interface UsageRow {
 const hourOf = (date: Date): number => Math.floor(date.getTime() / 3_600_000);
 
 /**
- * Rows per INSERT. knex writes a multi-row insert on SQLite as one compound SELECT, which SQLite
- * caps at 500 terms (SQLITE_MAX_COMPOUND_SELECT), so a batch of 1,000 operations failed; SQLite
- * builds before 3.32 also cap bound parameters at 999. 100 rows of at most 6 columns stay under
- * both, and far under PostgreSQL's 65,535 parameters.
+ * Rows per INSERT of rows with `columns` values. knex writes a multi-row insert on SQLite as one
+ * compound SELECT, which SQLite caps at 500 terms (SQLITE_MAX_COMPOUND_SELECT), so a batch of
+ * 1,000 operations failed; SQLite builds before 3.32 also cap bound parameters at 999. Both
+ * stay under their caps, and far under PostgreSQL's 65,535 parameters; fewer, larger statements
+ * cost less to prepare than many small ones.
  */
-const rowsPerInsert = 100;
+const rowsPerInsert = (columns: number): number => Math.min(499, Math.floor(999 / columns));
 /** Values in one `IN (…)` list, under the same 999-parameter cap. */
 const valuesPerList = 500;
 
@@ -48,51 +49,36 @@ export const signatureHashOf = (signature: string): string => createHash('sha256
 
 const knexOf = (em: EntityManager): Knex => (em as SqlEntityManager).getKnex();
 
-interface CountRow {
-  client_name: string;
-  client_version: string;
-  count: number;
-}
-
 /**
  * Adds a batch's counts into the hour bucket its window started in; a resent batch counts twice.
  * Per operation (keyed by its signature's hash) the signature and its coordinates are stored
- * once; requests are added up per operation and client, and per coordinate and client. A batch
- * is one transaction (stored whole or not at all, so a gateway's resend of an unanswered batch
- * never counts part of it twice), written in statements of bounded size.
+ * once; requests are added up per operation, client and hour. A batch is one transaction
+ * (stored whole or not at all, so a gateway's resend of an unanswered batch never counts part of
+ * it twice), written in statements of bounded size.
  */
 export async function recordUsage(em: EntityManager, variantId: string, windowStart: Date, operations: OperationUsage[]): Promise<void> {
   assertNoNul(operations);
   const bucketHour = hourOf(windowStart);
   const signatures = new Map<string, { op: OperationUsage; coordinates: string }>();
-  const counts = new Map<string, CountRow & { signature_hash: string }>();
-  const fieldCounts = new Map<string, { coordinate: string; count: number }>();
+  const counts = new Map<string, { signature_hash: string; client_name: string; client_version: string; count: number }>();
   for (const op of operations) {
     const hash = signatureHashOf(op.signature);
     const coordinates = [...new Set(op.coordinates)].sort();
     signatures.set(hash, { op, coordinates: JSON.stringify(coordinates) });
-    add(counts, JSON.stringify([hash, op.clientName, op.clientVersion]), { signature_hash: hash, client_name: op.clientName, client_version: op.clientVersion }, op.count);
-    for (const coordinate of coordinates) {
-      const field = fieldCounts.get(coordinate);
-      if (field) field.count += op.count;
-      else fieldCounts.set(coordinate, { coordinate, count: op.count });
-    }
+    const key = JSON.stringify([hash, op.clientName, op.clientVersion]);
+    const row = counts.get(key) ?? { signature_hash: hash, client_name: op.clientName, client_version: op.clientVersion, count: 0 };
+    row.count += op.count;
+    counts.set(key, row);
   }
-  const scoped = <T extends object>(rows: Iterable<T>) => [...rows].map((row) => ({ ...row, variant_id: variantId, bucket_hour: bucketHour }));
+  const countRows = [...counts.values()].map((row) => ({ ...row, variant_id: variantId, bucket_hour: bucketHour }));
   await knexOf(em).transaction(async (trx) => {
-    for (const chunk of inChunks([...signatures], rowsPerInsert)) await storeOperations(trx, variantId, new Map(chunk));
+    for (const chunk of inChunks([...signatures], rowsPerInsert(5))) await storeOperations(trx, variantId, new Map(chunk));
     // Each key is in the batch once (summed above): PostgreSQL refuses an upsert touching a row twice.
-    for (const chunk of inChunks(scoped(counts.values()), rowsPerInsert)) {
+    for (const chunk of inChunks(countRows, rowsPerInsert(6))) {
       await trx('usage_counts')
         .insert(chunk)
         .onConflict(['variant_id', 'signature_hash', 'client_name', 'client_version', 'bucket_hour'])
         .merge({ count: trx.raw('usage_counts.count + excluded.count') });
-    }
-    for (const chunk of inChunks(scoped(fieldCounts.values()), rowsPerInsert)) {
-      await trx('usage_field_counts')
-        .insert(chunk)
-        .onConflict(['variant_id', 'bucket_hour', 'coordinate'])
-        .merge({ count: trx.raw('usage_field_counts.count + excluded.count') });
     }
   });
 }
@@ -110,12 +96,6 @@ function assertNoNul(operations: OperationUsage[]): void {
     const at = op.coordinates.findIndex((c) => c.includes('\u0000'));
     if (at >= 0) throw badInput(`operations[${i}].coordinates[${at}] contains a NUL character (\\u0000), which usage may not hold`);
   });
-}
-
-function add<T extends CountRow>(into: Map<string, T>, key: string, row: Omit<T, 'count'>, count: number): void {
-  const existing = into.get(key);
-  if (existing) existing.count += count;
-  else into.set(key, { ...row, count } as T);
 }
 
 /**
@@ -150,10 +130,14 @@ async function storeOperations(trx: Knex.Transaction, variantId: string, batch: 
     .insert(toIndex.map(rowOf))
     .onConflict(['variant_id', 'signature_hash'])
     .merge(['coordinates', 'operation_name']);
-  await trx('usage_operation_coordinates')
-    .insert(toIndex.map(([hash, { coordinates }]) => ({ variant_id: variantId, signature_hash: hash, coordinates })))
-    .onConflict(['variant_id', 'signature_hash'])
-    .merge(['coordinates']);
+  // Copied from the rows just written, so the coordinates are not sent a second time.
+  const hashes = toIndex.map(([hash]) => hash);
+  await trx.raw(
+    'INSERT INTO usage_operation_coordinates (variant_id, signature_hash, coordinates) ' +
+      `SELECT variant_id, signature_hash, coordinates FROM usage_operations WHERE variant_id = ? AND signature_hash IN (${hashes.map(() => '?').join(', ')}) ` +
+      'ON CONFLICT (variant_id, signature_hash) DO UPDATE SET coordinates = excluded.coordinates',
+    [variantId, ...hashes],
+  );
 }
 
 /** Usage of every operation by every client in the hour buckets from `since` (rounded down to the hour) on. */
@@ -191,7 +175,7 @@ export interface UsageWindow {
   totalRequests: number;
   /** Distinct operations in the window that are not excluded. */
   checkedOperations: number;
-  /** Usage (not excluded) of the operations that touch a coordinate `wanted` accepts; `coordinates` holds only those. */
+  /** Usage (not excluded) of the operations touching a coordinate a check looks for; `coordinates` holds only those. */
   rows: UsageRow[];
 }
 
@@ -200,17 +184,24 @@ export interface UsageExclusions {
   excludedOperationNames: string[];
 }
 
+/** Coordinates a check looks for: `exact` ones, any starting with one of `typePrefixes` (`Type.`); `accepts` decides. */
+export interface TouchedCoordinates {
+  exact: string[];
+  typePrefixes: string[];
+  accepts(coordinate: string): boolean;
+}
+
 /**
  * A check's view of the window from `since` (rounded down to the hour) on, without loading
- * every operation: the coordinates used in the window come from the per-coordinate counts,
- * and only operations touching one that `wanted` accepts are read, with their clients.
+ * every operation: two aggregates over the window's counts, then only the operations whose
+ * coordinates `touched` accepts, with their clients.
  */
 export async function usageWindow(
   em: EntityManager,
   variantId: string,
   since: Date,
   exclusions: UsageExclusions,
-  wanted: (coordinate: string) => boolean,
+  touched: TouchedCoordinates,
 ): Promise<UsageWindow> {
   const knex = knexOf(em);
   const fromHour = hourOf(since);
@@ -218,24 +209,20 @@ export async function usageWindow(
   const [total] = await inWindow().sum({ total: 'c.count' });
   const checkedQuery = exclusions.excludedOperationNames.length > 0 ? joinOperation(inWindow()) : inWindow();
   const [checked] = await withoutExcluded(knex, checkedQuery, exclusions).countDistinct({ n: 'c.signature_hash' });
-  const used: { coordinate: string }[] = await knex('usage_field_counts')
-    .where('variant_id', variantId)
-    .andWhere('bucket_hour', '>=', fromHour)
-    .distinct('coordinate');
-  const coordinates = used.map((row) => row.coordinate).filter(wanted);
+  // LIKE on the coordinates' JSON text narrows the scan in the database; the parsed list decides.
+  const patterns = [...touched.exact.map((c) => `%${likeEscaped(JSON.stringify(c))}%`), ...touched.typePrefixes.map((p) => `%"${likeEscaped(p)}%`)];
   const touching = new Map<string, string[]>();
-  // LIKE on the JSON text narrows the scan in the database; the parsed list decides exactly.
-  const wantedHere = new Set(coordinates);
-  for (const chunk of inChunks(coordinates, 100)) {
+  for (const chunk of inChunks(patterns, 100)) {
     const candidates: { signature_hash: string; coordinates: string }[] = await knex('usage_operation_coordinates')
       .where('variant_id', variantId)
       .andWhere((q) => {
-        for (const coordinate of chunk) q.orWhereRaw("coordinates LIKE ? ESCAPE '\\'", [`%${likeEscaped(JSON.stringify(coordinate))}%`]);
+        for (const pattern of chunk) q.orWhereRaw("coordinates LIKE ? ESCAPE '\\'", [pattern]);
       })
       .select('signature_hash', 'coordinates');
     for (const row of candidates) {
-      const touched = (JSON.parse(row.coordinates) as string[]).filter((c) => wantedHere.has(c));
-      if (touched.length > 0) touching.set(row.signature_hash, touched);
+      if (touching.has(row.signature_hash)) continue;
+      const coordinates = (JSON.parse(row.coordinates) as string[]).filter((c) => touched.accepts(c));
+      if (coordinates.length > 0) touching.set(row.signature_hash, coordinates);
     }
   }
   const rows: UsageRow[] = [];
