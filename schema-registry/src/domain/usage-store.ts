@@ -157,6 +157,8 @@ export async function usageSince(em: EntityManager, variantId: string, since: Da
     .where('c.variant_id', variantId)
     .andWhere('c.bucket_hour', '>=', hourOf(since))
     .groupBy('c.signature_hash', 'o.operation_name', 'o.coordinates', 'c.client_name', 'c.client_version')
+    // The order SQLite groups in, on PostgreSQL too: equal counts keep it in a report.
+    .orderBy(['c.signature_hash', 'c.client_name', 'c.client_version'])
     .select('c.signature_hash', 'o.operation_name', 'o.coordinates', 'c.client_name', 'c.client_version')
     .sum({ count: 'c.count' });
   return rows.map((row) => ({
