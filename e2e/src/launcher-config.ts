@@ -20,6 +20,12 @@ export function readLauncherConfig(processEnv: NodeJS.ProcessEnv = process.env) 
       PAYMENTS_PORT: env.port(4005),
       NOTIFICATIONS_PORT: env.port(4006),
       REGISTRY_PORT: env.port(4100),
+      // `--monolith` and `--extract` on the command line say the same.
+      FICUS_MODE: z.enum(['services', 'monolith']).default('services'),
+      FICUS_MONOLITH_EXTRACT: z
+        .string()
+        .regex(/^[a-z-]+(,[a-z-]+)*$/, 'must be module names separated by commas, e.g. orders or orders,payments')
+        .optional(),
     },
     processEnv,
   );

@@ -1,12 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bodyErrorHandler, createLogger, healthRoutes, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
+import { bodyErrorHandler, createLogger, HealthCheck, healthRoutes, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
 import express from 'express';
 import type { PolicyHook } from './authorization';
 import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/token-verifier';
 import type { GatewayConfig } from './config';
 import { createEngine } from './engine/create-engine';
+import type { InProcessSubgraphs } from './engine/ficus/execute/in-process-transport';
 import { ServedSupergraph } from './engine/served-supergraph';
 import { gatewayError } from './errors';
 import { registerSubgraphResilienceMetrics } from './execution/resilience/resilience-metrics';
@@ -43,6 +44,10 @@ export interface GatewayHandle {
 export interface GatewayHooks {
   /** Decides which @policy policies a caller satisfies; without it every policy is denied. */
   policies?: PolicyHook;
+  /** Subgraphs this process serves too (the modular monolith), by the routing URL the supergraph gives them: called in process, without an HTTP hop. */
+  inProcessSubgraphs?: InProcessSubgraphs;
+  /** More checks for `/ready` (the monolith's modules, whose loss makes the process unready too). */
+  readinessChecks?: HealthCheck[];
 }
 
 /** How long in-flight requests may take to finish at shutdown. */
@@ -71,6 +76,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     onOverrides: (inForce, notInForce) => metrics.countOverrides(inForce, notInForce),
     onDeduplicated: (subgraph) => metrics.deduplicated.inc({ subgraph }),
     observeFetches: metrics.subgraphFetches,
+    inProcess: hooks.inProcessSubgraphs,
   });
   const served = new ServedSupergraph(engine, logger, (loaded, replacesAnother) => {
     metrics.served.reset();
@@ -118,7 +124,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     logger: logger.child({ component: 'subscriptions' }),
   });
   app.use(requestIdMiddleware(logger));
-  healthRoutes(app, [{ name: 'supergraph', check: () => served.current !== null }], () => draining);
+  healthRoutes(app, [{ name: 'supergraph', check: () => served.current !== null }, ...(hooks.readinessChecks ?? [])], () => draining);
   app.get('/metrics', async (_req, res) => {
     res.type(serviceMetrics.registry.contentType).send(await serviceMetrics.registry.metrics());
   });

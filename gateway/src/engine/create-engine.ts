@@ -3,6 +3,7 @@ import type { EngineConfig } from '../config';
 import type { SubgraphResilience } from '../execution/resilience/subgraph-resilience';
 import type * as ApolloGatewayEngine from './apollo-gateway/apollo-gateway-engine';
 import type { Engine } from './engine';
+import type { InProcessSubgraphs } from './ficus/execute/in-process-transport';
 import type { SubgraphFetchObserver } from './ficus/execute/subgraph-client';
 import { createFicusEngine } from './ficus/ficus-engine';
 
@@ -15,6 +16,11 @@ export interface EngineDependencies {
   onDeduplicated?(subgraph: string): void;
   /** The observer of one subgraph's requests (their duration and result), asked once per subgraph client. */
   observeFetches?(subgraph: string): SubgraphFetchObserver;
+  /**
+   * Subgraphs served in this process, by routing URL. The Ficus engine calls them in process;
+   * the apollo-gateway engine keeps calling every subgraph over HTTP (their routing URLs still answer).
+   */
+  inProcess?: InProcessSubgraphs;
 }
 
 /** The engine the config names. */

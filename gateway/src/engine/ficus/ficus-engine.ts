@@ -11,6 +11,7 @@ import { executeIntrospection, selectsIntrospection } from './execute/introspect
 import { ResponseObject, TypeMatcher } from './execute/response-data';
 import { ResponseShaper } from './execute/shape-response';
 import type { SubgraphFetchObserver } from './execute/subgraph-client';
+import type { InProcessSubgraphs } from './execute/in-process-transport';
 import { SubgraphClients } from './execute/subgraph-clients';
 import { OverrideLabels } from './override-labels';
 import { PlanCache } from './plan-cache';
@@ -38,6 +39,8 @@ export interface FicusEngineOptions {
   onDeduplicated?(subgraph: string): void;
   /** The observer of one subgraph's requests, asked once per subgraph client. */
   observeFetches?(subgraph: string): SubgraphFetchObserver;
+  /** Subgraphs served in this process (a modular monolith), by routing URL. */
+  inProcess?: InProcessSubgraphs;
 }
 
 /** The gateway's own engine: Hive's Rust query planner, and an executor of ours over its plans. */
@@ -49,6 +52,7 @@ export function createFicusEngine(options: FicusEngineOptions): Engine {
     deduplicate: options.deduplicate,
     onDeduplicated: options.onDeduplicated,
     observeFetches: options.observeFetches,
+    inProcess: options.inProcess,
   });
   return {
     name: 'ficus',
