@@ -17,6 +17,7 @@ import { supergraphRoute } from './http/supergraph-route';
 import { supergraphSdlRoute } from './http/supergraph-sdl-route';
 import { uplinkRoute } from './http/uplink-route';
 import { usageRoute } from './http/usage-route';
+import { IngestGate } from './http/ingest-gate';
 import { RegistryMetrics } from './registry-metrics';
 import { roverApiRoute } from './rover-api/route';
 
@@ -70,13 +71,14 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       metrics,
       checks: [{ name: 'database', check: () => orm.isConnected() }],
       routes: (app) => {
+        const usageGate = new IngestGate(config.usageIngestConcurrency);
         supergraphRoute(app, orm, deps);
         persistedQueriesRoute(app, orm, deps);
-        usageRoute(app, orm, config.bodyLimitBytes);
+        usageRoute(app, orm, config.bodyLimitBytes, usageGate);
         roverApiRoute(app, { orm, deps, logger, bodyLimitBytes: config.bodyLimitBytes });
         uplinkRoute(app, { orm, logger, minDelaySeconds: config.uplinkMinDelaySeconds });
         supergraphSdlRoute(app, orm);
-        apolloUsageRoute(app, orm, config.bodyLimitBytes);
+        apolloUsageRoute(app, orm, config.bodyLimitBytes, usageGate);
         consoleRoute(app);
       },
       context: async (req) => {

@@ -16,6 +16,8 @@ export interface RegistryConfig {
   databaseAccess?: DatabaseAccess;
   /** Largest accepted request body, in bytes: usage batches from busy gateways are big. */
   bodyLimitBytes: number;
+  /** Usage reports read and stored at once; more wait, so ingestion's memory stays bounded. */
+  usageIngestConcurrency: number;
   /** The longest a gateway's `GET /api/supergraph/…?after=` may wait for a newer supergraph. */
   longPollMaxSeconds: number;
   /** The `minDelaySeconds` the Uplink endpoint gives routers: how long they wait before asking again. */
@@ -40,6 +42,7 @@ const registryEnv = {
   ...databaseAccessEnv,
   PORT: env.port(registryDefaultPort),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10_000_000),
+  USAGE_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   LONG_POLL_MAX_SECONDS: z.coerce.number().int().min(1).max(300).default(60),
   UPLINK_MIN_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   REGISTRY_BOOTSTRAP_KEY: z.string().min(32, 'must be at least 32 characters of random').optional(),
@@ -63,6 +66,7 @@ export function readRegistryConfig(processEnv: NodeJS.ProcessEnv = process.env):
     logLevel: parsed.LOG_LEVEL,
     dataDir,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
+    usageIngestConcurrency: parsed.USAGE_INGEST_CONCURRENCY,
     longPollMaxSeconds: parsed.LONG_POLL_MAX_SECONDS,
     uplinkMinDelaySeconds: parsed.UPLINK_MIN_DELAY_SECONDS,
     bootstrapKey: parsed.REGISTRY_BOOTSTRAP_KEY,

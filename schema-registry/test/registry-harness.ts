@@ -50,9 +50,12 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-/** A real registry on port 0 over a database of its own, with keys for each scope; `env` adds registry variables. */
-export async function startTestRegistry(kind: 'sqlite' | 'postgres', label: string, env: Record<string, string> = {}): Promise<TestRegistry> {
-  const db = await createTestDatabase(kind, label);
+/**
+ * A real registry on port 0 over a database of its own (or `existing`, which it then drops on
+ * stop), with keys for each scope; `env` adds registry variables.
+ */
+export async function startTestRegistry(kind: 'sqlite' | 'postgres', label: string, env: Record<string, string> = {}, existing?: TestDatabase): Promise<TestRegistry> {
+  const db = existing ?? (await createTestDatabase(kind, label));
   const config = readRegistryConfig({ LOG_LEVEL: 'warn', PORT: '0', ...env });
   const registry = await build({ ...config, database: db.target, longPollMaxSeconds: 20 });
   const make = async (name: string, scopes: Scope[]) => (await createApiKey(registry.orm.em.fork(), { name, scopes })).key;

@@ -20,16 +20,18 @@ import type { SchemaChange } from './schema-change';
  *   object, however deeply nested) in an argument.
  */
 export function touchedBy(change: SchemaChange, before: GraphQLSchema): (coordinate: string) => boolean {
+  const { exact, typePrefix } = touchedCoordinates(change, before);
+  const set = new Set(exact);
+  return (coordinate) => set.has(coordinate) || (typePrefix !== null && coordinate.startsWith(typePrefix));
+}
+
+/** What `touchedBy` accepts, spelled out: these coordinates, and any starting with `typePrefix` (`Type.`). */
+export function touchedCoordinates(change: SchemaChange, before: GraphQLSchema): { exact: string[]; typePrefix: string | null } {
   const [typeName = '', member] = change.coordinate.split('.');
   const type = before.getType(typeName);
-  if (member !== undefined && (isObjectType(type) || isInterfaceType(type))) {
-    const field = `${typeName}.${member}`;
-    return (coordinate) => coordinate === field;
-  }
-  const users = type ? fieldsUsing(type, before) : new Set<string>();
-  const exact = member === undefined ? null : `${typeName}.${member}`;
-  return (coordinate) =>
-    users.has(coordinate) || (exact === null ? coordinate.startsWith(`${typeName}.`) : coordinate === exact);
+  if (member !== undefined && (isObjectType(type) || isInterfaceType(type))) return { exact: [`${typeName}.${member}`], typePrefix: null };
+  const users = type ? [...fieldsUsing(type, before)] : [];
+  return member === undefined ? { exact: users, typePrefix: `${typeName}.` } : { exact: [...users, `${typeName}.${member}`], typePrefix: null };
 }
 
 /** `Type.field` of every output field that returns `target` or takes it, directly or inside input objects, as an argument. */

@@ -7,9 +7,9 @@ import { ApiKeyRow, CheckRun, CheckSettings } from '../db/entities';
 import { recordAudit } from './audit-log';
 import { diffApiSchema } from './diff-api-schema';
 import { withPartialOverrideRule } from './partial-override-rule';
-import { CheckedChange, evaluateUsage } from './evaluate-usage';
+import { CheckedChange, evaluateWindow, touchedByBreaking } from './evaluate-usage';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
-import { usageSince } from './usage-store';
+import { usageWindow, UsageWindow } from './usage-store';
 import { checkSettingsOf, currentSubgraphs, findOrCreateVariant, latestSupergraph } from './variants';
 
 export interface CheckInput {
@@ -88,9 +88,13 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, me
     // A variant with nothing composed yet has no clients to break.
     const changes = beforeSchema ? await diffApiSchema(beforeSchema, apiSchemaOf(composed.supergraphSdl)) : [];
     const from = new Date(now.getTime() - settings.validationPeriodSeconds * 1000);
-    const usage = changes.some((c) => c.severity === 'BREAKING') ? await usageSince(em, variant.id, from) : [];
+    const noUsage: UsageWindow = { totalRequests: 0, checkedOperations: 0, rows: [] };
+    const usage =
+      beforeSchema && changes.some((c) => c.severity === 'BREAKING')
+        ? await usageWindow(em, variant.id, from, settings, touchedByBreaking(changes, beforeSchema))
+        : noUsage;
     const evaluated = beforeSchema
-      ? evaluateUsage(changes, usage, settings, beforeSchema)
+      ? evaluateWindow(changes, usage, settings, beforeSchema)
       : { changes: [] as CheckedChange[], totalRequests: 0, checkedOperations: 0 };
     report = {
       ...base,

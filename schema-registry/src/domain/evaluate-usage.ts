@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
-import { touchedBy } from './change-coordinates';
+import { touchedBy, touchedCoordinates } from './change-coordinates';
 import type { SchemaChange } from './schema-change';
-import type { UsageRow } from './usage-store';
+import type { TouchedCoordinates, UsageRow, UsageWindow } from './usage-store';
 
 export interface UsagePolicy {
   queryCountThreshold: number;
@@ -30,11 +30,19 @@ export interface CheckedChange extends SchemaChange {
   affectedOperations: AffectedOperation[];
 }
 
-/**
- * A breaking change blocks when an operation in the window, above both thresholds and not
- * excluded, touched what it breaks; or when the window holds no usage at all, since then
- * nothing says it is safe. Dangerous and safe changes never block.
- */
+/** The coordinates the breaking changes touch: only operations touching one need reading. */
+export function touchedByBreaking(changes: SchemaChange[], before: GraphQLSchema): TouchedCoordinates {
+  const breaking = changes.filter((c) => c.severity === 'BREAKING');
+  const spelled = breaking.map((c) => touchedCoordinates(c, before));
+  const touches = breaking.map((c) => touchedBy(c, before));
+  return {
+    exact: [...new Set(spelled.flatMap((t) => t.exact))],
+    typePrefixes: [...new Set(spelled.flatMap((t) => (t.typePrefix === null ? [] : [t.typePrefix])))],
+    accepts: (coordinate) => touches.some((touched) => touched(coordinate)),
+  };
+}
+
+/** `evaluateWindow` over usage rows of every operation in the window. */
 export function evaluateUsage(
   changes: SchemaChange[],
   usage: UsageRow[],
@@ -44,6 +52,23 @@ export function evaluateUsage(
   const totalRequests = usage.reduce((sum, row) => sum + row.count, 0);
   const counted = usage.filter((row) => !isExcluded(row, policy));
   const checkedOperations = new Set(counted.map((row) => row.signatureHash)).size;
+  return evaluateWindow(changes, { totalRequests, checkedOperations, rows: counted }, policy, before);
+}
+
+/**
+ * A breaking change blocks when an operation in the window, above both thresholds and not
+ * excluded, touched what it breaks; or when the window holds no usage at all, since then
+ * nothing says it is safe. Dangerous and safe changes never block. `window.rows` need hold
+ * only the operations touching what the breaking changes touch.
+ */
+export function evaluateWindow(
+  changes: SchemaChange[],
+  window: UsageWindow,
+  policy: UsagePolicy,
+  before: GraphQLSchema,
+): { changes: CheckedChange[]; totalRequests: number; checkedOperations: number } {
+  const { totalRequests, checkedOperations } = window;
+  const counted = window.rows.filter((row) => !isExcluded(row, policy));
   const checked = changes.map((change): CheckedChange => {
     if (change.severity !== 'BREAKING') return { ...change, blocking: false, affectedOperations: [] };
     const touches = touchedBy(change, before);

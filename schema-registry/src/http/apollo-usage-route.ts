@@ -6,6 +6,7 @@ import { parseGraphRef } from '../domain/graph-ref';
 import { recordUsage } from '../domain/usage-store';
 import { findOrCreateVariant } from '../domain/variants';
 import { callerOf } from './caller';
+import type { IngestGate } from './ingest-gate';
 import { sendDomainError } from './rest-errors';
 
 /**
@@ -13,7 +14,7 @@ import { sendDomainError } from './rest-errors';
  * sends them (gzipped protobuf `Report`, key in `X-Api-Key`) when its `endpointUrl` is the
  * registry. They feed the same usage store as `POST /api/usage`. Scope: report.
  */
-export function apolloUsageRoute(app: Express, orm: Orm, bodyLimitBytes: number): void {
+export function apolloUsageRoute(app: Express, orm: Orm, bodyLimitBytes: number, gate: IngestGate): void {
   // body-parser gunzips (Content-Encoding: gzip) and holds the unzipped size to the limit too.
   const readBody = express.raw({ type: () => true, limit: bodyLimitBytes });
   app.post(
@@ -27,6 +28,7 @@ export function apolloUsageRoute(app: Express, orm: Orm, bodyLimitBytes: number)
         if (!sendDomainError(res, err)) next(err);
       }
     },
+    gate.middleware,
     readBody,
     async (req, res, next) => {
       try {

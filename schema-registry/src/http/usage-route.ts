@@ -6,6 +6,7 @@ import { parseGraphRef } from '../domain/graph-ref';
 import { recordUsage } from '../domain/usage-store';
 import { findOrCreateVariant } from '../domain/variants';
 import { callerOf } from './caller';
+import type { IngestGate } from './ingest-gate';
 import { sendDomainError, sendError } from './rest-errors';
 
 const coordinate = z.string().regex(/^[_A-Za-z]\w*\.[_A-Za-z]\w*$/, 'must be a schema coordinate, Type.field');
@@ -33,8 +34,8 @@ const usageReport = z.object({
 });
 
 /** `POST /api/usage`: a batch of operations a gateway served. Scope: report. */
-export function usageRoute(app: Express, orm: Orm, bodyLimitBytes: number): void {
-  app.post('/api/usage', jsonBody(bodyLimitBytes), async (req, res, next) => {
+export function usageRoute(app: Express, orm: Orm, bodyLimitBytes: number, gate: IngestGate): void {
+  app.post('/api/usage', gate.middleware, jsonBody(bodyLimitBytes), async (req, res, next) => {
     try {
       const em = orm.em.fork();
       requireScope(await callerOf(req, em), 'report');
