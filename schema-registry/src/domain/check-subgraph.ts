@@ -2,14 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { badInput } from '@ficus/kit';
 import type { RegistryMetrics } from '../registry-metrics';
-import { apiSchemaOf, composeSubgraphs, CompositionMessage } from '../compose';
+import type { CompositionMessage } from '../compose';
+import type { Composer } from '../composition/composition-pool';
 import { ApiKeyRow, CheckRun, CheckSettings } from '../db/entities';
 import { recordAudit } from './audit-log';
-import { diffApiSchema } from './diff-api-schema';
-import { CheckedChange, evaluateUsage } from './evaluate-usage';
+import type { CheckedChange } from './evaluate-usage';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
 import { usageSince } from './usage-store';
 import { checkSettingsOf, currentSubgraphs, findOrCreateVariant, latestSupergraph } from './variants';
+
+export interface CheckDeps {
+  /** Composes, builds API schemas, diffs and weighs usage off the request thread. */
+  composer: Composer;
+  metrics?: RegistryMetrics;
+}
 
 export interface CheckInput {
   ref: GraphRef;
@@ -45,10 +51,12 @@ const unpublishedRoutingUrl = 'http://unpublished.invalid/graphql';
  * subgraphs, and each change to the client-facing API schema is classified and, if breaking,
  * weighed against recorded usage. Every run is stored with its report.
  */
-export async function checkSubgraph(em: EntityManager, input: CheckInput, caller: ApiKeyRow, metrics?: RegistryMetrics): Promise<CheckReport> {
+export async function checkSubgraph(em: EntityManager, input: CheckInput, caller: ApiKeyRow, deps: CheckDeps): Promise<CheckReport> {
+  const { metrics } = deps;
+  const startedAt = performance.now();
   try {
-    const report = await check(em, input, caller, metrics);
-    metrics?.checked(report.passed ? 'passed' : 'failed');
+    const report = await check(em, input, caller, deps);
+    metrics?.checked(report.passed ? 'passed' : 'failed', startedAt);
     await recordAudit(em, {
       action: 'subgraph.check',
       graphRef: report.graphRef,
@@ -59,12 +67,12 @@ export async function checkSubgraph(em: EntityManager, input: CheckInput, caller
     });
     return report;
   } catch (err) {
-    metrics?.checked('error');
+    metrics?.checked('error', startedAt);
     throw err;
   }
 }
 
-async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, metrics: RegistryMetrics | undefined): Promise<CheckReport> {
+async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, { composer, metrics }: CheckDeps): Promise<CheckReport> {
   assertSubgraphName(input.name);
   assertSettings(input.overrides);
   // The run is stored under its variant, so a check of a variant not yet published to creates it.
@@ -73,8 +81,15 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, me
   const current = await currentSubgraphs(em, variant.id);
   const routingUrl = current.find((s) => s.name === input.name)?.routingUrl ?? unpublishedRoutingUrl;
   const proposed = [...current.filter((s) => s.name !== input.name), { name: input.name, sdl: input.sdl, routingUrl }];
-  const compose = () => composeSubgraphs(proposed.sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ ...s, origin: s.name })));
-  const composed = metrics ? metrics.composed(compose) : compose();
+  const before = await latestSupergraph(em, variant);
+  const subgraphs = proposed.sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ name: s.name, sdl: s.sdl, routingUrl: s.routingUrl, origin: s.name }));
+  // Checks queue fairly per caller and graph: one caller's burst does not hold up another's check.
+  const lane = `${caller.id}:${input.ref.graph}`;
+  const compose = async () => {
+    const { composed, changes } = await composer.run(lane, { kind: 'check', subgraphs, beforeSdl: before?.sdl ?? null });
+    return { ...composed, changes };
+  };
+  const composed = metrics ? await metrics.composed(compose) : await compose();
 
   const now = new Date();
   const base = { id: randomUUID(), graphRef: formatGraphRef(input.ref), subgraph: input.name, createdAt: now.toISOString(), createdBy: caller.name };
@@ -82,14 +97,12 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, me
   if (!composed.ok) {
     report = { ...base, passed: false, compositionErrors: composed.errors, supergraphChanged: false, changes: [], usage: null };
   } else {
-    const before = await latestSupergraph(em, variant);
-    const beforeSchema = before ? apiSchemaOf(before.sdl) : null;
-    // A variant with nothing composed yet has no clients to break.
-    const changes = beforeSchema ? await diffApiSchema(beforeSchema, apiSchemaOf(composed.supergraphSdl)) : [];
+    const changes = composed.changes;
     const from = new Date(now.getTime() - settings.validationPeriodSeconds * 1000);
     const usage = changes.some((c) => c.severity === 'BREAKING') ? await usageSince(em, variant.id, from) : [];
-    const evaluated = beforeSchema
-      ? evaluateUsage(changes, usage, settings, beforeSchema)
+    // A variant with nothing composed yet has no clients to break.
+    const evaluated = before
+      ? await composer.run(lane, { kind: 'evaluate', changes, usage, policy: settings, beforeSdl: before.sdl })
       : { changes: [] as CheckedChange[], totalRequests: 0, checkedOperations: 0 };
     report = {
       ...base,
