@@ -28,6 +28,8 @@ export async function startBenchStack(options: {
   env: (dataDir: string) => Record<string, string>;
   /** Processes per service (the launcher's `instances`): subgraphs share their port, gateways get one each. */
   instances?: Partial<Record<string, number>>;
+  /** The modular monolith (the launcher's `monolith`): the subgraphs and the gateway in one process. */
+  monolith?: { extract?: string[] };
 }): Promise<BenchStack> {
   const nats = await startTestNatsServer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ficus-${options.label}-`));
@@ -59,6 +61,7 @@ export async function startBenchStack(options: {
     }
     stack = await startStack({
       instances: options.instances,
+      monolith: options.monolith,
       dataDir,
       natsUrl: nats.url,
       nodeEnv: 'test',

@@ -3,6 +3,7 @@ import type { RunningStack } from '@ficus/e2e';
 import { benchShopper } from './bench-shopper';
 import { startBenchStack } from './bench-stack';
 import { cpuSeconds, query } from './measure';
+import { storefrontLatency } from './storefront-latency';
 
 /**
  * Orders carried to CONFIRMED per second, and placement-to-CONFIRMED latency, at a fixed
@@ -15,6 +16,12 @@ import { cpuSeconds, query } from './measure';
  * payments and notifications run two processes each sharing their port (REUSE_PORT), and two
  * gateways take the orders in turn, as a load balancer would send them. It then prints both
  * reports and the ratio of the second to the first.
+ *
+ * `--mode services,monolith` runs it once per deployment mode, each on a fresh stack: every
+ * service its own process, then the modular monolith (the subgraphs and the gateway in one
+ * process, calling each other in process). Each run then measures the storefront's reads
+ * (Catalog and MyOrders, `--storefront-requests` of them, 8 in flight): their latency from the
+ * client, and every process's CPU per read.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -23,17 +30,25 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '100' },
       seconds: { type: 'string', default: '30' },
       instances: { type: 'string', default: '1' },
+      mode: { type: 'string', default: 'services' },
+      'storefront-requests': { type: 'string', default: '2000' },
     },
   });
+  const modes = values.mode.split(',') as Mode[];
+  if (modes.some((mode) => mode !== 'services' && mode !== 'monolith')) throw new Error(`--mode takes services, monolith or both (services,monolith), not ${values.mode}`);
+  const storefrontRequests = Number(values['storefront-requests']);
   const kind = values.db === 'sqlite' ? 'sqlite' : 'postgres';
   const counts = values.instances.split(',').map(Number);
   if (counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--instances takes counts such as 1,2, not ${values.instances}`);
   if (kind === 'sqlite' && counts.some((n) => n > 1)) throw new Error('--instances above 1 needs --db postgres: a SQLite file has one writer process');
+  if (modes.includes('monolith') && counts.some((n) => n > 1)) throw new Error('--mode monolith runs one process: use --instances 1');
   const reports: Report[] = [];
-  for (const instances of counts) {
-    const report = await run(kind, Number(values.rate), Number(values.seconds), instances);
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    reports.push(report);
+  for (const mode of modes) {
+    for (const instances of counts) {
+      const report = await run(kind, Number(values.rate), Number(values.seconds), instances, mode, storefrontRequests);
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      reports.push(report);
+    }
   }
   if (reports.length > 1) process.stdout.write(comparison(reports));
 }
@@ -43,17 +58,20 @@ const scaled = ['orders', 'inventory', 'payments', 'notifications', 'gateway'];
 
 type Report = Awaited<ReturnType<typeof run>>;
 
-async function run(kind: 'postgres' | 'sqlite', rate: number, seconds: number, instances: number) {
+type Mode = 'services' | 'monolith';
+
+async function run(kind: 'postgres' | 'sqlite', rate: number, seconds: number, instances: number, mode: Mode, storefrontRequests: number) {
   const bench = await startBenchStack({
     kind,
     label: 'bench',
     env: () => ({ PAYMENT_TIMEOUT_MS: '60000' }),
     instances: Object.fromEntries(scaled.map((name) => [name, instances])),
+    monolith: mode === 'monolith' ? {} : undefined,
   });
   const { stack, databaseUrls } = bench;
   try {
     const gateways = stack.gatewayUrls;
-    const { place } = await benchShopper(gateways[0]!, { sku: 'BENCH-1', email: 'bench@example.com', paymentToken: 'tok_visa' });
+    const { place, token } = await benchShopper(gateways[0]!, { sku: 'BENCH-1', email: 'bench@example.com', paymentToken: 'tok_visa' });
 
     const total = rate * seconds;
     const cpuBefore = cpuSeconds(stack);
@@ -93,7 +111,12 @@ async function run(kind: 'postgres' | 'sqlite', rate: number, seconds: number, i
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
     const cpu = cpuPerService(cpuBefore, cpuAfter);
     const allCpu = [...cpu.values()].reduce((sum, s) => sum + s, 0);
+
+    const storefrontCpuBefore = cpuSeconds(stack);
+    const storefront = await storefrontLatency(gateways[0]!, token, { requests: storefrontRequests, concurrency: 8 });
+    const storefrontCpu = [...cpuPerService(storefrontCpuBefore, cpuSeconds(stack)).values()].reduce((sum, s) => sum + s, 0);
     const report = {
+      mode,
       database: kind,
       instances,
       offeredRate: rate,
@@ -109,6 +132,7 @@ async function run(kind: 'postgres' | 'sqlite', rate: number, seconds: number, i
         all: Number(((allCpu / latencies.length) * 1000).toFixed(1)),
         ...Object.fromEntries([...cpu].map(([name, used]) => [name, Number(((used / latencies.length) * 1000).toFixed(1))])),
       },
+      storefront: { ...storefront, cpuMsPerRead: Number(((storefrontCpu / (storefront.requests - storefront.failed)) * 1000).toFixed(2)) },
     };
     if (process.env.BENCH_METRICS === '1') {
       process.stdout.write(await metricsSummary(stack));
@@ -134,12 +158,18 @@ function cpuPerService(before: Map<string, number>, after: Map<string, number>):
 function comparison(reports: Report[]): string {
   const [base] = reports;
   const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
-  const lines = ['', 'instances  confirmed/s  p50 ms  p90 ms  p99 ms  cpu ms/order   ratio to the first run (confirmed/s, p50, p99, cpu/order)'];
+  const lines = [
+    '',
+    'mode      instances  confirmed/s  p50 ms  p90 ms  p99 ms  cpu ms/order  Catalog p99  MyOrders p99  cpu ms/read   ratio to the first run (confirmed/s, p50, p99, cpu/order, Catalog p99, MyOrders p99, cpu/read)',
+  ];
+  const catalogP99 = (r: Report) => r.storefront.latencyMs.Catalog?.p99 ?? NaN;
+  const myOrdersP99 = (r: Report) => r.storefront.latencyMs.MyOrders?.p99 ?? NaN;
   for (const r of reports) {
     lines.push(
-      `${String(r.instances).padEnd(11)}${String(r.confirmedPerSecond).padEnd(13)}${String(r.latencyMs.p50).padEnd(8)}${String(r.latencyMs.p90).padEnd(8)}` +
-        `${String(r.latencyMs.p99).padEnd(8)}${String(r.cpuMsPerOrder.all).padEnd(14)}` +
-        `${ratio(r.confirmedPerSecond, base!.confirmedPerSecond)}, ${ratio(r.latencyMs.p50, base!.latencyMs.p50)}, ${ratio(r.latencyMs.p99, base!.latencyMs.p99)}, ${ratio(r.cpuMsPerOrder.all, base!.cpuMsPerOrder.all)}`,
+      `${r.mode.padEnd(10)}${String(r.instances).padEnd(11)}${String(r.confirmedPerSecond).padEnd(13)}${String(r.latencyMs.p50).padEnd(8)}${String(r.latencyMs.p90).padEnd(8)}` +
+        `${String(r.latencyMs.p99).padEnd(8)}${String(r.cpuMsPerOrder.all).padEnd(14)}${String(catalogP99(r)).padEnd(13)}${String(myOrdersP99(r)).padEnd(14)}${String(r.storefront.cpuMsPerRead).padEnd(14)}` +
+        `${ratio(r.confirmedPerSecond, base!.confirmedPerSecond)}, ${ratio(r.latencyMs.p50, base!.latencyMs.p50)}, ${ratio(r.latencyMs.p99, base!.latencyMs.p99)}, ${ratio(r.cpuMsPerOrder.all, base!.cpuMsPerOrder.all)}, ` +
+        `${ratio(catalogP99(r), catalogP99(base!))}, ${ratio(myOrdersP99(r), myOrdersP99(base!))}, ${ratio(r.storefront.cpuMsPerRead, base!.storefront.cpuMsPerRead)}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -16,9 +16,11 @@ case "$service" in
   orders) dir=subgraphs/orders port=4004 ;;
   payments) dir=subgraphs/payments port=4005 ;;
   notifications) dir=subgraphs/notifications port=4006 ;;
+  legacy-shop) dir=subgraphs/legacy-shop port=4007 ;;
+  monolith) dir=monolith port=4000 ;;
   ficus) exec node "$app/schema-registry/dist/src/cli.js" "$@" ;;
   *)
-    echo "usage: <gateway|registry|users|products|inventory|orders|payments|notifications> [args…] | ficus <command> [options]" >&2
+    echo "usage: <gateway|registry|users|products|inventory|orders|payments|notifications|legacy-shop|monolith> [args…] | ficus <command> [options]" >&2
     exit 64
     ;;
 esac

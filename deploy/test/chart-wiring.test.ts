@@ -98,7 +98,7 @@ describe('the chart wires the services as the launcher does', () => {
   it('gives each subgraph and the registry its own DATABASE_URL, and each subgraph the NATS cluster', () => {
     const urls = [...subgraphNames, 'registry'].map((name) => secretValue(name, 'DATABASE_URL'));
     expect(new Set(urls).size).toBe(urls.length);
-    for (const [i, name] of [...subgraphNames, 'registry'].entries()) expect(urls[i]).toContain(`ficus_${name}`);
+    for (const [i, name] of [...subgraphNames, 'registry'].entries()) expect(urls[i]).toContain(`ficus_${name.replaceAll('-', '_')}`);
     for (const name of subgraphNames) expect(envOf(container(name), 'NATS_URL').value).toBe('nats://nats-0.nats:4222,nats://nats-1.nats:4222,nats://nats-2.nats:4222');
     for (const name of subgraphNames) expect(envOf(container(name), 'NATS_STREAM_REPLICAS').value).toBe('3');
   });

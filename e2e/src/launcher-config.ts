@@ -19,7 +19,14 @@ export function readLauncherConfig(processEnv: NodeJS.ProcessEnv = process.env) 
       ORDERS_PORT: env.port(4004),
       PAYMENTS_PORT: env.port(4005),
       NOTIFICATIONS_PORT: env.port(4006),
+      LEGACY_SHOP_PORT: env.port(4007),
       REGISTRY_PORT: env.port(4100),
+      // `--monolith` and `--extract` on the command line say the same.
+      FICUS_MODE: z.enum(['services', 'monolith']).default('services'),
+      FICUS_MONOLITH_EXTRACT: z
+        .string()
+        .regex(/^[a-z-]+(,[a-z-]+)*$/, 'must be module names separated by commas, e.g. orders or orders,payments')
+        .optional(),
     },
     processEnv,
   );

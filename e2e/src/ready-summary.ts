@@ -6,7 +6,9 @@ export function readySummary(
   stack: RunningStack,
   details: { seconds: string; dataDir: string; devAdmin?: { email: string; password: string }; seeded: number },
 ): string[] {
-  const pidOf = (name: string) => stack.services.find((service) => service.name === name)?.pid;
+  const processOf = (name: string) => stack.services.find((service) => service.name === name);
+  // In monolith mode the gateway and the modules not extracted share the monolith's process.
+  const pidOf = (name: string) => processOf(name)?.pid ?? (processOf('monolith') ? `${processOf('monolith')!.pid} (monolith)` : undefined);
   return [
     '',
     `Ficus is ready (${details.seconds} s).`,

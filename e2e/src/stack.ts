@@ -1,17 +1,14 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { ChildService, LogSink } from './child-service';
+import { launchChild, readyTimeoutMs } from './launch-child';
+import { startMonolithStack } from './monolith-stack';
 import { NatsEndpoint, resolveNats } from './nats';
-import { serviceNodeOptions } from './node-options';
 import { httpReady, ReadinessCheck, sharedPortReady } from './readiness';
 import { repoRoot } from './repo';
 import { createLauncherKey, newBootstrapKey, publishSubgraphs, stackGraphRef, subgraphsToPublish } from './registry-setup';
 import { gateway, registry, ServiceSpec, stackServices, subgraphs } from './services';
 import { databaseEnv, sharedServiceEnv, ServiceEnvOptions } from './service-env';
 import { SupervisedService, SupervisionOptions } from './supervised-service';
-
-/** How long a service has to answer 200 on /ready after it is started. */
-const readyTimeoutMs = 60_000;
 
 export interface StackOptions extends ServiceEnvOptions {
   /** Where SQLite files, logs, the dev signing key and a launcher-started NATS keep their data. */
@@ -40,6 +37,11 @@ export interface StackOptions extends ServiceEnvOptions {
    * crash a service on purpose want that).
    */
   supervision?: SupervisionOptions;
+  /**
+   * The modular monolith (`npm start -- --monolith`): the subgraphs and the gateway in one
+   * process, but for the modules named in `extract`, which run as their own services.
+   */
+  monolith?: { extract?: string[] };
 }
 
 export interface RunningStack {
@@ -68,6 +70,7 @@ export interface RunningStack {
  * With `instances`, the further processes of each service start once its first is ready.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
+  if (options.monolith) return startMonolithStack({ ...options, monolith: options.monolith });
   const root = repoRoot();
   fs.mkdirSync(options.dataDir, { recursive: true });
   const nats = await resolveNats({ natsUrl: options.natsUrl, dataDir: options.dataDir, supervision: options.supervision });
@@ -187,12 +190,4 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 /** The first process of a service has its name; the second and later `<service>-<i>`. */
 export function instanceName(spec: ServiceSpec, instance: number): string {
   return instance === 1 ? spec.name : `${spec.name}-${instance}`;
-}
-
-function launchChild(root: string, spec: ServiceSpec, name: string, env: NodeJS.ProcessEnv, options: StackOptions): ChildService {
-  const entry = path.join(root, spec.dir, 'dist', 'src', 'main.js');
-  if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
-  const logFile = path.join(options.dataDir, 'logs', `${name}.log`);
-  const nodeOptions = serviceNodeOptions(path.join(root, spec.dir));
-  return new ChildService(name, { file: process.execPath, args: [...nodeOptions, entry] }, env, logFile, options.onLog);
 }

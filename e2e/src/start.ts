@@ -7,6 +7,7 @@ import { readySummary } from './ready-summary';
 import { defaultRestartPolicy } from './restart-policy';
 import { seedDemoCatalog } from './seed';
 import { RunningStack, startStack } from './stack';
+import { startModeOf, StartUsageError } from './start-args';
 import { SupervisionEvent } from './supervision-events';
 
 const devAdmin = { email: 'admin@example.com', password: 'admin' };
@@ -15,6 +16,7 @@ const devAdmin = { email: 'admin@example.com', password: 'admin' };
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const config = readLauncherConfig();
+  const mode = startModeOf(process.argv.slice(2), config);
   const production = config.NODE_ENV === 'production';
   const dataDir = path.resolve(config.DATA_DIR);
   const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -64,11 +66,13 @@ async function main(): Promise<void> {
       orders: config.ORDERS_PORT,
       payments: config.PAYMENTS_PORT,
       notifications: config.NOTIFICATIONS_PORT,
+      'legacy-shop': config.LEGACY_SHOP_PORT,
       registry: config.REGISTRY_PORT,
     },
     devAdmin: production ? undefined : devAdmin,
     onLog: (service, line) => print(formatLogLine(service, line)),
     supervision: { policy: defaultRestartPolicy, onEvent: onSupervisionEvent },
+    ...mode,
   });
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));
@@ -89,6 +93,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (err instanceof StartUsageError) {
+    process.stderr.write(`ficus: ${err.message}\n`);
+    process.exit(64);
+  }
   if (err instanceof ConfigError || err instanceof NatsUnavailableError) process.stderr.write(`ficus: ${err.message}\n`);
   else process.stderr.write(`ficus: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

@@ -15,7 +15,7 @@ export async function freeStackPorts(): Promise<Record<string, number>> {
   return ports;
 }
 
-/** The environment `npm start` gets in tests: SQLite under `dataDir`, the test's own NATS, these ports. */
+/** The environment `npm start` gets in tests: SQLite under `dataDir`, the test's own NATS, these ports (`legacy-shop` as LEGACY_SHOP_PORT). */
 export function launcherEnv(options: { dataDir: string; natsUrl: string; ports: Record<string, number> }): NodeJS.ProcessEnv {
   return {
     ...process.env,
@@ -24,6 +24,6 @@ export function launcherEnv(options: { dataDir: string; natsUrl: string; ports: 
     DATA_DIR: options.dataDir,
     NATS_URL: options.natsUrl,
     POSTGRES_URL: '',
-    ...Object.fromEntries(Object.entries(options.ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
+    ...Object.fromEntries(Object.entries(options.ports).map(([name, port]) => [`${name.toUpperCase().replaceAll('-', '_')}_PORT`, String(port)])),
   };
 }

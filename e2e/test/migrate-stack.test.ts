@@ -7,7 +7,7 @@ import { migrateStack, servicesWithDatabases } from '../src/migrate-stack';
 
 describe('npm run migrate (migrateStack)', () => {
   const suffix = randomBytes(4).toString('hex');
-  const names = Object.fromEntries(servicesWithDatabases.map((spec) => [spec.name, `ficus_test_migrate_${spec.name}_${suffix}`]));
+  const names = Object.fromEntries(servicesWithDatabases.map((spec) => [spec.name, `ficus_test_migrate_${spec.name.replaceAll('-', '_')}_${suffix}`]));
   const urlOf = (database: string, user = 'postgres') => {
     const url = new URL(testPostgresServer);
     url.username = user;

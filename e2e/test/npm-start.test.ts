@@ -52,7 +52,7 @@ describe('npm start', () => {
     process.stdout.write(`npm start: ready after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     expect(output).toContain('admin@example.com / admin');
     expect(output).toContain('5 products created');
-    for (const name of ['gateway', 'users', 'products', 'inventory', 'orders', 'payments', 'notifications']) {
+    for (const name of ['gateway', 'users', 'products', 'inventory', 'orders', 'payments', 'notifications', 'legacy-shop']) {
       expect(output).toMatch(new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:${ports[name]}/graphql`));
     }
     expect(fs.existsSync(path.join(dataDir, 'products.sqlite'))).toBe(true);

@@ -1,12 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bodyErrorHandler, createLogger, healthRoutes, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
+import { bodyErrorHandler, createLogger, HealthCheck, healthRoutes, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
 import express from 'express';
 import type { PolicyHook } from './authorization';
 import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/token-verifier';
 import type { GatewayConfig } from './config';
 import { createEngine } from './engine/create-engine';
+import type { InProcessSubgraphs } from './engine/ficus/execute/in-process-transport';
 import { ServedSupergraph } from './engine/served-supergraph';
 import { gatewayError } from './errors';
 import { registerSubgraphResilienceMetrics } from './execution/resilience/resilience-metrics';
@@ -43,6 +44,10 @@ export interface GatewayHandle {
 export interface GatewayHooks {
   /** Decides which @policy policies a caller satisfies; without it every policy is denied. */
   policies?: PolicyHook;
+  /** Subgraphs this process serves too (the modular monolith), by the routing URL the supergraph gives them: called in process, without an HTTP hop. */
+  inProcessSubgraphs?: InProcessSubgraphs;
+  /** More checks for `/ready` (the monolith's modules, whose loss makes the process unready too). */
+  readinessChecks?: HealthCheck[];
 }
 
 /** How long in-flight requests may take to finish at shutdown. */
@@ -68,9 +73,13 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     resilience,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
     logger: logger.child({ component: 'engine' }),
-    onOverrides: (inForce, notInForce) => metrics.countOverrides(inForce, notInForce),
+    onOverrides: (inForce, notInForce, context) => {
+      metrics.countOverrides(inForce, notInForce);
+      metrics.overrideOutcomes.remember(context.admitted, inForce, notInForce);
+    },
     onDeduplicated: (subgraph) => metrics.deduplicated.inc({ subgraph }),
     observeFetches: metrics.subgraphFetches,
+    inProcess: hooks.inProcessSubgraphs,
   });
   const served = new ServedSupergraph(engine, logger, (loaded, replacesAnother) => {
     metrics.served.reset();
@@ -103,7 +112,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
   serviceMetrics.gaugeFrom('ficus_gateway_subscriptions_open', 'Client subscriptions being served.', async () => subscriptions.openCount);
   serviceMetrics.gaugeFrom('graphql_gateway_active_subscriptions', 'Client subscriptions being served (SSE, multipart and graphql-ws).', async () => subscriptions.openCount);
   serviceMetrics.gaugeFrom('ficus_gateway_subgraph_sockets_open', 'graphql-ws sockets to subgraphs, each shared by the subscriptions to one subgraph.', async () => subscriptions.upstreamSocketCount);
-  const report = operationReport(metrics.operationDurations, logger);
+  const report = operationReport(metrics.operationDurations, logger, metrics.overrideOutcomes);
   const pipeline = await createRequestPipeline(config, { served: () => served.current, metrics, logger });
 
   const app = express();
@@ -118,7 +127,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     logger: logger.child({ component: 'subscriptions' }),
   });
   app.use(requestIdMiddleware(logger));
-  healthRoutes(app, [{ name: 'supergraph', check: () => served.current !== null }], () => draining);
+  healthRoutes(app, [{ name: 'supergraph', check: () => served.current !== null }, ...(hooks.readinessChecks ?? [])], () => draining);
   app.get('/metrics', async (_req, res) => {
     res.type(serviceMetrics.registry.contentType).send(await serviceMetrics.registry.metrics());
   });

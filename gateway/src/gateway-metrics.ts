@@ -2,6 +2,7 @@ import { ServiceMetrics } from '@ficus/kit/service';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { OperationDurations } from './observability/operation-durations';
 import { errorClassOf } from './observability/operation-outcome';
+import { OverrideOutcomes } from './observability/override-outcomes';
 import { subgraphFetchMetrics } from './observability/subgraph-fetches';
 
 /** The gateway's own Prometheus series, besides what every service exports (ServiceMetrics). */
@@ -34,6 +35,7 @@ export function gatewayMetrics(service: ServiceMetrics) {
       refusals.inc({ reason: errorClassOf(code), code });
     },
     operationDurations: new OperationDurations(service.registry),
+    overrideOutcomes: new OverrideOutcomes(service.registry),
     subgraphFetches: subgraphFetchMetrics(service.registry),
     /** Counts one request's @override labels. */
     countOverrides(inForce: readonly string[], notInForce: readonly string[]) {

@@ -16,4 +16,5 @@ export { TrustedDocuments } from './trusted-documents';
 // The engines, for code that plans and runs operations outside a gateway process (benchmarks, differential tests).
 export { createEngine } from './engine/create-engine';
 export type { Engine, EngineName, EngineRequest, EngineResult, LoadedSupergraph } from './engine/engine';
+export type { InProcessSubgraphs } from './engine/ficus/execute/in-process-transport';
 export { SubgraphResilience } from './execution/resilience/subgraph-resilience';

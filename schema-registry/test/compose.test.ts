@@ -147,6 +147,7 @@ describe('reading a supergraph config', () => {
       ['orders', 'http://127.0.0.1:4004/graphql'],
       ['payments', 'http://127.0.0.1:4005/graphql'],
       ['notifications', 'http://127.0.0.1:4006/graphql'],
+      ['legacy-shop', 'http://127.0.0.1:4007/graphql'],
     ]);
     expect(config.subgraphs[0]?.sdl).toContain('type User');
   });

@@ -37,7 +37,8 @@ describe.each(['sqlite', 'postgres'] as const)('a publish that composes with hin
 
   beforeAll(async () => {
     t = await startTestRegistry(kind, `publish_hints_${kind}`);
-    await publish(t, 'shop@current', 'products', repoSchema('products'));
+    // A subgraph that composes alone without hints (products has a field in flight: its @override hints).
+    await publish(t, 'shop@current', 'users', repoSchema('users'));
   });
   afterAll(async () => {
     await t?.stop();
@@ -85,7 +86,7 @@ describe('a publish that composes with hints, through ficus and rover', () => {
     t = await startRegistryForCli('publish_hints_cli');
     env = { FICUS_REGISTRY_URL: t.registry.baseUrl, FICUS_API_KEY: t.keys.all };
     rover = roverAgainst(t);
-    for (const ref of ['shop@ficus', 'shop@rover']) await publish(t, ref, 'products', repoSchema('products'));
+    for (const ref of ['shop@ficus', 'shop@rover']) await publish(t, ref, 'users', repoSchema('users'));
   });
   afterAll(async () => {
     rover?.cleanup();

@@ -1,8 +1,10 @@
 import type { Logger, RequestSignature } from '@ficus/kit/service';
 import type { EngineConfig } from '../config';
+import type { GatewayContext } from '../execution/gateway-context';
 import type { SubgraphResilience } from '../execution/resilience/subgraph-resilience';
 import type * as ApolloGatewayEngine from './apollo-gateway/apollo-gateway-engine';
 import type { Engine } from './engine';
+import type { InProcessSubgraphs } from './ficus/execute/in-process-transport';
 import type { SubgraphFetchObserver } from './ficus/execute/subgraph-client';
 import { createFicusEngine } from './ficus/ficus-engine';
 
@@ -11,10 +13,15 @@ export interface EngineDependencies {
   resilience: SubgraphResilience;
   subgraphTimeoutMs: number;
   logger: Logger;
-  onOverrides?(inForce: readonly string[], notInForce: readonly string[]): void;
+  onOverrides?(inForce: readonly string[], notInForce: readonly string[], context: GatewayContext): void;
   onDeduplicated?(subgraph: string): void;
   /** The observer of one subgraph's requests (their duration and result), asked once per subgraph client. */
   observeFetches?(subgraph: string): SubgraphFetchObserver;
+  /**
+   * Subgraphs served in this process, by routing URL. The Ficus engine calls them in process;
+   * the apollo-gateway engine keeps calling every subgraph over HTTP (their routing URLs still answer).
+   */
+  inProcess?: InProcessSubgraphs;
 }
 
 /** The engine the config names. */

@@ -3,6 +3,7 @@ import type { AdmittedOperation } from '../pipeline/admission';
 import type { OperationDurations } from './operation-durations';
 import { OperationNameLabels, unvalidatedOperation } from './operation-names';
 import { CodedError, outcomeOf } from './operation-outcome';
+import type { OverrideOutcomes } from './override-outcomes';
 
 /** An operation's end, as the transport that answered it knows it. */
 export interface OperationEnd {
@@ -24,9 +25,10 @@ const maxOperationNames = 100;
 
 /**
  * One duration sample and one log line per query or mutation, at the one place the gateway
- * answers it. The log line is built only when info is logged (LOG_LEVEL=warn skips it).
+ * answers it (and one sample per @override label drawn for it, when `overrides` is given). The
+ * log line is built only when info is logged (LOG_LEVEL=warn skips it).
  */
-export function operationReport(durations: OperationDurations, logger: Logger): ReportOperation {
+export function operationReport(durations: OperationDurations, logger: Logger, overrides?: OverrideOutcomes): ReportOperation {
   const names = new OperationNameLabels(maxOperationNames);
   return ({ startedAt, admitted, errors, client, log }) => {
     const durationMs = performance.now() - startedAt;
@@ -34,6 +36,7 @@ export function operationReport(durations: OperationDurations, logger: Logger): 
     const outcome = outcomeOf(errors);
     const type = operation?.operation ?? 'unknown';
     durations.observe(operation ? names.labelOf(operation.name?.value) : unvalidatedOperation, type, outcome, durationMs / 1000);
+    overrides?.observe(admitted, outcome, durationMs / 1000);
     if (!logger.isLevelEnabled('info')) return;
     log().info(
       {

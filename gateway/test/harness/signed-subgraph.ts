@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { clientAddressFromHeaders, createLogger, identityFromHeaders, OpenStreams, RequestSignature, ServiceMetrics, startGraphQLHttpServer } from '@ficus/kit';
+import { clientAddressFromHeaders, createLogger, identityFromHeaders, InProcessHandler, OpenStreams, RequestSignature, ServiceMetrics, startGraphQLHttpServer } from '@ficus/kit';
 import { parse } from 'graphql';
 import type { TestSubgraph } from './test-subgraph';
 
@@ -24,7 +24,7 @@ export async function startSignedSubgraph(
   sdl: string,
   resolvers: Record<string, Record<string, unknown>>,
   secret: string,
-): Promise<TestSubgraph> {
+): Promise<TestSubgraph & { inProcess: InProcessHandler }> {
   const logger = createLogger(name, 'silent');
   const requests: IncomingHttpHeaders[] = [];
   const server = await startGraphQLHttpServer<SignedContext>({
@@ -47,5 +47,5 @@ export async function startSignedSubgraph(
       context: (params) => contextOf((params.headers ?? {}) as Record<string, string>, logger),
     },
   });
-  return { name, url: server.url, sdl, requests, stop: () => server.stop() };
+  return { name, url: server.url, sdl, requests, inProcess: server.inProcess, stop: () => server.stop() };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { composeFromConfigFile } from '@ficus/schema-registry';
-import { build, GatewayHandle, readGatewayConfig } from '../../src';
+import { build, GatewayHandle, GatewayHooks, readGatewayConfig } from '../../src';
 import type { TestSubgraph } from './test-subgraph';
 
 export interface TestGateway extends GatewayHandle {
@@ -15,6 +15,8 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   /** Serve a supergraph composed beforehand (SUPERGRAPH_FILE) instead of composing at start. */
   precomposed?: boolean;
+  /** What a program embedding the gateway adds (subgraphs it serves in process). */
+  hooks?: GatewayHooks;
 }
 
 /** A supergraph.yaml naming the subgraphs, in a folder of its own. */
@@ -36,6 +38,7 @@ export async function startTestGateway(subgraphs: TestSubgraph[], options: TestG
     const supergraph = options.precomposed ? { SUPERGRAPH_FILE: await composeToFile(config) } : { SUPERGRAPH_CONFIG: config };
     const handle = await build(
       readGatewayConfig({ NODE_ENV: 'development', PORT: '0', LOG_LEVEL: 'silent', ...supergraph, ...options.env }),
+      options.hooks,
     );
     return {
       ...handle,

@@ -33,6 +33,7 @@ export * from './subgraph/migrate-subgraph';
 export { currentTraceId, tracingEnabled } from './telemetry/tracing';
 export * from './subgraph/start-subgraph';
 export * from './subgraph/graphql-http-server';
+export * from './subgraph/in-process-handler';
 export * from './validate-input';
 export * from './subscriptions/domain-event-feed';
 export * from './subscriptions/domain-event-feeds';

@@ -28,6 +28,11 @@ describe('subgraph configuration', () => {
   it('derives a database per subgraph from POSTGRES_URL, and DATABASE_URL wins over it', () => {
     const derived = resolveDatabaseTarget({ serviceName: 'users', postgresUrl: 'postgres://pg@db:5432/postgres', dataDir: '/d' });
     expect(derived).toEqual({ kind: 'postgres', url: 'postgres://pg@db:5432/ficus_users' });
+    // A database name holds only letters, digits and _.
+    expect(resolveDatabaseTarget({ serviceName: 'legacy-shop', postgresUrl: 'postgres://pg@db:5432/postgres', dataDir: '/d' })).toEqual({
+      kind: 'postgres',
+      url: 'postgres://pg@db:5432/ficus_legacy_shop',
+    });
     const explicit = resolveDatabaseTarget({
       serviceName: 'users',
       databaseUrl: 'postgres://pg@db:5432/accounts',

@@ -5,3 +5,4 @@ export * from './ports';
 export * from './subscription-client';
 export * from './http-subscription-client';
 export * from './nats-cluster';
+export * from './federated-graph';

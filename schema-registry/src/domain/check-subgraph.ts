@@ -7,6 +7,7 @@ import type { Composer } from '../composition/composition-pool';
 import { ApiKeyRow, CheckRun, CheckSettings } from '../db/entities';
 import { recordAudit } from './audit-log';
 import type { CheckedChange } from './evaluate-usage';
+import { withPartialOverrideRule } from './partial-override-rule';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
 import { usageSince } from './usage-store';
 import { checkSettingsOf, currentSubgraphs, findOrCreateVariant, latestSupergraph } from './variants';
@@ -89,7 +90,9 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, { 
     const { composed, changes } = await composer.run(lane, { kind: 'check', subgraphs, beforeSdl: before?.sdl ?? null });
     return { ...composed, changes };
   };
-  const composed = metrics ? await metrics.composed(compose) : await compose();
+  const checked = metrics ? await metrics.composed(compose) : await compose();
+  const ruled = withPartialOverrideRule(checked, proposed);
+  const composed = ruled.ok ? { ...ruled, changes: checked.changes } : ruled;
 
   const now = new Date();
   const base = { id: randomUUID(), graphRef: formatGraphRef(input.ref), subgraph: input.name, createdAt: now.toISOString(), createdBy: caller.name };

@@ -8,6 +8,7 @@ import { ApiKeyRow, SubgraphPublication, SubgraphPublicationRow, Supergraph, Sup
 import { recordAudit } from './audit-log';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
 import { KeyedLock } from './keyed-lock';
+import { withPartialOverrideRule } from './partial-override-rule';
 import { SupergraphWatch } from './supergraph-watch';
 import { currentSubgraphs, findOrCreateVariant, findVariant } from './variants';
 
@@ -92,7 +93,7 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
       ].sort((a, b) => a.name.localeCompare(b.name));
 
       // Still no other subgraph: the proposal alone was composed above.
-      const composed = alone && current.length === 0 ? alone : await composeWithMetrics(deps, graphRef, proposed);
+      const composed = withPartialOverrideRule(alone && current.length === 0 ? alone : await composeWithMetrics(deps, graphRef, proposed), proposed);
       if (!composed.ok) return { status: 'refused', errors: composed.errors, hints: composed.hints } as const;
 
       const supergraphId = createHash('sha256').update(composed.supergraphSdl).digest('hex');

@@ -1,6 +1,6 @@
 {{/* The subgraphs in supergraph.yaml's order: each publish must compose with those before it. */}}
 {{- define "ficus.subgraphNames" -}}
-users products inventory orders payments notifications
+users products inventory orders payments notifications legacy-shop
 {{- end }}
 
 {{- define "ficus.fullname" -}}

@@ -1,5 +1,6 @@
 import type { Logger, RequestSignature } from '@ficus/kit/service';
 import { DocumentNode, FormattedExecutionResult, GraphQLSchema, isAbstractType, print } from 'graphql';
+import type { GatewayContext } from '../../execution/gateway-context';
 import type { SubgraphResilience } from '../../execution/resilience/subgraph-resilience';
 import { forwardedHeaders } from '../../execution/forwarded-headers';
 import { gatewaySpans } from '../../telemetry/gateway-spans';
@@ -11,6 +12,7 @@ import { executeIntrospection, selectsIntrospection } from './execute/introspect
 import { ResponseObject, TypeMatcher } from './execute/response-data';
 import { ResponseShaper } from './execute/shape-response';
 import type { SubgraphFetchObserver } from './execute/subgraph-client';
+import type { InProcessSubgraphs } from './execute/in-process-transport';
 import { SubgraphClients } from './execute/subgraph-clients';
 import { OverrideLabels } from './override-labels';
 import { PlanCache } from './plan-cache';
@@ -33,11 +35,13 @@ export interface FicusEngineOptions {
   planCacheSize: number;
   logger: Logger;
   /** Told of each request's @override labels: which were in force and which were not. */
-  onOverrides?(inForce: readonly string[], notInForce: readonly string[]): void;
+  onOverrides?(inForce: readonly string[], notInForce: readonly string[], context: GatewayContext): void;
   /** Told of each subgraph request that shared one in flight. */
   onDeduplicated?(subgraph: string): void;
   /** The observer of one subgraph's requests, asked once per subgraph client. */
   observeFetches?(subgraph: string): SubgraphFetchObserver;
+  /** Subgraphs served in this process (a modular monolith), by routing URL. */
+  inProcess?: InProcessSubgraphs;
 }
 
 /** The gateway's own engine: Hive's Rust query planner, and an executor of ours over its plans. */
@@ -49,6 +53,7 @@ export function createFicusEngine(options: FicusEngineOptions): Engine {
     deduplicate: options.deduplicate,
     onDeduplicated: options.onDeduplicated,
     observeFetches: options.observeFetches,
+    inProcess: options.inProcess,
   });
   return {
     name: 'ficus',
@@ -157,7 +162,7 @@ class FicusSupergraph implements LoadedSupergraph {
       const drawn = this.overrides.draw();
       overrideKey = drawn.key;
       state = drawn.state;
-      this.options.onOverrides?.(drawn.inForce, drawn.notInForce);
+      this.options.onOverrides?.(drawn.inForce, drawn.notInForce, request.context);
     }
     return { key: `${request.operationName ?? ''}\n${authorized.removedKey}\n${overrideKey}\n${operationText}`, state };
   }

@@ -5,7 +5,7 @@ export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgre
 
 /**
  * `DATABASE_URL` names the database outright. Otherwise `POSTGRES_URL` is a server from
- * which each subgraph derives its own database (`ficus_<service>`). Otherwise SQLite
+ * which each subgraph derives its own database (`ficus_<service>`, `-` made `_`). Otherwise SQLite
  * under the data directory, so a fresh clone needs no database server.
  */
 export function resolveDatabaseTarget(input: {
@@ -19,7 +19,8 @@ export function resolveDatabaseTarget(input: {
   if (databaseUrl) return { kind: 'postgres', url: databaseUrl };
   if (postgresUrl) {
     const url = new URL(postgresUrl);
-    url.pathname = `/ficus_${serviceName}`;
+    // A database name holds only letters, digits and _ (ensurePostgresDatabase): legacy-shop is ficus_legacy_shop.
+    url.pathname = `/ficus_${serviceName.replaceAll('-', '_')}`;
     return { kind: 'postgres', url: url.toString() };
   }
   return { kind: 'sqlite', path: path.join(dataDir, `${serviceName}.sqlite`) };

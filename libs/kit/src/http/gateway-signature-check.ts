@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import { DomainError } from '../errors';
 import { gatewayHeaderPrefix, RequestSignature } from '../request-signature';
 import { isServiceSdlQuery } from './service-sdl-query';
@@ -13,17 +14,41 @@ import { isServiceSdlQuery } from './service-sdl-query';
  */
 export function gatewaySignatureCheck(signature: RequestSignature): RequestHandler {
   return (req, res, next) => {
+    let refusal: SignatureRefusal | null;
     try {
-      signature.verifyRequest({ method: req.method, path: req.originalUrl, body: req.rawBody ?? '', headers: req.headers });
-      next();
+      refusal = checkGatewaySignature(signature, { method: req.method, path: req.originalUrl, rawBody: req.rawBody ?? '', body: req.body, headers: req.headers, log: req.log });
     } catch (err) {
-      if (!(err instanceof DomainError)) return next(err);
-      if (req.method === 'POST' && isServiceSdlQuery((req.body as { query?: unknown } | undefined)?.query)) {
-        for (const name of Object.keys(req.headers)) if (name.startsWith(gatewayHeaderPrefix)) delete req.headers[name];
-        return next();
-      }
-      req.log?.info({ reason: err.message }, 'refused a request without a valid gateway signature');
-      res.status(401).json({ errors: [{ message: err.message, extensions: { code: err.code } }] });
+      return next(err);
     }
+    if (refusal) res.status(401).json(refusal);
+    else next();
   };
+}
+
+/** The 401 body of a request refused for its signature. */
+export interface SignatureRefusal {
+  errors: { message: string; extensions: { code: string } }[];
+}
+
+/**
+ * The check behind `gatewaySignatureCheck`, for a request however it arrived (over HTTP, or
+ * handed over in process): null when it may go on (x-ficus-* headers of an unsigned SDL read
+ * removed from `headers`), else the refusal to answer with.
+ */
+export function checkGatewaySignature(
+  signature: RequestSignature,
+  request: { method: string; path: string; rawBody: string | Buffer; body: unknown; headers: Record<string, string | string[] | undefined>; log?: Logger },
+): SignatureRefusal | null {
+  try {
+    signature.verifyRequest({ method: request.method, path: request.path, body: request.rawBody, headers: request.headers });
+    return null;
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    if (request.method === 'POST' && isServiceSdlQuery((request.body as { query?: unknown } | undefined)?.query)) {
+      for (const name of Object.keys(request.headers)) if (name.startsWith(gatewayHeaderPrefix)) delete request.headers[name];
+      return null;
+    }
+    request.log?.info({ reason: err.message }, 'refused a request without a valid gateway signature');
+    return { errors: [{ message: err.message, extensions: { code: err.code } }] };
+  }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import express, { ErrorRequestHandler, Express, RequestHandler } from 'express';
+import express, { ErrorRequestHandler, Express, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { traceIdOf } from './trace-id';
 
@@ -31,16 +31,39 @@ export function requestIdMiddleware(logger: Logger): RequestHandler {
     const given = req.header('x-request-id');
     const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     req.requestId = requestId;
-    // Most requests never log: the child logger, whose bindings pino serializes, is made on first use.
-    let log: Logger | undefined;
-    const made = () => {
-      const traceId = traceIdOf(req);
-      return logger.child(traceId ? { requestId, traceId } : { requestId });
-    };
-    Object.defineProperty(req, 'log', { configurable: true, enumerable: true, get: () => (log ??= made()) });
+    req[baseLogger] = logger;
+    lazyLogOn(Object.getPrototypeOf(req) as object);
     res.setHeader('x-request-id', requestId);
     next();
   };
+}
+
+const baseLogger = Symbol('baseLogger');
+const requestLogger = Symbol('requestLogger');
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    [baseLogger]?: Logger;
+    [requestLogger]?: Logger;
+  }
+}
+
+/**
+ * Most requests never log: the request's child logger, whose bindings pino serializes, is made
+ * on first use, by a getter defined once on the requests' prototype. A getter defined on each
+ * request would turn it into a dictionary-mode object, slow for every property access after.
+ */
+function lazyLogOn(prototype: object): void {
+  if (Object.prototype.hasOwnProperty.call(prototype, 'log')) return;
+  Object.defineProperty(prototype, 'log', {
+    configurable: true,
+    get(this: Request): Logger | undefined {
+      const base = this[baseLogger];
+      if (!base) return undefined;
+      const traceId = traceIdOf(this);
+      return (this[requestLogger] ??= base.child(traceId ? { requestId: this.requestId, traceId } : { requestId: this.requestId }));
+    },
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
-import express, { Express, Request } from 'express';
+import express, { Express } from 'express';
 import { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { DomainError } from '../errors';
@@ -16,6 +16,7 @@ import { operationLimitsPlugin } from '../limits/operation-limits-plugin';
 import type { RequestSignature } from '../request-signature';
 import { requestLogPlugin } from '../http/request-log-plugin';
 import { OpenStreams } from '../subscriptions/open-streams';
+import { ContextRequest, InProcessHandler, inProcessHandler } from './in-process-handler';
 import { startSubscriptionServer, SubscriptionServer } from '../subscriptions/websocket-server';
 import type { ServiceMetrics } from '../metrics/service-metrics';
 
@@ -31,7 +32,8 @@ export type GraphQLHttpServerOptions<TContext extends { logger: Logger }> = Grap
   bodyLimitBytes: number;
   checks: HealthCheck[];
   metrics: ServiceMetrics;
-  context: (req: Request) => TContext | Promise<TContext>;
+  /** Over HTTP an express request; in process one with the same headers, id and logger. */
+  context: (req: ContextRequest) => TContext | Promise<TContext>;
   routes?: (app: Express) => void;
   /** Answers on `/graphql` (HTTP and graphql-ws) only what the gateway signed, and an unsigned `{ _service { sdl } }`. */
   gatewaySignature?: RequestSignature | null;
@@ -49,6 +51,8 @@ export type GraphQLHttpServerOptions<TContext extends { logger: Logger }> = Grap
 export interface GraphQLHttpServer {
   url: string;
   port: number;
+  /** `/graphql` for a gateway in this process (the modular monolith): the same checks and context, without a socket. */
+  inProcess: InProcessHandler;
   /** Marks the service not ready, stops accepting and waits for requests in flight. */
   stop(): Promise<void>;
 }
@@ -79,6 +83,16 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
     stopOnTerminationSignals: false,
   });
   await apollo.start();
+  const contextOf = async (req: ContextRequest): Promise<TContext> => {
+    try {
+      return await options.context(req);
+    } catch (err) {
+      // A request the context refuses (identity headers the gateway did not sign) is the caller's fault, not a 500.
+      if (!(err instanceof DomainError)) throw err;
+      const status = err.code === 'UNAUTHENTICATED' ? 401 : err.code === 'FORBIDDEN' ? 403 : 400;
+      throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status } } });
+    }
+  };
 
   app.use(requestIdMiddleware(logger));
   healthRoutes(app, options.checks, () => draining);
@@ -90,18 +104,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
     '/graphql',
     jsonBody(options.bodyLimitBytes, { keepRawBody: Boolean(options.gatewaySignature) }),
     ...(options.gatewaySignature ? [gatewaySignatureCheck(options.gatewaySignature)] : []),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        try {
-          return await options.context(req);
-        } catch (err) {
-          // A request the context refuses (identity headers the gateway did not sign) is the caller's fault, not a 500.
-          if (!(err instanceof DomainError)) throw err;
-          const status = err.code === 'UNAUTHENTICATED' ? 401 : err.code === 'FORBIDDEN' ? 403 : 400;
-          throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status } } });
-        }
-      },
-    }),
+    expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
   );
   app.use(bodyErrorHandler);
 
@@ -130,6 +133,13 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   return {
     url: `http://${options.host}:${port}/graphql`,
     port,
+    inProcess: inProcessHandler({
+      apollo,
+      logger,
+      bodyLimitBytes: options.bodyLimitBytes,
+      gatewaySignature: options.gatewaySignature ?? null,
+      context: contextOf,
+    }),
     stop() {
       stopped ??= (async () => {
         draining = true;

@@ -35,6 +35,7 @@ import { OutboxEvent } from '../outbox/outbox-event';
 import { DomainEventFeeds } from '../subscriptions/domain-event-feeds';
 import { OpenStreams } from '../subscriptions/open-streams';
 import { startGraphQLHttpServer } from './graphql-http-server';
+import type { InProcessHandler } from './in-process-handler';
 
 /** What every resolver receives. A subgraph adds its own per-request things (DataLoaders). */
 export interface BaseContext {
@@ -92,6 +93,8 @@ export interface SubgraphDefinition<TContext extends BaseContext> {
 export interface SubgraphHandle {
   url: string;
   port: number;
+  /** `url`'s `/graphql` for a gateway in the same process (the modular monolith): the same checks and context, without a socket. */
+  inProcess: InProcessHandler;
   orm: MikroORM;
   nats: NatsConnection;
   feeds: DomainEventFeeds;
@@ -244,6 +247,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     return {
       url: server.url,
       port: server.port,
+      inProcess: server.inProcess,
       orm,
       nats,
       feeds,

@@ -6,6 +6,7 @@ import { eventsPublish } from './events-publish';
 import { keyCreate } from './key-create';
 import { keyList } from './key-list';
 import { keyRevoke } from './key-revoke';
+import { overrideFinish, overrideRemove, overrideSet, overrideStart } from './override';
 import { persistedQueriesPublish } from './persisted-queries-publish';
 import { subgraphCheck } from './subgraph-check';
 import { subgraphFetch } from './subgraph-fetch';
@@ -22,6 +23,10 @@ export const commands: Command[] = [
   subgraphIntrospect,
   supergraphCompose,
   supergraphFetch,
+  overrideStart,
+  overrideSet,
+  overrideFinish,
+  overrideRemove,
   eventsCheck,
   eventsPublish,
   eventsDescribe,

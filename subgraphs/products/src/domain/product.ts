@@ -33,3 +33,15 @@ export const Product = new EntitySchema<ProductRow>({
 export function searchTextOf(product: { name: string; sku: string }): string {
   return `${product.name}\n${product.sku}`.toLowerCase();
 }
+
+/**
+ * The storefront URL slug: the name and the SKU, lower-cased, runs of anything but letters and
+ * digits made one `-`. The legacy shop's link rule, taken over with the field: while both serve
+ * `Product.slug`, both must answer alike (the strangling e2e test compares them).
+ */
+export function slugOf(product: { name: string; sku: string }): string {
+  return `${product.name} ${product.sku}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}

@@ -1,5 +1,6 @@
 import { createProduct } from '../domain/create-product';
 import { listProducts } from '../domain/list-products';
+import { slugOf } from '../domain/product';
 import type { Resolvers } from './__generated__/resolvers-types';
 
 export const resolvers: Resolvers = {
@@ -12,6 +13,7 @@ export const resolvers: Resolvers = {
   },
   Product: {
     __resolveReference: ({ id }, { loaders }) => loaders.product.load(id),
+    slug: (product) => slugOf(product),
     price: (product) => ({ amount: product.priceAmount, currency: product.priceCurrency }),
   },
 };

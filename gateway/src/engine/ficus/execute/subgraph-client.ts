@@ -1,9 +1,9 @@
 import { RequestSignature, SharedReads, signatureHeader } from '@ficus/kit/service';
 import { BrokenCircuitError } from 'cockatiel';
-import type { Pool as UndiciPool } from 'undici';
 import type { SubgraphCircuit } from '../../../execution/resilience/subgraph-circuit';
 import { isRetryableConnectionError, SubgraphFailure, subgraphFailureOf } from '../../../execution/resilience/subgraph-failure';
 import { gatewaySpans } from '../../../telemetry/gateway-spans';
+import { RawResponse, ResponseTooLarge, SubgraphTransport } from './subgraph-transport';
 
 export interface SubgraphRequest {
   query: string;
@@ -37,7 +37,8 @@ export type SubgraphFetchObserver = (seconds: number, result: SubgraphResult) =>
 export interface SubgraphClientOptions {
   name: string;
   url: string;
-  timeoutMs: number;
+  /** HTTP, or the subgraph's own request handler when it runs in this process. */
+  transport: SubgraphTransport;
   signer: RequestSignature | null;
   circuit: SubgraphCircuit;
   /** Send a refused or reset read once more. */
@@ -47,21 +48,13 @@ export interface SubgraphClientOptions {
   events: { retried(): void; shortCircuited(): void; deduplicated(): void; fetched: SubgraphFetchObserver };
 }
 
-// undici's entry also loads fetch, WebSocket, caches and mocks, which would stay in the heap unused; the pool is all the gateway needs.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Pool: typeof UndiciPool = require('undici/lib/dispatcher/pool');
-
-/** Response bodies above this are refused: a subgraph must not make the gateway hold unbounded memory. */
-const maxResponseBytes = 50 * 1024 * 1024;
-
 /**
- * One subgraph over HTTP: a pool of keep-alive connections (undici), the gateway's signature,
+ * One subgraph, over its transport: the gateway's signature,
  * the subgraph's circuit breaker, one retry of a refused read, and in-flight deduplication of
  * identical reads (they share the response text; each parses its own copy, since the executor
  * merges into what it parses).
  */
 export class SubgraphClient {
-  private readonly pool: UndiciPool;
   private readonly path: string;
   private readonly host: string;
   private readonly inFlight = new SharedReads<RawResponse>();
@@ -70,7 +63,6 @@ export class SubgraphClient {
     const url = new URL(options.url);
     this.path = url.pathname + url.search;
     this.host = url.host;
-    this.pool = new Pool(url.origin, { connections: 32, keepAliveTimeout: 30_000, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
   }
 
   get name(): string {
@@ -110,7 +102,7 @@ export class SubgraphClient {
   }
 
   close(): Promise<void> {
-    return this.pool.close();
+    return this.options.transport.close();
   }
 
   private shared(body: string, headers: Record<string, string>, forwarded: Record<string, string>): Promise<RawResponse> {
@@ -129,45 +121,8 @@ export class SubgraphClient {
     }
   }
 
-  /**
-   * One request, read with undici's dispatch handlers rather than a body stream: a subgraph
-   * answer is read whole anyway, and the stream machinery cost more than the JSON it carried.
-   */
   private once(body: string, headers: Record<string, string>): Promise<RawResponse> {
-    return new Promise<RawResponse>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let status = 0;
-      let abort: ((err?: Error) => void) | null = null;
-      const subgraph = this.name;
-      this.pool.dispatch(
-        { method: 'POST', path: this.path, headers, body },
-        {
-          onConnect(abortRequest) {
-            abort = abortRequest;
-          },
-          onHeaders(statusCode) {
-            status = statusCode;
-            return true;
-          },
-          onData(chunk) {
-            size += chunk.length;
-            if (size > maxResponseBytes) {
-              abort?.(new ResponseTooLarge(subgraph));
-              return false;
-            }
-            chunks.push(chunk);
-            return true;
-          },
-          onComplete() {
-            // 5xx is an outage for the circuit: rejected so that it counts.
-            if (status >= 500) return reject(new HttpStatusError(status));
-            resolve({ status, text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') });
-          },
-          onError: reject,
-        },
-      );
-    });
+    return this.options.transport.post(this.path, body, headers);
   }
 
   private result(raw: RawResponse): SubgraphResult {
@@ -194,31 +149,11 @@ export class SubgraphClient {
   }
 }
 
-interface RawResponse {
-  status: number;
-  text: string;
-}
-
 /** Identical reads share a request only for the same caller: everything the gateway forwards but the per-request ids. */
 function dedupeKeyOf(forwarded: Record<string, string>): string {
   let key = '';
   for (const name in forwarded) if (name !== 'x-request-id' && name !== 'traceparent') key += `${name}:${forwarded[name]}\n`;
   return key;
-}
-
-/** Shaped as RemoteGraphQLDataSource's HTTP errors, which `subgraphFailureOf` reads. */
-class HttpStatusError extends Error {
-  readonly extensions: { response: { status: number } };
-  constructor(status: number) {
-    super(`HTTP ${status}`);
-    this.extensions = { response: { status } };
-  }
-}
-
-class ResponseTooLarge extends Error {
-  constructor(subgraph: string) {
-    super(`subgraph "${subgraph}" answered with more than ${maxResponseBytes} bytes`);
-  }
 }
 
 /** A subgraph's plain-text refusal, coded by its status as @apollo/gateway codes it. */

@@ -1,6 +1,9 @@
 import type { RequestSignature } from '@ficus/kit/service';
 import type { SubgraphResilience } from '../../../execution/resilience/subgraph-resilience';
+import { HttpTransport } from './http-transport';
+import { InProcessSubgraphs, InProcessTransport } from './in-process-transport';
 import { SubgraphClient, SubgraphFetchObserver } from './subgraph-client';
+import type { SubgraphTransport } from './subgraph-transport';
 
 export interface SubgraphClientsOptions {
   signer: RequestSignature | null;
@@ -9,10 +12,12 @@ export interface SubgraphClientsOptions {
   deduplicate: boolean;
   onDeduplicated?(subgraph: string): void;
   observeFetches?(subgraph: string): SubgraphFetchObserver;
+  /** Subgraphs this process serves itself, by routing URL: called in process rather than over HTTP. */
+  inProcess?: InProcessSubgraphs;
 }
 
 /**
- * One client (and connection pool) per subgraph, kept across supergraph reloads while the
+ * One client (and transport: a connection pool, or the subgraph's handler in this process) per subgraph, kept across supergraph reloads while the
  * subgraph's routing URL stays the same; a changed URL gets a new client, and the old one
  * is closed once its requests in flight end.
  */
@@ -30,7 +35,7 @@ export class SubgraphClients {
     const client = new SubgraphClient({
       name: subgraph,
       url,
-      timeoutMs: this.options.timeoutMs,
+      transport: this.transportFor(subgraph, url),
       signer: this.options.signer,
       circuit: resilience.circuitFor(subgraph, url),
       retry: resilience.retries,
@@ -45,6 +50,13 @@ export class SubgraphClients {
     this.clients.set(subgraph, client);
     this.urls.set(subgraph, url);
     return client;
+  }
+
+  /** In process when this process serves the routing URL; over HTTP otherwise (an extracted module, a remote service). */
+  private transportFor(subgraph: string, url: string): SubgraphTransport {
+    const handler = this.options.inProcess?.get(url);
+    if (handler) return new InProcessTransport(subgraph, handler, this.options.timeoutMs);
+    return new HttpTransport(subgraph, new URL(url).origin, this.options.timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -66,6 +66,8 @@ export type Product = {
   name: Scalars['String']['output'];
   price: Money;
   sku: Scalars['String']['output'];
+  /** The storefront URL slug of the product (`blue-mug-sku-1`). */
+  slug?: Maybe<Scalars['String']['output']>;
 };
 
 export type ProductConnection = {
@@ -287,6 +289,7 @@ export type ProductResolvers<ContextType = ProductsContext, ParentType extends R
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  slug?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
