@@ -1,5 +1,6 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createLogger, loadSchemaFile, Logger, Orm, PgNotifications, ServiceMetrics, startGraphQLHttpServer } from '@ficus/kit';
+import { CompositionPool } from './composition/composition-pool';
 import type { RegistryConfig } from './config';
 import { openRegistryDatabase } from './db/open-registry-database';
 import { storeBootstrapKey } from './domain/api-keys';
@@ -51,12 +52,21 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
     }
     const metrics = new ServiceMetrics('schema-registry');
     const watch = await openSupergraphWatch(config, logger, stack);
+    const registryMetrics = new RegistryMetrics(metrics);
+    const composer = new CompositionPool({
+      size: config.compositionWorkers,
+      maxQueued: config.compositionQueueMax,
+      maxHeapMb: config.compositionWorkerMaxHeapMb,
+      metrics: registryMetrics,
+    });
+    stack.push(() => composer.close());
     const deps: RegistryDeps = {
       publishLock: new KeyedLock(),
       watch,
       lockRows: config.database.kind === 'postgres',
       longPollMaxSeconds: config.longPollMaxSeconds,
-      metrics: new RegistryMetrics(metrics),
+      metrics: registryMetrics,
+      composer,
     };
     const server = await startGraphQLHttpServer<RegistryContext>({
       schema: makeExecutableSchema({

@@ -1,6 +1,8 @@
-import { composeServices } from '@apollo/composition';
-import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
+import { createHash } from 'node:crypto';
+import { compose } from '@apollo/composition';
+import { buildSubgraph, DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, errorCauses, Subgraph, Subgraphs, Supergraph } from '@apollo/federation-internals';
 import { ASTNode, DocumentNode, getLocation, GraphQLError, GraphQLSchema, parse, Source } from 'graphql';
+import { LruCache } from './lru-cache';
 import { readSupergraphConfig, SubgraphSource } from './supergraph-config';
 
 /** A composition error or hint, with the stable code `@apollo/composition` gives it. */
@@ -24,22 +26,72 @@ export type CompositionOutcome =
   | { ok: true; supergraphSdl: string; hints: CompositionMessage[] }
   | { ok: false; errors: CompositionMessage[]; hints: CompositionMessage[] };
 
+/**
+ * Subgraphs built from their SDL by earlier compositions, by name, routing URL and SDL hash.
+ * Building (parse, schema, federation metadata) is a fifth of a composition of a large graph, and a
+ * check changes one subgraph: the others are taken from here. Only subgraphs of a composition that
+ * succeeded are kept, so every entry has passed validation once (validating again is a no-op).
+ */
+export class SubgraphCache {
+  private readonly built: LruCache<string, Subgraph>;
+
+  constructor(capacity = 512) {
+    this.built = new LruCache(capacity);
+  }
+
+  get size(): number {
+    return this.built.size;
+  }
+
+  take(source: SubgraphSource): Subgraph | undefined {
+    return this.built.get(keyOf(source));
+  }
+
+  keep(source: SubgraphSource, subgraph: Subgraph): void {
+    this.built.set(keyOf(source), subgraph);
+  }
+}
+
+function keyOf(source: SubgraphSource): string {
+  return createHash('sha256').update(source.name).update('\0').update(source.routingUrl).update('\0').update(source.sdl).digest('hex');
+}
+
 /** Composes subgraph SDLs into a supergraph, as `rover supergraph compose` does. */
-export function composeSubgraphs(subgraphs: SubgraphSource[]): CompositionOutcome {
-  const parsed = subgraphs.map((subgraph) => ({ subgraph, result: parseSdl(subgraph) }));
-  const syntaxErrors = parsed.flatMap(({ result }) => ('error' in result ? [result.error] : []));
+export function composeSubgraphs(subgraphs: SubgraphSource[], cache?: SubgraphCache): CompositionOutcome {
+  const resolved = subgraphs.map((subgraph) => {
+    const cached = cache?.take(subgraph);
+    return { subgraph, cached, result: cached ? null : parseSdl(subgraph) };
+  });
+  const syntaxErrors = resolved.flatMap(({ result }) => (result && 'error' in result ? [result.error] : []));
   if (syntaxErrors.length > 0) return { ok: false, errors: syntaxErrors, hints: [] };
 
-  const result = composeServices(
-    parsed.map(({ subgraph, result }) => ({
-      name: subgraph.name,
-      url: subgraph.routingUrl,
-      typeDefs: (result as { document: DocumentNode }).document,
-    })),
-  );
+  // As `composeServices` does, but with cached subgraphs taken as they are.
+  const toCompose = new Subgraphs();
+  const fresh: { source: SubgraphSource; built: Subgraph }[] = [];
+  let buildErrors: GraphQLError[] = [];
+  for (const { subgraph, cached, result } of resolved) {
+    if (cached) {
+      toCompose.add(cached);
+      continue;
+    }
+    try {
+      const built = buildSubgraph(subgraph.name, subgraph.routingUrl, (result as { document: DocumentNode }).document);
+      toCompose.add(built);
+      fresh.push({ source: subgraph, built });
+    } catch (err) {
+      const causes = errorCauses(err as Error);
+      if (!causes) throw err;
+      buildErrors = buildErrors.concat(causes);
+    }
+  }
+  if (buildErrors.length > 0) return { ok: false, errors: buildErrors.map(fromGraphQLError), hints: [] };
+
+  const result = compose(toCompose);
   if (result.errors) {
     return { ok: false, errors: result.errors.map(fromGraphQLError), hints: [] };
   }
+  // Federation 1 subgraphs are upgraded to copies during composition; only federation 2 ones are validated in place.
+  for (const { source, built } of fresh) if (built.isFed2Subgraph()) cache?.keep(source, built);
   return {
     ok: true,
     supergraphSdl: result.supergraphSdl,

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, DatabaseAccess, databaseAccessEnv, databaseAccessOf, DatabaseTarget, env, LogLevel, NodeEnv, parseEnv, resolveDatabaseTarget, subgraphEnv } from '@ficus/kit';
 import { z } from 'zod';
@@ -22,6 +23,12 @@ export interface RegistryConfig {
   longPollMaxSeconds: number;
   /** The `minDelaySeconds` the Uplink endpoint gives routers: how long they wait before asking again. */
   uplinkMinDelaySeconds: number;
+  /** COMPOSITION_WORKERS: worker threads composing for publishes and checks (default: one per two cores, at least one). */
+  compositionWorkers: number;
+  /** COMPOSITION_QUEUE_MAX: compositions that may wait for a worker; past it a check or publish fails with QUEUE_FULL. */
+  compositionQueueMax: number;
+  /** COMPOSITION_WORKER_MAX_HEAP_MB: a worker's heap limit; a composition past it fails with WORKER_FAILED. */
+  compositionWorkerMaxHeapMb: number;
   /**
    * Development only: a key with every scope, stored (hashed) at start, so that a launcher
    * (`npm start`) can publish and run a gateway without `ficus key create`. Never in production.
@@ -45,6 +52,9 @@ const registryEnv = {
   USAGE_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   LONG_POLL_MAX_SECONDS: z.coerce.number().int().min(1).max(300).default(60),
   UPLINK_MIN_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  COMPOSITION_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, Math.floor(os.availableParallelism() / 2))),
+  COMPOSITION_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000).default(32),
+  COMPOSITION_WORKER_MAX_HEAP_MB: z.coerce.number().int().min(64).default(2048),
   REGISTRY_BOOTSTRAP_KEY: z.string().min(32, 'must be at least 32 characters of random').optional(),
 };
 
@@ -69,6 +79,9 @@ export function readRegistryConfig(processEnv: NodeJS.ProcessEnv = process.env):
     usageIngestConcurrency: parsed.USAGE_INGEST_CONCURRENCY,
     longPollMaxSeconds: parsed.LONG_POLL_MAX_SECONDS,
     uplinkMinDelaySeconds: parsed.UPLINK_MIN_DELAY_SECONDS,
+    compositionWorkers: parsed.COMPOSITION_WORKERS,
+    compositionQueueMax: parsed.COMPOSITION_QUEUE_MAX,
+    compositionWorkerMaxHeapMb: parsed.COMPOSITION_WORKER_MAX_HEAP_MB,
     bootstrapKey: parsed.REGISTRY_BOOTSTRAP_KEY,
     databaseAccess: databaseAccessOf(parsed),
     database: resolveDatabaseTarget({

@@ -1,5 +1,5 @@
 import type { ServiceMetrics } from '@ficus/kit';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 export type PublishResult = 'published' | 'unchanged' | 'refused' | 'error';
 export type CheckResult = 'passed' | 'failed' | 'error';
@@ -9,6 +9,8 @@ export class RegistryMetrics {
   private readonly publishes: Counter<'result'>;
   private readonly checks: Counter<'result'>;
   private readonly composition: Histogram<'result'>;
+  private readonly checkDuration: Histogram<'result'>;
+  private readonly queueLength: Gauge;
 
   constructor(service: ServiceMetrics) {
     const registers = [service.registry];
@@ -26,9 +28,21 @@ export class RegistryMetrics {
     });
     this.composition = new Histogram({
       name: 'schema_registry_composition_duration_seconds',
-      help: 'Time to compose a variant with a proposed subgraph (publish or check), by result: composed or failed.',
+      help: 'Time to compose a variant with a proposed subgraph (publish or check), waiting for a composition worker included, by result: composed or failed.',
       labelNames: ['result'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.checkDuration = new Histogram({
+      name: 'schema_registry_check_duration_seconds',
+      help: 'Time to run a subgraph check end to end (queue wait, composition, diff, usage), by result: passed, failed, error.',
+      labelNames: ['result'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.queueLength = new Gauge({
+      name: 'schema_registry_composition_queue_length',
+      help: 'Compositions (publishes and checks) waiting for a composition worker.',
       registers,
     });
   }
@@ -37,14 +51,20 @@ export class RegistryMetrics {
     this.publishes.inc({ result });
   }
 
-  checked(result: CheckResult): void {
+  /** Counts a check and records how long it took, from `startedAt` (a `performance.now()`). */
+  checked(result: CheckResult, startedAt?: number): void {
     this.checks.inc({ result });
+    if (startedAt !== undefined) this.checkDuration.observe({ result }, (performance.now() - startedAt) / 1000);
+  }
+
+  compositionQueue(length: number): void {
+    this.queueLength.set(length);
   }
 
   /** Runs a composition and records its duration. */
-  composed<T extends { ok: boolean }>(compose: () => T): T {
+  async composed<T extends { ok: boolean }>(compose: () => Promise<T>): Promise<T> {
     const started = performance.now();
-    const outcome = compose();
+    const outcome = await compose();
     this.composition.observe({ result: outcome.ok ? 'composed' : 'failed' }, (performance.now() - started) / 1000);
     return outcome;
   }

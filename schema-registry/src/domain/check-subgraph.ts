@@ -2,15 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { badInput } from '@ficus/kit';
 import type { RegistryMetrics } from '../registry-metrics';
-import { apiSchemaOf, composeSubgraphs, CompositionMessage } from '../compose';
+import type { CompositionMessage } from '../compose';
+import type { Composer } from '../composition/composition-pool';
 import { ApiKeyRow, CheckRun, CheckSettings } from '../db/entities';
 import { recordAudit } from './audit-log';
-import { diffApiSchema } from './diff-api-schema';
+import type { CheckedChange, UsagePolicy } from './evaluate-usage';
 import { withPartialOverrideRule } from './partial-override-rule';
-import { CheckedChange, evaluateWindow, touchedByBreaking } from './evaluate-usage';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
+import type { SchemaChange } from './schema-change';
 import { usageWindow, UsageWindow } from './usage-store';
 import { checkSettingsOf, currentSubgraphs, findOrCreateVariant, latestSupergraph } from './variants';
+
+export interface CheckDeps {
+  /** Composes, builds API schemas, diffs and weighs usage off the request thread. */
+  composer: Composer;
+  metrics?: RegistryMetrics;
+}
 
 export interface CheckInput {
   ref: GraphRef;
@@ -46,10 +53,12 @@ const unpublishedRoutingUrl = 'http://unpublished.invalid/graphql';
  * subgraphs, and each change to the client-facing API schema is classified and, if breaking,
  * weighed against recorded usage. Every run is stored with its report.
  */
-export async function checkSubgraph(em: EntityManager, input: CheckInput, caller: ApiKeyRow, metrics?: RegistryMetrics): Promise<CheckReport> {
+export async function checkSubgraph(em: EntityManager, input: CheckInput, caller: ApiKeyRow, deps: CheckDeps): Promise<CheckReport> {
+  const { metrics } = deps;
+  const startedAt = performance.now();
   try {
-    const report = await check(em, input, caller, metrics);
-    metrics?.checked(report.passed ? 'passed' : 'failed');
+    const report = await check(em, input, caller, deps);
+    metrics?.checked(report.passed ? 'passed' : 'failed', startedAt);
     await recordAudit(em, {
       action: 'subgraph.check',
       graphRef: report.graphRef,
@@ -60,12 +69,12 @@ export async function checkSubgraph(em: EntityManager, input: CheckInput, caller
     });
     return report;
   } catch (err) {
-    metrics?.checked('error');
+    metrics?.checked('error', startedAt);
     throw err;
   }
 }
 
-async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, metrics: RegistryMetrics | undefined): Promise<CheckReport> {
+async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, { composer, metrics }: CheckDeps): Promise<CheckReport> {
   assertSubgraphName(input.name);
   assertSettings(input.overrides);
   // The run is stored under its variant, so a check of a variant not yet published to creates it.
@@ -74,8 +83,17 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, me
   const current = await currentSubgraphs(em, variant.id);
   const routingUrl = current.find((s) => s.name === input.name)?.routingUrl ?? unpublishedRoutingUrl;
   const proposed = [...current.filter((s) => s.name !== input.name), { name: input.name, sdl: input.sdl, routingUrl }];
-  const compose = () => composeSubgraphs(proposed.sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ ...s, origin: s.name })));
-  const composed = withPartialOverrideRule(metrics ? metrics.composed(compose) : compose(), proposed);
+  const before = await latestSupergraph(em, variant);
+  const subgraphs = proposed.sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ name: s.name, sdl: s.sdl, routingUrl: s.routingUrl, origin: s.name }));
+  // Checks queue fairly per caller and graph: one caller's burst does not hold up another's check.
+  const lane = `${caller.id}:${input.ref.graph}`;
+  const compose = async () => {
+    const { composed, changes } = await composer.run(lane, { kind: 'check', subgraphs, beforeSdl: before?.sdl ?? null });
+    return { ...composed, changes };
+  };
+  const checked = metrics ? await metrics.composed(compose) : await compose();
+  const ruled = withPartialOverrideRule(checked, proposed);
+  const composed = ruled.ok ? { ...ruled, changes: checked.changes } : ruled;
 
   const now = new Date();
   const base = { id: randomUUID(), graphRef: formatGraphRef(input.ref), subgraph: input.name, createdAt: now.toISOString(), createdBy: caller.name };
@@ -83,19 +101,14 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, me
   if (!composed.ok) {
     report = { ...base, passed: false, compositionErrors: composed.errors, supergraphChanged: false, changes: [], usage: null };
   } else {
-    const before = await latestSupergraph(em, variant);
-    const beforeSchema = before ? apiSchemaOf(before.sdl) : null;
-    // A variant with nothing composed yet has no clients to break.
-    const changes = beforeSchema ? await diffApiSchema(beforeSchema, apiSchemaOf(composed.supergraphSdl)) : [];
+    const changes = composed.changes;
     const from = new Date(now.getTime() - settings.validationPeriodSeconds * 1000);
-    const noUsage: UsageWindow = { totalRequests: 0, checkedOperations: 0, rows: [] };
-    const usage =
-      beforeSchema && changes.some((c) => c.severity === 'BREAKING')
-        ? await usageWindow(em, variant.id, from, settings, touchedByBreaking(changes, beforeSchema))
-        : noUsage;
-    const evaluated = beforeSchema
-      ? evaluateWindow(changes, usage, settings, beforeSchema)
-      : { changes: [] as CheckedChange[], totalRequests: 0, checkedOperations: 0 };
+    let evaluated: { changes: CheckedChange[]; totalRequests: number; checkedOperations: number } = { changes: [], totalRequests: 0, checkedOperations: 0 };
+    // A variant with nothing composed yet has no clients to break.
+    if (before) {
+      const usage = await usageTouched(em, variant.id, from, settings, changes, before.sdl, composer, lane);
+      evaluated = await composer.run(lane, { kind: 'evaluate', changes, usage, policy: settings, beforeSdl: before.sdl });
+    }
     report = {
       ...base,
       passed: evaluated.changes.every((c) => !c.blocking),
@@ -134,4 +147,26 @@ export function assertSettings(settings: Partial<CheckSettings>): void {
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw badInput('the query count threshold must be a whole number of at least 1');
   if (percent !== undefined && !(percent >= 0 && percent <= 100)) throw badInput('the query percentage threshold must be between 0 and 100');
   if (period !== undefined && (!Number.isInteger(period) || period <= 0)) throw badInput('the validation period must be a positive number of seconds');
+}
+
+const noUsage: UsageWindow = { totalRequests: 0, checkedOperations: 0, rows: [] };
+
+/**
+ * The window's usage of the operations the breaking changes touch. Which coordinates those are
+ * depends on the API schema before the change, which a composition worker holds: it spells them
+ * out, the database narrows the operations by them, and the worker's evaluation decides.
+ */
+async function usageTouched(
+  em: EntityManager,
+  variantId: string,
+  from: Date,
+  policy: UsagePolicy,
+  changes: SchemaChange[],
+  beforeSdl: string,
+  composer: Composer,
+  lane: string,
+): Promise<UsageWindow> {
+  if (!changes.some((c) => c.severity === 'BREAKING')) return noUsage;
+  const spelled = await composer.run(lane, { kind: 'touched', changes, beforeSdl });
+  return usageWindow(em, variantId, from, policy, { ...spelled, accepts: () => true });
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { EntityManager, LockMode } from '@mikro-orm/core';
 import { badInput } from '@ficus/kit';
-import { composeSubgraphs, CompositionMessage, CompositionOutcome } from '../compose';
+import type { CompositionMessage, CompositionOutcome } from '../compose';
+import type { Composer } from '../composition/composition-pool';
 import type { RegistryMetrics } from '../registry-metrics';
 import { ApiKeyRow, SubgraphPublication, SubgraphPublicationRow, Supergraph, SupergraphRow, Variant } from '../db/entities';
 import { recordAudit } from './audit-log';
@@ -17,6 +18,8 @@ export interface PublishDeps {
   watch: SupergraphWatch;
   /** PostgreSQL: lock the variant row too, so registries running side by side also take turns. */
   lockRows: boolean;
+  /** Composes off the request thread. */
+  composer: Composer;
   metrics?: RegistryMetrics;
 }
 
@@ -76,7 +79,7 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
     // another subgraph is ordered after this one.
     let alone: CompositionOutcome | undefined;
     if (!(await findVariant(deps.em, input.ref))) {
-      alone = composeWithMetrics(deps, [{ name: input.name, sdl: input.sdl, routingUrl: input.routingUrl }]);
+      alone = await composeWithMetrics(deps, graphRef, [{ name: input.name, sdl: input.sdl, routingUrl: input.routingUrl }]);
       if (!alone.ok) return { status: 'refused', errors: alone.errors, hints: alone.hints } as const;
     }
     const variant = await findOrCreateVariant(deps.em, input.ref);
@@ -90,7 +93,7 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
       ].sort((a, b) => a.name.localeCompare(b.name));
 
       // Still no other subgraph: the proposal alone was composed above.
-      const composed = withPartialOverrideRule(alone && current.length === 0 ? alone : composeWithMetrics(deps, proposed), proposed);
+      const composed = withPartialOverrideRule(alone && current.length === 0 ? alone : await composeWithMetrics(deps, graphRef, proposed), proposed);
       if (!composed.ok) return { status: 'refused', errors: composed.errors, hints: composed.hints } as const;
 
       const supergraphId = createHash('sha256').update(composed.supergraphSdl).digest('hex');
@@ -120,8 +123,8 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
   return outcome;
 }
 
-function composeWithMetrics(deps: PublishDeps, subgraphs: { name: string; sdl: string; routingUrl: string }[]) {
-  const compose = () => composeSubgraphs(subgraphs.map((s) => ({ ...s, origin: s.name })));
+function composeWithMetrics(deps: PublishDeps, graphRef: string, subgraphs: { name: string; sdl: string; routingUrl: string }[]) {
+  const compose = () => deps.composer.run(`publish:${graphRef}`, { kind: 'compose', subgraphs: subgraphs.map((s) => ({ ...s, origin: s.name })) });
   return deps.metrics ? deps.metrics.composed(compose) : compose();
 }
 

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from '@ficus/kit';
+import type { Composer } from '../composition/composition-pool';
 import type { Caller } from '../domain/api-keys';
 import type { KeyedLock } from '../domain/keyed-lock';
 import type { SupergraphWatch } from '../domain/supergraph-watch';
@@ -12,6 +13,7 @@ export interface RegistryDeps {
   lockRows: boolean;
   longPollMaxSeconds: number;
   metrics: RegistryMetrics;
+  composer: Composer;
 }
 
 export interface RegistryContext {

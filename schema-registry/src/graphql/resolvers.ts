@@ -80,7 +80,7 @@ export const resolvers = {
     ) {
       const publisher = requireScope(ctx.caller, 'publish');
       const outcome = await publishSubgraph(
-        { em: ctx.em, publishLock: ctx.deps.publishLock, watch: ctx.deps.watch, lockRows: ctx.deps.lockRows, metrics: ctx.deps.metrics },
+        { em: ctx.em, publishLock: ctx.deps.publishLock, watch: ctx.deps.watch, lockRows: ctx.deps.lockRows, composer: ctx.deps.composer, metrics: ctx.deps.metrics },
         { ...input, ref: parseGraphRef(input.ref) },
         publisher,
       );
@@ -103,7 +103,7 @@ export const resolvers = {
         ctx.em,
         { ref: parseGraphRef(input.ref), name: input.name, sdl: input.sdl, overrides: settingsFrom(input) },
         caller,
-        ctx.deps.metrics,
+        ctx.deps,
       );
       ctx.logger.info({ graphRef: input.ref, subgraph: input.name, checkId: report.id, passed: report.passed }, 'subgraph checked');
       return checkRunView(report);

@@ -169,7 +169,7 @@ export const roverResolvers = {
       }
       const deps = ctx.deps;
       const outcome = await publishSubgraph(
-        { em: ctx.em, publishLock: deps.publishLock, watch: deps.watch, lockRows: deps.lockRows, metrics: deps.metrics },
+        { em: ctx.em, publishLock: deps.publishLock, watch: deps.watch, lockRows: deps.lockRows, composer: deps.composer, metrics: deps.metrics },
         { ref, name: args.name, sdl, routingUrl },
         publisher,
       );
@@ -213,7 +213,7 @@ export const roverResolvers = {
         ctx.em,
         { ref, name: input.subgraphName, sdl: input.proposedSchema, overrides: checkOverridesFrom(input.config ?? {}) },
         caller,
-        ctx.deps.metrics,
+        ctx.deps,
       );
       ctx.logger.info({ graphRef, subgraph: input.subgraphName, checkId: report.id, passed: report.passed, via: 'rover' }, 'subgraph checked');
       return {

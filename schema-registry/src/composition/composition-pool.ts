@@ -1,0 +1,126 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DomainError } from '@ficus/kit';
+import type { RegistryMetrics } from '../registry-metrics';
+import type { CompositionTask, TaskResult } from './composition-work';
+import { FairQueue } from './fair-queue';
+
+/** Where composition work runs; publishes and checks only know this. */
+export interface Composer {
+  /** Runs a task after the tasks queued before it in its lane (one lane per caller and graph). */
+  run<T extends CompositionTask>(lane: string, task: T): Promise<TaskResult<T>>;
+}
+
+export interface CompositionPoolOptions {
+  /** Worker threads composing side by side. */
+  size: number;
+  /** Tasks waiting for a worker beyond which new ones are refused with QUEUE_FULL. */
+  maxQueued: number;
+  /** Each worker's old-generation heap limit; past it the worker dies and its task fails with WORKER_FAILED. */
+  maxHeapMb?: number;
+  metrics?: RegistryMetrics;
+}
+
+interface Job {
+  task: CompositionTask;
+  resolve(result: unknown): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | null;
+}
+
+// Tests run the TypeScript sources; a worker thread runs the compiled file (`npm run build`).
+const workerScript = __filename.endsWith('.ts')
+  ? path.resolve(__dirname, '../../dist/src/composition/composition-worker.js')
+  : path.join(__dirname, 'composition-worker.js');
+
+/**
+ * Worker threads that compose, so a composition of a large graph (seconds of CPU) does not stall
+ * the event loop: /health, long-polls and usage reports keep being answered. Each worker keeps
+ * its caches (built subgraphs, API schemas) between tasks. A worker that dies fails its task and
+ * is replaced; `close` lets queued tasks finish, then ends the workers.
+ */
+export class CompositionPool implements Composer {
+  private readonly queue: FairQueue<Job>;
+  private readonly slots: Slot[] = [];
+  private nextId = 0;
+  private closing = false;
+  private drained: (() => void) | null = null;
+
+  constructor(private readonly options: CompositionPoolOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1) throw new Error('a composition pool needs at least one worker');
+    this.queue = new FairQueue(options.maxQueued);
+    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  run<T extends CompositionTask>(lane: string, task: T): Promise<TaskResult<T>> {
+    if (this.closing) return Promise.reject(new DomainError('WORKER_FAILED', 'the registry is shutting down: composition is not taking new work'));
+    return new Promise((resolve, reject) => {
+      const job: Job = { task, resolve: resolve as (result: unknown) => void, reject };
+      if (!this.queue.push(lane, job)) {
+        reject(new DomainError('QUEUE_FULL', `${this.queue.capacity} compositions are already waiting: retry later`, { queued: this.queue.length }));
+        return;
+      }
+      this.options.metrics?.compositionQueue(this.queue.length);
+      this.dispatch();
+    });
+  }
+
+  /** Finishes the queued and running tasks, then ends the workers. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.queue.length > 0 || this.slots.some((slot) => slot.job)) {
+      await new Promise<void>((resolve) => (this.drained = resolve));
+    }
+    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(workerScript, {
+      resourceLimits: this.options.maxHeapMb ? { maxOldGenerationSizeMb: this.options.maxHeapMb } : undefined,
+    });
+    const slot: Slot = { worker, job: null };
+    worker.unref();
+    worker.on('message', (message: { ok: boolean; result?: unknown; message?: string }) => {
+      const job = slot.job;
+      slot.job = null;
+      if (message.ok) job?.resolve(message.result);
+      else job?.reject(new Error(message.message));
+      this.dispatch();
+    });
+    const died = (reason: string) => {
+      const index = this.slots.indexOf(slot);
+      if (index < 0) return;
+      const job = slot.job;
+      slot.job = null;
+      job?.reject(new DomainError('WORKER_FAILED', `the composition worker stopped (${reason}): this composition was not done; retry it`));
+      this.slots[index] = this.spawn();
+      this.dispatch();
+    };
+    worker.on('error', (err) => died(err.message));
+    worker.on('exit', (code) => died(`exit code ${code}`));
+    return slot;
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.job) continue;
+      const job = this.queue.shift();
+      if (!job) break;
+      this.options.metrics?.compositionQueue(this.queue.length);
+      slot.job = job;
+      slot.worker.postMessage({ id: this.nextId++, task: job.task });
+    }
+    if (this.drained && this.queue.length === 0 && this.slots.every((slot) => !slot.job)) {
+      this.drained();
+      this.drained = null;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { GraphQLSchema } from 'graphql';
+import { apiSchemaOf, composeSubgraphs, CompositionOutcome, SubgraphCache } from '../compose';
+import { diffApiSchema } from '../domain/diff-api-schema';
+import { CheckedChange, evaluateWindow, touchedByBreaking, UsagePolicy } from '../domain/evaluate-usage';
+import type { SchemaChange } from '../domain/schema-change';
+import type { UsageWindow } from '../domain/usage-store';
+import { LruCache } from '../lru-cache';
+import type { SubgraphSource } from '../supergraph-config';
+
+/** The CPU-heavy parts of publishes and checks, as messages a composition worker takes. */
+export type CompositionTask =
+  | { kind: 'compose'; subgraphs: SubgraphSource[] }
+  /** Compose the proposal and diff its API schema against the one of `beforeSdl` (none: no diff). */
+  | { kind: 'check'; subgraphs: SubgraphSource[]; beforeSdl: string | null }
+  /** The coordinates a check's breaking changes touch, on the API schema of `beforeSdl`: what its usage is read by. */
+  | { kind: 'touched'; changes: SchemaChange[]; beforeSdl: string }
+  /** Weigh a check's changes against the usage of the operations they touch, on the API schema of `beforeSdl`. */
+  | { kind: 'evaluate'; changes: SchemaChange[]; usage: UsageWindow; policy: UsagePolicy; beforeSdl: string };
+
+export interface CheckComposition {
+  composed: CompositionOutcome;
+  changes: SchemaChange[];
+}
+
+export type EvaluatedUsage = { changes: CheckedChange[]; totalRequests: number; checkedOperations: number };
+
+/** Coordinates spelled out for the database to narrow usage by (see `TouchedCoordinates`). */
+export type SpelledCoordinates = { exact: string[]; typePrefixes: string[] };
+
+export type TaskResult<T extends CompositionTask> = T extends { kind: 'compose' }
+  ? CompositionOutcome
+  : T extends { kind: 'check' }
+    ? CheckComposition
+    : T extends { kind: 'touched' }
+      ? SpelledCoordinates
+      : EvaluatedUsage;
+
+/**
+ * Does composition work with what earlier work left: subgraphs already built, outcomes of
+ * proposals already composed (a publish after its check, a re-run check), and API schemas of
+ * supergraphs already seen (the variant's latest one is the "before" of every check).
+ * Everything is keyed by content hashes, so a publish that changes a subgraph misses.
+ */
+export class CompositionWork {
+  private readonly subgraphs = new SubgraphCache();
+  private readonly outcomes = new LruCache<string, CompositionOutcome>(8);
+  private readonly apiSchemas = new LruCache<string, GraphQLSchema>(4);
+
+  async run<T extends CompositionTask>(task: T): Promise<TaskResult<T>> {
+    switch (task.kind) {
+      case 'compose':
+        return this.compose(task.subgraphs) as TaskResult<T>;
+      case 'check':
+        return (await this.check(task.subgraphs, task.beforeSdl)) as TaskResult<T>;
+      case 'touched': {
+        const { exact, typePrefixes } = touchedByBreaking(task.changes, this.apiSchema(task.beforeSdl));
+        return { exact, typePrefixes } as TaskResult<T>;
+      }
+      case 'evaluate':
+        return evaluateWindow(task.changes, task.usage, task.policy, this.apiSchema(task.beforeSdl)) as TaskResult<T>;
+    }
+    throw new Error(`unknown composition task ${(task as { kind: string }).kind}`);
+  }
+
+  compose(subgraphs: SubgraphSource[]): CompositionOutcome {
+    const hash = createHash('sha256');
+    for (const s of subgraphs) hash.update(s.name).update('\0').update(s.routingUrl).update('\0').update(s.sdl).update('\0');
+    const key = hash.digest('hex');
+    const known = this.outcomes.get(key);
+    if (known) return known;
+    const outcome = composeSubgraphs(subgraphs, this.subgraphs);
+    this.outcomes.set(key, outcome);
+    return outcome;
+  }
+
+  private async check(subgraphs: SubgraphSource[], beforeSdl: string | null): Promise<CheckComposition> {
+    const composed = this.compose(subgraphs);
+    if (!composed.ok || beforeSdl === null) return { composed, changes: [] };
+    return { composed, changes: await diffApiSchema(this.apiSchema(beforeSdl), this.apiSchema(composed.supergraphSdl)) };
+  }
+
+  private apiSchema(supergraphSdl: string): GraphQLSchema {
+    const key = createHash('sha256').update(supergraphSdl).digest('hex');
+    const known = this.apiSchemas.get(key);
+    if (known) return known;
+    const schema = apiSchemaOf(supergraphSdl);
+    this.apiSchemas.set(key, schema);
+    return schema;
+  }
+}

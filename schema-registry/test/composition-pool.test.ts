@@ -1,0 +1,120 @@
+import { DomainError } from '@ficus/kit';
+import { composeSubgraphs, SubgraphCache } from '../src/compose';
+import { CompositionPool } from '../src/composition/composition-pool';
+import { CompositionWork } from '../src/composition/composition-work';
+import { FairQueue } from '../src/composition/fair-queue';
+import type { SubgraphSource } from '../src/supergraph-config';
+import { generatedGraph } from './generated-graph';
+
+const sources = (graph: { name: string; sdl: string }[]): SubgraphSource[] =>
+  graph.map((s) => ({ ...s, routingUrl: `http://127.0.0.1:4999/${s.name}`, origin: s.name }));
+
+describe('the fair queue', () => {
+  it('serves lanes in turn and each lane in order, so a burst from one caller does not starve another', () => {
+    const queue = new FairQueue<string>(10);
+    for (const item of ['a1', 'a2', 'a3']) queue.push('a', item);
+    queue.push('b', 'b1');
+    queue.push('c', 'c1');
+    queue.push('b', 'b2');
+    const served = Array.from({ length: 6 }, () => queue.shift());
+    expect(served).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3']);
+    expect(queue.shift()).toBeUndefined();
+    expect(queue.length).toBe(0);
+  });
+
+  it('refuses an item once it holds its capacity, and takes one again after an item is served', () => {
+    const queue = new FairQueue<number>(2);
+    expect(queue.push('a', 1)).toBe(true);
+    expect(queue.push('b', 2)).toBe(true);
+    expect(queue.push('c', 3)).toBe(false);
+    expect(queue.length).toBe(2);
+    queue.shift();
+    expect(queue.push('c', 3)).toBe(true);
+  });
+});
+
+describe('composition with cached subgraphs', () => {
+  it('gives the same supergraph and hints as a composition from scratch, before and after a subgraph changes', () => {
+    const graph = sources(generatedGraph(4, 10));
+    const cache = new SubgraphCache();
+    expect(composeSubgraphs(graph, cache)).toEqual(composeSubgraphs(graph));
+    expect(cache.size).toBe(4);
+
+    const changed = graph.map((s) => (s.name === 'sg01' ? { ...s, sdl: s.sdl.replace('  f1_1: String\n', '  f1_1: String\n  f1_2: Int\n') } : s));
+    const fromCache = composeSubgraphs(changed, cache);
+    expect(fromCache).toEqual(composeSubgraphs(changed));
+    expect(fromCache.ok && fromCache.supergraphSdl).toContain('f1_2: Int');
+    expect(cache.size).toBe(5);
+  });
+
+  it('reports the same composition errors with cached subgraphs as without, and caches nothing of a failed composition', () => {
+    const graph = sources(generatedGraph(4, 10));
+    const cache = new SubgraphCache();
+    composeSubgraphs(graph, cache);
+    const clash = graph.map((s) => (s.name === 'sg02' ? { ...s, sdl: s.sdl.replace('name: String @shareable', 'name: Int @shareable') } : s));
+    const cached = composeSubgraphs(clash, cache);
+    expect(cached.ok).toBe(false);
+    expect(cached).toEqual(composeSubgraphs(clash));
+    expect(!cached.ok && cached.errors.map((e) => e.code)).toEqual(['FIELD_TYPE_MISMATCH']);
+    expect(cache.size).toBe(4);
+  });
+
+  it('composes a new supergraph once a published subgraph changes, and the cached one while it does not', async () => {
+    const work = new CompositionWork();
+    const graph = sources(generatedGraph(3, 8));
+    const first = await work.run({ kind: 'compose', subgraphs: graph });
+    expect(await work.run({ kind: 'compose', subgraphs: graph })).toBe(first);
+    const changed = graph.map((s) => (s.name === 'sg00' ? { ...s, sdl: s.sdl.replaceAll('  f0_1: String\n', '') } : s));
+    const second = await work.run({ kind: 'compose', subgraphs: changed });
+    expect(second).not.toBe(first);
+    expect(second.ok && second.supergraphSdl).not.toContain('f0_1');
+    expect(second).toEqual(composeSubgraphs(changed));
+  });
+});
+
+describe('the composition pool', () => {
+  const pools: CompositionPool[] = [];
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((pool) => pool.close()));
+  });
+  const open = (options: ConstructorParameters<typeof CompositionPool>[0]) => {
+    const pool = new CompositionPool(options);
+    pools.push(pool);
+    return pool;
+  };
+
+  it('composes in a worker thread exactly what composing in process gives', async () => {
+    const graph = sources(generatedGraph(3, 8));
+    const pool = open({ size: 1, maxQueued: 4 });
+    expect(await pool.run('caller:graph', { kind: 'compose', subgraphs: graph })).toEqual(composeSubgraphs(graph));
+  });
+
+  it('refuses work with QUEUE_FULL once its queue is full, and still does the work it queued', async () => {
+    const graph = sources(generatedGraph(6, 20));
+    const pool = open({ size: 1, maxQueued: 2 });
+    const accepted = [1, 2, 3].map(() => pool.run('ci:shop', { kind: 'compose', subgraphs: graph }));
+    // The first is taken by the worker at once; two wait; a fourth finds the queue full.
+    const refused = await pool.run('ci:shop', { kind: 'compose', subgraphs: graph }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).code).toBe('QUEUE_FULL');
+    for (const outcome of await Promise.all(accepted)) expect(outcome.ok).toBe(true);
+  });
+
+  it('fails a task whose worker runs out of memory with WORKER_FAILED, and composes the next task in a new worker', async () => {
+    const pool = open({ size: 1, maxQueued: 4, maxHeapMb: 48 });
+    const failed = await pool.run('a', { kind: 'compose', subgraphs: sources(generatedGraph(20, 60)) }).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(DomainError);
+    expect((failed as DomainError).code).toBe('WORKER_FAILED');
+    const small = sources([{ name: 'tiny', sdl: 'type Query { hello: String }' }]);
+    expect((await pool.run('a', { kind: 'compose', subgraphs: small })).ok).toBe(true);
+  });
+
+  it('finishes the tasks it has queued when it closes', async () => {
+    const graph = sources(generatedGraph(3, 8));
+    const pool = new CompositionPool({ size: 1, maxQueued: 8 });
+    const queued = [1, 2, 3, 4].map((i) => pool.run(`lane${i}`, { kind: 'compose', subgraphs: graph }));
+    await pool.close();
+    for (const outcome of await Promise.all(queued)) expect(outcome.ok).toBe(true);
+    await expect(pool.run('late', { kind: 'compose', subgraphs: graph })).rejects.toThrow('shutting down');
+  });
+});
