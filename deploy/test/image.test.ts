@@ -3,13 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { serviceNodeOptions, stackServices } from '@ficus/e2e';
+import { monolithService, serviceNodeOptions, stackServices } from '@ficus/e2e';
 import { repoRoot } from '../src/repo';
 
 const root = repoRoot();
 const dockerDir = path.join(root, 'deploy', 'docker');
 const dockerfile = fs.readFileSync(path.join(dockerDir, 'Dockerfile'), 'utf8');
 const entrypoint = fs.readFileSync(path.join(dockerDir, 'entrypoint.sh'), 'utf8');
+
+/** What the image runs: every service of the stack, and the modular monolith (`npm start -- --monolith`). */
+const imageServices = [...stackServices, monolithService];
 
 /** The entrypoint's `name) dir=… port=… ;;` arms. */
 const arms = new Map(
@@ -34,15 +37,15 @@ function ficusRuntimeDependencies(dir: string, seen = new Set<string>()): Set<st
 
 describe('the container image', () => {
   it('starts every service of the stack from its package, on its README port by default', () => {
-    expect([...arms.keys()].sort()).toEqual(stackServices.map((s) => s.name).sort());
-    for (const spec of stackServices) {
+    expect([...arms.keys()].sort()).toEqual(imageServices.map((s) => s.name).sort());
+    for (const spec of imageServices) {
       expect(arms.get(spec.name)).toEqual({ dir: spec.dir, port: spec.defaultPort });
       expect(fs.existsSync(path.join(root, spec.dir, 'src', 'main.ts'))).toBe(true);
     }
   });
 
   it('copies into the runtime stage every service package and each workspace package they import', () => {
-    for (const spec of stackServices) {
+    for (const spec of imageServices) {
       expect(copiedPackages).toContain(spec.dir);
       for (const dependency of ficusRuntimeDependencies(spec.dir)) expect(copiedPackages).toContain(dependency);
     }
@@ -62,7 +65,7 @@ describe('the container image', () => {
       app = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-image-'));
       fs.copyFileSync(path.join(dockerDir, 'entrypoint.sh'), path.join(app, 'entrypoint.sh'));
       const report = 'process.stdout.write(JSON.stringify({ execArgv: process.execArgv, args: process.argv.slice(2), port: process.env.PORT }))';
-      for (const spec of stackServices) {
+      for (const spec of imageServices) {
         fs.mkdirSync(path.join(app, spec.dir, 'dist', 'src'), { recursive: true });
         fs.copyFileSync(path.join(root, spec.dir, 'package.json'), path.join(app, spec.dir, 'package.json'));
         fs.writeFileSync(path.join(app, spec.dir, 'dist', 'src', 'main.js'), report);
@@ -77,7 +80,7 @@ describe('the container image', () => {
 
     it("starts each service with its package's ficus.nodeOptions, passing later arguments on", async () => {
       expect(serviceNodeOptions(path.join(root, 'gateway'))).not.toEqual([]);
-      for (const spec of stackServices) {
+      for (const spec of imageServices) {
         const started = await run([spec.name, 'migrate']);
         expect(started).toEqual({ execArgv: serviceNodeOptions(path.join(root, spec.dir)), args: ['migrate'], port: String(spec.defaultPort) });
       }

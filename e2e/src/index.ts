@@ -6,3 +6,4 @@ export * from './registry-setup';
 export * from './node-options';
 export * from './migrate-stack';
 export * from './service-env';
+export { monolithService } from './monolith-stack';

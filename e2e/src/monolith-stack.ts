@@ -13,7 +13,7 @@ import { SupervisedService } from './supervised-service';
 export const monolithModules = ['users', 'products', 'inventory', 'orders', 'payments', 'notifications'];
 
 /** The monolith's process serves the gateway: losing it loses the graph, as losing the gateway would. */
-const monolith: ServiceSpec = { name: 'monolith', dir: 'monolith', defaultPort: gateway.defaultPort, role: 'gateway' };
+export const monolithService: ServiceSpec = { name: 'monolith', dir: 'monolith', defaultPort: gateway.defaultPort, role: 'gateway' };
 
 /**
  * `npm start -- --monolith`: the schema registry, then every subgraph not in the monolith (the
@@ -87,7 +87,7 @@ export async function startMonolithStack(options: StackOptions & { monolith: { e
     ) as NodeJS.ProcessEnv;
     const usersPort = portOf(subgraphs.find((s) => s.name === 'users')!);
     await launch(
-      monolith,
+      monolithService,
       {
         ...shared,
         ...moduleEnv,
