@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { compose } from '@apollo/composition';
 import { buildSubgraph, DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, errorCauses, Subgraph, Subgraphs, Supergraph } from '@apollo/federation-internals';
 import { ASTNode, DocumentNode, getLocation, GraphQLError, GraphQLSchema, parse, Source } from 'graphql';
-import { LruCache } from './lru-cache';
 import { readSupergraphConfig, SubgraphSource } from './supergraph-config';
 
 /** A composition error or hint, with the stable code `@apollo/composition` gives it. */
@@ -31,24 +30,35 @@ export type CompositionOutcome =
  * Building (parse, schema, federation metadata) is a fifth of a composition of a large graph, and a
  * check changes one subgraph: the others are taken from here. Only subgraphs of a composition that
  * succeeded are kept, so every entry has passed validation once (validating again is a no-op).
+ *
+ * A built subgraph takes about a hundred times its SDL in memory, so the cache keeps what recent
+ * compositions used, not a count: an entry no composition took for `keptCompositions`
+ * compositions (a replaced version, a proposal checked and dropped) is let go.
  */
 export class SubgraphCache {
-  private readonly built: LruCache<string, Subgraph>;
+  private readonly built = new Map<string, { subgraph: Subgraph; usedIn: number }>();
+  private compositions = 0;
 
-  constructor(capacity = 512) {
-    this.built = new LruCache(capacity);
-  }
+  constructor(private readonly keptCompositions = 4) {}
 
   get size(): number {
     return this.built.size;
   }
 
   take(source: SubgraphSource): Subgraph | undefined {
-    return this.built.get(keyOf(source));
+    const entry = this.built.get(keyOf(source));
+    if (entry) entry.usedIn = this.compositions;
+    return entry?.subgraph;
   }
 
   keep(source: SubgraphSource, subgraph: Subgraph): void {
-    this.built.set(keyOf(source), subgraph);
+    this.built.set(keyOf(source), { subgraph, usedIn: this.compositions });
+  }
+
+  /** Ends a composition: what the last `keptCompositions` did not use is dropped. */
+  composed(): void {
+    this.compositions++;
+    for (const [key, entry] of this.built) if (this.compositions - entry.usedIn > this.keptCompositions) this.built.delete(key);
   }
 }
 
@@ -58,12 +68,27 @@ function keyOf(source: SubgraphSource): string {
 
 /** Composes subgraph SDLs into a supergraph, as `rover supergraph compose` does. */
 export function composeSubgraphs(subgraphs: SubgraphSource[], cache?: SubgraphCache): CompositionOutcome {
+  return composeWithSchema(subgraphs, cache).outcome;
+}
+
+/**
+ * A composition and, when it succeeded, the supergraph as composition built it. Its API schema is
+ * already computed (satisfiability validation needs it), so taking it from here costs a fifth of
+ * building it again from the printed SDL.
+ */
+export interface ComposedSupergraph {
+  outcome: CompositionOutcome;
+  /** The API schema of the composed supergraph; null when composition failed. */
+  apiSchema: (() => GraphQLSchema) | null;
+}
+
+export function composeWithSchema(subgraphs: SubgraphSource[], cache?: SubgraphCache): ComposedSupergraph {
   const resolved = subgraphs.map((subgraph) => {
     const cached = cache?.take(subgraph);
     return { subgraph, cached, result: cached ? null : parseSdl(subgraph) };
   });
   const syntaxErrors = resolved.flatMap(({ result }) => (result && 'error' in result ? [result.error] : []));
-  if (syntaxErrors.length > 0) return { ok: false, errors: syntaxErrors, hints: [] };
+  if (syntaxErrors.length > 0) return failed({ ok: false, errors: syntaxErrors, hints: [] });
 
   // As `composeServices` does, but with cached subgraphs taken as they are.
   const toCompose = new Subgraphs();
@@ -84,20 +109,27 @@ export function composeSubgraphs(subgraphs: SubgraphSource[], cache?: SubgraphCa
       buildErrors = buildErrors.concat(causes);
     }
   }
-  if (buildErrors.length > 0) return { ok: false, errors: buildErrors.map(fromGraphQLError), hints: [] };
+  if (buildErrors.length > 0) return failed({ ok: false, errors: buildErrors.map(fromGraphQLError), hints: [] });
 
   const result = compose(toCompose);
+  cache?.composed();
   if (result.errors) {
-    return { ok: false, errors: result.errors.map(fromGraphQLError), hints: [] };
+    return failed({ ok: false, errors: result.errors.map(fromGraphQLError), hints: [] });
   }
   // Federation 1 subgraphs are upgraded to copies during composition; only federation 2 ones are validated in place.
   for (const { source, built } of fresh) if (built.isFed2Subgraph()) cache?.keep(source, built);
+  const supergraph = result.schema;
   return {
-    ok: true,
-    supergraphSdl: result.supergraphSdl,
-    hints: result.hints.map((hint) => ({ code: hint.definition.code, message: hint.message, locations: locationsOf(hint.nodes ?? []) })),
+    outcome: {
+      ok: true,
+      supergraphSdl: result.supergraphSdl,
+      hints: result.hints.map((hint) => ({ code: hint.definition.code, message: hint.message, locations: locationsOf(hint.nodes ?? []) })),
+    },
+    apiSchema: () => supergraph.toAPISchema().toGraphQLJSSchema(),
   };
 }
+
+const failed = (outcome: CompositionOutcome): ComposedSupergraph => ({ outcome, apiSchema: null });
 
 /** Reads a rover `supergraph.yaml` and composes what it names. Throws `SupergraphConfigError` for a bad file. */
 export async function composeFromConfigFile(configPath: string): Promise<CompositionOutcome> {

@@ -47,6 +47,20 @@ describe('composition with cached subgraphs', () => {
     expect(cache.size).toBe(5);
   });
 
+  it('lets go of a subgraph version that four compositions in a row did not use', () => {
+    const graph = sources(generatedGraph(4, 10));
+    const cache = new SubgraphCache(4);
+    composeSubgraphs(graph, cache);
+    const changed = graph.map((s) => (s.name === 'sg01' ? { ...s, sdl: s.sdl.replace('  f1_1: String\n', '  f1_1: String\n  f1_2: Int\n') } : s));
+    for (let i = 0; i < 4; i++) composeSubgraphs(changed, cache);
+    expect(cache.size).toBe(5);
+    composeSubgraphs(changed, cache);
+    expect(cache.size).toBe(4);
+    // The version dropped is the one no longer composed: the current one is still taken from the cache.
+    expect(cache.take(changed.find((s) => s.name === 'sg01')!)).toBeDefined();
+    expect(cache.take(graph.find((s) => s.name === 'sg01')!)).toBeUndefined();
+  });
+
   it('reports the same composition errors with cached subgraphs as without, and caches nothing of a failed composition', () => {
     const graph = sources(generatedGraph(4, 10));
     const cache = new SubgraphCache();
@@ -105,6 +119,7 @@ describe('the composition pool', () => {
     const failed = await pool.run('a', { kind: 'compose', subgraphs: sources(generatedGraph(20, 60)) }).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(DomainError);
     expect((failed as DomainError).code).toBe('WORKER_FAILED');
+    expect((failed as DomainError).message).toContain('COMPOSITION_WORKER_MAX_HEAP_MB=48');
     const small = sources([{ name: 'tiny', sdl: 'type Query { hello: String }' }]);
     expect((await pool.run('a', { kind: 'compose', subgraphs: small })).ok).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
-import { apiSchemaOf, composeSubgraphs, CompositionOutcome, SubgraphCache } from '../compose';
+import { apiSchemaOf, composeWithSchema, CompositionOutcome, SubgraphCache } from '../compose';
 import { diffApiSchema } from '../domain/diff-api-schema';
 import { CheckedChange, evaluateWindow, touchedByBreaking, UsagePolicy } from '../domain/evaluate-usage';
 import type { SchemaChange } from '../domain/schema-change';
@@ -45,7 +45,13 @@ export type TaskResult<T extends CompositionTask> = T extends { kind: 'compose' 
 export class CompositionWork {
   private readonly subgraphs = new SubgraphCache();
   private readonly outcomes = new LruCache<string, CompositionOutcome>(8);
-  private readonly apiSchemas = new LruCache<string, GraphQLSchema>(4);
+  private readonly apiSchemas = new LruCache<string, GraphQLSchema>(2);
+  /**
+   * The API schema of the supergraph composed last, not yet taken out of it: a publish's
+   * supergraph is the "before" of the checks that follow, and `settle` builds it once the
+   * publish is answered. Until then it holds the composed supergraph, so there is only one.
+   */
+  private pending: { key: string; build: () => GraphQLSchema } | null = null;
 
   async run<T extends CompositionTask>(task: T): Promise<TaskResult<T>> {
     switch (task.kind) {
@@ -69,9 +75,25 @@ export class CompositionWork {
     const key = hash.digest('hex');
     const known = this.outcomes.get(key);
     if (known) return known;
-    const outcome = composeSubgraphs(subgraphs, this.subgraphs);
+    const { outcome, apiSchema } = composeWithSchema(subgraphs, this.subgraphs);
     this.outcomes.set(key, outcome);
+    if (outcome.ok && apiSchema) this.pending = { key: sdlKey(outcome.supergraphSdl), build: apiSchema };
     return outcome;
+  }
+
+  /** Work left for when no task waits: the last composed supergraph's API schema. */
+  settle(): void {
+    try {
+      this.takePending();
+    } catch {
+      // Built again from the SDL when a task asks for it, where the error reaches that task.
+    }
+  }
+
+  private takePending(): void {
+    const pending = this.pending;
+    this.pending = null;
+    if (pending && !this.apiSchemas.get(pending.key)) this.apiSchemas.set(pending.key, pending.build());
   }
 
   private async check(subgraphs: SubgraphSource[], beforeSdl: string | null): Promise<CheckComposition> {
@@ -81,7 +103,8 @@ export class CompositionWork {
   }
 
   private apiSchema(supergraphSdl: string): GraphQLSchema {
-    const key = createHash('sha256').update(supergraphSdl).digest('hex');
+    const key = sdlKey(supergraphSdl);
+    if (this.pending?.key === key) this.takePending();
     const known = this.apiSchemas.get(key);
     if (known) return known;
     const schema = apiSchemaOf(supergraphSdl);
@@ -89,3 +112,5 @@ export class CompositionWork {
     return schema;
   }
 }
+
+const sdlKey = (supergraphSdl: string): string => createHash('sha256').update(supergraphSdl).digest('hex');

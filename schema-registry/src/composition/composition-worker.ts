@@ -6,8 +6,12 @@ const port = parentPort;
 if (!port) throw new Error('composition-worker runs as a worker thread');
 const work = new CompositionWork();
 port.on('message', (message: { id: number; task: CompositionTask }) => {
-  work.run(message.task).then(
-    (result) => port.postMessage({ id: message.id, ok: true, result }),
-    (err: unknown) => port.postMessage({ id: message.id, ok: false, message: err instanceof Error ? err.message : String(err) }),
-  );
+  work
+    .run(message.task)
+    .then(
+      (result) => port.postMessage({ id: message.id, ok: true, result }),
+      (err: unknown) => port.postMessage({ id: message.id, ok: false, message: err instanceof Error ? err.message : String(err) }),
+    )
+    // After the answer is sent: what a later task would otherwise wait for.
+    .then(() => setImmediate(() => work.settle()));
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/core';
 import { badInput } from '@ficus/kit';
 import type { Knex } from '@mikro-orm/knex';
@@ -209,22 +210,38 @@ export async function usageWindow(
   const fromHour = hourOf(since);
   const inWindow = () => knex('usage_counts as c').where('c.variant_id', variantId).andWhere('c.bucket_hour', '>=', fromHour);
   const [total] = await inWindow().sum({ total: 'c.count' });
-  const checkedQuery = exclusions.excludedOperationNames.length > 0 ? joinOperation(inWindow()) : inWindow();
-  const [checked] = await withoutExcluded(knex, checkedQuery, exclusions).countDistinct({ n: 'c.signature_hash' });
+  // Scanned a range of signature hashes at a time: each scan is short (SQLite runs it on this
+  // thread), and counting distinct operations per range avoids sorting them all at once.
+  const [stored] = await knex('usage_operation_coordinates').where('variant_id', variantId).count({ n: '*' });
+  const ranges = hashRanges(Number(stored?.n ?? 0));
+  let checkedOperations = 0;
+  for (const range of ranges) {
+    const checkedQuery = inHashRange(exclusions.excludedOperationNames.length > 0 ? joinOperation(inWindow()) : inWindow(), 'c.signature_hash', range);
+    const [checked] = await withoutExcluded(knex, checkedQuery, exclusions).countDistinct({ n: 'c.signature_hash' });
+    checkedOperations += Number(checked?.n ?? 0);
+    await setImmediate();
+  }
   // LIKE on the coordinates' JSON text narrows the scan in the database; the parsed list decides.
   const patterns = [...touched.exact.map((c) => `%${likeEscaped(JSON.stringify(c))}%`), ...touched.typePrefixes.map((p) => `%"${likeEscaped(p)}%`)];
   const touching = new Map<string, string[]>();
-  for (const chunk of inChunks(patterns, 100)) {
-    const candidates: { signature_hash: string; coordinates: string }[] = await knex('usage_operation_coordinates')
-      .where('variant_id', variantId)
-      .andWhere((q) => {
-        for (const pattern of chunk) q.orWhereRaw("coordinates LIKE ? ESCAPE '\\'", [pattern]);
-      })
-      .select('signature_hash', 'coordinates');
-    for (const row of candidates) {
-      if (touching.has(row.signature_hash)) continue;
-      const coordinates = (JSON.parse(row.coordinates) as string[]).filter((c) => touched.accepts(c));
-      if (coordinates.length > 0) touching.set(row.signature_hash, coordinates);
+  for (const range of ranges) {
+    for (const chunk of inChunks(patterns, 100)) {
+      const candidates: { signature_hash: string; coordinates: string }[] = await inHashRange(
+        knex('usage_operation_coordinates').where('variant_id', variantId),
+        'signature_hash',
+        range,
+      )
+        .andWhere((q) => {
+          for (const pattern of chunk) q.orWhereRaw("coordinates LIKE ? ESCAPE '\\'", [pattern]);
+        })
+        .select('signature_hash', 'coordinates');
+      for (const row of candidates) {
+        if (touching.has(row.signature_hash)) continue;
+        const coordinates = (JSON.parse(row.coordinates) as string[]).filter((c) => touched.accepts(c));
+        if (coordinates.length > 0) touching.set(row.signature_hash, coordinates);
+      }
+      // SQLite answers on this thread: between scans, /health and usage reports get their turn.
+      await setImmediate();
     }
   }
   const rows: UsageRow[] = [];
@@ -246,8 +263,24 @@ export async function usageWindow(
       });
     }
   }
-  return { totalRequests: Number(total?.total ?? 0), checkedOperations: Number(checked?.n ?? 0), rows };
+  return { totalRequests: Number(total?.total ?? 0), checkedOperations, rows };
 }
+
+/** Operations scanned per query of the coordinates: on SQLite about 30 ms of the event loop. */
+const operationsPerScan = 5_000;
+
+/**
+ * Ranges of signature hashes (hex, evenly spread) that split a scan of about `operations`
+ * operations into scans of `operationsPerScan`; the last range is open (`high` null).
+ */
+export function hashRanges(operations: number): [string, string | null][] {
+  const count = Math.min(256, Math.max(1, Math.ceil(operations / operationsPerScan)));
+  const bound = (i: number) => Math.floor((i * 256) / count).toString(16).padStart(2, '0');
+  return Array.from({ length: count }, (_, i) => [i === 0 ? '' : bound(i), i === count - 1 ? null : bound(i + 1)]);
+}
+
+const inHashRange = (query: Knex.QueryBuilder, column: string, [low, high]: [string, string | null]): Knex.QueryBuilder =>
+  high === null ? query.andWhere(column, '>=', low) : query.andWhere(column, '>=', low).andWhere(column, '<', high);
 
 const joinOperation = (query: Knex.QueryBuilder): Knex.QueryBuilder =>
   query.join('usage_operations as o', function onOperation() {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
@@ -73,6 +74,10 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   const apollo = new ApolloServer<TContext>({
     schema,
     plugins: [
+      // No schema gives cache hints, and the plugin's per-field hook wraps every resolver: a
+      // response of thousands of fields (a registry check report) spent a third of its time there.
+      // Responses stay uncacheable, as the plugin said: see noStore below.
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestLogPlugin<TContext>(options.metrics),
       ...(options.operationLimits ? [operationLimitsPlugin<TContext>(options.operationLimits)] : []),
@@ -102,6 +107,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   options.routes?.(app);
   app.use(
     '/graphql',
+    noStore,
     jsonBody(options.bodyLimitBytes, { keepRawBody: Boolean(options.gatewaySignature) }),
     ...(options.gatewaySignature ? [gatewaySignatureCheck(options.gatewaySignature)] : []),
     expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
@@ -150,4 +156,10 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
       return stopped;
     },
   };
+}
+
+/** What Apollo Server's cache-control plugin answered for responses without cache hints. */
+function noStore(_req: express.Request, res: express.Response, next: express.NextFunction): void {
+  res.setHeader('cache-control', 'no-store');
+  next();
 }
