@@ -7,7 +7,7 @@ import type { OperationRunner } from '../pipeline/operation-runner';
 import { gatewaySpans } from '../telemetry/gateway-spans';
 import { clientApplicationOf } from './client-application';
 import { acceptsIncremental, writeIncremental } from './incremental-response';
-import { traceparentOf } from './trace-context';
+import { HttpRequestContext } from './request-context';
 
 /**
  * Runs a query or mutation the request pipeline admitted (`req.admitted`) and answers with its
@@ -59,20 +59,7 @@ function reportEnd(report: ReportOperation, req: Request, errors: OperationEnd['
 }
 
 export function contextOf(req: Request): GatewayContext {
-  return {
-    requestId: req.requestId,
-    // With tracing on, each subgraph request carries its own fetch span's context (instrumentation-undici) instead.
-    traceparent: gatewaySpans ? null : traceparentOf(req.header('traceparent')),
-    identity: req.identity,
-    scopes: req.scopes,
-    clientAddress: req.clientAddress,
-    credentialsExpireAt: req.credentialsExpireAt,
-    get logger() {
-      return req.log;
-    },
-    client: clientApplicationOf((name) => req.header(name)),
-    admitted: req.admitted,
-  };
+  return new HttpRequestContext(req);
 }
 
 const graphqlResponseJson = 'application/graphql-response+json';
