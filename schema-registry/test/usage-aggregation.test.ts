@@ -84,6 +84,19 @@ describe.each(['sqlite', 'postgres'] as const)('usage stored per operation, coor
     expect(check.affected.map((op) => op.name)).not.toContain('Names');
   });
 
+  it('takes what an operation touches and its name from its newest report, and keeps counting it as one operation', async () => {
+    const ref = 'shop@changed';
+    await publish(t, ref, 'products', repoSchema('products'));
+    const signature = operation('Catalog', readsName, 'web', '1.0', 4).signature;
+    await reportAccepted(t, ref, [operation('Catalog', readsName, 'web', '1.0', 4)]);
+    expect((await skuRemovalCheck(t, ref)).affected).toEqual([]);
+
+    // The same signature (its hash the same), now reported as reading sku, under another name.
+    await reportAccepted(t, ref, [{ ...operation('Listing', readsSku, 'web', '1.0', 6), signature }]);
+    const check = await skuRemovalCheck(t, ref);
+    expect([check.totalRequests, check.affected]).toEqual([10, [{ name: 'Listing', count: 10, clients: [{ name: 'web', version: '1.0', count: 10 }] }]]);
+  });
+
   it('counts only the hours the validation period reaches', async () => {
     const ref = 'shop@window';
     await publish(t, ref, 'products', repoSchema('products'));
