@@ -165,6 +165,15 @@ describe.each(['sqlite', 'postgres'] as const)('usage stored per operation, coor
     expect(check.affected.filter((op) => op.name.startsWith('Own'))).toHaveLength(senders);
   });
 
+  it('stores a lone UTF-16 surrogate in a report as U+FFFD, as a database driver encodes it', async () => {
+    const ref = 'shop@surrogate';
+    await publish(t, ref, 'products', repoSchema('products'));
+    const lone = { ...operation('Lone', readsSku, 'web\ud800', '1.0\udc00', 5), signature: 'query Lone{products{edges{node{sku}}}} # \ud83d' };
+    await reportAccepted(t, ref, [lone, { ...lone, clientName: 'web\ufffd' }]);
+    const check = await skuRemovalCheck(t, ref);
+    expect(check.affected).toEqual([{ name: 'Lone', count: 10, clients: [{ name: 'web\ufffd', version: '1.0\ufffd', count: 10 }] }]);
+  });
+
   it.each([
     ['signature', { signature: 'query Nul{products{edges{node{sku}}}}\u0000' }],
     ['clientName', { clientName: 'web\u0000' }],

@@ -83,7 +83,8 @@ export async function recordUsage(em: EntityManager, variantId: string, windowSt
   const bucketHour = hourOf(windowStart);
   const signatures = new Map<string, ReportedOperation>();
   const counts = new Map<string, { hash: string; clientName: string; clientVersion: string; count: number }>();
-  for (const op of operations) {
+  for (const reported of operations) {
+    const op = storable(reported);
     const hash = signatureHashOf(op.signature);
     signatures.set(hash, { op, coordinates: JSON.stringify([...new Set(op.coordinates)].sort()) });
     const key = `${hash}\u0000${op.clientName}\u0000${op.clientVersion}`;
@@ -105,6 +106,22 @@ export async function recordUsage(em: EntityManager, variantId: string, windowSt
       [variantId, bucketHour, JSON.stringify(rows)],
     );
   });
+}
+
+const surrogate = /[\ud800-\udfff]/;
+const loneSurrogates = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const wellFormed = (text: string): string => (surrogate.test(text) ? text.replace(loneSurrogates, '\ufffd') : text);
+
+/**
+ * The operation's texts as the database keeps them: a lone UTF-16 surrogate becomes U+FFFD, as
+ * the drivers encode a bound string; in a JSON parameter PostgreSQL would refuse it. (The
+ * signature's hash is the same either way: sha256 reads the string as UTF-8 the same way.)
+ */
+function storable(op: OperationUsage): OperationUsage {
+  const texts = [op.signature, op.operationName ?? '', op.clientName, op.clientVersion];
+  if (!texts.some((text) => surrogate.test(text))) return op;
+  const name = op.operationName === null ? null : wellFormed(op.operationName);
+  return { ...op, signature: wellFormed(op.signature), operationName: name, clientName: wellFormed(op.clientName), clientVersion: wellFormed(op.clientVersion) };
 }
 
 /**

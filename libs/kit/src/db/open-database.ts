@@ -11,6 +11,7 @@ import { inboxMigrations, InboxEntry } from '../inbox/inbox-entry';
 import { OutboxEvent, outboxMigrations } from '../outbox/outbox-event';
 import { DatabaseTarget, describeDatabaseTarget } from './database-target';
 import { ensurePostgresDatabase } from './ensure-postgres-database';
+import { setUpSqliteConnection } from './sqlite-connection';
 import { ormLoggerFactory, QueryLog } from './query-log';
 import { pendingMigrations, SchemaNotMigratedError } from './schema-version';
 
@@ -113,33 +114,4 @@ async function initOrm(options: OpenDatabaseOptions, access: DatabaseAccess, may
   }
   if (mayCreate) await fs.mkdir(path.dirname(target.path), { recursive: true });
   return MikroORM.init({ ...shared, driver: LibSqlDriver, dbName: target.path, pool: { afterCreate: setUpSqliteConnection } });
-}
-
-/**
- * Settings of each SQLite connection, set as it opens: mikro-orm's libsql dialect opens a new
- * connection when the one it holds is older than 10 s, and a pragma set once on the first would
- * be gone from the next.
- */
-const sqliteConnectionPragmas = [
-  // WAL lets readers (backups, operators, benchmarks) in beside the service's single writer.
-  'journal_mode = WAL',
-  'busy_timeout = 5000',
-  'foreign_keys = ON',
-  // In WAL mode a commit then writes the log without waiting for the disk; the database stays
-  // consistent, and only the last commits before a power cut (not a crash of the process) can be lost.
-  'synchronous = NORMAL',
-  // The log is copied into the database every 10,000 pages (40 MiB) rather than 1,000: a page
-  // written by several transactions in between is copied once.
-  'wal_autocheckpoint = 10000',
-  // 32 MiB of pages (the default is 2 MiB), so the indexes a write walks stay in memory.
-  'cache_size = -32768',
-];
-
-function setUpSqliteConnection(connection: { exec(sql: string): unknown }, done: (err: Error | null, connection: unknown) => void): void {
-  try {
-    for (const pragma of sqliteConnectionPragmas) connection.exec(`PRAGMA ${pragma}`);
-    done(null, connection);
-  } catch (err) {
-    done(err as Error, connection);
-  }
 }
