@@ -14,8 +14,9 @@ const pragmas = [
   // The log is copied into the database every 10,000 pages (40 MiB) rather than 1,000: a page
   // written by several transactions in between is copied once.
   'wal_autocheckpoint = 10000',
-  // 32 MiB of pages (the default is 2 MiB), so the indexes a write walks stay in memory.
-  'cache_size = -32768',
+  // 8 MiB of pages (the default is 2 MiB). For the registry's usage ingestion 32 MiB saved no
+  // CPU measurably beyond 8 MiB (both a few per cent, within the noise) and added 25 MB of memory.
+  'cache_size = -8192',
 ];
 
 /** Prepared statements kept per connection, the most recently used. */
