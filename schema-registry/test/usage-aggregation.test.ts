@@ -84,6 +84,19 @@ describe.each(['sqlite', 'postgres'] as const)('usage stored per operation, coor
     expect(check.affected.map((op) => op.name)).not.toContain('Names');
   });
 
+  it('takes what an operation touches and its name from its newest report, and keeps counting it as one operation', async () => {
+    const ref = 'shop@changed';
+    await publish(t, ref, 'products', repoSchema('products'));
+    const signature = operation('Catalog', readsName, 'web', '1.0', 4).signature;
+    await reportAccepted(t, ref, [operation('Catalog', readsName, 'web', '1.0', 4)]);
+    expect((await skuRemovalCheck(t, ref)).affected).toEqual([]);
+
+    // The same signature (its hash the same), now reported as reading sku, under another name.
+    await reportAccepted(t, ref, [{ ...operation('Listing', readsSku, 'web', '1.0', 6), signature }]);
+    const check = await skuRemovalCheck(t, ref);
+    expect([check.totalRequests, check.affected]).toEqual([10, [{ name: 'Listing', count: 10, clients: [{ name: 'web', version: '1.0', count: 10 }] }]]);
+  });
+
   it('counts only the hours the validation period reaches', async () => {
     const ref = 'shop@window';
     await publish(t, ref, 'products', repoSchema('products'));
@@ -152,6 +165,15 @@ describe.each(['sqlite', 'postgres'] as const)('usage stored per operation, coor
     expect(check.affected.filter((op) => op.name.startsWith('Own'))).toHaveLength(senders);
   });
 
+  it('stores a lone UTF-16 surrogate in a report as U+FFFD, as a database driver encodes it', async () => {
+    const ref = 'shop@surrogate';
+    await publish(t, ref, 'products', repoSchema('products'));
+    const lone = { ...operation('Lone', readsSku, 'web\ud800', '1.0\udc00', 5), signature: 'query Lone{products{edges{node{sku}}}} # \ud83d' };
+    await reportAccepted(t, ref, [lone, { ...lone, clientName: 'web\ufffd' }]);
+    const check = await skuRemovalCheck(t, ref);
+    expect(check.affected).toEqual([{ name: 'Lone', count: 10, clients: [{ name: 'web\ufffd', version: '1.0\ufffd', count: 10 }] }]);
+  });
+
   it.each([
     ['signature', { signature: 'query Nul{products{edges{node{sku}}}}\u0000' }],
     ['clientName', { clientName: 'web\u0000' }],
@@ -168,17 +190,26 @@ describe.each(['sqlite', 'postgres'] as const)('usage stored per operation, coor
   });
 });
 
-describe.each(['sqlite', 'postgres'] as const)('usage stored before the upgrade to coordinate counts, on %s', (kind) => {
+/** Releases whose usage tables later migrations convert: before 0005 (coordinates by operation) and before 0006 (numbered operations). */
+const releases = [
+  { kind: 'sqlite', before: '0005', migrationCount: 4 },
+  { kind: 'postgres', before: '0005', migrationCount: 4 },
+  { kind: 'sqlite', before: '0006', migrationCount: 5 },
+  { kind: 'postgres', before: '0006', migrationCount: 5 },
+] as const;
+
+describe.each(releases)('usage stored by the release before $before, on $kind', ({ kind, before, migrationCount }) => {
   let t: TestRegistry | undefined;
 
   afterAll(async () => {
     await t?.stop();
   });
 
-  it('is converted by the migration, so a check sees it and new reports add to it', async () => {
-    const db = await createTestDatabase(kind, `reg_usage_upgrade_${kind}`);
-    // The schema as the release before 0005 left it, with usage in its rows.
-    const old = await openDatabase({ target: db.target, entities, migrations: migrations.slice(0, 4), logger: createLogger('test', 'silent'), outboxAndInbox: false });
+  it('is converted by the migrations, so a check sees it and new reports add to it', async () => {
+    const label = `reg_usage_upgrade_${before}_${kind}`;
+    const db = await createTestDatabase(kind, label);
+    // The schema as that release left it, with usage in its rows.
+    const old = await openDatabase({ target: db.target, entities, migrations: migrations.slice(0, migrationCount), logger: createLogger('test', 'silent'), outboxAndInbox: false });
     const knex = (old.em as SqlEntityManager).getKnex();
     const variantId = randomUUID();
     await knex('variants').insert({ id: variantId, graph: 'shop', name: 'old', latest_supergraph_id: null, check_settings: '{}', created_at: new Date() });
@@ -193,6 +224,11 @@ describe.each(['sqlite', 'postgres'] as const)('usage stored before the upgrade 
         coordinates: JSON.stringify([...op.coordinates].sort()),
       })),
     );
+    if (before === '0006') {
+      await knex('usage_operation_coordinates').insert(
+        stored.map((op) => ({ variant_id: variantId, signature_hash: signatureHashOf(op.signature), coordinates: JSON.stringify([...op.coordinates].sort()) })),
+      );
+    }
     const counts = [
       [stored[0]!, 'web', '1.0', hour, 12],
       [stored[0]!, 'ios', '2.0', hour - 1, 8],
@@ -211,7 +247,7 @@ describe.each(['sqlite', 'postgres'] as const)('usage stored before the upgrade 
     );
     await old.close();
 
-    t = await startTestRegistry(kind, `reg_usage_upgrade_${kind}`, {}, db);
+    t = await startTestRegistry(kind, label, {}, db);
     await publish(t, 'shop@old', 'products', repoSchema('products'));
     const converted = await skuRemovalCheck(t, 'shop@old', { validationPeriod: '7d' });
     expect(converted).toMatchObject({ blocking: true, totalRequests: 25 });

@@ -159,6 +159,69 @@ class IndexUsageByCoordinate extends PortableMigration {
   }
 }
 
+/**
+ * Operations get a number, given in the order they are first reported, and the coordinates and
+ * counts refer to it instead of the signature's hash. A batch of operations never seen before
+ * then appends to the coordinates and counts (one index of random keys, the hash's, is written
+ * per new operation instead of three): on SQLite most of a batch's cost was writing the pages of
+ * those indexes, hundreds per batch, each 4 KiB. The coordinates are kept only beside the
+ * number, no longer also with the signature. Tables are rebuilt (SQLite cannot add a numbered
+ * key) and their rows copied, so usage stored before the upgrade keeps counting.
+ */
+class NumberUsageOperations extends PortableMigration {
+  override up(): void {
+    this.schema((s) =>
+      s
+        .createTable('usage_operations_numbered', (t) => {
+          t.increments('id');
+          t.string('variant_id', 36).notNullable();
+          t.string('signature_hash', 64).notNullable();
+          t.string('operation_name', 200).nullable();
+          t.text('signature').notNullable();
+          t.unique(['variant_id', 'signature_hash'], { indexName: 'usage_operations_signature_unique' });
+        })
+        .createTable('usage_operation_coordinates_numbered', (t) => {
+          // An integer key: on SQLite the table's own row number, so a new operation appends.
+          t.integer('operation_id').notNullable();
+          t.string('variant_id', 36).notNullable();
+          t.text('coordinates').notNullable();
+          t.primary(['operation_id']);
+          t.index(['variant_id', 'operation_id'], 'usage_operation_coordinates_variant_idx');
+        })
+        .createTable('usage_counts_numbered', (t) => {
+          t.string('variant_id', 36).notNullable();
+          t.integer('operation_id').notNullable();
+          t.string('client_name', 200).notNullable();
+          t.string('client_version', 200).notNullable();
+          t.integer('bucket_hour').notNullable();
+          t.bigInteger('count').notNullable();
+          t.primary(['variant_id', 'operation_id', 'client_name', 'client_version', 'bucket_hour']);
+          t.index(['variant_id', 'bucket_hour'], 'usage_counts_hour_idx');
+        }),
+    );
+    this.addSql(
+      'INSERT INTO usage_operations_numbered (variant_id, signature_hash, operation_name, signature) ' +
+        'SELECT variant_id, signature_hash, operation_name, signature FROM usage_operations ORDER BY variant_id, signature_hash',
+    );
+    this.addSql(
+      'INSERT INTO usage_operation_coordinates_numbered (operation_id, variant_id, coordinates) ' +
+        'SELECT n.id, n.variant_id, o.coordinates FROM usage_operations o JOIN usage_operations_numbered n ON n.variant_id = o.variant_id AND n.signature_hash = o.signature_hash',
+    );
+    this.addSql(
+      'INSERT INTO usage_counts_numbered (variant_id, operation_id, client_name, client_version, bucket_hour, count) ' +
+        'SELECT c.variant_id, n.id, c.client_name, c.client_version, c.bucket_hour, c.count FROM usage_counts c ' +
+        'JOIN usage_operations_numbered n ON n.variant_id = c.variant_id AND n.signature_hash = c.signature_hash',
+    );
+    this.schema((s) => s.dropTable('usage_counts').dropTable('usage_operation_coordinates').dropTable('usage_operations'));
+    for (const table of ['usage_operations', 'usage_operation_coordinates', 'usage_counts']) {
+      this.schema((s) => {
+        void s.renameTable(`${table}_numbered`, table);
+        return s;
+      });
+    }
+  }
+}
+
 /** In order; never edit one that has shipped, add a new one. */
 export const migrations: MigrationObject[] = [
   { name: 'registry-0001-create-registry', class: CreateRegistry },
@@ -166,4 +229,5 @@ export const migrations: MigrationObject[] = [
   { name: 'registry-0003-persisted-queries', class: CreatePersistedQueries },
   { name: 'registry-0004-audit-log', class: CreateAuditLog },
   { name: 'registry-0005-usage-by-coordinate', class: IndexUsageByCoordinate },
+  { name: 'registry-0006-numbered-usage-operations', class: NumberUsageOperations },
 ];

@@ -29,15 +29,7 @@ export interface UsageRow {
 
 const hourOf = (date: Date): number => Math.floor(date.getTime() / 3_600_000);
 
-/**
- * Rows per INSERT of rows with `columns` values. knex writes a multi-row insert on SQLite as one
- * compound SELECT, which SQLite caps at 500 terms (SQLITE_MAX_COMPOUND_SELECT), so a batch of
- * 1,000 operations failed; SQLite builds before 3.32 also cap bound parameters at 999. Both
- * stay under their caps, and far under PostgreSQL's 65,535 parameters; fewer, larger statements
- * cost less to prepare than many small ones.
- */
-const rowsPerInsert = (columns: number): number => Math.min(499, Math.floor(999 / columns));
-/** Values in one `IN (…)` list, under the same 999-parameter cap. */
+/** Values in one `IN (…)` list, under SQLite's cap of 999 bound parameters before 3.32. */
 const valuesPerList = 500;
 
 export function inChunks<T>(rows: T[], size: number): T[][] {
@@ -51,37 +43,85 @@ export const signatureHashOf = (signature: string): string => createHash('sha256
 const knexOf = (em: EntityManager): Knex => (em as SqlEntityManager).getKnex();
 
 /**
+ * A batch's rows travel to the database as one JSON array bound to one parameter, whatever their
+ * number: the statement's text is short and the same for every batch (knex spent more time
+ * building, and SQLite preparing, inserts of thousands of placeholders than storing their rows),
+ * and no cap on bound parameters or compound SELECT terms applies. `rows` is the table of the
+ * array's elements, each element an array read with `value ->> i`.
+ */
+interface JsonRows {
+  /** Elements that are arrays, as rows with a column `value`. */
+  rows: string;
+  /** `IN` the strings of the array: PostgreSQL plans a set-returning function's rows as 100 and would scan the table for them, an array it looks up one by one. */
+  inTexts: string;
+}
+
+function jsonRowsOf(knex: Knex): JsonRows {
+  return (knex.client as { dialect: string }).dialect === 'postgresql'
+    ? { rows: 'json_array_elements(CAST(? AS json)) AS e(value)', inTexts: '= ANY(ARRAY(SELECT json_array_elements_text(CAST(? AS json))))' }
+    : { rows: 'json_each(?)', inTexts: 'IN (SELECT value FROM json_each(?))' };
+}
+
+/** Rows of a `knex.raw` answer: an array on SQLite, `{ rows }` on PostgreSQL. */
+const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows);
+
+interface ReportedOperation {
+  op: OperationUsage;
+  /** Its distinct coordinates, sorted, as JSON. */
+  coordinates: string;
+}
+
+/**
  * Adds a batch's counts into the hour bucket its window started in; a resent batch counts twice.
- * Per operation (keyed by its signature's hash) the signature and its coordinates are stored
- * once; requests are added up per operation, client and hour. A batch is one transaction
- * (stored whole or not at all, so a gateway's resend of an unanswered batch never counts part of
- * it twice), written in statements of bounded size.
+ * Per operation (keyed by its signature's hash, numbered when first stored) the signature and its
+ * coordinates are stored once; requests are added up per operation, client and hour. A batch is
+ * one transaction (stored whole or not at all, so a gateway's resend of an unanswered batch never
+ * counts part of it twice) of four statements whatever its size.
  */
 export async function recordUsage(em: EntityManager, variantId: string, windowStart: Date, operations: OperationUsage[]): Promise<void> {
   assertNoNul(operations);
   const bucketHour = hourOf(windowStart);
-  const signatures = new Map<string, { op: OperationUsage; coordinates: string }>();
-  const counts = new Map<string, { signature_hash: string; client_name: string; client_version: string; count: number }>();
-  for (const op of operations) {
+  const signatures = new Map<string, ReportedOperation>();
+  const counts = new Map<string, { hash: string; clientName: string; clientVersion: string; count: number }>();
+  for (const reported of operations) {
+    const op = storable(reported);
     const hash = signatureHashOf(op.signature);
-    const coordinates = [...new Set(op.coordinates)].sort();
-    signatures.set(hash, { op, coordinates: JSON.stringify(coordinates) });
-    const key = JSON.stringify([hash, op.clientName, op.clientVersion]);
-    const row = counts.get(key) ?? { signature_hash: hash, client_name: op.clientName, client_version: op.clientVersion, count: 0 };
-    row.count += op.count;
-    counts.set(key, row);
+    signatures.set(hash, { op, coordinates: JSON.stringify([...new Set(op.coordinates)].sort()) });
+    const key = `${hash}\u0000${op.clientName}\u0000${op.clientVersion}`;
+    const row = counts.get(key);
+    if (row) row.count += op.count;
+    else counts.set(key, { hash, clientName: op.clientName, clientVersion: op.clientVersion, count: op.count });
   }
-  const countRows = [...counts.values()].map((row) => ({ ...row, variant_id: variantId, bucket_hour: bucketHour }));
-  await knexOf(em).transaction(async (trx) => {
-    for (const chunk of inChunks([...signatures], rowsPerInsert(5))) await storeOperations(trx, variantId, new Map(chunk));
+  const knex = knexOf(em);
+  const json = jsonRowsOf(knex);
+  await knex.transaction(async (trx) => {
+    const ids = await storeOperations(trx, json, variantId, signatures);
     // Each key is in the batch once (summed above): PostgreSQL refuses an upsert touching a row twice.
-    for (const chunk of inChunks(countRows, rowsPerInsert(6))) {
-      await trx('usage_counts')
-        .insert(chunk)
-        .onConflict(['variant_id', 'signature_hash', 'client_name', 'client_version', 'bucket_hour'])
-        .merge({ count: trx.raw('usage_counts.count + excluded.count') });
-    }
+    const rows = [...counts.values()].map((row) => [ids.get(row.hash)!, row.clientName, row.clientVersion, row.count]);
+    await trx.raw(
+      'INSERT INTO usage_counts (variant_id, operation_id, client_name, client_version, bucket_hour, count) ' +
+        `SELECT ?, CAST(value ->> 0 AS INTEGER), value ->> 1, value ->> 2, CAST(? AS INTEGER), CAST(value ->> 3 AS BIGINT) FROM ${json.rows} ` +
+        // WHERE true: without it SQLite reads ON CONFLICT as a join's ON.
+        'WHERE true ON CONFLICT (variant_id, operation_id, client_name, client_version, bucket_hour) DO UPDATE SET count = usage_counts.count + excluded.count',
+      [variantId, bucketHour, JSON.stringify(rows)],
+    );
   });
+}
+
+const surrogate = /[\ud800-\udfff]/;
+const loneSurrogates = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const wellFormed = (text: string): string => (surrogate.test(text) ? text.replace(loneSurrogates, '\ufffd') : text);
+
+/**
+ * The operation's texts as the database keeps them: a lone UTF-16 surrogate becomes U+FFFD, as
+ * the drivers encode a bound string; in a JSON parameter PostgreSQL would refuse it. (The
+ * signature's hash is the same either way: sha256 reads the string as UTF-8 the same way.)
+ */
+function storable(op: OperationUsage): OperationUsage {
+  const texts = [op.signature, op.operationName ?? '', op.clientName, op.clientVersion];
+  if (!texts.some((text) => surrogate.test(text))) return op;
+  const name = op.operationName === null ? null : wellFormed(op.operationName);
+  return { ...op, signature: wellFormed(op.signature), operationName: name, clientName: wellFormed(op.clientName), clientVersion: wellFormed(op.clientVersion) };
 }
 
 /**
@@ -100,45 +140,44 @@ function assertNoNul(operations: OperationUsage[]): void {
 }
 
 /**
- * Stores operations not seen before, and the coordinates of those whose coordinates changed
- * (the newest report says what a signature touches now). An operation already stored as
- * reported costs one indexed read: its signature is not written again.
+ * Stores operations not seen before, and the name and coordinates of those whose name or
+ * coordinates changed (the newest report says what a signature touches now); answers every
+ * operation's number by its hash. An operation already stored as reported costs one indexed
+ * read: nothing of it is written again.
  */
-async function storeOperations(trx: Knex.Transaction, variantId: string, batch: Map<string, { op: OperationUsage; coordinates: string }>): Promise<void> {
-  const stored: { signature_hash: string; operation_name: string | null; coordinates: string }[] = await trx('usage_operations')
-    .where('variant_id', variantId)
-    .whereIn('signature_hash', [...batch.keys()])
-    .select('signature_hash', 'operation_name', 'coordinates');
-  const known = new Map(stored.map((row) => [row.signature_hash, row]));
-  const fresh: [string, { op: OperationUsage; coordinates: string }][] = [];
-  const changed: [string, { op: OperationUsage; coordinates: string }][] = [];
-  for (const entry of batch) {
-    const before = known.get(entry[0]);
-    if (!before) fresh.push(entry);
-    else if (before.coordinates !== entry[1].coordinates || before.operation_name !== entry[1].op.operationName) changed.push(entry);
-  }
-  const rowOf = ([hash, { op, coordinates }]: [string, { op: OperationUsage; coordinates: string }]) => ({
-    variant_id: variantId,
-    signature_hash: hash,
-    operation_name: op.operationName,
-    signature: op.signature,
-    coordinates,
-  });
-  const toIndex = [...fresh, ...changed];
-  if (toIndex.length === 0) return;
-  // Another batch may store the same new operation at the same time: the later one updates it.
-  await trx('usage_operations')
-    .insert(toIndex.map(rowOf))
-    .onConflict(['variant_id', 'signature_hash'])
-    .merge(['coordinates', 'operation_name']);
-  // Copied from the rows just written, so the coordinates are not sent a second time.
-  const hashes = toIndex.map(([hash]) => hash);
-  await trx.raw(
-    'INSERT INTO usage_operation_coordinates (variant_id, signature_hash, coordinates) ' +
-      `SELECT variant_id, signature_hash, coordinates FROM usage_operations WHERE variant_id = ? AND signature_hash IN (${hashes.map(() => '?').join(', ')}) ` +
-      'ON CONFLICT (variant_id, signature_hash) DO UPDATE SET coordinates = excluded.coordinates',
-    [variantId, ...hashes],
+async function storeOperations(trx: Knex.Transaction, json: JsonRows, variantId: string, batch: Map<string, ReportedOperation>): Promise<Map<string, number>> {
+  const stored = rowsOf<{ id: number; signature_hash: string; operation_name: string | null; coordinates: string }>(
+    await trx.raw(
+      'SELECT o.id, o.signature_hash, o.operation_name, k.coordinates FROM usage_operations o ' +
+        'JOIN usage_operation_coordinates k ON k.operation_id = o.id ' +
+        `WHERE o.variant_id = ? AND o.signature_hash ${json.inTexts}`,
+      [variantId, JSON.stringify([...batch.keys()])],
+    ),
   );
+  const ids = new Map<string, number>();
+  for (const row of stored) {
+    const reported = batch.get(row.signature_hash)!;
+    if (row.coordinates === reported.coordinates && row.operation_name === reported.op.operationName) ids.set(row.signature_hash, Number(row.id));
+  }
+  const toWrite = [...batch].filter(([hash]) => !ids.has(hash));
+  if (toWrite.length === 0) return ids;
+  // Another batch may store the same new operation at the same time: the later one updates it.
+  const written = rowsOf<{ id: number; signature_hash: string }>(
+    await trx.raw(
+      'INSERT INTO usage_operations (variant_id, signature_hash, operation_name, signature) ' +
+        `SELECT ?, value ->> 0, value ->> 1, value ->> 2 FROM ${json.rows} ` +
+        'WHERE true ON CONFLICT (variant_id, signature_hash) DO UPDATE SET operation_name = excluded.operation_name RETURNING id, signature_hash',
+      [variantId, JSON.stringify(toWrite.map(([hash, { op }]) => [hash, op.operationName, op.signature]))],
+    ),
+  );
+  for (const row of written) ids.set(row.signature_hash, Number(row.id));
+  await trx.raw(
+    'INSERT INTO usage_operation_coordinates (operation_id, variant_id, coordinates) ' +
+      `SELECT CAST(value ->> 0 AS INTEGER), ?, value ->> 1 FROM ${json.rows} ` +
+      'WHERE true ON CONFLICT (operation_id) DO UPDATE SET coordinates = excluded.coordinates',
+    [variantId, JSON.stringify(toWrite.map(([hash, { coordinates }]) => [ids.get(hash)!, coordinates]))],
+  );
+  return ids;
 }
 
 /** Usage of every operation by every client in the hour buckets from `since` (rounded down to the hour) on. */
@@ -151,16 +190,14 @@ export async function usageSince(em: EntityManager, variantId: string, since: Da
     client_name: string;
     client_version: string;
     count: string | number;
-  }[] = await knex('usage_counts as c')
-    .join('usage_operations as o', function joinOperation() {
-      this.on('o.variant_id', '=', 'c.variant_id').andOn('o.signature_hash', '=', 'c.signature_hash');
-    })
+  }[] = await joinOperation(knex('usage_counts as c'))
+    .join('usage_operation_coordinates as k', 'k.operation_id', 'c.operation_id')
     .where('c.variant_id', variantId)
     .andWhere('c.bucket_hour', '>=', hourOf(since))
-    .groupBy('c.signature_hash', 'o.operation_name', 'o.coordinates', 'c.client_name', 'c.client_version')
-    // The order SQLite groups in, on PostgreSQL too: equal counts keep it in a report.
-    .orderBy(['c.signature_hash', 'c.client_name', 'c.client_version'])
-    .select('c.signature_hash', 'o.operation_name', 'o.coordinates', 'c.client_name', 'c.client_version')
+    .groupBy('o.signature_hash', 'o.operation_name', 'k.coordinates', 'c.client_name', 'c.client_version')
+    // By signature hash, client and version on SQLite and PostgreSQL alike: equal counts keep this order in a report.
+    .orderBy(['o.signature_hash', 'c.client_name', 'c.client_version'])
+    .select('o.signature_hash', 'o.operation_name', 'k.coordinates', 'c.client_name', 'c.client_version')
     .sum({ count: 'c.count' });
   return rows.map((row) => ({
     signatureHash: row.signature_hash,
@@ -210,35 +247,39 @@ export async function usageWindow(
   const fromHour = hourOf(since);
   const inWindow = () => knex('usage_counts as c').where('c.variant_id', variantId).andWhere('c.bucket_hour', '>=', fromHour);
   const [total] = await inWindow().sum({ total: 'c.count' });
-  // Scanned a range of signature hashes at a time: each scan is short (SQLite runs it on this
+  // Scanned a range of operation numbers at a time: each scan is short (SQLite runs it on this
   // thread), and counting distinct operations per range avoids sorting them all at once.
-  const [stored] = await knex('usage_operation_coordinates').where('variant_id', variantId).count({ n: '*' });
-  const ranges = hashRanges(Number(stored?.n ?? 0));
+  const [stored] = await knex('usage_operation_coordinates')
+    .where('variant_id', variantId)
+    .min({ low: 'operation_id' })
+    .max({ high: 'operation_id' })
+    .count({ n: '*' });
+  const ranges = idRanges(Number(stored?.low ?? 0), Number(stored?.high ?? 0), Number(stored?.n ?? 0));
   let checkedOperations = 0;
   for (const range of ranges) {
-    const checkedQuery = inHashRange(exclusions.excludedOperationNames.length > 0 ? joinOperation(inWindow()) : inWindow(), 'c.signature_hash', range);
-    const [checked] = await withoutExcluded(knex, checkedQuery, exclusions).countDistinct({ n: 'c.signature_hash' });
+    const checkedQuery = inIdRange(exclusions.excludedOperationNames.length > 0 ? joinOperation(inWindow()) : inWindow(), 'c.operation_id', range);
+    const [checked] = await withoutExcluded(knex, checkedQuery, exclusions).countDistinct({ n: 'c.operation_id' });
     checkedOperations += Number(checked?.n ?? 0);
     await setImmediate();
   }
   // LIKE on the coordinates' JSON text narrows the scan in the database; the parsed list decides.
   const patterns = [...touched.exact.map((c) => `%${likeEscaped(JSON.stringify(c))}%`), ...touched.typePrefixes.map((p) => `%"${likeEscaped(p)}%`)];
-  const touching = new Map<string, string[]>();
+  const touching = new Map<string, { id: number; coordinates: string[] }>();
   for (const range of ranges) {
     for (const chunk of inChunks(patterns, 100)) {
-      const candidates: { signature_hash: string; coordinates: string }[] = await inHashRange(
-        knex('usage_operation_coordinates').where('variant_id', variantId),
-        'signature_hash',
+      const candidates: { id: number; signature_hash: string; coordinates: string }[] = await inIdRange(
+        knex('usage_operation_coordinates as k').join('usage_operations as o', 'o.id', 'k.operation_id').where('k.variant_id', variantId),
+        'k.operation_id',
         range,
       )
         .andWhere((q) => {
-          for (const pattern of chunk) q.orWhereRaw("coordinates LIKE ? ESCAPE '\\'", [pattern]);
+          for (const pattern of chunk) q.orWhereRaw("k.coordinates LIKE ? ESCAPE '\\'", [pattern]);
         })
-        .select('signature_hash', 'coordinates');
+        .select('o.id', 'o.signature_hash', 'k.coordinates');
       for (const row of candidates) {
         if (touching.has(row.signature_hash)) continue;
         const coordinates = (JSON.parse(row.coordinates) as string[]).filter((c) => touched.accepts(c));
-        if (coordinates.length > 0) touching.set(row.signature_hash, coordinates);
+        if (coordinates.length > 0) touching.set(row.signature_hash, { id: Number(row.id), coordinates });
       }
       // SQLite answers on this thread: between scans, /health and usage reports get their turn.
       await setImmediate();
@@ -246,17 +287,18 @@ export async function usageWindow(
   }
   const rows: UsageRow[] = [];
   for (const chunk of inChunks([...touching.keys()].sort(), valuesPerList)) {
+    const ids = chunk.map((hash) => touching.get(hash)!.id);
     const counted: { signature_hash: string; operation_name: string | null; client_name: string; client_version: string; count: string | number }[] =
-      await withoutExcluded(knex, joinOperation(inWindow().whereIn('c.signature_hash', chunk)), exclusions)
-        .groupBy('c.signature_hash', 'o.operation_name', 'c.client_name', 'c.client_version')
-        .select('c.signature_hash', 'o.operation_name', 'c.client_name', 'c.client_version')
+      await withoutExcluded(knex, joinOperation(inWindow().whereIn('c.operation_id', ids)), exclusions)
+        .groupBy('o.signature_hash', 'o.operation_name', 'c.client_name', 'c.client_version')
+        .select('o.signature_hash', 'o.operation_name', 'c.client_name', 'c.client_version')
         .sum({ count: 'c.count' })
-        .orderBy(['c.signature_hash', 'c.client_name', 'c.client_version']);
+        .orderBy(['o.signature_hash', 'c.client_name', 'c.client_version']);
     for (const row of counted) {
       rows.push({
         signatureHash: row.signature_hash,
         operationName: row.operation_name,
-        coordinates: touching.get(row.signature_hash)!,
+        coordinates: touching.get(row.signature_hash)!.coordinates,
         clientName: row.client_name,
         clientVersion: row.client_version,
         count: Number(row.count),
@@ -270,22 +312,23 @@ export async function usageWindow(
 const operationsPerScan = 5_000;
 
 /**
- * Ranges of signature hashes (hex, evenly spread) that split a scan of about `operations`
- * operations into scans of `operationsPerScan`; the last range is open (`high` null).
+ * Ranges of operation numbers (evenly spread from `low` to `high`) that split a scan of about
+ * `operations` operations into scans of `operationsPerScan`; the first range is open below and
+ * the last above (null), so no number is left out.
  */
-export function hashRanges(operations: number): [string, string | null][] {
+export function idRanges(low: number, high: number, operations: number): [number | null, number | null][] {
   const count = Math.min(256, Math.max(1, Math.ceil(operations / operationsPerScan)));
-  const bound = (i: number) => Math.floor((i * 256) / count).toString(16).padStart(2, '0');
-  return Array.from({ length: count }, (_, i) => [i === 0 ? '' : bound(i), i === count - 1 ? null : bound(i + 1)]);
+  const bound = (i: number) => low + Math.floor((i * (high + 1 - low)) / count);
+  return Array.from({ length: count }, (_, i) => [i === 0 ? null : bound(i), i === count - 1 ? null : bound(i + 1)]);
 }
 
-const inHashRange = (query: Knex.QueryBuilder, column: string, [low, high]: [string, string | null]): Knex.QueryBuilder =>
-  high === null ? query.andWhere(column, '>=', low) : query.andWhere(column, '>=', low).andWhere(column, '<', high);
+const inIdRange = (query: Knex.QueryBuilder, column: string, [low, high]: [number | null, number | null]): Knex.QueryBuilder => {
+  if (low !== null) query.andWhere(column, '>=', low);
+  if (high !== null) query.andWhere(column, '<', high);
+  return query;
+};
 
-const joinOperation = (query: Knex.QueryBuilder): Knex.QueryBuilder =>
-  query.join('usage_operations as o', function onOperation() {
-    this.on('o.variant_id', '=', 'c.variant_id').andOn('o.signature_hash', '=', 'c.signature_hash');
-  });
+const joinOperation = (query: Knex.QueryBuilder): Knex.QueryBuilder => query.join('usage_operations as o', 'o.id', 'c.operation_id');
 
 const likeEscaped = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 

@@ -11,6 +11,7 @@ import { inboxMigrations, InboxEntry } from '../inbox/inbox-entry';
 import { OutboxEvent, outboxMigrations } from '../outbox/outbox-event';
 import { DatabaseTarget, describeDatabaseTarget } from './database-target';
 import { ensurePostgresDatabase } from './ensure-postgres-database';
+import { setUpSqliteConnection } from './sqlite-connection';
 import { ormLoggerFactory, QueryLog } from './query-log';
 import { pendingMigrations, SchemaNotMigratedError } from './schema-version';
 
@@ -112,9 +113,5 @@ async function initOrm(options: OpenDatabaseOptions, access: DatabaseAccess, may
     });
   }
   if (mayCreate) await fs.mkdir(path.dirname(target.path), { recursive: true });
-  const orm = await MikroORM.init({ ...shared, driver: LibSqlDriver, dbName: target.path });
-  // WAL lets readers (backups, operators, benchmarks) in beside the service's single writer.
-  await orm.em.getConnection().execute('PRAGMA journal_mode = WAL');
-  await orm.em.getConnection().execute('PRAGMA busy_timeout = 5000');
-  return orm;
+  return MikroORM.init({ ...shared, driver: LibSqlDriver, dbName: target.path, pool: { afterCreate: setUpSqliteConnection } });
 }

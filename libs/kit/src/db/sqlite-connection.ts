@@ -1,0 +1,59 @@
+/**
+ * Settings of each SQLite connection, set as it opens: mikro-orm's libsql dialect opens a new
+ * connection when the one it holds is older than 10 s, and a pragma set once on the first would
+ * be gone from the next.
+ */
+const pragmas = [
+  // WAL lets readers (backups, operators, benchmarks) in beside the service's single writer.
+  'journal_mode = WAL',
+  'busy_timeout = 5000',
+  'foreign_keys = ON',
+  // In WAL mode a commit then writes the log without waiting for the disk; the database stays
+  // consistent, and only the last commits before a power cut (not a crash of the process) can be lost.
+  'synchronous = NORMAL',
+  // The log is copied into the database every 10,000 pages (40 MiB) rather than 1,000: a page
+  // written by several transactions in between is copied once.
+  'wal_autocheckpoint = 10000',
+  // 8 MiB of pages (the default is 2 MiB). For the registry's usage ingestion 32 MiB saved no
+  // CPU measurably beyond 8 MiB (both a few per cent, within the noise) and added 25 MB of memory.
+  'cache_size = -8192',
+];
+
+/** Prepared statements kept per connection, the most recently used. */
+const statementsKept = 64;
+
+interface LibSqlConnection {
+  exec(sql: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/**
+ * Keeps the connection's most recently used statements prepared. The dialect prepares every
+ * query anew, and libsql frees a statement, with the copy of the values bound to it, only when
+ * the garbage collector gets to its small JavaScript object: a service writing large values
+ * (the registry's usage batches, 0.6 MB each) held hundreds of megabytes it no longer used. A
+ * statement kept is bound again by the next query of the same text, which also skips preparing it.
+ */
+function keepStatements(connection: LibSqlConnection): void {
+  const prepare = connection.prepare.bind(connection);
+  const kept = new Map<string, unknown>();
+  connection.prepare = (sql: string) => {
+    let statement = kept.get(sql);
+    if (statement) kept.delete(sql);
+    else statement = prepare(sql);
+    kept.set(sql, statement);
+    if (kept.size > statementsKept) kept.delete(kept.keys().next().value!);
+    return statement;
+  };
+}
+
+/** The pool's `afterCreate` for libsql connections: pragmas, and statements kept prepared. */
+export function setUpSqliteConnection(connection: LibSqlConnection, done: (err: Error | null, connection: unknown) => void): void {
+  try {
+    for (const pragma of pragmas) connection.exec(`PRAGMA ${pragma}`);
+    keepStatements(connection);
+    done(null, connection);
+  } catch (err) {
+    done(err as Error, connection);
+  }
+}
