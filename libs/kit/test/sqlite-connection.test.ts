@@ -26,10 +26,10 @@ describe('a SQLite connection', () => {
     return Object.values(row!)[0];
   };
 
-  it('runs in WAL mode with synchronous NORMAL, a busy timeout, foreign keys and an 8 MiB cache', async () => {
+  it('runs in WAL mode with synchronous FULL, a busy timeout, foreign keys and an 8 MiB cache', async () => {
     expect([await pragma('journal_mode'), await pragma('synchronous'), await pragma('busy_timeout'), await pragma('foreign_keys'), await pragma('cache_size')]).toEqual([
       'wal',
-      1,
+      2,
       5000,
       1,
       -8192,
