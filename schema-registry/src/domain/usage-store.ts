@@ -108,10 +108,6 @@ export async function recordUsage(em: EntityManager, variantId: string, windowSt
   });
 }
 
-const surrogate = /[\ud800-\udfff]/;
-const loneSurrogates = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const wellFormed = (text: string): string => (surrogate.test(text) ? text.replace(loneSurrogates, '\ufffd') : text);
-
 /**
  * The operation's texts as the database keeps them: a lone UTF-16 surrogate becomes U+FFFD, as
  * the drivers encode a bound string; in a JSON parameter PostgreSQL would refuse it. (The
@@ -119,9 +115,14 @@ const wellFormed = (text: string): string => (surrogate.test(text) ? text.replac
  */
 function storable(op: OperationUsage): OperationUsage {
   const texts = [op.signature, op.operationName ?? '', op.clientName, op.clientVersion];
-  if (!texts.some((text) => surrogate.test(text))) return op;
-  const name = op.operationName === null ? null : wellFormed(op.operationName);
-  return { ...op, signature: wellFormed(op.signature), operationName: name, clientName: wellFormed(op.clientName), clientVersion: wellFormed(op.clientVersion) };
+  if (texts.every((text) => text.isWellFormed())) return op;
+  return {
+    ...op,
+    signature: op.signature.toWellFormed(),
+    operationName: op.operationName?.toWellFormed() ?? null,
+    clientName: op.clientName.toWellFormed(),
+    clientVersion: op.clientVersion.toWellFormed(),
+  };
 }
 
 /**
