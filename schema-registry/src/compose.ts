@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { compose } from '@apollo/composition';
 import { buildSubgraph, DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, errorCauses, Subgraph, Subgraphs, Supergraph } from '@apollo/federation-internals';
-import { ASTNode, DocumentNode, getLocation, GraphQLError, GraphQLSchema, parse, Source } from 'graphql';
+import { ASTNode, DocumentNode, getLocation, GraphQLError, GraphQLSchema, Location, parse, Source, visit } from 'graphql';
 import { readSupergraphConfig, SubgraphSource } from './supergraph-config';
 
 /** A composition error or hint, with the stable code `@apollo/composition` gives it. */
@@ -140,7 +140,7 @@ export async function composeFromConfigFile(configPath: string): Promise<Composi
 function parseSdl(subgraph: SubgraphSource): { document: DocumentNode } | { error: CompositionMessage } {
   try {
     // The source is named after the subgraph, so composition errors can say where they are.
-    return { document: parse(new Source(subgraph.sdl, subgraph.name)) };
+    return { document: withoutTokens(parse(new Source(subgraph.sdl, subgraph.name))) };
   } catch (err) {
     if (!(err instanceof GraphQLError)) throw err;
     const at = err.locations?.[0];
@@ -154,6 +154,21 @@ function parseSdl(subgraph: SubgraphSource): { document: DocumentNode } | { erro
       },
     };
   }
+}
+
+/**
+ * Lets go of the lexer's tokens. Each node's `loc` holds its first and last token, and tokens
+ * link to their neighbours, so a built subgraph kept the token list of its whole SDL alive: a
+ * quarter of what a cached subgraph takes. Error locations need only the source and offset.
+ */
+function withoutTokens(document: DocumentNode): DocumentNode {
+  visit(document, {
+    enter(node) {
+      const loc = node.loc as { -readonly [K in keyof Location]: Location[K] | undefined } | undefined;
+      if (loc) loc.startToken = loc.endToken = undefined;
+    },
+  });
+  return document;
 }
 
 function fromGraphQLError(error: GraphQLError): CompositionMessage {

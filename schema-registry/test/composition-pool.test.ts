@@ -47,6 +47,28 @@ describe('composition with cached subgraphs', () => {
     expect(cache.size).toBe(5);
   });
 
+  it('keeps a cached subgraph without the lexer tokens of its SDL, and its error locations still right', () => {
+    const graph = sources(generatedGraph(2, 4));
+    const cache = new SubgraphCache();
+    composeSubgraphs(graph, cache);
+    const loc = cache.take(graph[0]!)!.schema.types().find((t) => t.sourceAST)!.sourceAST!.loc!;
+    expect(loc.source.name).toBe(graph[0]!.name);
+    expect(loc.startToken).toBeUndefined();
+    expect(loc.endToken).toBeUndefined();
+
+    // sg00 owns E0.f0_0; sg01 resolving it too, without @shareable, is an error at both fields.
+    const clashing = graph.map((s) => (s.name === 'sg01' ? { ...s, sdl: `${s.sdl}\nextend type E0 {\n  f0_0: Int\n}\n` } : s));
+    const outcome = composeSubgraphs(clashing, cache);
+    // E0 comes first in sg00's SDL; sg01's extension is its last lines.
+    const lines = clashing.map((s) => s.sdl.split('\n'));
+    expect(!outcome.ok && outcome.errors.flatMap((e) => e.locations)).toEqual(
+      expect.arrayContaining([
+        { subgraph: 'sg00', line: lines[0]!.indexOf('  f0_0: Int') + 1, column: 3 },
+        { subgraph: 'sg01', line: lines[1]!.lastIndexOf('  f0_0: Int') + 1, column: 3 },
+      ]),
+    );
+  });
+
   it('lets go of a subgraph version that four compositions in a row did not use', () => {
     const graph = sources(generatedGraph(4, 10));
     const cache = new SubgraphCache(4);
