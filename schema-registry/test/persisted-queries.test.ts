@@ -115,6 +115,23 @@ describe.each(['sqlite', 'postgres'] as const)('persisted query lists on %s', (k
     expect((await fetchList('', {}, t.keys.publish)).status).toBe(403);
     expect((await fetchList('', {}, null)).status).toBe(401);
   });
+
+  it('takes a manifest of 3,000 operations in one publish, and again with one changed, and serves every one', async () => {
+    const large = 'shop@large';
+    const operations = Array.from({ length: 3000 }, (_, i) => listed(`Op${i}`, 'query', `query Op${i} { __typename }`));
+    const first = await t.gql(PUBLISH_PQ, { input: { ref: large, manifest: manifestOf(operations) } });
+    expect(first.errors).toBeUndefined();
+    expect(first.data.publishPersistedQueries).toMatchObject({ published: true, added: 3000, total: 3000, revision: 1 });
+
+    const changed = [...operations.slice(1), listed('Op3000', 'query', 'query Op3000 { __typename }')];
+    const second = await t.gql(PUBLISH_PQ, { input: { ref: large, manifest: manifestOf(changed) } });
+    expect(second.errors).toBeUndefined();
+    expect(second.data.publishPersistedQueries).toMatchObject({ published: true, added: 1, identical: 2999, revision: 2 });
+
+    const response = await fetch(`${t.registry.baseUrl}/api/persisted-queries/${large}`, { headers: { authorization: `Bearer ${t.keys.read}` } });
+    const list = (await response.json()) as any;
+    expect(list.operations).toHaveLength(3001);
+  });
 });
 
 describe('hostile manifests', () => {
