@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { composeServices } from '@apollo/composition';
 import { buildSchema, findBreakingChanges, parse, validate } from 'graphql';
 import { apiSchemaOf, composeFromConfigFile, composeSubgraphs, readSupergraphConfig, SupergraphConfigError } from '../src';
 import {
@@ -10,6 +11,7 @@ import {
   twoSubgraphConfig,
   writeSupergraph,
 } from './fixtures';
+import { generatedGraph } from './generated-graph';
 
 afterAll(removeSupergraphFolders);
 
@@ -68,6 +70,59 @@ subgraphs:
     const outcome = await composeFromConfigFile(config);
 
     expect(outcome.ok).toBe(true);
+  });
+});
+
+describe('composition step by step', () => {
+  const asSources = (graph: { name: string; sdl: string }[]) => graph.map((s) => ({ ...s, routingUrl: `http://127.0.0.1:4999/${s.name}`, origin: s.name }));
+  const byApollo = (graph: { name: string; sdl: string }[]) => {
+    const result = composeServices(graph.map((s) => ({ name: s.name, url: `http://127.0.0.1:4999/${s.name}`, typeDefs: parse(s.sdl) })));
+    return result.errors
+      ? { errors: result.errors.map((e) => [e.extensions.code, e.message]) }
+      : { supergraphSdl: result.supergraphSdl, hints: result.hints.map((h) => [h.definition.code, h.message]) };
+  };
+  const byUs = (graph: { name: string; sdl: string }[]) => {
+    const outcome = composeSubgraphs(asSources(graph));
+    return outcome.ok
+      ? { supergraphSdl: outcome.supergraphSdl, hints: outcome.hints.map((h) => [h.code, h.message]) }
+      : { errors: outcome.errors.map((e) => [e.code, e.message]) };
+  };
+  const keyed = (key: string, extra = '') => `
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])
+type T @key(fields: "${key}") { ${key}: ID! ${extra} }
+`;
+
+  it('gives the supergraph and hints @apollo/composition gives, for a generated graph of six subgraphs', () => {
+    const graph = generatedGraph(6, 20);
+    const ours = byUs(graph);
+    expect(ours.supergraphSdl).toBeDefined();
+    expect(ours).toEqual(byApollo(graph));
+  });
+
+  it('gives the satisfiability errors @apollo/composition gives, for a field only reachable through a key nobody can provide', () => {
+    const graph = [
+      { name: 'a', sdl: `${keyed('id')}\ntype Query { t: T }\n` },
+      { name: 'b', sdl: keyed('upc', 'extra: String') },
+    ];
+    const ours = byUs(graph);
+    expect(ours.errors?.map(([code]) => code)).toContain('SATISFIABILITY_ERROR');
+    expect(ours).toEqual(byApollo(graph));
+  });
+
+  it('gives the merge errors and hints @apollo/composition gives', () => {
+    const clash = [
+      { name: 'a', sdl: `${keyed('id', 'name: String')}\ntype Query { t: T }\n` },
+      { name: 'b', sdl: keyed('id', 'name: Int') },
+    ];
+    expect(byUs(clash).errors?.length).toBeGreaterThan(0);
+    expect(byUs(clash)).toEqual(byApollo(clash));
+
+    const hinted = [
+      { name: 'a', sdl: `${keyed('id', 'name: String @shareable')}\ntype Query { t: T }\n` },
+      { name: 'b', sdl: keyed('id', 'name: String! @shareable') },
+    ];
+    expect(byUs(hinted).hints?.length).toBeGreaterThan(0);
+    expect(byUs(hinted)).toEqual(byApollo(hinted));
   });
 });
 
