@@ -21,6 +21,7 @@ import { usageRoute } from './http/usage-route';
 import { IngestGate } from './http/ingest-gate';
 import { RegistryMetrics } from './registry-metrics';
 import { roverApiRoute } from './rover-api/route';
+import { registryLexicalLimits } from './http/lexical-limits';
 
 export interface RegistryHandle {
   /** The GraphQL endpoint, `http://host:port/graphql`. */
@@ -78,6 +79,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       port: config.port,
       reusePort: config.reusePort,
       bodyLimitBytes: config.bodyLimitBytes,
+      lexicalLimits: registryLexicalLimits,
       metrics,
       checks: [{ name: 'database', check: () => orm.isConnected() }],
       routes: (app) => {

@@ -120,6 +120,27 @@ describe.each(['sqlite', 'postgres'] as const)('rover’s documents against the 
     expect(unknown.body).toEqual({ data: { variant: null } });
   });
 
+  it('refuses a document nested thousands of levels deep or of too many tokens with the limit’s code, with or without a key', async () => {
+    const deep = `{${'a{'.repeat(3000)}${'}'.repeat(3000)}}`;
+    expect(await roverRequest(t, deep, {})).toEqual({
+      status: 200,
+      body: { errors: [{ message: expect.stringContaining('nests more than 500 levels deep'), extensions: { code: 'MAX_RECURSION_LIMIT' } }] },
+    });
+    expect(await roverRequest(t, deep, {}, null)).toEqual({ status: 200, body: expect.objectContaining({ data: null }) });
+    const wide = `{ ${'me { id } '.repeat(4000)}}`;
+    expect((await roverRequest(t, wide, {})).body.errors?.[0]?.extensions).toEqual({ code: 'MAX_TOKENS_LIMIT' });
+
+    const graphql = (query: string) =>
+      fetch(`${t.registry.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const deepOnGraphql = await graphql(deep);
+    expect(deepOnGraphql.status).toBe(400);
+    expect(((await deepOnGraphql.json()) as any).errors[0].extensions.code).toBe('MAX_RECURSION_LIMIT');
+    const wideOnGraphql = await graphql(`{ ${'a: __typename '.repeat(6000)}}`);
+    expect(wideOnGraphql.status).toBe(400);
+    expect(((await wideOnGraphql.json()) as any).errors[0].message).toMatch(/more tha[nt] 15000 tokens/);
+    expect((await fetch(`${t.registry.baseUrl}/health`)).status).toBe(200);
+  });
+
   it('answers what it does not support with a GraphQL error that says so', async () => {
     const res = await roverRequest(t, `query GraphProposals($id: ID!) { graph(id: $id) { proposals { totalCount } } }`, { id: 'shop' });
     expect(res.status).toBe(200);

@@ -1,7 +1,7 @@
 import { parseEnv } from '@ficus/kit/service';
 import { z } from 'zod';
 import type { OperationLimits } from './limits/exceeded-limits';
-import type { LexicalLimits } from './limits/parse-within-limits';
+import type { LexicalLimits } from '@ficus/kit';
 
 /** Operation limits and demand control: what one operation may be before it is planned. */
 export interface SafetyConfig {
@@ -52,7 +52,11 @@ export const safetyEnv = {
 export function readSafetyConfig(processEnv: NodeJS.ProcessEnv): SafetyConfig {
   const vars = parseEnv(safetyEnv, processEnv);
   return {
-    lexical: { maxTokens: vars.PARSER_MAX_TOKENS, maxRecursion: vars.PARSER_MAX_RECURSION },
+    lexical: {
+      maxTokens: vars.PARSER_MAX_TOKENS,
+      maxRecursion: vars.PARSER_MAX_RECURSION,
+      settings: { maxTokens: 'PARSER_MAX_TOKENS', maxRecursion: 'PARSER_MAX_RECURSION' },
+    },
     limits: {
       maxDepth: vars.MAX_DEPTH,
       maxHeight: vars.MAX_HEIGHT,

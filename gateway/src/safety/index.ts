@@ -1,6 +1,5 @@
 export * from './config';
-export { nestingDepth } from './limits/nesting-scan';
-export * from './limits/parse-within-limits';
+export { LexicalLimits, nestingDepth, ParseOutcome, parseWithinLimits, ParseViolation } from '@ficus/kit';
 export * from './limits/measure-operation';
 export * from './limits/exceeded-limits';
 export { CostModel, CostModelOptions, ListSize } from './cost/cost-model';

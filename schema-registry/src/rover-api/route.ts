@@ -1,9 +1,10 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { DomainError, jsonBody, loadSchemaFile, Logger, Orm } from '@ficus/kit';
+import { DomainError, jsonBody, loadSchemaFile, Logger, Orm, parseWithinLimits, ParseViolation } from '@ficus/kit';
 import type { Express } from 'express';
-import { execute, getOperationAST, GraphQLError, GraphQLFormattedError, Kind, parse, validate, DocumentNode } from 'graphql';
+import { execute, getOperationAST, GraphQLError, GraphQLFormattedError, Kind, validate, DocumentNode } from 'graphql';
 import type { RegistryDeps } from '../graphql/context';
 import { callerOf } from '../http/caller';
+import { registryLexicalLimits } from '../http/lexical-limits';
 import { roverResolvers, RoverContext } from './resolvers';
 
 const unsupported =
@@ -50,23 +51,19 @@ export function roverApiRoute(app: Express, options: { orm: Orm; deps: RegistryD
       const caller = await callerOf(req, em);
       const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
       const client = { name: req.get('apollographql-client-name') ?? '', version: req.get('apollographql-client-version') ?? '' };
-      let document: DocumentNode | GraphQLError;
-      try {
-        document = parse(body.query);
-      } catch (err) {
-        document = err as GraphQLError;
-      }
+      const parsed = parseWithinLimits(body.query, registryLexicalLimits);
       // `config whoami` is the one request answered without a valid key: rover reports a bad key
       // only when `me` comes back null, and prints "No data field provided" for the error below.
-      if (!caller.apiKey && (document instanceof GraphQLError || !asksOnlyWhoAmI(document, operationName))) {
+      if (!caller.apiKey && (!parsed.document || !asksOnlyWhoAmI(parsed.document, operationName))) {
         req.log.info({ operationName, client, keyPresented: caller.presented }, 'rover API request without a valid key');
         res.json(invalidCredentials);
         return;
       }
-      if (document instanceof GraphQLError) {
-        res.json({ errors: [{ message: document.message, locations: document.locations, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
+      if (!parsed.document) {
+        res.json({ errors: [refusedText(parsed.violation)] });
         return;
       }
+      const document: DocumentNode = parsed.document;
       const invalid = validate(schema, document);
       if (invalid.length > 0) {
         req.log.warn({ operationName, client, errors: invalid.map((e) => e.message) }, 'rover API request outside the supported subset');
@@ -101,4 +98,9 @@ function asksOnlyWhoAmI(document: DocumentNode, operationName: string | undefine
   return operation.selectionSet.selections.every(
     (selection) => selection.kind === Kind.FIELD && (selection.name.value === 'me' || selection.name.value === '__typename'),
   );
+}
+
+/** A text that did not parse, or was past the registry's lexical limits, as a GraphQL error. */
+function refusedText(violation: ParseViolation): GraphQLFormattedError {
+  return { message: violation.message, ...(violation.locations ? { locations: violation.locations } : {}), extensions: { code: violation.code } };
 }

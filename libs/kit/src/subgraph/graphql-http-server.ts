@@ -12,7 +12,9 @@ import { DomainError } from '../errors';
 import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, requestIdMiddleware } from '../http/http-app';
 import { formatErrorFor } from '../http/format-error';
 import { gatewaySignatureCheck } from '../http/gateway-signature-check';
+import { defaultLexicalLimits, lexicalLimitsMiddleware } from '../limits/lexical-limits-middleware';
 import { OperationLimits } from '../limits/operation-limits';
+import type { LexicalLimits } from '../limits/parse-within-limits';
 import { operationLimitsPlugin } from '../limits/operation-limits-plugin';
 import type { RequestSignature } from '../request-signature';
 import { requestLogPlugin } from '../http/request-log-plugin';
@@ -40,6 +42,8 @@ export type GraphQLHttpServerOptions<TContext extends { logger: Logger }> = Grap
   gatewaySignature?: RequestSignature | null;
   /** Refuses operations beyond these limits, over HTTP and graphql-ws. */
   operationLimits?: OperationLimits;
+  /** The most tokens and nesting `/graphql` parses (default `defaultLexicalLimits`). */
+  lexicalLimits?: LexicalLimits;
   /** Serves `Subscription` fields over graphql-ws on `/graphql` too. */
   subscriptions?: {
     /** Builds each subscription's context from its params: `connection_init`'s, with its own `headers` if it sent some. */
@@ -71,8 +75,10 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
     'schema' in options
       ? options.schema
       : buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]);
+  const lexicalLimits = options.lexicalLimits ?? defaultLexicalLimits;
   const apollo = new ApolloServer<TContext>({
     schema,
+    parseOptions: { maxTokens: lexicalLimits.maxTokens },
     plugins: [
       // No schema gives cache hints, and the plugin's per-field hook wraps every resolver: a
       // response of thousands of fields (a registry check report) spent a third of its time there.
@@ -110,6 +116,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
     noStore,
     jsonBody(options.bodyLimitBytes, { keepRawBody: Boolean(options.gatewaySignature) }),
     ...(options.gatewaySignature ? [gatewaySignatureCheck(options.gatewaySignature)] : []),
+    lexicalLimitsMiddleware(lexicalLimits),
     expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
   );
   app.use(bodyErrorHandler);

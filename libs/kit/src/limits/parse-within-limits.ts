@@ -2,10 +2,12 @@ import { DocumentNode, GraphQLError, parse } from 'graphql';
 import { nestingDepth } from './nesting-scan';
 
 export interface LexicalLimits {
-  /** Most lexical tokens a document may have (PARSER_MAX_TOKENS). */
+  /** Most lexical tokens a document may have. */
   maxTokens: number;
-  /** Deepest nesting of `{`, `(` and `[` a document may have (PARSER_MAX_RECURSION). */
+  /** Deepest nesting of `{`, `(` and `[` a document may have. */
   maxRecursion: number;
+  /** The settings the limits come from, named in refusals (the gateway's PARSER_MAX_TOKENS, …). */
+  settings?: { maxTokens: string; maxRecursion: string };
 }
 
 /**
@@ -36,7 +38,7 @@ export function parseWithinLimits(query: string, limits: LexicalLimits): ParseOu
     return {
       violation: {
         code: 'MAX_RECURSION_LIMIT',
-        message: `parsing error: parser recursion limit reached: the document nests more than ${limits.maxRecursion} levels deep (PARSER_MAX_RECURSION ${limits.maxRecursion})`,
+        message: `parsing error: parser recursion limit reached: the document nests more than ${limits.maxRecursion} levels deep${setting(limits.settings?.maxRecursion, limits.maxRecursion)}`,
       },
     };
   }
@@ -48,7 +50,7 @@ export function parseWithinLimits(query: string, limits: LexicalLimits): ParseOu
       return {
         violation: {
           code: 'MAX_TOKENS_LIMIT',
-          message: `parsing error: token limit reached, aborting lexing: the document has more than ${limits.maxTokens} tokens (PARSER_MAX_TOKENS ${limits.maxTokens})`,
+          message: `parsing error: token limit reached, aborting lexing: the document has more than ${limits.maxTokens} tokens${setting(limits.settings?.maxTokens, limits.maxTokens)}`,
         },
       };
     }
@@ -61,3 +63,5 @@ export function parseWithinLimits(query: string, limits: LexicalLimits): ParseOu
     };
   }
 }
+
+const setting = (name: string | undefined, value: number): string => (name ? ` (${name} ${value})` : '');
