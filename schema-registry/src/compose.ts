@@ -13,6 +13,7 @@ import {
   upgradeSubgraphsIfNecessary,
 } from '@apollo/federation-internals';
 import { buildFederatedQueryGraph, buildSupergraphAPIQueryGraph } from '@apollo/query-graphs';
+import { nestingDepth } from '@ficus/kit/limits';
 import { ASTNode, DocumentNode, getLocation, GraphQLError, GraphQLSchema, Location, parse, Source, visit } from 'graphql';
 import { readSupergraphConfig, SubgraphSource } from './supergraph-config';
 
@@ -179,7 +180,24 @@ export async function composeFromConfigFile(configPath: string): Promise<Composi
   return composeSubgraphs(config.subgraphs);
 }
 
+/**
+ * How deeply a subgraph's SDL may nest `{`, `(` and `[`. Real schemas nest a few levels; the
+ * gateway's planner refuses a supergraph nested about 50 deep ("Recursion limit exceeded"), so a
+ * deeper subgraph would compose into a supergraph no gateway loads, and far deeper text would
+ * overflow the recursive parser's stack.
+ */
+export const maxSdlNesting = 32;
+
 function parseSdl(subgraph: SubgraphSource): { document: DocumentNode } | { error: CompositionMessage } {
+  if (nestingDepth(subgraph.sdl, maxSdlNesting) > maxSdlNesting) {
+    return {
+      error: {
+        code: 'INVALID_GRAPHQL',
+        message: `[${subgraph.name}] the SDL nests \`{\`, \`(\` and \`[\` more than ${maxSdlNesting} levels deep (${subgraph.origin}); gateways do not load supergraphs nested that deep`,
+        locations: [],
+      },
+    };
+  }
   try {
     // The source is named after the subgraph, so composition errors can say where they are.
     return { document: withoutTokens(parse(new Source(subgraph.sdl, subgraph.name))) };

@@ -56,6 +56,19 @@ describe('composing a supergraph config', () => {
     ]);
   });
 
+  it('refuses SDL nested deeper than gateways load, and SDL nested 100,000 deep, as INVALID_GRAPHQL naming the subgraph', () => {
+    const nested = (levels: number) => `type Query { a: ${'['.repeat(levels)}Int${']'.repeat(levels)} }`;
+    const source = (sdl: string) => [{ name: 'deep', sdl, routingUrl: 'http://127.0.0.1:4999/deep', origin: 'deep.graphql' }];
+
+    expect(composeSubgraphs(source(nested(31))).ok).toBe(true);
+    for (const levels of [32, 100_000]) {
+      const outcome = composeSubgraphs(source(nested(levels)));
+      expect(!outcome.ok && outcome.errors).toEqual([
+        { code: 'INVALID_GRAPHQL', message: expect.stringMatching(/^\[deep\] the SDL nests .* more than 32 levels deep \(deep\.graphql\)/), locations: [] },
+      ]);
+    }
+  });
+
   it('accepts inline sdl as rover does', async () => {
     const { config } = writeSupergraph({
       'supergraph.yaml': `federation_version: 2
