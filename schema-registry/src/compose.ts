@@ -124,7 +124,16 @@ export function composeWithSchema(subgraphs: SubgraphSource[], cache?: SubgraphC
   }
   if (buildErrors.length > 0) return failed({ ok: false, errors: buildErrors.map(fromGraphQLError), hints: [] });
 
-  const result = composeMerged(toCompose);
+  let result: CompositionResult;
+  try {
+    result = composeMerged(toCompose);
+  } catch (err) {
+    // Composition walks types by recursion: a chain of thousands of types, each with a field of
+    // the next, runs it out of stack. That is the schema's shape, not a fault of the registry.
+    if (!(err instanceof RangeError)) throw err;
+    cache?.composed();
+    return failed({ ok: false, errors: [tooDeepToCompose], hints: [] });
+  }
   cache?.composed();
   if (result.errors) {
     return failed({ ok: false, errors: result.errors.map(fromGraphQLError), hints: [] });
@@ -143,6 +152,14 @@ export function composeWithSchema(subgraphs: SubgraphSource[], cache?: SubgraphC
 }
 
 const failed = (outcome: CompositionOutcome): ComposedSupergraph => ({ outcome, apiSchema: null });
+
+const tooDeepToCompose: CompositionMessage = {
+  code: 'COMPOSITION_FAILED',
+  message:
+    'the supergraph could not be composed: its types reference each other in a chain too long to follow ' +
+    '(thousands of types, each reached only through the one before); composition ran out of stack',
+  locations: [],
+};
 
 /**
  * @apollo/composition's `compose`, step by step as it takes them, but for one: satisfiability

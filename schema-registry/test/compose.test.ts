@@ -69,6 +69,13 @@ describe('composing a supergraph config', () => {
     }
   });
 
+  it('answers a chain of 4,000 types, each reached through the one before, with COMPOSITION_FAILED instead of running out of stack', () => {
+    const types = Array.from({ length: 4000 }, (_, i) => `type T${i} { id: ID! next: T${(i + 1) % 4000} }`);
+    const outcome = composeSubgraphs([{ name: 'chain', sdl: ['type Query { t0: T0 }', ...types].join('\n'), routingUrl: 'http://127.0.0.1:4999/chain', origin: 'chain' }]);
+
+    expect(!outcome.ok && outcome.errors).toEqual([{ code: 'COMPOSITION_FAILED', message: expect.stringContaining('chain too long to follow'), locations: [] }]);
+  });
+
   it('accepts inline sdl as rover does', async () => {
     const { config } = writeSupergraph({
       'supergraph.yaml': `federation_version: 2
