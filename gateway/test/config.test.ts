@@ -25,7 +25,7 @@ describe('reading the gateway configuration', () => {
       dataDir: path.resolve('.data'),
       introspection: true,
       safety: {
-        lexical: { maxTokens: 15_000, maxRecursion: 500 },
+        lexical: { maxTokens: 15_000, maxRecursion: 500, settings: { maxTokens: 'PARSER_MAX_TOKENS', maxRecursion: 'PARSER_MAX_RECURSION' } },
         limits: { maxDepth: 12, maxHeight: 100, maxAliases: 30, maxRootFields: 20, maxDirectivesPerField: 5 },
         limitsMode: 'enforce',
         cost: { maxCost: 5_000, mode: 'enforce', defaultListSize: 10 },
