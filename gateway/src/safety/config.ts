@@ -1,7 +1,7 @@
 import { parseEnv } from '@ficus/kit/service';
 import { z } from 'zod';
 import type { OperationLimits } from './limits/exceeded-limits';
-import type { LexicalLimits } from '@ficus/kit';
+import type { LexicalLimits } from '@ficus/kit/limits';
 
 /** Operation limits and demand control: what one operation may be before it is planned. */
 export interface SafetyConfig {

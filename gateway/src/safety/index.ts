@@ -1,5 +1,6 @@
 export * from './config';
-export { LexicalLimits, nestingDepth, ParseOutcome, parseWithinLimits, ParseViolation } from '@ficus/kit';
+// The limits' own entry: the kit's index would load the service kit (ORM, NATS, Apollo Server) into the gateway.
+export { LexicalLimits, nestingDepth, ParseOutcome, parseWithinLimits, ParseViolation } from '@ficus/kit/limits';
 export * from './limits/measure-operation';
 export * from './limits/exceeded-limits';
 export { CostModel, CostModelOptions, ListSize } from './cost/cost-model';
