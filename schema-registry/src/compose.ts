@@ -124,16 +124,7 @@ export function composeWithSchema(subgraphs: SubgraphSource[], cache?: SubgraphC
   }
   if (buildErrors.length > 0) return failed({ ok: false, errors: buildErrors.map(fromGraphQLError), hints: [] });
 
-  let result: CompositionResult;
-  try {
-    result = composeMerged(toCompose);
-  } catch (err) {
-    // Composition walks types by recursion: a chain of thousands of types, each with a field of
-    // the next, runs it out of stack. That is the schema's shape, not a fault of the registry.
-    if (!(err instanceof RangeError)) throw err;
-    cache?.composed();
-    return failed({ ok: false, errors: [tooDeepToCompose], hints: [] });
-  }
+  const result = composeMerged(toCompose);
   cache?.composed();
   if (result.errors) {
     return failed({ ok: false, errors: result.errors.map(fromGraphQLError), hints: [] });
@@ -153,13 +144,9 @@ export function composeWithSchema(subgraphs: SubgraphSource[], cache?: SubgraphC
 
 const failed = (outcome: CompositionOutcome): ComposedSupergraph => ({ outcome, apiSchema: null });
 
-const tooDeepToCompose: CompositionMessage = {
-  code: 'COMPOSITION_FAILED',
-  message:
-    'the supergraph could not be composed: its types reference each other in a chain too long to follow ' +
-    '(thousands of types, each reached only through the one before); composition ran out of stack',
-  locations: [],
-};
+const tooDeepToCompose =
+  'the supergraph could not be composed: its types reference each other in a chain too long to follow ' +
+  '(thousands of types, each reached only through the one before); composition ran out of stack';
 
 /**
  * @apollo/composition's `compose`, step by step as it takes them, but for one: satisfiability
@@ -168,6 +155,17 @@ const tooDeepToCompose: CompositionMessage = {
  * as merged. Errors and hints are the library's.
  */
 function composeMerged(subgraphs: Subgraphs): CompositionResult {
+  try {
+    return composeSteps(subgraphs);
+  } catch (err) {
+    // Composition walks types by recursion: a chain of thousands of types, each with a field of
+    // the next, runs it out of stack. That is the schema's shape, not a fault of the registry.
+    if (!(err instanceof RangeError)) throw err;
+    return { errors: [new GraphQLError(tooDeepToCompose, { extensions: { code: 'COMPOSITION_FAILED' } })] };
+  }
+}
+
+function composeSteps(subgraphs: Subgraphs): CompositionResult {
   const upgraded = upgradeSubgraphsIfNecessary(subgraphs);
   if (upgraded.errors) return { errors: upgraded.errors };
   const toMerge = upgraded.subgraphs!;
@@ -189,7 +187,6 @@ function composeMerged(subgraphs: Subgraphs): CompositionResult {
   }
   return { schema: merged.supergraph, supergraphSdl, hints: [...merged.hints, ...(satisfiable.hints ?? [])] };
 }
-
 
 /** Reads a rover `supergraph.yaml` and composes what it names. Throws `SupergraphConfigError` for a bad file. */
 export async function composeFromConfigFile(configPath: string): Promise<CompositionOutcome> {

@@ -63,7 +63,7 @@ export function roverApiRoute(app: Express, options: { orm: Orm; deps: RegistryD
         res.json({ errors: [refusedText(parsed.violation)] });
         return;
       }
-      const document: DocumentNode = parsed.document;
+      const document = parsed.document;
       const invalid = validate(schema, document);
       if (invalid.length > 0) {
         req.log.warn({ operationName, client, errors: invalid.map((e) => e.message) }, 'rover API request outside the supported subset');
