@@ -15,6 +15,7 @@ import { SubgraphResilience } from './execution/resilience/subgraph-resilience';
 import { createSubscriptionExecutor } from './execution/subscription-executor';
 import { gatewayMetrics } from './gateway-metrics';
 import { admitHttpOperation, startClock } from './http/admit-http';
+import { allowedMethods } from './http/allowed-methods';
 import { clientAddressMiddleware } from './http/client-address';
 import { allowedOrigins, corsFor } from './http/cors';
 import { csrfPrevention } from './http/csrf-prevention';
@@ -136,6 +137,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     middlewareChain([
       startClock,
       corsFor(origins),
+      allowedMethods(),
       csrfPrevention(),
       jsonBody(config.bodyLimitBytes),
       clientAddressMiddleware(pipeline.clientAddressOf),

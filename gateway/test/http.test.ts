@@ -117,6 +117,28 @@ describe('request bodies', () => {
   });
 });
 
+describe('methods and charsets', () => {
+  it('answers a method other than GET and POST with 405 METHOD_NOT_ALLOWED and the methods it takes', async () => {
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const response = await fetch(gateway.url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ whoami { userId } }' }) });
+
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('GET, POST');
+      expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors.map((e) => e.extensions.code)).toEqual(['METHOD_NOT_ALLOWED']);
+    }
+  });
+
+  it('reads a JSON body in the charset it declares: UTF-16 is decoded, a charset JSON cannot be in is refused with 415', async () => {
+    const body = JSON.stringify({ query: 'query User($id: ID!) { user(id: $id) { name } }', variables: { id: 'u1' } });
+    const utf16 = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-16le' }, body: Buffer.from(body, 'utf16le') });
+    expect(utf16.status).toBe(200);
+    expect(await utf16.json()).toEqual({ data: { user: { name: 'Ada' } }, extensions: expect.anything() });
+
+    const latin1 = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json; charset=iso-8859-1' }, body });
+    expect(latin1.status).toBe(415);
+  });
+});
+
 describe('the landing page', () => {
   it('serves the embedded Apollo Sandbox to a browser in development', async () => {
     const response = await fetch(gateway.url, { headers: { accept: 'text/html' } });

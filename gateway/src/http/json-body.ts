@@ -3,8 +3,9 @@ import type { RequestHandler } from 'express';
 
 /**
  * The JSON body of a GraphQL POST, read whole and parsed: the common request (identity encoding,
- * JSON) without body-parser's machinery, which cost more than the operation's own admission;
- * anything else (a compressed body) goes through body-parser as before. Failures are body-parser's
+ * UTF-8 JSON) without body-parser's machinery, which cost more than the operation's own admission;
+ * anything else (a compressed body, another charset) goes through body-parser as before, which
+ * decodes UTF-16 and refuses other charsets with 415. Failures are body-parser's
  * errors (`entity.too.large` 413, `entity.parse.failed` 400), which `bodyErrorHandler` answers.
  */
 export function jsonBody(limitBytes: number): RequestHandler {
@@ -13,7 +14,7 @@ export function jsonBody(limitBytes: number): RequestHandler {
     const contentType = req.headers['content-type'];
     const encoding = req.headers['content-encoding'];
     if (req.method !== 'POST' || !contentType || !/^application\/(graphql-response\+)?json\b/i.test(contentType)) return void next();
-    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return void general(req, res, next);
+    if ((encoding !== undefined && encoding.toLowerCase() !== 'identity') || !isUtf8(contentType)) return void general(req, res, next);
     if (Number(req.headers['content-length'] ?? 0) > limitBytes) return void next(bodyError(413, 'entity.too.large', 'request body is too large'));
     const chunks: Buffer[] = [];
     let size = 0;
@@ -49,6 +50,12 @@ export function jsonBody(limitBytes: number): RequestHandler {
       failed = true;
     });
   };
+}
+
+/** Whether a JSON content type's charset, if it names one, is UTF-8 (JSON's own encoding). */
+function isUtf8(contentType: string): boolean {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType)?.[1]?.toLowerCase();
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8';
 }
 
 function bodyError(status: number, type: string, message: string): Error {

@@ -23,6 +23,7 @@ const classOfCode: Record<GatewayErrorCode, ErrorClass> = {
   PERSISTED_QUERY_ID_REQUIRED: 'invalid',
   CANNOT_SEND_PQ_ID_AND_BODY: 'invalid',
   CSRF_PREVENTION: 'invalid',
+  METHOD_NOT_ALLOWED: 'invalid',
   MUTATION_OVER_GET: 'invalid',
   COST_QUERY_PARSE_FAILURE: 'invalid',
   QUERY_PLANNING_FAILED: 'invalid',
