@@ -155,6 +155,62 @@ describe('ficus subgraph fetch and supergraph fetch', () => {
   });
 });
 
+describe('ficus subgraph delete', () => {
+  const link = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@external", "@requires"])\n';
+  const base = `${link}type Query { things: [Thing!]! }\ntype Thing @key(fields: "id") { id: ID! size: Int }\n`;
+  // Needs base: Thing.size is external here and provided only there.
+  const doubling = `${link}type Thing @key(fields: "id") { id: ID! size: Int @external double: Int @requires(fields: "size") }\n`;
+  const subgraphsOf = async (ref: string) =>
+    ((await t.gql('query ($ref: String!) { variant(ref: $ref) { subgraphs { name } supergraph { sdl } } }', { ref })).data.variant as { subgraphs: { name: string }[]; supergraph: { sdl: string } });
+
+  beforeAll(async () => {
+    for (const [name, sdl] of [['base', base], ['doubling', doubling]] as const) {
+      const run = await ficus(['subgraph', 'publish', 'things@current', '--name', name, '--schema', file(`${name}.graphql`, sdl), '--routing-url', `http://127.0.0.1:4020/${name}`], env);
+      expect(run.code).toBe(0);
+    }
+  });
+
+  it('refuses, dry run or not, to take out a subgraph the others need, with exit 1 and the composition codes, and changes nothing', async () => {
+    for (const extra of [['--dry-run'], []]) {
+      const run = await ficus(['subgraph', 'delete', 'things@current', '--name', 'base', ...extra], env);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('EXTERNAL_MISSING_ON_BASE');
+      expect(run.stderr).toMatch(/^error: (delete refused: )?things@current does not compose without "base"/m);
+    }
+    expect((await subgraphsOf('things@current')).subgraphs.map((s) => s.name)).toEqual(['base', 'doubling']);
+  });
+
+  it('says with --dry-run that the variant composes without a subgraph, and deletes nothing', async () => {
+    const run = await ficus(['subgraph', 'delete', 'things@current', '--name', 'doubling', '--dry-run'], env);
+    expect(run).toMatchObject({ code: 0, stdout: 'things@current composes without subgraph "doubling"; nothing was changed (--dry-run)\n' });
+    expect((await subgraphsOf('things@current')).subgraphs.map((s) => s.name)).toEqual(['base', 'doubling']);
+  });
+
+  it('deletes a subgraph the others compose without, exits 0, and the new supergraph no longer has its fields', async () => {
+    const run = await ficus(['subgraph', 'delete', 'things@current', '--name', 'doubling'], env);
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Deleted subgraph "doubling" from things@current; supergraph [0-9a-f]{64}\n$/) });
+    const variant = await subgraphsOf('things@current');
+    expect(variant.subgraphs.map((s) => s.name)).toEqual(['base']);
+    expect(variant.supergraph.sdl).not.toContain('double');
+    expect(variant.supergraph.sdl).toContain('size: Int');
+    const audit = await t.gql('{ auditLog(action: "subgraph.delete") { subject outcome actor } }', {}, t.keys.admin);
+    // The refused attempts are in the log too (a dry run is not).
+    expect(audit.data.auditLog).toEqual([
+      { subject: 'doubling', outcome: 'deleted', actor: 'ci-all' },
+      { subject: 'base', outcome: 'refused', actor: 'ci-all' },
+    ]);
+  });
+
+  it('exits 1 for the only subgraph of a variant and for a subgraph that is not published', async () => {
+    expect((await ficus(['subgraph', 'publish', 'single@current', '--name', 'base', '--schema', file('single.graphql', base), '--routing-url', 'http://127.0.0.1:4020/base'], env)).code).toBe(0);
+    const only = await ficus(['subgraph', 'delete', 'single@current', '--name', 'base'], env);
+    expect(only).toMatchObject({ code: 1, stderr: 'error: BAD_USER_INPUT: "base" is the only subgraph of single@current: a variant keeps at least one\n' });
+    const ghost = await ficus(['subgraph', 'delete', 'things@current', '--name', 'ghost', '--format', 'json'], env);
+    expect(ghost.code).toBe(1);
+    expect(JSON.parse(ghost.stdout)).toEqual({ json_version: '1', data: { success: false }, error: { message: 'NOT_FOUND: no subgraph "ghost" is published to things@current', code: 'NOT_FOUND' } });
+  });
+});
+
 describe('ficus key create', () => {
   let db: TestDatabase;
   afterAll(() => db?.drop());

@@ -223,6 +223,43 @@ describe.each(['sqlite', 'postgres'] as const)('rover 0.41.0 against the registr
     });
   });
 
+  describe('subgraph delete', () => {
+    const link = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@external", "@requires"])\n';
+    const base = `${link}type Query { things: [Thing!]! }\ntype Thing @key(fields: "id") { id: ID! size: Int }\n`;
+    // Needs base: Thing.size is external here and provided only there.
+    const doubling = `${link}type Thing @key(fields: "id") { id: ID! size: Int @external double: Int @requires(fields: "size") }\n`;
+
+    beforeAll(async () => {
+      await publish(t, 'things@current', 'base', base, 'http://127.0.0.1:4020/base');
+      await publish(t, 'things@current', 'doubling', doubling, 'http://127.0.0.1:4020/doubling');
+    });
+
+    it('previews the build errors of a deletion the others do not compose without, and refuses it with --confirm: exit 1, nothing changed', async () => {
+      const before = await supergraphOf('things@current');
+      const preview = await rover.run(['subgraph', 'delete', 'things@current', '--name', 'base'], { stdin: 'n\n' });
+      expect(preview.stderr).toContain("WARN: Deleting the base subgraph from things@current would result in the following build errors:");
+      expect(preview.stderr).toContain('EXTERNAL_MISSING_ON_BASE');
+      expect(preview.stderr).toContain('Delete cancelled by user');
+
+      const confirmed = await rover.run(['subgraph', 'delete', 'things@current', '--name', 'base', '--confirm']);
+      expect(confirmed.code).toBe(1);
+      expect(confirmed.stderr).toContain("The 'base' subgraph was NOT deleted from 'things@current'");
+      expect(await supergraphOf('things@current')).toEqual(before);
+    });
+
+    it('deletes a subgraph with --confirm: exit 0, and the variant and its supergraph no longer have it', async () => {
+      const run = await rover.run(['subgraph', 'delete', 'things@current', '--name', 'doubling', '--confirm']);
+      expect(run.code).toBe(0);
+      expect(run.stderr).not.toContain('WARN');
+      expect(run.stderr).toContain("The 'doubling' subgraph was removed from 'things@current'. The remaining subgraphs were composed.");
+      const after = await supergraphOf('things@current');
+      expect(after.subgraphs.map((s: { name: string }) => s.name)).toEqual(['base']);
+      expect(after.supergraph.sdl).not.toContain('double');
+      const list = await rover.run(['subgraph', 'list', 'things@current']);
+      expect(list.stdout).not.toContain('doubling');
+    });
+  });
+
   describe('fetching', () => {
     it('fetches a subgraph’s SDL, or names the valid subgraphs (E009), and needs the read scope', async () => {
       const run = await rover.run(['subgraph', 'fetch', 'shop@current', '--name', 'products']);

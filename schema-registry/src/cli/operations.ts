@@ -27,6 +27,17 @@ export const PUBLISH_SUBGRAPH = /* GraphQL */ `
   }
 `;
 
+export const DELETE_SUBGRAPH = /* GraphQL */ `
+  mutation DeleteSubgraph($input: DeleteSubgraphInput!) {
+    deleteSubgraph(input: $input) {
+      deleted dryRun
+      supergraph { id createdAt }
+      compositionErrors { ${compositionMessage} }
+      hints { ${compositionMessage} }
+    }
+  }
+`;
+
 export const FETCH_SUBGRAPH = /* GraphQL */ `
   query FetchSubgraph($ref: String!, $name: String!) {
     variant(ref: $ref) { subgraph(name: $name) { name routingUrl sdl publishedAt publishedBy } }
@@ -77,6 +88,14 @@ export interface PublishResultView {
   published: boolean;
   unchanged: boolean;
   subgraph: { name: string; routingUrl: string; publishedAt: string; publishedBy: string } | null;
+  supergraph: { id: string; createdAt: string } | null;
+  compositionErrors: CompositionMessageView[];
+  hints: CompositionMessageView[];
+}
+
+export interface DeleteResultView {
+  deleted: boolean;
+  dryRun: boolean;
   supergraph: { id: string; createdAt: string } | null;
   compositionErrors: CompositionMessageView[];
   hints: CompositionMessageView[];

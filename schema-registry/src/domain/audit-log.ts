@@ -6,6 +6,7 @@ import { ApiKeyRow, AuditEvent, AuditEventRow } from '../db/entities';
 export const auditActions = {
   'subgraph.publish': 'A subgraph publish: published, unchanged or refused (registry API and rover).',
   'subgraph.check': 'A subgraph check: passed or failed (registry API and rover).',
+  'subgraph.delete': 'A subgraph taken out of a variant: deleted, or refused when the others do not compose without it (registry API and rover).',
   'persisted_queries.publish': 'A persisted query manifest publish: published, unchanged or refused.',
   'event_contracts.publish': 'An event contracts publish: published, unchanged or refused.',
   'checks.configure': "A change to a variant's check settings.",

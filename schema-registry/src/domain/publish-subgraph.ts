@@ -123,7 +123,8 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
   return outcome;
 }
 
-function composeWithMetrics(deps: PublishDeps, graphRef: string, subgraphs: { name: string; sdl: string; routingUrl: string }[]) {
+/** Composes a variant's subgraphs in the variant's publish lane, timed by the composition metrics. */
+export function composeWithMetrics(deps: PublishDeps, graphRef: string, subgraphs: { name: string; sdl: string; routingUrl: string }[]) {
   const compose = () => deps.composer.run(`publish:${graphRef}`, { kind: 'compose', subgraphs: subgraphs.map((s) => ({ ...s, origin: s.name })) });
   return deps.metrics ? deps.metrics.composed(compose) : compose();
 }

@@ -10,7 +10,8 @@ import { formatDuration, parseDuration } from '../domain/duration';
 import { formatGraphRef, parseGraphRef } from '../domain/graph-ref';
 import { findPersistedQueryList, listOperations } from '../domain/persisted-queries/persisted-query-list';
 import { publishPersistedQueries } from '../domain/persisted-queries/publish-persisted-queries';
-import { publishSubgraph } from '../domain/publish-subgraph';
+import { deleteSubgraph } from '../domain/delete-subgraph';
+import { PublishDeps, publishSubgraph } from '../domain/publish-subgraph';
 import { checkSettingsOf, currentSubgraphs, findVariant, latestSupergraph } from '../domain/variants';
 import type { RegistryContext } from './context';
 
@@ -80,7 +81,7 @@ export const resolvers = {
     ) {
       const publisher = requireScope(ctx.caller, 'publish');
       const outcome = await publishSubgraph(
-        { em: ctx.em, publishLock: ctx.deps.publishLock, watch: ctx.deps.watch, lockRows: ctx.deps.lockRows, composer: ctx.deps.composer, metrics: ctx.deps.metrics },
+        publishDepsOf(ctx),
         { ...input, ref: parseGraphRef(input.ref) },
         publisher,
       );
@@ -93,6 +94,20 @@ export const resolvers = {
         unchanged: outcome.status === 'unchanged',
         subgraph: subgraphView(outcome.subgraph),
         supergraph: supergraphView(outcome.supergraph),
+        compositionErrors: [],
+        hints: outcome.hints,
+      };
+    },
+    async deleteSubgraph(_: unknown, { input }: { input: { ref: string; name: string; dryRun?: boolean | null } }, ctx: RegistryContext) {
+      const actor = requireScope(ctx.caller, 'publish');
+      const dryRun = input.dryRun ?? false;
+      const outcome = await deleteSubgraph(publishDepsOf(ctx), { ref: parseGraphRef(input.ref), name: input.name, dryRun }, actor);
+      if (outcome.status === 'refused') return { deleted: false, dryRun, compositionErrors: outcome.errors, hints: outcome.hints };
+      if (outcome.status === 'deleted') ctx.logger.info({ graphRef: input.ref, subgraph: input.name, supergraphId: outcome.supergraph?.id }, 'subgraph deleted');
+      return {
+        deleted: outcome.status === 'deleted',
+        dryRun,
+        supergraph: outcome.supergraph ? supergraphView(outcome.supergraph) : null,
         compositionErrors: [],
         hints: outcome.hints,
       };
@@ -187,3 +202,8 @@ export const resolvers = {
     },
   },
 };
+
+/** What publishing and deleting subgraphs need from the request's context. */
+function publishDepsOf(ctx: RegistryContext): PublishDeps {
+  return { em: ctx.em, publishLock: ctx.deps.publishLock, watch: ctx.deps.watch, lockRows: ctx.deps.lockRows, composer: ctx.deps.composer, metrics: ctx.deps.metrics };
+}

@@ -4,6 +4,7 @@ import { Caller, requireScope } from '../domain/api-keys';
 import type { CompositionMessage } from '../compose';
 import { checkSubgraph, CheckReport } from '../domain/check-subgraph';
 import { formatGraphRef, GraphRef, parseGraphRef } from '../domain/graph-ref';
+import { deleteSubgraph } from '../domain/delete-subgraph';
 import { publishSubgraph } from '../domain/publish-subgraph';
 import { currentSubgraphs, findVariant, latestSupergraph } from '../domain/variants';
 import type { RegistryContext } from '../graphql/context';
@@ -59,6 +60,15 @@ const launchView = (supergraph: SupergraphRow) => ({
  */
 function composedVariant(variant: VariantRow | null): VariantRow | null {
   return variant?.latestSupergraphId ? variant : null;
+}
+
+function refusedDelete(subgraph: string, graphRef: string, errors: CompositionMessage[]): DomainError {
+  const lines = errors.map((e) => `  ${e.code}: ${e.message}`);
+  return badInput(
+    `The '${subgraph}' subgraph was NOT deleted from '${graphRef}': the other subgraphs do not compose without it, ` +
+      `so nothing changed (${errors.length} composition error${errors.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+    { compositionErrors: errors.map(schemaCompositionError) },
+  );
 }
 
 function refusedPublish(subgraph: string, graphRef: string, errors: CompositionMessage[]): DomainError {
@@ -190,6 +200,23 @@ export const roverResolvers = {
         wasCreated: outcome.created,
         wasUpdated: published,
       };
+    },
+    async removeImplementingServiceAndTriggerComposition(graph: GraphParent, args: { graphVariant: string; name: string; dryRun?: boolean | null }, ctx: RoverContext) {
+      const actor = requireScope(ctx.caller, 'publish');
+      const ref = parseGraphRef(`${graph.graph}@${args.graphVariant}`);
+      const dryRun = args.dryRun ?? false;
+      const deps = ctx.deps;
+      const outcome = await deleteSubgraph(
+        { em: ctx.em, publishLock: deps.publishLock, watch: deps.watch, lockRows: deps.lockRows, composer: deps.composer, metrics: deps.metrics },
+        { ref, name: args.name, dryRun },
+        actor,
+      );
+      if (outcome.status === 'refused') {
+        if (dryRun) return { errors: outcome.errors.map(schemaCompositionError), updatedGateway: false };
+        throw refusedDelete(args.name, formatGraphRef(ref), outcome.errors);
+      }
+      if (outcome.status === 'deleted') ctx.logger.info({ graphRef: formatGraphRef(ref), subgraph: args.name, supergraphId: outcome.supergraph?.id, via: 'rover' }, 'subgraph deleted');
+      return { errors: [], updatedGateway: outcome.status === 'deleted' };
     },
   },
   GraphVariantMutation: {

@@ -11,7 +11,7 @@ export const auditList: Command = {
   usage: [
     'Usage: ficus audit list [--ref <graph@variant>] [--action <action>] [--limit <n>] [--before <id>] [--format human|json]',
     '',
-    'Actions: subgraph.publish, subgraph.check, persisted_queries.publish, event_contracts.publish,',
+    'Actions: subgraph.publish, subgraph.check, subgraph.delete, persisted_queries.publish, event_contracts.publish,',
     'checks.configure, key.create, key.revoke. FICUS_API_KEY needs the admin scope.',
   ].join('\n'),
 

@@ -9,6 +9,7 @@ import { keyRevoke } from './key-revoke';
 import { overrideFinish, overrideRemove, overrideSet, overrideStart } from './override';
 import { persistedQueriesPublish } from './persisted-queries-publish';
 import { subgraphCheck } from './subgraph-check';
+import { subgraphDelete } from './subgraph-delete';
 import { subgraphFetch } from './subgraph-fetch';
 import { subgraphIntrospect } from './subgraph-introspect';
 import { subgraphPublish } from './subgraph-publish';
@@ -19,6 +20,7 @@ import { supergraphFetch } from './supergraph-fetch';
 export const commands: Command[] = [
   subgraphCheck,
   subgraphPublish,
+  subgraphDelete,
   subgraphFetch,
   subgraphIntrospect,
   supergraphCompose,
