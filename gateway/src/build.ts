@@ -160,6 +160,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     keepAliveMs: config.subscriptions.keepAliveMs,
     maxPerConnection: config.subscriptions.maxPerConnection,
     maxConnectionsPerClient: config.subscriptions.maxConnectionsPerClient,
+    maxMessageBytes: config.bodyLimitBytes,
     allowsOrigin: (origin) => origins.has(origin),
     logger: logger.child({ component: 'subscriptions' }),
   });

@@ -357,3 +357,21 @@ describe('SUBSCRIPTION_CONNECTIONS_PER_CLIENT', () => {
     expect((await open()).status).toBe(429);
   });
 });
+
+describe('the size of a WebSocket message', () => {
+  it('closes a socket whose message is over BODY_LIMIT_BYTES with 1009, and keeps serving the others', async () => {
+    const { socket } = await upgrade(gateway.url);
+    const outcome = new Promise<string>((resolve) => {
+      socket!.once('message', (data) => resolve(`answered ${String(data)}`));
+      socket!.once('close', (code) => resolve(`closed ${code}`));
+    });
+    socket!.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(1_100_000) } }));
+    expect(await outcome).toBe('closed 1009');
+
+    const recording = recordSubscription(await asAda(), renamed, { id: 'c9' });
+    await waitFor(() => live.openStreams() === 1, { what: 'the upstream subscription of another socket' });
+    live.rename('c9', 'Di');
+    await waitFor(() => recording.values.length === 1, { what: 'its event' });
+    expect(recording.values[0].userRenamed.name).toBe('Di');
+  });
+});

@@ -39,6 +39,8 @@ export interface WebSocketServerOptions {
   maxPerConnection: number;
   /** Sockets one client IP may hold open at once; one more upgrade is refused with 429. */
   maxConnectionsPerClient: number;
+  /** The largest message a socket may send (BODY_LIMIT_BYTES, as for a POST): a larger one closes the socket with 1009. */
+  maxMessageBytes: number;
   /** Whether a browser page of this origin may open a socket (pages of the gateway's own origin and non-browser clients always may). */
   allowsOrigin: (origin: string) => boolean;
   logger: Logger;
@@ -74,6 +76,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
   const wss = new WebSocketServer({
     server: options.httpServer,
     path: options.path,
+    maxPayload: options.maxMessageBytes,
     verifyClient: (info, accept) => {
       // Browsers let any page open a WebSocket to any host, with the user's cookies: only the
       // Origin header tells a page the gateway trusts from one it does not.

@@ -4,6 +4,7 @@ import { parse } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
+import WebSocket from 'ws';
 import { catchUpStream, DomainEventFeeds, GraphQLHttpServer, OpenStreams, ServiceMetrics, startGraphQLHttpServer, stateStream } from '../src';
 
 const logger = pino({ level: 'silent' });
@@ -195,6 +196,21 @@ describe('subscriptions over graphql-ws, fed by NATS', () => {
     const neither = asCaller(null);
     await waitFor(() => ada.completed && grace.completed && neither.completed, { what: 'the three operations' });
     expect([ada.values, grace.values, neither.values]).toEqual([[{ whoami: 'ada' }], [{ whoami: 'grace' }], [{ whoami: 'the-socket' }]]);
+  });
+
+  it('closes a socket whose message is over the body limit with 1009, and keeps serving the others', async () => {
+    const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const outcome = new Promise<string>((resolve) => {
+      socket.once('message', (data) => resolve(`answered ${String(data)}`));
+      socket.once('close', (code) => resolve(`closed ${code}`));
+    });
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(150_000) } }));
+    expect(await outcome).toBe('closed 1009');
+
+    const seen = watch(client({ headers: { 'x-user': 'ada' } }), 'subscription { whoami }');
+    await waitFor(() => seen.completed, { what: 'whoami on another socket' });
+    expect(seen.values).toEqual([{ whoami: 'ada' }]);
   });
 
   it('leaves no stream or NATS subscription behind when 50 subscribers go away', async () => {

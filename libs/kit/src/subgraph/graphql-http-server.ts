@@ -138,6 +138,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
         logger,
         gatewaySignature: options.gatewaySignature ?? null,
         operationLimits: options.operationLimits,
+        maxMessageBytes: options.bodyLimitBytes,
         ...options.subscriptions,
       })
     : null;

@@ -23,6 +23,8 @@ export interface SubscriptionServerOptions<TContext> {
   gatewaySignature?: RequestSignature | null;
   /** Refuses operations beyond these limits. */
   operationLimits?: OperationLimits;
+  /** The largest message a socket may send, as an HTTP body is limited: a larger one closes the socket (1009). */
+  maxMessageBytes: number;
 }
 
 /**
@@ -55,7 +57,7 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
     const unexpected = error.originalError && !(error.originalError instanceof GraphQLError) && !formatted.extensions?.code;
     return formatError(unexpected ? { ...formatted, extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR' } } : formatted, error);
   };
-  const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxMessageBytes });
   let stopping = false;
   const server = useServer<Record<string, unknown>>(
     {
