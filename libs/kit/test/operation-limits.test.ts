@@ -66,6 +66,23 @@ describe('a subgraph limiting what one operation may ask', () => {
     refused(await send('query($n: Int) { orders(first: $n) { id } }', { n: 1_000_000 }), 'BAD_USER_INPUT');
   });
 
+  it('refuses a document over the token limit with MAX_TOKENS_LIMIT and one nesting too deep with MAX_RECURSION_LIMIT, worded as the gateway words them', async () => {
+    const post = async (query: string) => {
+      const response = await fetch(guarded.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      return { status: response.status, body: (await response.json()) as { errors: { message: string; extensions: { code: string } }[] } };
+    };
+    const tokens = await post(`{ ${Array.from({ length: 40_000 }, (_, i) => `a${i}: __typename`).join(' ')} }`);
+    expect(tokens.status).toBe(400);
+    expect(tokens.body.errors).toEqual([
+      { message: 'parsing error: token limit reached, aborting lexing: the document has more than 100000 tokens', extensions: { code: 'MAX_TOKENS_LIMIT' } },
+    ]);
+    const deep = await post(`{ ${'a { '.repeat(600)}id${' }'.repeat(600)} }`);
+    expect(deep.status).toBe(400);
+    expect(deep.body.errors).toEqual([
+      { message: 'parsing error: parser recursion limit reached: the document nests more than 500 levels deep', extensions: { code: 'MAX_RECURSION_LIMIT' } },
+    ]);
+  });
+
   it('keeps serving after refusing: a refused operation costs nothing but its answer', async () => {
     await Promise.all(Array.from({ length: 20 }, () => entities(10_000)));
 

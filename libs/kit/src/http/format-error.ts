@@ -3,10 +3,11 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { DomainError } from '../errors';
+import { tokenLimitIn, tokenViolation } from '../limits/parse-within-limits';
 
 /**
- * Domain errors keep their message and code; a unique-key race becomes CONFLICT;
- * anything unexpected is logged in full and reaches the client only as INTERNAL_SERVER_ERROR.
+ * Domain errors keep their message and code; a unique-key race becomes CONFLICT; a document over
+ * the token limit is MAX_TOKENS_LIMIT, as the gateway answers it; anything unexpected is logged in full and reaches the client only as INTERNAL_SERVER_ERROR.
  */
 export function formatErrorFor(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -20,6 +21,12 @@ export function formatErrorFor(logger: Logger) {
     }
     if (original instanceof UniqueConstraintViolationException) {
       return { ...formatted, message: 'already exists', extensions: { code: 'CONFLICT' } };
+    }
+    // graphql-js's own wording for Apollo Server's parseOptions.maxTokens, recoded as every service and the gateway code it.
+    const tokenLimit = formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitIn(formatted.message) : null;
+    if (tokenLimit !== null) {
+      const { code, message } = tokenViolation({ maxTokens: tokenLimit });
+      return { message, extensions: { code } };
     }
     if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
       logger.error({ err: original, path: formatted.path }, 'unexpected resolver error');

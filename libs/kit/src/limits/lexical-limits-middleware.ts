@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { nestingDepth } from './nesting-scan';
-import type { LexicalLimits } from './parse-within-limits';
+import { LexicalLimits, recursionViolation } from './parse-within-limits';
 
 /**
  * What a service's `/graphql` parses at most. graphql-js parses by recursion and all at once, so
@@ -13,21 +13,15 @@ export const defaultLexicalLimits: LexicalLimits = { maxTokens: 100_000, maxRecu
 /**
  * Refuses with 400 and MAX_RECURSION_LIMIT a GraphQL request (POST body or GET `query`) whose
  * text nests deeper than the limit, before the recursive parser sees it. The token limit is the
- * parser's own (`parseOptions.maxTokens` of Apollo Server).
+ * parser's own (`parseOptions.maxTokens` of Apollo Server), its error recoded by `formatErrorFor`.
  */
 export function lexicalLimitsMiddleware(limits: LexicalLimits): RequestHandler {
   return (req, res, next) => {
     const body = req.body as { query?: unknown } | undefined;
     const query = typeof body?.query === 'string' ? body.query : typeof req.query?.query === 'string' ? req.query.query : null;
     if (query !== null && nestingDepth(query, limits.maxRecursion) > limits.maxRecursion) {
-      res.status(400).json({
-        errors: [
-          {
-            message: `parsing error: the document nests more than ${limits.maxRecursion} levels deep`,
-            extensions: { code: 'MAX_RECURSION_LIMIT' },
-          },
-        ],
-      });
+      const { code, message } = recursionViolation(limits);
+      res.status(400).json({ errors: [{ message, extensions: { code } }] });
       return;
     }
     next();

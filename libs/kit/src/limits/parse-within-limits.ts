@@ -25,7 +25,29 @@ export interface ParseViolation {
 export type ParseOutcome = { document: DocumentNode; violation?: undefined } | { violation: ParseViolation; document?: undefined };
 
 // graphql-js 16 words its maxTokens error "Document contains more that N tokens. Parsing aborted."
-const tokenLimitError = /Document contains more tha[nt] \d+ tokens/;
+const tokenLimitError = /Document contains more tha[nt] (\d+) tokens/;
+
+/** The limit a graphql-js syntax error says the document went over, or null for any other error. */
+export function tokenLimitIn(message: string): number | null {
+  const match = tokenLimitError.exec(message);
+  return match ? Number(match[1]) : null;
+}
+
+/** The refusal of a document with more tokens than the limit, the same from every service. */
+export function tokenViolation(limits: Pick<LexicalLimits, 'maxTokens' | 'settings'>): ParseViolation {
+  return {
+    code: 'MAX_TOKENS_LIMIT',
+    message: `parsing error: token limit reached, aborting lexing: the document has more than ${limits.maxTokens} tokens${setting(limits.settings?.maxTokens, limits.maxTokens)}`,
+  };
+}
+
+/** The refusal of a document nesting deeper than the limit, the same from every service. */
+export function recursionViolation(limits: Pick<LexicalLimits, 'maxRecursion' | 'settings'>): ParseViolation {
+  return {
+    code: 'MAX_RECURSION_LIMIT',
+    message: `parsing error: parser recursion limit reached: the document nests more than ${limits.maxRecursion} levels deep${setting(limits.settings?.maxRecursion, limits.maxRecursion)}`,
+  };
+}
 
 /**
  * Parses a query text within the lexical limits: first a cheap scan of its nesting, so deep
@@ -34,26 +56,12 @@ const tokenLimitError = /Document contains more tha[nt] \d+ tokens/;
  */
 export function parseWithinLimits(query: string, limits: LexicalLimits): ParseOutcome {
   const depth = nestingDepth(query, limits.maxRecursion);
-  if (depth > limits.maxRecursion) {
-    return {
-      violation: {
-        code: 'MAX_RECURSION_LIMIT',
-        message: `parsing error: parser recursion limit reached: the document nests more than ${limits.maxRecursion} levels deep${setting(limits.settings?.maxRecursion, limits.maxRecursion)}`,
-      },
-    };
-  }
+  if (depth > limits.maxRecursion) return { violation: recursionViolation(limits) };
   try {
     return { document: parse(query, { maxTokens: limits.maxTokens }) };
   } catch (err) {
     if (!(err instanceof GraphQLError)) throw err;
-    if (tokenLimitError.test(err.message)) {
-      return {
-        violation: {
-          code: 'MAX_TOKENS_LIMIT',
-          message: `parsing error: token limit reached, aborting lexing: the document has more than ${limits.maxTokens} tokens${setting(limits.settings?.maxTokens, limits.maxTokens)}`,
-        },
-      };
-    }
+    if (tokenLimitIn(err.message) !== null) return { violation: tokenViolation(limits) };
     return {
       violation: {
         code: 'GRAPHQL_PARSE_FAILED',
