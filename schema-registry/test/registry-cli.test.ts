@@ -147,6 +147,20 @@ describe('ficus subgraph fetch and supergraph fetch', () => {
     });
   });
 
+  it('list the subgraphs of a variant with their routing URLs, and exit 1 for a variant nothing is published to', async () => {
+    const listed = await ficus(['subgraph', 'list', 'shop@current'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split('\n')[0]).toMatch(/^NAME\s+ROUTING URL\s+LAST PUBLISHED\s+BY$/);
+    expect(listed.stdout).toMatch(/^inventory\s+http:\/\/127\.0\.0\.1:4003\/graphql\s+\S+\s+ci-all$/m);
+    expect(listed.stdout).toMatch(/^products\s+http:\/\/127\.0\.0\.1:4002\/graphql\s+\S+\s+ci-all$/m);
+    const json = JSON.parse((await ficus(['subgraph', 'list', 'shop@current', '--format', 'json'], env)).stdout);
+    expect(json.data.subgraphs.map((s: { name: string; routingUrl: string }) => [s.name, s.routingUrl])).toEqual([
+      ['inventory', 'http://127.0.0.1:4003/graphql'],
+      ['products', 'http://127.0.0.1:4002/graphql'],
+    ]);
+    expect(await ficus(['subgraph', 'list', 'shop@nothing'], env)).toMatchObject({ code: 1, stderr: 'error: nothing is published to shop@nothing\n' });
+  });
+
   it('exit 1 for a subgraph that was never published', async () => {
     const run = await ficus(['subgraph', 'fetch', 'shop@current', '--name', 'reviews'], env);
     expect(run).toMatchObject({ code: 1, stderr: 'error: no subgraph "reviews" is published to shop@current\n' });

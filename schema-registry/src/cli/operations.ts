@@ -38,6 +38,12 @@ export const DELETE_SUBGRAPH = /* GraphQL */ `
   }
 `;
 
+export const LIST_SUBGRAPHS = /* GraphQL */ `
+  query ListSubgraphs($ref: String!) {
+    variant(ref: $ref) { subgraphs { name routingUrl publishedAt publishedBy } }
+  }
+`;
+
 export const FETCH_SUBGRAPH = /* GraphQL */ `
   query FetchSubgraph($ref: String!, $name: String!) {
     variant(ref: $ref) { subgraph(name: $name) { name routingUrl sdl publishedAt publishedBy } }

@@ -12,6 +12,7 @@ import { subgraphCheck } from './subgraph-check';
 import { subgraphDelete } from './subgraph-delete';
 import { subgraphFetch } from './subgraph-fetch';
 import { subgraphIntrospect } from './subgraph-introspect';
+import { subgraphList } from './subgraph-list';
 import { subgraphPublish } from './subgraph-publish';
 import { supergraphCompose } from './supergraph-compose';
 import { supergraphFetch } from './supergraph-fetch';
@@ -22,6 +23,7 @@ export const commands: Command[] = [
   subgraphPublish,
   subgraphDelete,
   subgraphFetch,
+  subgraphList,
   subgraphIntrospect,
   supergraphCompose,
   supergraphFetch,
