@@ -18,8 +18,13 @@ const pragmas = [
   'cache_size = -8192',
 ];
 
-/** Prepared statements kept per connection, the most recently used. */
-const statementsKept = 64;
+/**
+ * Prepared statements kept per connection, the most recently used. A kept statement holds what
+ * was last bound to it and read through it natively: on the registry's bench (40 publishes of
+ * 1 MB supergraphs, 100,000 operations ingested), 64 kept held 84–93 MB of malloc'd memory, 16
+ * held 55–71 MB and 4 held 55–58 MB, with the same timings; 16 covers a service's hot statements.
+ */
+const statementsKept = 16;
 
 interface LibSqlConnection {
   exec(sql: string): unknown;
