@@ -24,6 +24,7 @@ import { httpSubscriptions } from './http/http-subscriptions';
 import { jsonBody } from './http/json-body';
 import { landingPage } from './http/landing-page';
 import { middlewareChain } from './http/middleware-chain';
+import { receiveTimeouts } from './http/receive-timeouts';
 import { serveOperation } from './http/serve-operation';
 import { startWebSocketServer } from './http/websocket-server';
 import { authorizationStage } from './pipeline/authorization-stage';
@@ -118,7 +119,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  const httpServer = http.createServer(receiveTimeouts(config.requestTimeoutMs), app);
   let draining = false;
   const origins = allowedOrigins(config.corsOrigins);
   const subscriptionStreams = httpSubscriptions({

@@ -58,6 +58,8 @@ export interface GatewayConfig {
   /** Browser origins allowed besides the hosted Apollo Sandbox. */
   corsOrigins: string[];
   bodyLimitBytes: number;
+  /** Longest a client may take to send a whole request (its headers at most 10 s of it); then 408 and the connection closes. */
+  requestTimeoutMs: number;
   /** Longest wait for one subgraph response. */
   subgraphTimeoutMs: number;
   /** The secret identity headers to subgraphs are signed with; null sends them unsigned. */
@@ -136,6 +138,7 @@ const gatewayEnv = {
     .pipe(z.array(origin))
     .default([]),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   IDENTITY_SIGNING_SECRET: identitySigningSecret.optional(),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   FICUS_REGISTRY_URL: z
@@ -216,6 +219,7 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
     jwtAudience: vars.JWT_AUDIENCE,
     corsOrigins: vars.CORS_ORIGINS,
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
+    requestTimeoutMs: vars.HTTP_REQUEST_TIMEOUT_MS,
     subgraphTimeoutMs: vars.SUBGRAPH_TIMEOUT_MS,
     identitySigningSecret: vars.IDENTITY_SIGNING_SECRET ?? null,
     usageReporting: registry

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { errorCodes, graphql } from '@ficus/testkit';
 import { Gate, startAccountsSubgraph } from './harness/shop-subgraphs';
 import { origin, startTestGateway, TestGateway } from './harness/test-gateway';
@@ -136,6 +137,29 @@ describe('methods and charsets', () => {
 
     const latin1 = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json; charset=iso-8859-1' }, body });
     expect(latin1.status).toBe(415);
+  });
+});
+
+describe('a request sent too slowly', () => {
+  let patient: TestGateway;
+  beforeAll(async () => {
+    patient = await startTestGateway([accounts], { env: { HTTP_REQUEST_TIMEOUT_MS: '1000' } });
+  });
+  afterAll(() => patient?.dispose());
+
+  it('is answered 408 and its connection closed once HTTP_REQUEST_TIMEOUT_MS has passed, while other requests are served', async () => {
+    const { hostname, port } = new URL(patient.url);
+    const socket = net.connect(Number(port), hostname);
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('POST /graphql HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":');
+    const started = performance.now();
+
+    expect((await graphql(patient.url, '{ whoami { userId } }')).status).toBe(200);
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
 
