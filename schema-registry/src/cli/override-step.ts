@@ -1,6 +1,7 @@
 import { OverrideEditError } from '../domain/progressive-override';
 import { CliIo, ExitCode, exitCodes, InputError } from './command';
-import { failureReason, formatCheck, formatCompositionMessage, formatHint } from './format-check';
+import { writeCompositionAnswer } from './composition-answer';
+import { failureReason, formatCheck } from './format-check';
 import { writeJson } from './json-output';
 import { CHECK_SUBGRAPH, CheckRunView, PUBLISH_SUBGRAPH, PublishResultView } from './operations';
 import type { Format } from './options';
@@ -78,16 +79,9 @@ export async function checkAndPublish(step: OverrideStep, io: CliIo): Promise<Ex
   const failure = publish.published
     ? null
     : { message: `publish refused: ${publish.compositionErrors.map((e) => e.code).join(', ')}`, code: 'COMPOSITION_FAILED' };
-  if (format === 'json') {
-    writeJson(io, { coordinate: step.coordinate, subgraph: subgraph.name, outcome: step.outcome, check, publish }, failure);
-    return failure ? exitCodes.failed : exitCodes.ok;
-  }
-  for (const hint of publish.hints) io.stderr.write(`${formatHint(hint)}\n`);
-  if (failure) {
-    for (const error of publish.compositionErrors) io.stderr.write(`  ${formatCompositionMessage(error)}\n`);
-    io.stderr.write(`error: ${failure.message}\n`);
-    return exitCodes.failed;
-  }
+  const data = { coordinate: step.coordinate, subgraph: subgraph.name, outcome: step.outcome, check, publish };
+  const done = writeCompositionAnswer(io, format, { data, hints: publish.hints, errors: publish.compositionErrors }, failure);
+  if (done !== null) return done;
   const published = publish.unchanged ? `"${subgraph.name}" unchanged` : `published "${subgraph.name}"`;
   io.stdout.write(`${step.outcome} (${published} to ${ref}; supergraph ${publish.supergraph!.id})\n`);
   return exitCodes.ok;

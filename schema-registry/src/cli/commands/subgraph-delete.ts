@@ -1,6 +1,5 @@
 import { Command, exitCodes, parseCommandArgs } from '../command';
-import { writeJson } from '../json-output';
-import { formatCompositionMessage, formatHint } from '../format-check';
+import { writeCompositionAnswer } from '../composition-answer';
 import { DELETE_SUBGRAPH, DeleteResultView } from '../operations';
 import { formatOption, graphRefArg, required } from '../options';
 import { RegistryClient } from '../registry-client';
@@ -30,20 +29,11 @@ export const subgraphDelete: Command = {
     const dryRun = options['dry-run'] === true;
 
     const { deleteSubgraph: result } = await new RegistryClient(io.env).request<{ deleteSubgraph: DeleteResultView }>(DELETE_SUBGRAPH, { input: { ref, name, dryRun } });
-    const refused = result.compositionErrors.length > 0;
-    const failure = refused
+    const failure = result.compositionErrors.length > 0
       ? { message: `${dryRun ? '' : 'delete refused: '}${ref} does not compose without "${name}" (${result.compositionErrors.map((e) => e.code).join(', ')})`, code: 'COMPOSITION_FAILED' }
       : null;
-    if (format === 'json') {
-      writeJson(io, result, failure);
-      return failure ? exitCodes.failed : exitCodes.ok;
-    }
-    for (const hint of result.hints) io.stderr.write(`${formatHint(hint)}\n`);
-    if (failure) {
-      for (const error of result.compositionErrors) io.stderr.write(`  ${formatCompositionMessage(error)}\n`);
-      io.stderr.write(`error: ${failure.message}\n`);
-      return exitCodes.failed;
-    }
+    const done = writeCompositionAnswer(io, format, { data: result, hints: result.hints, errors: result.compositionErrors }, failure);
+    if (done !== null) return done;
     io.stdout.write(
       dryRun
         ? `${ref} composes without subgraph "${name}"; nothing was changed (--dry-run)\n`

@@ -1,6 +1,5 @@
 import { Command, exitCodes, parseCommandArgs } from '../command';
-import { writeJson } from '../json-output';
-import { formatCompositionMessage, formatHint } from '../format-check';
+import { writeCompositionAnswer } from '../composition-answer';
 import { PUBLISH_SUBGRAPH, PublishResultView } from '../operations';
 import { formatOption, graphRefArg, required } from '../options';
 import { readSchemaArg } from '../read-input';
@@ -38,16 +37,8 @@ export const subgraphPublish: Command = {
     const failure = result.published
       ? null
       : { message: `publish refused: ${ref} does not compose with this "${name}" (${result.compositionErrors.map((e) => e.code).join(', ')})`, code: 'COMPOSITION_FAILED' };
-    if (format === 'json') {
-      writeJson(io, result, failure);
-      return failure ? exitCodes.failed : exitCodes.ok;
-    }
-    for (const hint of result.hints) io.stderr.write(`${formatHint(hint)}\n`);
-    if (failure) {
-      for (const error of result.compositionErrors) io.stderr.write(`  ${formatCompositionMessage(error)}\n`);
-      io.stderr.write(`error: ${failure.message}\n`);
-      return exitCodes.failed;
-    }
+    const done = writeCompositionAnswer(io, format, { data: result, hints: result.hints, errors: result.compositionErrors }, failure);
+    if (done !== null) return done;
     io.stdout.write(
       result.unchanged
         ? `Subgraph "${name}" in ${ref} is unchanged; supergraph ${result.supergraph!.id}\n`
