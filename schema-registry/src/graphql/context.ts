@@ -3,6 +3,7 @@ import type { Logger } from '@ficus/kit';
 import type { Composer } from '../composition/composition-pool';
 import type { Caller } from '../domain/api-keys';
 import type { KeyedLock } from '../domain/keyed-lock';
+import type { PublishDeps } from '../domain/publish-subgraph';
 import type { SupergraphWatch } from '../domain/supergraph-watch';
 import type { RegistryMetrics } from '../registry-metrics';
 
@@ -22,4 +23,10 @@ export interface RegistryContext {
   logger: Logger;
   requestId: string;
   deps: RegistryDeps;
+}
+
+/** What publishing and deleting subgraphs need from a request's context (registry API and rover alike). */
+export function publishDepsOf(ctx: RegistryContext): PublishDeps {
+  const { deps } = ctx;
+  return { em: ctx.em, publishLock: deps.publishLock, watch: deps.watch, lockRows: deps.lockRows, composer: deps.composer, metrics: deps.metrics };
 }

@@ -11,9 +11,9 @@ import { formatGraphRef, parseGraphRef } from '../domain/graph-ref';
 import { findPersistedQueryList, listOperations } from '../domain/persisted-queries/persisted-query-list';
 import { publishPersistedQueries } from '../domain/persisted-queries/publish-persisted-queries';
 import { deleteSubgraph } from '../domain/delete-subgraph';
-import { PublishDeps, publishSubgraph } from '../domain/publish-subgraph';
+import { publishSubgraph } from '../domain/publish-subgraph';
 import { checkSettingsOf, currentSubgraphs, findVariant, latestSupergraph } from '../domain/variants';
-import type { RegistryContext } from './context';
+import { publishDepsOf, RegistryContext } from './context';
 
 interface SettingsArgs {
   validationPeriod?: string | null;
@@ -202,8 +202,3 @@ export const resolvers = {
     },
   },
 };
-
-/** What publishing and deleting subgraphs need from the request's context. */
-function publishDepsOf(ctx: RegistryContext): PublishDeps {
-  return { em: ctx.em, publishLock: ctx.deps.publishLock, watch: ctx.deps.watch, lockRows: ctx.deps.lockRows, composer: ctx.deps.composer, metrics: ctx.deps.metrics };
-}

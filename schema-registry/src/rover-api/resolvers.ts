@@ -7,7 +7,7 @@ import { formatGraphRef, GraphRef, parseGraphRef } from '../domain/graph-ref';
 import { deleteSubgraph } from '../domain/delete-subgraph';
 import { publishSubgraph } from '../domain/publish-subgraph';
 import { currentSubgraphs, findVariant, latestSupergraph } from '../domain/variants';
-import type { RegistryContext } from '../graphql/context';
+import { publishDepsOf, RegistryContext } from '../graphql/context';
 import { checkOverridesFrom, checkWorkflowOf, HistoricQueryParameters, schemaCompositionError } from './check-workflow';
 
 export interface RoverContext extends RegistryContext {
@@ -177,12 +177,7 @@ export const roverResolvers = {
         if (!current) throw badInput(`the subgraph "${args.name}" is not published to ${formatGraphRef(ref)} yet: give its routing URL`);
         routingUrl = current.routingUrl;
       }
-      const deps = ctx.deps;
-      const outcome = await publishSubgraph(
-        { em: ctx.em, publishLock: deps.publishLock, watch: deps.watch, lockRows: deps.lockRows, composer: deps.composer, metrics: deps.metrics },
-        { ref, name: args.name, sdl, routingUrl },
-        publisher,
-      );
+      const outcome = await publishSubgraph(publishDepsOf(ctx), { ref, name: args.name, sdl, routingUrl }, publisher);
       if (outcome.status === 'refused') {
         // Unlike GraphOS, nothing is recorded when composition fails: the variant keeps serving what it
         // served. An error says so; as a result with `errors`, rover would print "NOT updated because no
@@ -205,12 +200,7 @@ export const roverResolvers = {
       const actor = requireScope(ctx.caller, 'publish');
       const ref = parseGraphRef(`${graph.graph}@${args.graphVariant}`);
       const dryRun = args.dryRun ?? false;
-      const deps = ctx.deps;
-      const outcome = await deleteSubgraph(
-        { em: ctx.em, publishLock: deps.publishLock, watch: deps.watch, lockRows: deps.lockRows, composer: deps.composer, metrics: deps.metrics },
-        { ref, name: args.name, dryRun },
-        actor,
-      );
+      const outcome = await deleteSubgraph(publishDepsOf(ctx), { ref, name: args.name, dryRun }, actor);
       if (outcome.status === 'refused') {
         if (dryRun) return { errors: outcome.errors.map(schemaCompositionError), updatedGateway: false };
         throw refusedDelete(args.name, formatGraphRef(ref), outcome.errors);
