@@ -271,7 +271,12 @@ export const authorizationFeatures: readonly string[] = ['authenticated', 'requi
 /** The features a supergraph the registry serves may link: Apollo's defaults and authorization's. */
 export const supportedSupergraphFeatures: ReadonlySet<string> = new Set([...DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, ...authorizationFeatures]);
 
-/** The schema clients see: the supergraph without federation's machinery and `@inaccessible` elements. */
+/**
+ * The schema clients see: the supergraph without federation's machinery and `@inaccessible` elements.
+ * The SDL is parsed without locations: the lexer's tokens of a 1 MB supergraph took 18 MB while it
+ * was built, and nothing built from it reports a place in the supergraph's text.
+ */
 export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
-  return Supergraph.build(supergraphSdl, { supportedFeatures: new Set(supportedSupergraphFeatures) }).apiSchema().toGraphQLJSSchema();
+  const document = parse(supergraphSdl, { noLocation: true });
+  return Supergraph.build(document, { supportedFeatures: new Set(supportedSupergraphFeatures) }).apiSchema().toGraphQLJSSchema();
 }
