@@ -1,8 +1,7 @@
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { startStandaloneServer } from '@apollo/server/standalone';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { DocumentNode, execute, GraphQLError, GraphQLSchema, parse, validate } from 'graphql';
 
 /** One of the benchmark's subgraphs: its SDL and in-memory resolvers. */
 interface SubgraphDefinition {
@@ -86,19 +85,87 @@ export interface RunningSubgraph {
 /**
  * Starts one subgraph as a real HTTP server on a free port of 127.0.0.1. `onRequest` is called
  * once per GraphQL request it serves: the count shows what a gateway's deduplication saves.
+ *
+ * graphql-js on node:http, each document parsed and validated once, as a lean production
+ * subgraph server does: the subgraphs share the machine with the gateway under test, and their
+ * own pauses (Apollo Server's, before) land in every gateway's tail alike. See docs/benchmarks.md.
  */
 export async function startSubgraph(definition: SubgraphDefinition, onRequest: () => void): Promise<RunningSubgraph> {
-  const server = new ApolloServer({
-    schema: buildSubgraphSchema([{ typeDefs: parse(definition.sdl), resolvers: definition.resolvers }]),
-    plugins: [
-      ApolloServerPluginInlineTraceDisabled(),
-      {
-        async requestDidStart() {
-          onRequest();
-        },
-      },
-    ],
+  const schema = buildSubgraphSchema([{ typeDefs: parse(definition.sdl), resolvers: definition.resolvers }]);
+  const documents = new DocumentCache(schema);
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('error', () => res.destroy());
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      onRequest();
+      answer(schema, documents, Buffer.concat(chunks).toString('utf8')).then(
+        ({ status, body }) => res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body),
+        (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(err.message),
+      );
+    });
   });
-  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
-  return { name: definition.name, url, sdl: definition.sdl, stop: () => server.stop() };
+  // Kept open across the gateways' turns, so each warm-up finds its connections.
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return { name: definition.name, url, sdl: definition.sdl, stop };
+}
+
+interface GraphQLRequest {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+async function answer(schema: GraphQLSchema, documents: DocumentCache, text: string): Promise<{ status: number; body: string }> {
+  let request: GraphQLRequest;
+  try {
+    request = JSON.parse(text) as GraphQLRequest;
+  } catch {
+    return refused([new GraphQLError('the body is not JSON')]);
+  }
+  if (typeof request?.query !== 'string') return refused([new GraphQLError('the body has no query')]);
+  const document = documents.get(request.query);
+  if (!('kind' in document)) return refused(document.errors);
+  const result = await execute({ schema, document, variableValues: request.variables, operationName: request.operationName });
+  return { status: 200, body: JSON.stringify(result) };
+}
+
+function refused(errors: readonly GraphQLError[]): { status: number; body: string } {
+  return { status: 400, body: JSON.stringify({ errors }) };
+}
+
+/** Documents parsed and validated, by text: a gateway sends each of its few subgraph queries again and again. */
+class DocumentCache {
+  private readonly documents = new Map<string, DocumentNode | { errors: readonly GraphQLError[] }>();
+
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  get(text: string): DocumentNode | { errors: readonly GraphQLError[] } {
+    let entry = this.documents.get(text);
+    if (!entry) {
+      entry = this.parsed(text);
+      // The bench sends a handful of documents; the bound only keeps a stray client from growing it.
+      if (this.documents.size >= 1000) this.documents.clear();
+      this.documents.set(text, entry);
+    }
+    return entry;
+  }
+
+  private parsed(text: string): DocumentNode | { errors: readonly GraphQLError[] } {
+    let document: DocumentNode;
+    try {
+      document = parse(text);
+    } catch (err) {
+      return { errors: [err as GraphQLError] };
+    }
+    const errors = validate(this.schema, document);
+    return errors.length > 0 ? { errors } : document;
+  }
 }
