@@ -15,6 +15,7 @@ import {
 import { buildFederatedQueryGraph, buildSupergraphAPIQueryGraph } from '@apollo/query-graphs';
 import { nestingDepth } from '@ficus/kit/limits';
 import { ASTNode, DocumentNode, getLocation, GraphQLError, GraphQLSchema, Location, parse, Source, visit } from 'graphql';
+import { withLeanDefinitions } from './lean-schema';
 import { readSupergraphConfig, SubgraphSource } from './supergraph-config';
 
 /** A composition error or hint, with the stable code `@apollo/composition` gives it. */
@@ -138,7 +139,7 @@ export function composeWithSchema(subgraphs: SubgraphSource[], cache?: SubgraphC
       supergraphSdl: result.supergraphSdl,
       hints: result.hints.map((hint) => ({ code: hint.definition.code, message: hint.message, locations: locationsOf(hint.nodes ?? []) })),
     },
-    apiSchema: () => supergraph.toAPISchema().toGraphQLJSSchema(),
+    apiSchema: () => withLeanDefinitions(supergraph.toAPISchema().toGraphQLJSSchema()),
   };
 }
 
@@ -274,9 +275,10 @@ export const supportedSupergraphFeatures: ReadonlySet<string> = new Set([...DEFA
 /**
  * The schema clients see: the supergraph without federation's machinery and `@inaccessible` elements.
  * The SDL is parsed without locations: the lexer's tokens of a 1 MB supergraph took 18 MB while it
- * was built, and nothing built from it reports a place in the supergraph's text.
+ * was built, and nothing built from it reports a place in the supergraph's text. Its definition
+ * AST keeps only what the checks read (`withLeanDefinitions`).
  */
 export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
   const document = parse(supergraphSdl, { noLocation: true });
-  return Supergraph.build(document, { supportedFeatures: new Set(supportedSupergraphFeatures) }).apiSchema().toGraphQLJSSchema();
+  return withLeanDefinitions(Supergraph.build(document, { supportedFeatures: new Set(supportedSupergraphFeatures) }).apiSchema().toGraphQLJSSchema());
 }
