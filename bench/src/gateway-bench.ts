@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serviceNodeOptions } from '@ficus/e2e';
+import { serviceEnvironment, serviceNodeOptions } from '@ficus/e2e';
 import { benchRequestBody } from './gateway-bench/bench-query';
 import { BenchGateway, startApolloGateway, startFicusGateway, startHiveGateway } from './gateway-bench/gateways';
 import { ensureHiveGateway, hiveGatewayDir, hiveGatewayPackages } from './gateway-bench/hive-gateway-install';
@@ -29,7 +29,8 @@ async function main(options: BenchOptions): Promise<void> {
   const repoRoot = path.resolve(__dirname, '../../..');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-gateway-bench-'));
   say(`gateway bench: ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}; logs in ${workDir}`);
-  say(`ficus runs as shipped, with its package's Node options (${serviceNodeOptions(path.join(repoRoot, 'gateway')).join(' ') || 'none'}); the others with Node's defaults`);
+  const packageEnv = Object.entries(serviceEnvironment(path.join(repoRoot, 'gateway'))).map(([name, value]) => `${name}=${value}`);
+  say(`ficus runs as shipped, with its package's Node options (${serviceNodeOptions(path.join(repoRoot, 'gateway')).join(' ') || 'none'}) and environment (${packageEnv.join(' ') || 'none'}); the others with Node's defaults`);
   say('in-flight deduplication (identical subgraph reads in flight share one request): ficus off and on (SUBGRAPH_DEDUPLICATION);');
   say('  @apollo/gateway has none; Hive Gateway has it on by default (deduplicateInflightRequests), run off and on');
   const hive = options.hive ? await ensureHiveGateway(hiveGatewayDir(path.join(repoRoot, '.data')), say) : { ok: false as const, reason: '--skip-hive' };
@@ -43,8 +44,8 @@ async function main(options: BenchOptions): Promise<void> {
     const starts = [
       () => startFicusGateway({ repoRoot, supergraphFile, workDir, deduplication: 'off' }),
       () => startFicusGateway({ repoRoot, supergraphFile, workDir, deduplication: 'on' }),
-      // What the package's Node options buy: the same gateway on Node's own heap sizing.
-      () => startFicusGateway({ repoRoot, supergraphFile, workDir, deduplication: 'off', variant: { name: "Node's heap defaults", env: {}, nodeOptions: [] } }),
+      // What the package's Node options and environment buy: the same gateway on Node's own heap sizing and glibc's malloc arenas.
+      () => startFicusGateway({ repoRoot, supergraphFile, workDir, deduplication: 'off', variant: { name: "Node's heap defaults", env: { MALLOC_ARENA_MAX: undefined }, nodeOptions: [] } }),
       () => startApolloGateway({ supergraphFile, workDir }),
     ];
     if (hive.ok) {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Starts the service named by the first argument with its package's Node options
-# (`ficus.nodeOptions` in its package.json, e.g. the gateway's young-generation size);
+# (`ficus.nodeOptions` in its package.json, e.g. the gateway's young-generation size) and
+# environment defaults (`ficus.env`, e.g. MALLOC_ARENA_MAX; a variable already set wins);
 # later arguments go to the service. exec: node is PID 1 and gets SIGTERM itself.
 set -eu
 # The image's code sits beside this script (/app).
@@ -26,6 +27,8 @@ case "$service" in
 esac
 # The health check reads PORT from this process's environment (it is PID 1 after exec).
 export PORT="${PORT:-$port}"
+# Each line is `export NAME="${NAME:-value}"`: the package's values are plain words (checked by its tests).
+eval "$(node -e 'for (const [k, v] of Object.entries(require(process.argv[1]).ficus?.env ?? {})) process.stdout.write(`export ${k}="\${${k}:-${v}}"\n`)' "$app/$dir/package.json")"
 node_options=$(node -e 'const o = require(process.argv[1]).ficus?.nodeOptions ?? []; process.stdout.write(o.join(" "))' "$app/$dir/package.json")
 # shellcheck disable=SC2086 # the options are separate words, each an --option without spaces
 exec node $node_options "$app/$dir/dist/src/main.js" "$@"

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { monolithService, serviceNodeOptions, stackServices } from '@ficus/e2e';
+import { monolithService, serviceEnvironment, serviceNodeOptions, stackServices } from '@ficus/e2e';
 import { repoRoot } from '../src/repo';
 
 const root = repoRoot();
@@ -64,7 +64,8 @@ describe('the container image', () => {
     beforeAll(() => {
       app = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-image-'));
       fs.copyFileSync(path.join(dockerDir, 'entrypoint.sh'), path.join(app, 'entrypoint.sh'));
-      const report = 'process.stdout.write(JSON.stringify({ execArgv: process.execArgv, args: process.argv.slice(2), port: process.env.PORT }))';
+      const report =
+        'process.stdout.write(JSON.stringify({ execArgv: process.execArgv, args: process.argv.slice(2), port: process.env.PORT, mallocArenas: process.env.MALLOC_ARENA_MAX ?? null }))';
       for (const spec of imageServices) {
         fs.mkdirSync(path.join(app, spec.dir, 'dist', 'src'), { recursive: true });
         fs.copyFileSync(path.join(root, spec.dir, 'package.json'), path.join(app, spec.dir, 'package.json'));
@@ -75,15 +76,26 @@ describe('the container image', () => {
 
     const run = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
       const { stdout } = await promisify(execFile)('sh', [path.join(app, 'entrypoint.sh'), ...args], { env: { PATH: process.env.PATH, ...env } });
-      return JSON.parse(stdout) as { execArgv: string[]; args: string[]; port: string };
+      return JSON.parse(stdout) as { execArgv: string[]; args: string[]; port: string; mallocArenas: string | null };
     };
 
     it("starts each service with its package's ficus.nodeOptions, passing later arguments on", async () => {
       expect(serviceNodeOptions(path.join(root, 'gateway'))).not.toEqual([]);
       for (const spec of imageServices) {
         const started = await run([spec.name, 'migrate']);
-        expect(started).toEqual({ execArgv: serviceNodeOptions(path.join(root, spec.dir)), args: ['migrate'], port: String(spec.defaultPort) });
+        expect(started).toEqual({
+          execArgv: serviceNodeOptions(path.join(root, spec.dir)),
+          args: ['migrate'],
+          port: String(spec.defaultPort),
+          mallocArenas: serviceEnvironment(path.join(root, spec.dir)).MALLOC_ARENA_MAX ?? null,
+        });
       }
+    });
+
+    it("sets its package's ficus.env where the environment does not already", async () => {
+      expect(serviceEnvironment(path.join(root, 'gateway'))).not.toEqual({});
+      expect((await run(['gateway'])).mallocArenas).toBe('1');
+      expect((await run(['gateway'], { MALLOC_ARENA_MAX: '4' })).mallocArenas).toBe('4');
     });
 
     it('keeps a PORT given by the environment', async () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serviceNodeOptions } from './node-options';
+import { serviceEnvironment, serviceNodeOptions } from './node-options';
 import { repoRoot } from './repo';
 import { databaseEnv, ServiceEnvOptions, sharedServiceEnv } from './service-env';
 import { registry, ServiceSpec, subgraphs } from './services';
@@ -29,8 +29,9 @@ export async function migrateStack(options: ServiceEnvOptions & { natsUrl?: stri
   for (const spec of servicesWithDatabases) {
     const entry = path.join(root, spec.dir, 'dist', 'src', 'main.js');
     if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
-    const args = [...serviceNodeOptions(path.join(root, spec.dir)), entry, 'migrate'];
-    const env = { ...shared, ...databaseEnv(options, spec.name) };
+    const packageDir = path.join(root, spec.dir);
+    const args = [...serviceNodeOptions(packageDir), entry, 'migrate'];
+    const env = { ...serviceEnvironment(packageDir), ...shared, ...databaseEnv(options, spec.name) };
     outcomes.push(
       await new Promise<MigrationOutcome>((resolve) => {
         execFile(process.execPath, args, { env, maxBuffer: 16 * 1024 * 1024 }, (err, _stdout, stderr) =>

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serviceNodeOptions } from '../src';
+import { serviceEnvironment, serviceNodeOptions } from '../src';
 import { repoRoot } from '../src/repo';
 
 describe('the Node options a service package asks for', () => {
@@ -21,5 +21,26 @@ describe('the Node options a service package asks for', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-node-options-'));
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ ficus: { nodeOptions: '--max-semi-space-size=16' } }));
     expect(() => serviceNodeOptions(dir)).toThrow(`${dir}/package.json: ficus.nodeOptions must be a list of --options`);
+  });
+});
+
+describe('the environment a service package asks to start with', () => {
+  it("is the gateway package's single malloc arena", () => {
+    expect(serviceEnvironment(path.join(repoRoot(), 'gateway'))).toEqual({ MALLOC_ARENA_MAX: '1' });
+  });
+
+  it('is none for a package that names none', () => {
+    expect(serviceEnvironment(path.join(repoRoot(), 'subgraphs', 'orders'))).toEqual({});
+  });
+
+  it.each([
+    ['a list', ['MALLOC_ARENA_MAX=1']],
+    ['a lowercase name', { malloc_arena_max: '1' }],
+    ['a number for a value', { MALLOC_ARENA_MAX: 1 }],
+    ['a value a shell would expand', { MALLOC_ARENA_MAX: '$(reboot)' }],
+  ])('is refused, naming the package, when it is %s', (_what, env) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-service-env-'));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ ficus: { env } }));
+    expect(() => serviceEnvironment(dir)).toThrow(`${dir}/package.json: ficus.env must map variable names (A-Z, 0-9, _) to plain words`);
   });
 });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { serviceNodeOptions } from '@ficus/e2e';
+import { serviceEnvironment, serviceNodeOptions } from '@ficus/e2e';
 import { freePort } from '@ficus/testkit';
 import { benchRequestBody } from './bench-query';
 import { ServedProcess, startNodeProcess, waitUntilServing } from '../served-process';
@@ -29,12 +29,15 @@ export async function startFicusGateway(options: {
   deduplication: 'off' | 'on';
   /**
    * Names a configuration the gateway runs in besides deduplication (e.g. `tracing on`), and
-   * the variables that make it; `nodeOptions` replaces the Node options its package names.
+   * the variables that make it (over its package's `ficus.env`); `nodeOptions` replaces the Node
+   * options its package names.
    */
   variant?: { name: string; env: NodeJS.ProcessEnv; nodeOptions?: string[] };
 }): Promise<BenchGateway> {
   const port = await freePort();
+  const packageDir = path.join(options.repoRoot, 'gateway');
   const env: NodeJS.ProcessEnv = {
+    ...serviceEnvironment(packageDir),
     ...process.env,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
@@ -52,7 +55,6 @@ export async function startFicusGateway(options: {
     FICUS_EXIT_WITH_PARENT: '1',
     ...options.variant?.env,
   };
-  const packageDir = path.join(options.repoRoot, 'gateway');
   // As the gateway is shipped: with the Node options its package asks for.
   const script = { path: path.join(packageDir, 'dist', 'src', 'main.js'), nodeOptions: options.variant?.nodeOptions ?? serviceNodeOptions(packageDir) };
   const gateway = options.variant ? `ficus, ${options.variant.name}` : 'ficus';
