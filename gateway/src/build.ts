@@ -157,6 +157,8 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     verifyToken,
     executor: subscriptions,
     admit: pipeline.admit,
+    runner,
+    report,
     clientAddressOf: pipeline.clientAddressOf,
     keepAliveMs: config.subscriptions.keepAliveMs,
     maxPerConnection: config.subscriptions.maxPerConnection,

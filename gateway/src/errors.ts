@@ -65,6 +65,14 @@ export function refusal(code: GatewayErrorCode, message: string, extensions: Rec
   return { status: gatewayErrors[code].status, headers, errors: [gatewayError(code, message, extensions)] };
 }
 
+/**
+ * The refusal for an operation the engine would not run (its planner refused it, say): the
+ * engine's code when the gateway has it, else INTERNAL_SERVER_ERROR.
+ */
+export function engineRefusal(code: string, message: string): Refusal {
+  return refusal(code in gatewayErrors ? (code as GatewayErrorCode) : 'INTERNAL_SERVER_ERROR', message);
+}
+
 /** The JSON body of a refused request. */
 export function refusalBody(refused: Refusal): { errors: ReturnType<GraphQLError['toJSON']>[] } {
   return { errors: refused.errors.map((e) => e.toJSON()) };

@@ -111,14 +111,51 @@ describe('a federated subscription over graphql-ws', () => {
     expect(live.openStreams()).toBe(25);
   });
 
-  it('refuses an operation the supergraph does not have, and queries, without reaching a subgraph', async () => {
+  it('refuses an operation the supergraph does not have without reaching a subgraph', async () => {
     const client = connect(gateway.url);
     const unknown = recordSubscription(client, 'subscription { userRenamed(id: "u1") { shoeSize } }');
-    const query = recordSubscription(client, '{ user(id: "u1") { name } }');
+    const unknownQuery = recordSubscription(client, '{ user(id: "u1") { shoeSize } }');
 
-    await waitFor(() => unknown.errors.length > 0 && query.errors.length > 0, { what: 'both refusals' });
+    await waitFor(() => unknown.errors.length > 0 && unknownQuery.errors.length > 0, { what: 'both refusals' });
     expect(codesOf(unknown)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-    expect(codesOf(query)).toEqual(['BAD_REQUEST']);
+    expect(codesOf(unknownQuery)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+});
+
+describe('a query over graphql-ws', () => {
+  const results = async (client: Client, query: string, variables: Record<string, unknown> = {}) => {
+    const answers: Array<{ data?: unknown; errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }> = [];
+    for await (const answer of client.iterate({ query, variables })) answers.push(answer);
+    return answers;
+  };
+
+  it('is answered once, with the fields other subgraphs own and the identity forwarded to each, then completes', async () => {
+    const answers = await results(await asAda(), 'query Profile($id: ID!) { user(id: $id) { name reviews { body seenBy } } }', { id: 'u3' });
+
+    expect(answers).toHaveLength(1);
+    expect(answers[0].errors).toBeUndefined();
+    expect(answers[0].data).toEqual({ user: { name: 'user u3', reviews: [{ body: 'review by u3', seenBy: 'u1' }] } });
+  });
+
+  it("carries a subgraph's error at its path beside the data, as HTTP does, and the socket serves on", async () => {
+    const client = await asAda();
+    const [answer] = await results(client, '{ withdrawn: user(id: "withdrawn") { name reviews { body } } other: user(id: "u4") { name } }');
+
+    expect(answer.data).toEqual({ withdrawn: null, other: { name: 'user u4' } });
+    expect(answer.errors).toEqual([expect.objectContaining({ message: 'the reviews of this user were withdrawn', path: ['withdrawn', 'reviews'], extensions: expect.objectContaining({ code: 'REVIEWS_WITHDRAWN' }) })]);
+    expect((await results(client, '{ user(id: "u5") { name } }'))[0].data).toEqual({ user: { name: 'user u5' } });
+  });
+
+  it('goes through the limits and is timed as an HTTP query is', async () => {
+    const client = connect(gateway.url);
+    const tooMany = recordSubscription(client, `{ user(id: "u1") { ${Array.from({ length: 40 }, (_, i) => `a${i}: name`).join(' ')} } }`);
+    await waitFor(() => tooMany.errors.length > 0, { what: 'the refusal' });
+    expect(codesOf(tooMany)).toEqual(['MAX_ALIASES_LIMIT']);
+
+    await results(client, 'query OverTheSocket { user(id: "u2") { name } }');
+    const metrics = await (await fetch(new URL('/metrics', gateway.url))).text();
+    const timed = metrics.split('\n').find((line) => line.startsWith('graphql_gateway_operation_duration_seconds_count{') && line.includes('graphql_operation_name="OverTheSocket"'));
+    expect(timed).toMatch(/outcome="success".* 1$/);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { EngineRefusal, isIncremental } from '../engine/engine';
-import { gatewayErrors, GatewayErrorCode, refusal, refusalBody } from '../errors';
+import { engineRefusal, refusal, refusalBody } from '../errors';
 import type { GatewayContext } from '../execution/gateway-context';
 import type { OperationEnd, ReportOperation } from '../observability/operation-report';
 import type { OperationRunner } from '../pipeline/operation-runner';
@@ -34,10 +34,9 @@ export function serveOperation(runner: OperationRunner, report: ReportOperation)
       result = await (gatewaySpans ? gatewaySpans.operation(admitted.operation.operation, admitted.operation.name?.value ?? admitted.operationName, run) : run());
     } catch (err) {
       if (err instanceof EngineRefusal) {
-        const code = (err.code in gatewayErrors ? err.code : 'INTERNAL_SERVER_ERROR') as GatewayErrorCode;
-        const refused = refusal(code, err.message);
+        const refused = engineRefusal(err.code, err.message);
         reportEnd(report, req, refused.errors, context.client);
-        return answer(res, gatewayErrors[code].status, refusalBody(refused), req);
+        return answer(res, refused.status, refusalBody(refused), req);
       }
       req.log.error({ err }, 'the operation failed');
       const failed = refusal('INTERNAL_SERVER_ERROR', `the gateway failed to run the operation; request id ${req.requestId}`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { Identity, Logger } from '@ficus/kit/service';
-import { OperationTypeNode } from 'graphql';
+import type { ExecutionResult } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -11,8 +11,11 @@ import { clientApplicationOf } from './client-application';
 import type { GatewayContext } from '../execution/gateway-context';
 import { runAt } from '../execution/run-at';
 import type { SubscriptionExecutor } from '../execution/subscription-executor';
-import { gatewayError } from '../errors';
+import { EngineRefusal, EngineResult, isIncremental } from '../engine/engine';
+import { engineRefusal, gatewayError, refusal } from '../errors';
+import type { ReportOperation } from '../observability/operation-report';
 import type { Admit } from '../pipeline/admission';
+import type { OperationRunner } from '../pipeline/operation-runner';
 import { operationParamsOf } from '../pipeline/operation-params';
 import type { ClientAddressOf } from './client-address';
 import { traceparentOf } from './trace-context';
@@ -34,6 +37,10 @@ export interface WebSocketServerOptions {
   executor: SubscriptionExecutor;
   /** The request pipeline's checks, the same for every transport. */
   admit: Admit;
+  /** Runs the queries and mutations sent over a socket, through the stages HTTP requests go through. */
+  runner: OperationRunner;
+  /** Where each query or mutation's end is told (its duration metric and log line), as for HTTP. */
+  report: ReportOperation;
   clientAddressOf: ClientAddressOf;
   keepAliveMs: number;
   maxPerConnection: number;
@@ -62,9 +69,12 @@ interface Connection {
 type Extra = { request: http.IncomingMessage; socket: import('ws').WebSocket };
 
 /**
- * GraphQL subscriptions over graphql-ws (`graphql-transport-ws`) on the HTTP server's GraphQL
- * path. The bearer token comes in the `connection_init` payload, as `{ authorization }` or
- * `{ headers: { authorization } }`, and is verified once per connection.
+ * GraphQL over graphql-ws (`graphql-transport-ws`) on the HTTP server's GraphQL path:
+ * subscriptions, and queries and mutations too, as the protocol has them (Apollo Kotlin and
+ * urql clients send every operation over one socket). The bearer token comes in the
+ * `connection_init` payload, as `{ authorization }` or `{ headers: { authorization } }`, and is
+ * verified once per connection. A query or mutation gets one `next` and `complete`; its
+ * deferred fragments come in that one result, as for an HTTP client that does not take parts.
  */
 export function startWebSocketServer(options: WebSocketServerOptions): GatewayWebSocketServer {
   /** The client a socket is counted against, found the way every transport finds it. */
@@ -105,7 +115,29 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
     });
   });
   const connections = new Map<Context<Record<string, unknown>, Extra>, Connection>();
+  /** When each operation's `subscribe` message arrived: a query or mutation's duration starts there. */
+  const arrivals = new WeakMap<GatewayContext, number>();
   let stopping = false;
+
+  const runQueryOrMutation = async (context: GatewayContext): Promise<ExecutionResult> => {
+    const admitted = context.admitted!;
+    let result: ExecutionResult;
+    try {
+      const outcome = await options.runner.execute(admitted, context);
+      // Without `incremental` the runner answers in one result; parts would be a bug here.
+      if (isIncremental(outcome)) throw new Error('the runner answered in parts an operation run without incremental delivery');
+      result = serializable(outcome);
+    } catch (err) {
+      if (err instanceof EngineRefusal) {
+        result = { errors: engineRefusal(err.code, err.message).errors };
+      } else {
+        context.logger.error({ err }, 'the operation failed');
+        result = { errors: refusal('INTERNAL_SERVER_ERROR', `the gateway failed to run the operation; request id ${context.requestId}`).errors };
+      }
+    }
+    options.report({ startedAt: arrivals.get(context) ?? performance.now(), admitted, errors: result.errors, client: context.client, log: () => context.logger });
+    return result;
+  };
 
   const server = useServer<Record<string, unknown>, Extra>(
     {
@@ -151,6 +183,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
         if (Object.keys(ctx.subscriptions).length > options.maxPerConnection) {
           return [gatewayError('TOO_MANY_SUBSCRIPTIONS', `a connection may hold at most ${options.maxPerConnection} subscriptions at once`)];
         }
+        const arrivedAt = performance.now();
         const connection = connections.get(ctx);
         const identity = connection?.identity ?? null;
         const clientAddress = connection?.clientAddress ?? 'unknown';
@@ -159,9 +192,6 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
         const admission = await options.admit(shaped.params, { identity, clientAddress });
         if (admission.refused) return admission.refused.errors;
         const { admitted } = admission;
-        if (admitted.operation.operation !== OperationTypeNode.SUBSCRIPTION) {
-          return [gatewayError('BAD_REQUEST', 'only subscriptions are served here; send queries and mutations as plain HTTP requests')];
-        }
         const requestId = randomUUID();
         const context: GatewayContext = {
           requestId,
@@ -173,6 +203,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
           logger: options.logger.child({ requestId, transport: 'graphql-ws' }),
           admitted,
         };
+        arrivals.set(context, arrivedAt);
         return {
           schema: admitted.served.apiSchema,
           document: admitted.document,
@@ -189,6 +220,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
         const context = args.contextValue as GatewayContext;
         return options.executor.subscribe(context.admitted!, context);
       },
+      execute: (args) => runQueryOrMutation(args.contextValue as GatewayContext),
     },
     wss,
     options.keepAliveMs,
@@ -211,6 +243,17 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
       return stopped;
     },
   };
+}
+
+/**
+ * The engine's result as graphql-ws sends it. graphql-ws serializes each error with `toJSON()`,
+ * as a GraphQLError has; the engine's errors are already the JSON an HTTP client gets (message,
+ * locations, path, extensions), so each serializes to itself.
+ */
+function serializable(result: EngineResult & { extensions?: Record<string, unknown> }): ExecutionResult {
+  if (!result.errors) return result as ExecutionResult;
+  const errors = result.errors.map((error) => ({ ...error, toJSON: () => error }));
+  return { ...result, errors } as unknown as ExecutionResult;
 }
 
 /** The longest shutdown waits for the `complete` of ended streams to be sent. */

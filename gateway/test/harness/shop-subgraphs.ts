@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { startTestSubgraph, SubgraphRequestContext, TestSubgraph } from './test-subgraph';
 
 const header = (ctx: SubgraphRequestContext, name: string) => {
@@ -96,6 +97,7 @@ export function startReviewsSubgraph(gate = new Gate()): Promise<TestSubgraph> {
         __resolveReference: ({ id }: { id: string }) => ({ id }),
         reviews: async ({ id }: { id: string }, _: unknown, ctx: SubgraphRequestContext) => {
           await gate.wait();
+          if (id === 'withdrawn') throw new GraphQLError('the reviews of this user were withdrawn', { extensions: { code: 'REVIEWS_WITHDRAWN' } });
           return [{ body: `review by ${id}`, seenBy: header(ctx, 'x-ficus-user-id') }];
         },
       },
