@@ -72,6 +72,7 @@ async function main(options: BenchOptions): Promise<void> {
     const rounds: SameLoadRound[][] = gateways.map(() => []);
     for (let round = 1; round <= options.sameLoadRounds; round++) {
       for (const [i, gateway] of gateways.entries()) {
+        await subgraphs.settle();
         const measured = await measureAtLoad(gateway, offered, { seconds: options.sameLoadSeconds, warmup: options.warmup, threads: options.threads, workDir });
         say(`round ${round}, ${gateway.label}: think time ${measured.meanDelayMs.toFixed(0)} ms, ${measured.wrk.requestsPerSecond.toFixed(0)} req/s achieved, p99 ${measured.wrk.p99Ms.toFixed(2)} ms`);
         rounds[i]!.push(measured);

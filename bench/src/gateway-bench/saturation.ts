@@ -24,6 +24,8 @@ export async function measureAtSaturation(
   say: (line: string) => void,
 ): Promise<GatewayFigures> {
   const load = { url: gateway.url, body: benchRequestBody, connections: options.connections, threads: options.threads, workDir };
+  // The previous gateway's run left garbage in the subgraphs' process: collected now, not during this one.
+  await subgraphs.settle();
   // Warm-up: compiled code, the plan cached, connections to the subgraphs open.
   await runWrk({ ...load, seconds: options.warmup });
   const cpuBefore = gateway.process.cpuSeconds();

@@ -7,18 +7,29 @@ import { stopWithParent } from './stop-with-parent';
 export interface SubgraphsAnnouncement {
   urls: Record<string, string>;
   countsUrl: string;
+  /** POST here runs a full garbage collection in the subgraphs' process and answers when it is done. */
+  settleUrl: string;
 }
 
 /**
  * The benchmark's four subgraphs in a process of their own, so that the gateways' CPU is
  * measured alone. Prints one JSON line (a SubgraphsAnnouncement) once all listen; GET on
- * countsUrl answers the number of GraphQL requests each subgraph has served so far.
+ * countsUrl answers the number of GraphQL requests each subgraph has served so far. The
+ * gateways share this process and take turns: POST on settleUrl collects the garbage one
+ * gateway's run left in it, so that the next gateway's run does not pay for it.
  */
 async function main(): Promise<void> {
   const running: RunningSubgraph[] = [];
   const counts: Record<string, number> = {};
-  const countsServer = http.createServer((_req, res) => {
+  // Started with --expose-gc (subgraphs-process.ts).
+  const collectGarbage = (globalThis as { gc?: () => void }).gc;
+  const countsServer = http.createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
+    if (req.method === 'POST' && req.url === '/settle') {
+      collectGarbage?.();
+      res.end(JSON.stringify({ collected: collectGarbage !== undefined }));
+      return;
+    }
     res.end(JSON.stringify(counts));
   });
   stopWithParent(async () => {
@@ -33,6 +44,7 @@ async function main(): Promise<void> {
   const announcement: SubgraphsAnnouncement = {
     urls: Object.fromEntries(running.map((s) => [s.name, s.url])),
     countsUrl: `http://127.0.0.1:${(countsServer.address() as AddressInfo).port}/`,
+    settleUrl: `http://127.0.0.1:${(countsServer.address() as AddressInfo).port}/settle`,
   };
   process.stdout.write(`${JSON.stringify(announcement)}\n`);
 }
