@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bodyErrorHandler, createLogger, HealthCheck, healthRoutes, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
+import { bodyErrorHandler, createLogger, HealthCheck, healthRoutes, notFoundHandler, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
 import express from 'express';
 import type { PolicyHook } from './authorization';
 import { authenticate } from './auth/authenticate';
@@ -150,6 +150,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
       landingPage(config.nodeEnv),
     ]),
   );
+  app.use(notFoundHandler);
   app.use(bodyErrorHandler);
   const webSockets = startWebSocketServer({
     httpServer,

@@ -30,6 +30,7 @@ export const gatewayErrors = {
   PERSISTED_QUERY_ID_REQUIRED: { status: 400, meaning: 'PERSISTED_QUERIES_REQUIRE_ID: operations must be sent by id.' },
   CANNOT_SEND_PQ_ID_AND_BODY: { status: 400, meaning: 'A persisted query id and a text were sent together while APQ is off.' },
   CSRF_PREVENTION: { status: 400, meaning: 'A GET (or form) request without a header that forces a CORS preflight: Apollo-Require-Preflight, X-Apollo-Operation-Name or a JSON Content-Type.' },
+  NOT_FOUND: { status: 404, meaning: 'No route serves the path: the gateway serves /graphql, /health, /ready and /metrics.' },
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'The HTTP method is neither GET nor POST; the Allow header lists those.' },
   MUTATION_OVER_GET: { status: 405, meaning: 'Mutations are sent with POST only.' },
   QUERY_PLANNING_FAILED: { status: 400, meaning: 'The operation cannot be planned over the subgraphs.' },

@@ -129,6 +129,13 @@ describe('methods and charsets', () => {
     }
   });
 
+  it('answers a path it does not serve with 404 NOT_FOUND in the GraphQL error shape, not an HTML page', async () => {
+    const response = await fetch(`${origin(gateway)}/graphqlx`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ errors: [{ message: 'nothing is served at POST /graphqlx', extensions: { code: 'NOT_FOUND' } }] });
+  });
+
   it('reads a JSON body in the charset it declares: UTF-16 is decoded, a charset JSON cannot be in is refused with 415', async () => {
     const body = JSON.stringify({ query: 'query User($id: ID!) { user(id: $id) { name } }', variables: { id: 'u1' } });
     const utf16 = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-16le' }, body: Buffer.from(body, 'utf16le') });

@@ -88,6 +88,14 @@ export function healthRoutes(app: Express, checks: HealthCheck[], isDraining: ()
   });
 }
 
+/**
+ * A path no route serves gets 404 in the GraphQL error shape every other refusal has
+ * (`NOT_FOUND`), rather than express's HTML page. Mounted after every route.
+ */
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res.status(404).json({ errors: [{ message: `nothing is served at ${req.method} ${req.path}`, extensions: { code: 'NOT_FOUND' } }] });
+};
+
 /** Malformed JSON and oversized bodies get a 400/413 in GraphQL's error shape, never a stack trace. */
 export const bodyErrorHandler: ErrorRequestHandler = (err, req, res, next) => {
   if (res.headersSent) return next(err);

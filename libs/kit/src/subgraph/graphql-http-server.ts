@@ -9,7 +9,7 @@ import express, { Express } from 'express';
 import { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { DomainError } from '../errors';
-import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, requestIdMiddleware } from '../http/http-app';
+import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, notFoundHandler, requestIdMiddleware } from '../http/http-app';
 import { formatErrorFor } from '../http/format-error';
 import { gatewaySignatureCheck } from '../http/gateway-signature-check';
 import { defaultLexicalLimits, lexicalLimitsMiddleware } from '../limits/lexical-limits-middleware';
@@ -119,6 +119,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
     lexicalLimitsMiddleware(lexicalLimits),
     expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
   );
+  app.use(notFoundHandler);
   app.use(bodyErrorHandler);
 
   try {
