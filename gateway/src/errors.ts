@@ -1,8 +1,11 @@
 import { GraphQLError } from 'graphql';
 
 /**
- * Every code the gateway itself answers with, its HTTP status when it refuses a whole request,
- * and what it means. Names follow Apollo Router's where it has one. docs/security.md lists them.
+ * Every code the gateway itself answers an operation with, its HTTP status when it refuses a
+ * whole request, and what it means. Names follow Apollo Router's where it has one.
+ * docs/security.md lists them. A path no route serves is answered 404 `NOT_FOUND` by the kit's
+ * handler, as every service answers it; it is not an operation's code (a subgraph's own
+ * `NOT_FOUND` in a result is the subgraph's).
  */
 export const gatewayErrors = {
   BAD_REQUEST: { status: 400, meaning: 'The HTTP request is malformed: not JSON, no query, a field of the wrong type.' },
@@ -30,7 +33,6 @@ export const gatewayErrors = {
   PERSISTED_QUERY_ID_REQUIRED: { status: 400, meaning: 'PERSISTED_QUERIES_REQUIRE_ID: operations must be sent by id.' },
   CANNOT_SEND_PQ_ID_AND_BODY: { status: 400, meaning: 'A persisted query id and a text were sent together while APQ is off.' },
   CSRF_PREVENTION: { status: 400, meaning: 'A GET (or form) request without a header that forces a CORS preflight: Apollo-Require-Preflight, X-Apollo-Operation-Name or a JSON Content-Type.' },
-  NOT_FOUND: { status: 404, meaning: 'No route serves the path: the gateway serves /graphql, /health, /ready and /metrics.' },
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'The HTTP method is neither GET nor POST; the Allow header lists those.' },
   MUTATION_OVER_GET: { status: 405, meaning: 'Mutations are sent with POST only.' },
   QUERY_PLANNING_FAILED: { status: 400, meaning: 'The operation cannot be planned over the subgraphs.' },

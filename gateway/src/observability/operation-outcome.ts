@@ -24,7 +24,6 @@ const classOfCode: Record<GatewayErrorCode, ErrorClass> = {
   CANNOT_SEND_PQ_ID_AND_BODY: 'invalid',
   CSRF_PREVENTION: 'invalid',
   METHOD_NOT_ALLOWED: 'invalid',
-  NOT_FOUND: 'invalid',
   MUTATION_OVER_GET: 'invalid',
   COST_QUERY_PARSE_FAILURE: 'invalid',
   QUERY_PLANNING_FAILED: 'invalid',
