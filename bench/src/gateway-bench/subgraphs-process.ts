@@ -9,7 +9,7 @@ export interface SubgraphsProcess {
   process: ServedProcess;
   /** GraphQL requests the four subgraphs have served so far, together. */
   requestsServed(): Promise<number>;
-  /** Collects the garbage the last gateway's run left in the subgraphs' process (a full GC), before the next run. */
+  /** Closes the idle connections the last gateway's run left open to the subgraphs and collects the garbage it left in their process (a full GC), before the next run. */
   settle(): Promise<void>;
 }
 
