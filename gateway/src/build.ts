@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bodyErrorHandler, createLogger, HealthCheck, healthRoutes, notFoundHandler, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
+import { answerClientErrors, bodyErrorHandler, createLogger, HealthCheck, healthRoutes, notFoundHandler, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
 import express from 'express';
 import type { PolicyHook } from './authorization';
 import { authenticate } from './auth/authenticate';
@@ -120,6 +120,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(receiveTimeouts(config.requestTimeoutMs), app);
+  answerClientErrors(httpServer);
   let draining = false;
   const origins = allowedOrigins(config.corsOrigins);
   const subscriptionStreams = httpSubscriptions({

@@ -95,6 +95,23 @@ describe('request bodies', () => {
     expect(errorCodes(response)).toEqual(['BAD_REQUEST']);
   });
 
+  it("refuses headers larger than Node's limit with 431 in the GraphQL error shape, and goes on serving", async () => {
+    const { hostname, port } = new URL(gateway.url);
+    const socket = net.connect(Number(port), hostname);
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: gateway\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    await closed;
+
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+      errors: [{ message: "the request's headers are larger than 16384 bytes", extensions: { code: 'BAD_REQUEST' } }],
+    });
+    expect((await graphql(gateway.url, '{ whoami { userId } }')).status).toBe(200);
+  });
+
   it('keeps CSRF prevention on: a simple GET query without a preflight header is refused', async () => {
     const response = await fetch(`${gateway.url}?query=${encodeURIComponent('{ whoami { userId } }')}`);
 
@@ -166,6 +183,7 @@ describe('a request sent too slowly', () => {
     expect((await graphql(patient.url, '{ whoami { userId } }')).status).toBe(200);
     await closed;
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toContain('{"errors":[{"message":"the request was not received in time","extensions":{"code":"BAD_REQUEST"}}]}');
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 });

@@ -11,6 +11,7 @@ export * from './db/update-returning';
 export * from './errors';
 export * from './graphql-schema';
 export * from './http/http-app';
+export * from './http/client-errors';
 export * from './http/trace-id';
 export * from './http/format-error';
 export * from './http/service-sdl-query';

@@ -6,6 +6,7 @@ export * from './config/identity-signing-secret';
 export * from './config/reuse-port';
 export * from './errors';
 export * from './http/http-app';
+export * from './http/client-errors';
 export * from './http/trace-id';
 export * from './identity';
 export * from './logger';

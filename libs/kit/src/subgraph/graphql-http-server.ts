@@ -10,6 +10,7 @@ import { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { DomainError } from '../errors';
 import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, notFoundHandler, requestIdMiddleware } from '../http/http-app';
+import { answerClientErrors } from '../http/client-errors';
 import { formatErrorFor } from '../http/format-error';
 import { gatewaySignatureCheck } from '../http/gateway-signature-check';
 import { defaultLexicalLimits, lexicalLimitsMiddleware } from '../limits/lexical-limits-middleware';
@@ -70,6 +71,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  answerClientErrors(httpServer);
   let draining = false;
   const schema =
     'schema' in options
