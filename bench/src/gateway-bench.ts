@@ -20,7 +20,7 @@ import { requireWrk } from './gateway-bench/wrk';
  * wrk's req/s and p50/p99, each gateway's CPU per request and resident memory, and how many
  * subgraph requests each answer cost, at saturation; then p50/p99 of every gateway at one request
  * rate offered to all (60 % of the slowest one's req/s at saturation), as the p99 target is set,
- * in rounds that the gateways take turns in (medians reported).
+ * in rounds that the gateways take turns in, each round starting one gateway later (medians reported).
  *
  *   npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive]
  */
@@ -71,7 +71,10 @@ async function main(options: BenchOptions): Promise<void> {
     say(`same offered load: ${offered.requestsPerSecond} req/s (${Math.round(offered.share * 100)} % of ${offered.basis.label}'s ${offered.basis.requestsPerSecond.toFixed(0)} req/s at saturation), ${offered.connections} connections, one request per ${offered.cycleMs.toFixed(0)} ms per connection:`);
     const rounds: SameLoadRound[][] = gateways.map(() => []);
     for (let round = 1; round <= options.sameLoadRounds; round++) {
-      for (const [i, gateway] of gateways.entries()) {
+      // Each round starts one gateway later, so that none always runs first or after the same one.
+      for (let turn = 0; turn < gateways.length; turn++) {
+        const i = (turn + round - 1) % gateways.length;
+        const gateway = gateways[i]!;
         await subgraphs.settle();
         const measured = await measureAtLoad(gateway, offered, { seconds: options.sameLoadSeconds, warmup: options.warmup, threads: options.threads, workDir });
         say(`round ${round}, ${gateway.label}: think time ${measured.meanDelayMs.toFixed(0)} ms, ${measured.wrk.requestsPerSecond.toFixed(0)} req/s achieved, p99 ${measured.wrk.p99Ms.toFixed(2)} ms`);

@@ -9,7 +9,7 @@ const equalLoadTolerance = 0.05;
 export function sameLoadReport(offered: OfferedLoad, figures: SameLoadFigures[], run: { seconds: number; rounds: number; threads: number }): string[] {
   const lines = [
     `same offered load: ${offered.requestsPerSecond} req/s to every gateway (${Math.round(offered.share * 100)} % of the slowest at saturation, ${offered.basis.label} at ${offered.basis.requestsPerSecond.toFixed(0)} req/s, to 2 significant figures);`,
-    `  ${run.rounds} rounds, the gateways taking turns in each; a round of a gateway is wrk ${run.seconds} s after a warm-up at that rate, ${offered.connections} connections, ${run.threads} threads;`,
+    `  ${run.rounds} rounds, the gateways taking turns in each, each round starting one gateway later; a round of a gateway is wrk ${run.seconds} s after a warm-up at that rate, ${offered.connections} connections, ${run.threads} threads;`,
     `  a gateway's figures are the medians of its rounds; a connection sends one request per ${offered.cycleMs.toFixed(0)} ms on average:`,
     '  before each, it waits a think time drawn from 0 to twice the mean, the mean being that cycle less the gateway\'s mean latency in the warm-up',
     // wrk's delay() paces a closed loop; it cannot send on a schedule regardless of answers.
