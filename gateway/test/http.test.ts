@@ -1,5 +1,4 @@
-import net from 'node:net';
-import { errorCodes, graphql } from '@ficus/testkit';
+import { errorCodes, graphql, rawHttpBody, rawHttpExchange } from '@ficus/testkit';
 import { Gate, startAccountsSubgraph } from './harness/shop-subgraphs';
 import { origin, startTestGateway, TestGateway } from './harness/test-gateway';
 import type { TestSubgraph } from './harness/test-subgraph';
@@ -96,17 +95,10 @@ describe('request bodies', () => {
   });
 
   it("refuses headers larger than Node's limit with 431 in the GraphQL error shape, and goes on serving", async () => {
-    const { hostname, port } = new URL(gateway.url);
-    const socket = net.connect(Number(port), hostname);
-    let answer = '';
-    socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
-    socket.on('error', () => undefined);
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.write(`POST /graphql HTTP/1.1\r\nHost: gateway\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
-    await closed;
+    const answer = await rawHttpExchange(gateway.url, `POST /graphql HTTP/1.1\r\nHost: gateway\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
 
     expect(answer).toMatch(/^HTTP\/1\.1 431 /);
-    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+    expect(rawHttpBody(answer)).toEqual({
       errors: [{ message: "the request's headers are larger than 16384 bytes", extensions: { code: 'BAD_REQUEST' } }],
     });
     expect((await graphql(gateway.url, '{ whoami { userId } }')).status).toBe(200);
@@ -172,16 +164,11 @@ describe('a request sent too slowly', () => {
   afterAll(() => patient?.dispose());
 
   it('is answered 408 and its connection closed once HTTP_REQUEST_TIMEOUT_MS has passed, while other requests are served', async () => {
-    const { hostname, port } = new URL(patient.url);
-    const socket = net.connect(Number(port), hostname);
-    let answer = '';
-    socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.write('POST /graphql HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":');
+    const exchange = rawHttpExchange(patient.url, 'POST /graphql HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":');
     const started = performance.now();
 
     expect((await graphql(patient.url, '{ whoami { userId } }')).status).toBe(200);
-    await closed;
+    const answer = await exchange;
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     expect(answer).toContain('{"errors":[{"message":"the request was not received in time","extensions":{"code":"BAD_REQUEST"}}]}');
     expect(performance.now() - started).toBeLessThan(5_000);

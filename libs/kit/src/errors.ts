@@ -37,3 +37,8 @@ export const conflict = (message: string, details?: Record<string, unknown>) => 
 export const notFound = (message: string) => new DomainError('NOT_FOUND', message);
 export const unauthenticated = (message = 'sign in first') => new DomainError('UNAUTHENTICATED', message);
 export const forbidden = (message = 'not allowed') => new DomainError('FORBIDDEN', message);
+
+/** A refusal made before GraphQL runs (HTTP, limits, signature), in GraphQL's error shape: one error and its code. */
+export function errorBody(code: string, message: string): { errors: [{ message: string; extensions: { code: string } }] } {
+  return { errors: [{ message, extensions: { code } }] };
+}

@@ -1,6 +1,6 @@
-import net from 'node:net';
 import { parse } from 'graphql';
 import pino from 'pino';
+import { rawHttpBody, rawHttpExchange } from '@ficus/testkit';
 import { GraphQLHttpServer, ServiceMetrics, startGraphQLHttpServer } from '../src';
 
 const logger = pino({ level: 'silent' });
@@ -24,41 +24,24 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Sends raw bytes and reads everything the server answers until it closes the connection. */
-async function rawExchange(bytes: string): Promise<string> {
-  const { hostname, port } = new URL(server.url);
-  const socket = net.connect(Number(port), hostname);
-  let answer = '';
-  socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  socket.on('error', () => undefined);
-  socket.write(bytes);
-  await closed;
-  return answer;
-}
-
-function bodyOf(answer: string): unknown {
-  return JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
-}
-
 describe('a request that the HTTP parser refuses', () => {
   it('is answered 431 in the GraphQL error shape when its headers are larger than the limit', async () => {
-    const answer = await rawExchange(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const answer = await rawHttpExchange(server.url, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
 
     expect(answer).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
     expect(answer).toMatch(/\r\ncontent-type: application\/json; charset=utf-8\r\n/);
-    expect(bodyOf(answer)).toEqual({ errors: [{ message: "the request's headers are larger than 16384 bytes", extensions: { code: 'BAD_REQUEST' } }] });
+    expect(rawHttpBody(answer)).toEqual({ errors: [{ message: "the request's headers are larger than 16384 bytes", extensions: { code: 'BAD_REQUEST' } }] });
   });
 
   it('is answered 400 in the GraphQL error shape when it is not HTTP', async () => {
-    const answer = await rawExchange('HELLO THERE\r\n\r\n');
+    const answer = await rawHttpExchange(server.url, 'HELLO THERE\r\n\r\n');
 
     expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
-    expect(bodyOf(answer)).toEqual({ errors: [{ message: 'the request is not valid HTTP/1.1', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(rawHttpBody(answer)).toEqual({ errors: [{ message: 'the request is not valid HTTP/1.1', extensions: { code: 'BAD_REQUEST' } }] });
   });
 
   it('leaves the service serving the next request', async () => {
-    await rawExchange('HELLO THERE\r\n\r\n');
+    await rawHttpExchange(server.url, 'HELLO THERE\r\n\r\n');
     const answer = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ping }' }) });
 
     expect(await answer.json()).toEqual({ data: { ping: 'pong' } });

@@ -2,6 +2,7 @@ export * from './databases';
 export * from './graphql-client';
 export * from './nats-server';
 export * from './ports';
+export * from './raw-http';
 export * from './subscription-client';
 export * from './http-subscription-client';
 export * from './nats-cluster';

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { errorBody } from '../errors';
 
 interface Refusal {
   status: number;
@@ -32,7 +33,7 @@ export function answerClientErrors(server: http.Server): void {
     const inFlight = (socket as Duplex & { _httpMessage?: http.ServerResponse | null })._httpMessage;
     if (err.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
       const { status, reason, message } = refusalOf(err);
-      const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+      const body = JSON.stringify(errorBody('BAD_REQUEST', message));
       socket.write(
         `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );

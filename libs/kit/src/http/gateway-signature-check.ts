@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { DomainError } from '../errors';
+import { DomainError, errorBody } from '../errors';
 import { gatewayHeaderPrefix, RequestSignature } from '../request-signature';
 import { isServiceSdlQuery } from './service-sdl-query';
 
@@ -49,6 +49,6 @@ export function checkGatewaySignature(
       return null;
     }
     request.log?.info({ reason: err.message }, 'refused a request without a valid gateway signature');
-    return { errors: [{ message: err.message, extensions: { code: err.code } }] };
+    return errorBody(err.code, err.message);
   }
 }

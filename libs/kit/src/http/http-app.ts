@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { ErrorRequestHandler, Express, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { errorBody } from '../errors';
 import { traceIdOf } from './trace-id';
 
 export interface HealthCheck {
@@ -93,7 +94,7 @@ export function healthRoutes(app: Express, checks: HealthCheck[], isDraining: ()
  * (`NOT_FOUND`), rather than express's HTML page. Mounted after every route.
  */
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json({ errors: [{ message: `nothing is served at ${req.method} ${req.path}`, extensions: { code: 'NOT_FOUND' } }] });
+  res.status(404).json(errorBody('NOT_FOUND', `nothing is served at ${req.method} ${req.path}`));
 };
 
 /** Malformed JSON and oversized bodies get a 400/413 in GraphQL's error shape, never a stack trace. */
@@ -109,9 +110,7 @@ export const bodyErrorHandler: ErrorRequestHandler = (err, req, res, next) => {
           ? 'internal error'
           : String(err?.message ?? 'bad request');
   if (status === 500) req.log?.error({ err }, 'unhandled error');
-  res.status(status).json({
-    errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
-  });
+  res.status(status).json(errorBody(status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message));
 };
 
 export function jsonBody(limitBytes: number, options: { keepRawBody?: boolean } = {}): RequestHandler {

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { errorBody } from '../errors';
 import { nestingDepth } from './nesting-scan';
 import { LexicalLimits, recursionViolation } from './parse-within-limits';
 
@@ -21,7 +22,7 @@ export function lexicalLimitsMiddleware(limits: LexicalLimits): RequestHandler {
     const query = typeof body?.query === 'string' ? body.query : typeof req.query?.query === 'string' ? req.query.query : null;
     if (query !== null && nestingDepth(query, limits.maxRecursion) > limits.maxRecursion) {
       const { code, message } = recursionViolation(limits);
-      res.status(400).json({ errors: [{ message, extensions: { code } }] });
+      res.status(400).json(errorBody(code, message));
       return;
     }
     next();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import type { Request } from 'express';
 import type { Logger } from 'pino';
+import { errorBody } from '../errors';
 import { checkGatewaySignature } from '../http/gateway-signature-check';
 import { traceIdOf } from '../http/trace-id';
 import type { RequestSignature } from '../request-signature';
@@ -68,7 +69,7 @@ export function inProcessHandler<TContext extends object>(options: {
 
 /** As the HTTP route's body error handler answers. */
 function refusal(status: number, message: string): InProcessResponse {
-  return { status, body: JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }) };
+  return { status, body: JSON.stringify(errorBody('BAD_REQUEST', message)) };
 }
 
 /**
