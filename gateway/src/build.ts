@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerClientErrors, bodyErrorHandler, createLogger, HealthCheck, healthRoutes, notFoundHandler, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
+import { answerClientErrors, bodyErrorHandler, closeSilentConnections, createLogger, HealthCheck, healthRoutes, notFoundHandler, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
 import express from 'express';
 import type { PolicyHook } from './authorization';
 import { authenticate } from './auth/authenticate';
@@ -119,8 +119,11 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(receiveTimeouts(config.requestTimeoutMs), app);
+  const receiving = receiveTimeouts(config.requestTimeoutMs);
+  const httpServer = http.createServer(receiving, app);
   answerClientErrors(httpServer);
+  // A connection that never begins a request has as long as one that begins it has for its headers.
+  closeSilentConnections(httpServer, receiving.headersTimeout);
   let draining = false;
   const origins = allowedOrigins(config.corsOrigins);
   const subscriptionStreams = httpSubscriptions({

@@ -173,6 +173,15 @@ describe('a request sent too slowly', () => {
     expect(answer).toContain('{"errors":[{"message":"the request was not received in time","extensions":{"code":"BAD_REQUEST"}}]}');
     expect(performance.now() - started).toBeLessThan(5_000);
   });
+
+  it('is closed without an answer when it sends nothing at all before HTTP_REQUEST_TIMEOUT_MS has passed', async () => {
+    const started = performance.now();
+    const answer = await rawHttpExchange(patient.url, '');
+
+    expect(answer).toBe('');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(900);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
 });
 
 describe('the landing page', () => {

@@ -9,7 +9,7 @@ const headersTimeoutMs = 10_000;
  * are checked at a quarter of the limit, not Node's 30 s, so the limit holds to within that.
  * Responses (subscription streams, deferred parts) are not limited by it.
  */
-export function receiveTimeouts(requestTimeoutMs: number): http.ServerOptions {
+export function receiveTimeouts(requestTimeoutMs: number): http.ServerOptions & { headersTimeout: number } {
   return {
     requestTimeout: requestTimeoutMs,
     headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs),

@@ -12,6 +12,7 @@ export * from './errors';
 export * from './graphql-schema';
 export * from './http/http-app';
 export * from './http/client-errors';
+export * from './http/silent-connections';
 export * from './http/trace-id';
 export * from './http/format-error';
 export * from './http/service-sdl-query';

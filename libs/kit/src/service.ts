@@ -7,6 +7,7 @@ export * from './config/reuse-port';
 export * from './errors';
 export * from './http/http-app';
 export * from './http/client-errors';
+export * from './http/silent-connections';
 export * from './http/trace-id';
 export * from './identity';
 export * from './logger';

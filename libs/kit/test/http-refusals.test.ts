@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { parse } from 'graphql';
 import pino from 'pino';
 import { rawHttpBody, rawHttpExchange } from '@ficus/testkit';
@@ -6,8 +7,9 @@ import { GraphQLHttpServer, ServiceMetrics, startGraphQLHttpServer } from '../sr
 const logger = pino({ level: 'silent' });
 let server: GraphQLHttpServer;
 
-beforeAll(async () => {
-  server = await startGraphQLHttpServer({
+/** A service answering `{ ping }`, its metrics under `name`. */
+function startPingServer(name: string, silentConnectionTimeoutMs?: number): Promise<GraphQLHttpServer> {
+  return startGraphQLHttpServer({
     typeDefs: parse('type Query { ping: String }'),
     resolvers: { Query: { ping: () => 'pong' } },
     logger,
@@ -15,9 +17,14 @@ beforeAll(async () => {
     port: 0,
     bodyLimitBytes: 10_000,
     checks: [],
-    metrics: new ServiceMetrics('http_refusals'),
+    metrics: new ServiceMetrics(name),
     context: () => ({ logger }),
+    silentConnectionTimeoutMs,
   });
+}
+
+beforeAll(async () => {
+  server = await startPingServer('http_refusals');
 });
 
 afterAll(async () => {
@@ -63,5 +70,36 @@ describe('a path the service does not serve', () => {
     expect((await fetch(new URL('/health', server.url))).status).toBe(200);
     const answer = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ping }' }) });
     expect(await answer.json()).toEqual({ data: { ping: 'pong' } });
+  });
+});
+
+describe('a connection that sends nothing', () => {
+  let quick: GraphQLHttpServer;
+  beforeAll(async () => {
+    quick = await startPingServer('silent_connections', 300);
+  });
+  afterAll(() => quick?.stop());
+
+  it('is closed once the silent-connection timeout has passed, with nothing written to it', async () => {
+    const started = performance.now();
+    const answer = await rawHttpExchange(quick.url, '');
+
+    expect(answer).toBe('');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it('is not closed by it once a request has begun: a request started before the timeout and finished after it is answered', async () => {
+    const { hostname, port } = new URL(quick.url);
+    const socket = net.connect(Number(port), hostname);
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('GET /hea');
+    // Past the 300 ms timeout, and well inside Node's own header timeout.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    socket.end('lth HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await closed;
+
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
   });
 });

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { DomainError } from '../errors';
 import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, notFoundHandler, requestIdMiddleware } from '../http/http-app';
 import { answerClientErrors } from '../http/client-errors';
+import { closeSilentConnections } from '../http/silent-connections';
 import { formatErrorFor } from '../http/format-error';
 import { gatewaySignatureCheck } from '../http/gateway-signature-check';
 import { defaultLexicalLimits, lexicalLimitsMiddleware } from '../limits/lexical-limits-middleware';
@@ -45,6 +46,8 @@ export type GraphQLHttpServerOptions<TContext extends { logger: Logger }> = Grap
   operationLimits?: OperationLimits;
   /** The most tokens and nesting `/graphql` parses (default `defaultLexicalLimits`). */
   lexicalLimits?: LexicalLimits;
+  /** How long a connection may stay open without sending a byte (default `silentConnectionTimeoutMs`). */
+  silentConnectionTimeoutMs?: number;
   /** Serves `Subscription` fields over graphql-ws on `/graphql` too. */
   subscriptions?: {
     /** Builds each subscription's context from its params: `connection_init`'s, with its own `headers` if it sent some. */
@@ -72,6 +75,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   answerClientErrors(httpServer);
+  closeSilentConnections(httpServer, options.silentConnectionTimeoutMs);
   let draining = false;
   const schema =
     'schema' in options
