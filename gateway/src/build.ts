@@ -108,6 +108,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
   const subscriptions = createSubscriptionExecutor({
     plan: runner.planSubscription,
     keepAliveMs: config.subscriptions.keepAliveMs,
+    queueCapacity: config.subscriptions.queueCapacity,
     signer,
     onEvent: (completion) => metrics.subscriptionEvents.inc({ completion }),
   });
@@ -129,6 +130,8 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
   const subscriptionStreams = httpSubscriptions({
     executor: subscriptions,
     heartbeatMs: config.subscriptions.httpHeartbeatMs,
+    // As a WebSocket is dropped once it misses a pong: pinged after one interval, gone after the next.
+    stalledAfterMs: 2 * config.subscriptions.keepAliveMs,
     maxPerClient: config.subscriptions.maxPerClient,
     logger: logger.child({ component: 'subscriptions' }),
   });

@@ -107,6 +107,12 @@ export interface SubscriptionsConfig {
   maxPerClient: number;
   /** Interval of heartbeats on HTTP subscription streams (`{}` parts, SSE comments), so proxies keep them open. */
   httpHeartbeatMs: number;
+  /**
+   * Events one subscription may have waiting for its client (Apollo Router's `queue_capacity`):
+   * one more ends it with SUBSCRIPTION_CLIENT_TOO_SLOW, so a client that stops reading holds a
+   * bounded amount of the gateway's memory.
+   */
+  queueCapacity: number;
 }
 
 export const defaultJwksUrl = 'http://127.0.0.1:4001/.well-known/jwks.json';
@@ -157,6 +163,7 @@ const gatewayEnv = {
   SUBSCRIPTIONS_PER_CLIENT: z.coerce.number().int().positive().default(200),
   SUBSCRIPTION_CONNECTIONS_PER_CLIENT: z.coerce.number().int().positive().default(50),
   SUBSCRIPTION_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
+  SUBSCRIPTION_QUEUE_CAPACITY: z.coerce.number().int().positive().max(1_000_000).default(1_000),
   INTROSPECTION: z.enum(['true', 'false']).optional(),
   GATEWAY_ENGINE: z.enum(['ficus', 'apollo-gateway']).default('ficus'),
   SUBGRAPH_DEDUPLICATION: z.enum(['on', 'off']).default('on'),
@@ -231,6 +238,7 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
       maxConnectionsPerClient: vars.SUBSCRIPTION_CONNECTIONS_PER_CLIENT,
       maxPerClient: vars.SUBSCRIPTIONS_PER_CLIENT,
       httpHeartbeatMs: vars.SUBSCRIPTION_HEARTBEAT_MS,
+      queueCapacity: vars.SUBSCRIPTION_QUEUE_CAPACITY,
     },
     introspection: vars.INTROSPECTION ? vars.INTROSPECTION === 'true' : vars.NODE_ENV !== 'production',
     safety,

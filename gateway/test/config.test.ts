@@ -22,7 +22,7 @@ describe('reading the gateway configuration', () => {
       subgraphTimeoutMs: 10_000,
       identitySigningSecret: null,
       usageReporting: null,
-      subscriptions: { keepAliveMs: 12_000, maxPerConnection: 100, maxConnectionsPerClient: 50, maxPerClient: 200, httpHeartbeatMs: 5_000 },
+      subscriptions: { keepAliveMs: 12_000, maxPerConnection: 100, maxConnectionsPerClient: 50, maxPerClient: 200, httpHeartbeatMs: 5_000, queueCapacity: 1_000 },
       dataDir: path.resolve('.data'),
       introspection: true,
       safety: {

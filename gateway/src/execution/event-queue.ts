@@ -1,14 +1,35 @@
-/** Values pushed by callbacks, pulled by an async iterator; ends or fails after what was pushed. */
+/** The queue held more values than its capacity: its consumer takes them slower than they come. */
+export class QueueOverflowError extends Error {
+  constructor(readonly capacity: number) {
+    super(`more than ${capacity} events were waiting for the client`);
+    this.name = 'QueueOverflowError';
+  }
+}
+
+/**
+ * Values pushed by callbacks, pulled by an async iterator; ends or fails after what was pushed.
+ * It holds at most `capacity` values: one more drops them all and fails it with
+ * `QueueOverflowError`, so a consumer that stops pulling costs a bounded amount of memory.
+ */
 export class EventQueue<T> {
-  private readonly values: T[] = [];
+  private values: T[] = [];
   private ended = false;
   private failure: Error | null = null;
   private wake: (() => void) | null = null;
 
-  push(value: T): void {
-    if (this.ended) return;
+  constructor(private readonly capacity: number = Infinity) {}
+
+  /** False when the value overflowed the queue, which is now failed. */
+  push(value: T): boolean {
+    if (this.ended) return true;
+    if (this.values.length >= this.capacity) {
+      this.values = [];
+      this.fail(new QueueOverflowError(this.capacity));
+      return false;
+    }
     this.values.push(value);
     this.notify();
+    return true;
   }
 
   end(): void {

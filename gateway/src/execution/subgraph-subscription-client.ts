@@ -42,6 +42,8 @@ export class SubgraphSubscriptionClient {
     private readonly keepAliveMs: number,
     /** Signs each subscribe over its operation and headers; null sends them unsigned. */
     private readonly signer: RequestSignature | null = null,
+    /** Events one subscription may have waiting for its client; one more ends it (`QueueOverflowError`). */
+    private readonly queueCapacity: number = Infinity,
   ) {}
 
   /** Sockets open or opening now. */
@@ -51,11 +53,12 @@ export class SubgraphSubscriptionClient {
 
   /**
    * Yields each `next` payload; completes when the subgraph completes; rejects `next()` with
-   * `SubgraphSubscriptionLostError` when the socket drops. `return()` sends the subgraph
+   * `SubgraphSubscriptionLostError` when the socket drops, and with `QueueOverflowError` when
+   * more events wait than the queue's capacity. `return()` sends the subgraph
    * `complete` at once.
    */
   subscribe(request: SubgraphSubscriptionRequest): AsyncIterableIterator<FormattedExecutionResult> {
-    const queue = new EventQueue<FormattedExecutionResult>();
+    const queue = new EventQueue<FormattedExecutionResult>(this.queueCapacity);
     const operation = { query: request.query, variables: request.variables };
     // Signed per operation, so a captured subscribe is good for this operation alone.
     const headers = this.signer
@@ -64,7 +67,11 @@ export class SubgraphSubscriptionClient {
     const unsubscribe = this.socketFor(request.url).subscribe(
       { ...operation, extensions: { headers } },
       {
-        next: (value) => queue.push(value as FormattedExecutionResult),
+        next: (value) => {
+          // The client stopped taking events: the subgraph stops sending them now, not when the
+          // client comes back for the error.
+          if (!queue.push(value as FormattedExecutionResult)) unsubscribe();
+        },
         error: (err) => {
           if (Array.isArray(err)) {
             // An `error` message: the subgraph refused the operation; not a lost connection.

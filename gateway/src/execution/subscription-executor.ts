@@ -5,6 +5,7 @@ import type { AdmittedOperation } from '../pipeline/admission';
 import type { GatewayContext } from './gateway-context';
 import { runAt } from './run-at';
 import { forwardedHeaders } from './forwarded-headers';
+import { QueueOverflowError } from './event-queue';
 import { SubgraphSubscriptionClient, SubgraphSubscriptionLostError } from './subgraph-subscription-client';
 
 /** Runs federated subscriptions: the stream from the root field's subgraph, completed per event by the rest of the plan. */
@@ -25,6 +26,8 @@ export interface SubscriptionExecutorOptions {
   /** Authorizes and plans a subscription (the request pipeline's stages after admission). */
   plan(admitted: AdmittedOperation, context: GatewayContext): Promise<PlannedSubscription>;
   keepAliveMs: number;
+  /** Events one subscription may have waiting for its client before it ends with SUBSCRIPTION_CLIENT_TOO_SLOW. */
+  queueCapacity: number;
   /** Signs each subscribe sent to a subgraph (IDENTITY_SIGNING_SECRET); null sends them unsigned. */
   signer: RequestSignature | null;
   /** Told of each event from a subgraph: whether it ran the rest of the plan or shared a run in flight. */
@@ -33,7 +36,7 @@ export interface SubscriptionExecutorOptions {
 
 export function createSubscriptionExecutor(options: SubscriptionExecutorOptions): SubscriptionExecutor {
   const open = new Set<FederatedStream>();
-  const upstreams = new SubgraphSubscriptionClient(options.keepAliveMs, options.signer);
+  const upstreams = new SubgraphSubscriptionClient(options.keepAliveMs, options.signer, options.queueCapacity);
   // Subscribers of the same operation, variables and identity get the same event from the
   // subgraph (one per subscription) at about the same time: the rest of the plan runs once for them.
   const completions = new SharedReads<ExecutionResult>();
@@ -127,6 +130,11 @@ class FederatedStream implements AsyncIterableIterator<ExecutionResult> {
       this.finish();
       if (err instanceof SubgraphSubscriptionLostError) {
         return { value: { errors: [codedError(err.message, 'SUBGRAPH_SUBSCRIPTION_LOST', { serviceName: err.subgraph })] }, done: false };
+      }
+      if (err instanceof QueueOverflowError) {
+        // The upstream subscription was completed when its queue overflowed.
+        const message = `the subscription ended: ${err.message}, which read its events slower than they came; subscribe again`;
+        return { value: { errors: [codedError(message, 'SUBSCRIPTION_CLIENT_TOO_SLOW')] }, done: false };
       }
       throw err;
     }

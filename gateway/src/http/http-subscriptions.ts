@@ -13,6 +13,8 @@ export type HttpSubscriptionProtocol = 'sse' | 'multipart';
 export interface HttpSubscriptionsOptions {
   executor: SubscriptionExecutor;
   heartbeatMs: number;
+  /** A client that takes nothing written to it for this long is dropped, as a WebSocket that misses a pong is. */
+  stalledAfterMs: number;
   /** Streams one client IP may hold open at once. */
   maxPerClient: number;
   logger: Logger;
@@ -72,7 +74,7 @@ const framings: Record<HttpSubscriptionProtocol, Framing> = {
 };
 
 /** Codes of the executor's last result when the stream ends for a reason other than the subscription's own. */
-const endingCodes = new Set(['SUBGRAPH_SUBSCRIPTION_LOST', 'SUPERGRAPH_RELOADED', 'INTERNAL_SERVER_ERROR']);
+const endingCodes = new Set(['SUBGRAPH_SUBSCRIPTION_LOST', 'SUBSCRIPTION_CLIENT_TOO_SLOW', 'SUPERGRAPH_RELOADED', 'INTERNAL_SERVER_ERROR']);
 
 /** Which HTTP subscription protocol an `Accept` header asks for; multipart wins, as Apollo Client lists both. */
 export function subscriptionProtocolOf(accept: string | undefined): HttpSubscriptionProtocol | null {
@@ -88,6 +90,8 @@ export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscr
   const perClient = new Map<string, number>();
   const open = new Set<Promise<void>>();
   let stopping = false;
+  // Stops waiting for clients that are not reading, so that shutdown does not wait for them.
+  const stop = new AbortController();
 
   const handler: RequestHandler = (req, res, next) => {
     const protocol = subscriptionProtocolOf(req.header('accept'));
@@ -114,7 +118,8 @@ export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscr
       logger: req.log.child({ transport: protocol }),
     };
     const source = options.executor.subscribe(admitted, context);
-    const streaming = stream(res, framings[protocol], source, options.heartbeatMs, context.logger).finally(() => {
+    const pacing = { heartbeatMs: options.heartbeatMs, stalledAfterMs: options.stalledAfterMs, stop: stop.signal };
+    const streaming = stream(res, framings[protocol], source, pacing, context.logger).finally(() => {
       const left = (perClient.get(client) ?? 1) - 1;
       if (left > 0) perClient.set(client, left);
       else perClient.delete(client);
@@ -129,6 +134,7 @@ export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscr
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        stop.abort();
         await options.executor.endAll(null);
         await Promise.all(open);
       })();
@@ -142,7 +148,7 @@ async function stream(
   res: Response,
   framing: Framing,
   subscribed: Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>,
-  heartbeatMs: number,
+  pacing: Pacing,
   logger: Logger,
 ): Promise<void> {
   const source = await subscribed;
@@ -164,7 +170,8 @@ async function stream(
   res.flushHeaders();
   res.socket?.setNoDelay(true);
   if (framing.start) res.write(framing.start);
-  const heartbeat = setInterval(() => res.write(framing.heartbeat), heartbeatMs);
+  // A client that is not reading gets no heartbeat: it would pile up in the socket's buffer.
+  const heartbeat = setInterval(() => res.writableNeedDrain || res.write(framing.heartbeat), pacing.heartbeatMs);
   try {
     const write = (result: ExecutionResult) => res.write(isEnding(result) ? framing.fatal(result.errors!) : framing.result(result));
     if (!iterator) {
@@ -174,7 +181,13 @@ async function stream(
     for (;;) {
       const step = await iterator.next();
       if (step.done || clientGone) return;
-      write(step.value);
+      // Waits while the client has not taken the last event, so that events wait in the
+      // subscription's bounded queue (SUBSCRIPTION_QUEUE_CAPACITY), not in the socket's buffer.
+      if (!write(step.value) && !(await drained(res, pacing))) {
+        // It cannot be told: what it has not read is discarded with the connection.
+        res.destroy();
+        return;
+      }
     }
   } catch (err) {
     logger.error({ err }, 'a subscription stream failed');
@@ -183,6 +196,36 @@ async function stream(
     clearInterval(heartbeat);
     if (!clientGone) res.end(framing.end);
   }
+}
+
+interface Pacing {
+  heartbeatMs: number;
+  stalledAfterMs: number;
+  /** Aborted when the gateway stops. */
+  stop: AbortSignal;
+}
+
+/**
+ * True once the client has taken what was written (or has gone: the caller sees that itself);
+ * false when it has taken nothing for `stalledAfterMs`, or the gateway is stopping.
+ */
+function drained(res: Response, pacing: Pacing): Promise<boolean> {
+  if (pacing.stop.aborted) return Promise.resolve(false);
+  return new Promise<boolean>((resolve) => {
+    const settle = (taken: boolean) => () => {
+      clearTimeout(stall);
+      res.off('drain', onDrain);
+      res.off('close', onDrain);
+      pacing.stop.removeEventListener('abort', onStop);
+      resolve(taken);
+    };
+    const onDrain = settle(true);
+    const onStop = settle(false);
+    const stall = setTimeout(onStop, pacing.stalledAfterMs);
+    res.on('drain', onDrain);
+    res.on('close', onDrain);
+    pacing.stop.addEventListener('abort', onStop);
+  });
 }
 
 function isEnding(result: ExecutionResult): boolean {

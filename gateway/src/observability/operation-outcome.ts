@@ -44,6 +44,7 @@ const classOfCode: Record<GatewayErrorCode, ErrorClass> = {
   SUBREQUEST_HTTP_ERROR: 'subgraph',
   SUBGRAPH_UNAVAILABLE: 'subgraph',
   SUBGRAPH_SUBSCRIPTION_LOST: 'subgraph',
+  SUBSCRIPTION_CLIENT_TOO_SLOW: 'limit',
   INTERNAL_SERVER_ERROR: 'internal',
   QUERY_PLANNING_TIMEOUT: 'internal',
   SERVICE_UNAVAILABLE: 'unavailable',
