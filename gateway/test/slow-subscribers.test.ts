@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { STOP_DEADLINE_MS } from '@ficus/kit';
 import { waitFor } from '@ficus/testkit';
 import WebSocket from 'ws';
 import { LiveSubgraph, startLiveSubgraph } from './harness/live-subgraph';
@@ -156,5 +157,27 @@ describe('an SSE subscriber that takes nothing written to it', () => {
     const metrics = await (await fetch(`${origin(gateway)}/metrics`)).text();
     expect(metrics).toMatch(/^ficus_gateway_subscriptions_open\{[^}]*\} 0$/m);
     subscriber.socket.destroy();
+  });
+});
+
+describe('stopping the gateway', () => {
+  it('does not wait for a graphql-ws client and an SSE client that read nothing: it stops within half the process deadline and completes their upstream subscriptions', async () => {
+    const gateway = await startTestGateway([live], { env: { SUBSCRIPTION_KEEP_ALIVE_MS: '600000', SUBSCRIPTION_HEARTBEAT_MS: '600000' } });
+    const { client, subscribe } = await wsSubscriber(gateway);
+    subscribe('1');
+    const sse = sseSubscriber(gateway);
+    await waitFor(() => live.openStreams() === 2, { what: 'both upstream subscriptions' });
+    client.pause();
+    // 300 events of 50 KB for each: more than the sockets' buffers take, fewer than the queue holds.
+    for (let i = 0; i < 300; i++) live.rename('u1', bigName(i));
+
+    const started = Date.now();
+    await gateway.dispose();
+    const tookMs = Date.now() - started;
+
+    expect(tookMs).toBeLessThan(STOP_DEADLINE_MS / 2);
+    await waitFor(() => live.openStreams() === 0, { what: 'the upstream subscriptions to close' });
+    client.terminate();
+    sse.socket.destroy();
   });
 });

@@ -237,8 +237,12 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
         while (Date.now() < deadline && [...connections.keys()].some((ctx) => Object.keys(ctx.subscriptions).length > 0)) {
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
-        // Closes every socket with 1001 (going away).
-        await server.dispose();
+        // Closes every socket with 1001 (going away). A client that is not reading never answers
+        // the close, and ws would wait 30 s for it: after the drain it is cut off.
+        const disposed = server.dispose();
+        const cutOff = setTimeout(() => wss.clients.forEach((socket) => socket.terminate()), drainMs);
+        await disposed;
+        clearTimeout(cutOff);
       })();
       return stopped;
     },
