@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import type { Identity, Logger } from '@ficus/kit/service';
+import { closeWebSockets, type Identity, type Logger } from '@ficus/kit/service';
 import type { ExecutionResult } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -237,12 +237,8 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
         while (Date.now() < deadline && [...connections.keys()].some((ctx) => Object.keys(ctx.subscriptions).length > 0)) {
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
-        // Closes every socket with 1001 (going away). A client that is not reading never answers
-        // the close, and ws would wait 30 s for it: after the drain it is cut off.
-        const disposed = server.dispose();
-        const cutOff = setTimeout(() => wss.clients.forEach((socket) => socket.terminate()), drainMs);
-        await disposed;
-        clearTimeout(cutOff);
+        // Closes every socket with 1001 (going away), cutting off those that do not answer.
+        await closeWebSockets(() => server.dispose(), wss);
       })();
       return stopped;
     },

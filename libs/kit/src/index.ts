@@ -45,3 +45,4 @@ export * from './subscriptions/shared-reads';
 export * from './subscriptions/state-stream';
 export * from './subscriptions/catch-up-stream';
 export * from './subscriptions/open-streams';
+export * from './subscriptions/close-websockets';

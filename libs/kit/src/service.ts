@@ -16,3 +16,4 @@ export * from './request-signature';
 export * from './subgraph/run-service';
 export { currentTraceId, tracingEnabled } from './telemetry/tracing';
 export * from './subscriptions/shared-reads';
+export * from './subscriptions/close-websockets';

@@ -3,15 +3,20 @@ import { DomainEventFeed, feedGap } from './domain-event-feed';
 
 const done = { value: undefined, done: true } as const;
 
+/** Events one subscriber may have waiting before they are dropped for a gap. */
+export const defaultFeedCapacity = 1_000;
+
 type Waiter = { resolve: (result: IteratorResult<EventEnvelope> | typeof feedGap) => void; takesGaps: boolean };
 
 /**
  * One subscriber's feed: the events delivered to it wait here until it asks for them, so a
- * slow subscriber holds up no other. Hand-written rather than an async generator so that
- * `return()` never waits for the next event.
+ * slow subscriber holds up no other. At most `capacity` wait: one more drops them and marks a
+ * gap, so a subscriber that stops reading costs bounded memory, and its stream reads again what
+ * it shows when it comes back, as after NATS reconnected. Hand-written rather than an async
+ * generator so that `return()` never waits for the next event.
  */
 export class BufferedFeed implements DomainEventFeed {
-  private readonly buffered: EventEnvelope[] = [];
+  private buffered: EventEnvelope[] = [];
   private waiting: Waiter | null = null;
   private gapped = false;
   private ended = false;
@@ -19,6 +24,7 @@ export class BufferedFeed implements DomainEventFeed {
   constructor(
     readonly ready: Promise<void>,
     private readonly release: (feed: BufferedFeed) => void,
+    private readonly capacity: number = defaultFeedCapacity,
   ) {}
 
   /** Delivers an event (from the shared subscription). */
@@ -28,8 +34,11 @@ export class BufferedFeed implements DomainEventFeed {
     if (waiting) {
       this.waiting = null;
       waiting.resolve({ value: event, done: false });
-    } else {
+    } else if (this.buffered.length < this.capacity) {
       this.buffered.push(event);
+    } else {
+      this.buffered = [];
+      this.gapped = true;
     }
   }
 

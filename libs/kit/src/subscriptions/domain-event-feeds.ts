@@ -1,7 +1,7 @@
 import { envelopeSchema, EventEnvelope } from '@ficus/events';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { traceSubscriptionDelivery } from '../telemetry/delivery-span';
-import { BufferedFeed } from './buffered-feed';
+import { BufferedFeed, defaultFeedCapacity } from './buffered-feed';
 import type { DomainEventFeed, FeedFilter } from './domain-event-feed';
 
 const decoder = new TextDecoder();
@@ -28,7 +28,11 @@ export class DomainEventFeeds {
   private readonly deliveredLocally = new Set<string>();
   private closed = false;
 
-  constructor(private readonly nats: NatsConnection) {
+  constructor(
+    private readonly nats: NatsConnection,
+    /** Events one subscriber may have waiting; one more drops them, and its stream reads again what it shows. */
+    private readonly feedCapacity: number = defaultFeedCapacity,
+  ) {
     void this.tellOfReconnections();
   }
 
@@ -41,7 +45,7 @@ export class DomainEventFeeds {
   open(subject: string, filter: FeedFilter): DomainEventFeed {
     if (this.closed) throw new Error('domain event feeds are closed');
     const entry = this.subjects.get(subject) ?? this.subscribe(subject);
-    const feed = new BufferedFeed(entry.ready, () => this.release(subject, entry, feed, filter));
+    const feed = new BufferedFeed(entry.ready, () => this.release(subject, entry, feed, filter), this.feedCapacity);
     if (typeof filter === 'function') {
       entry.byPredicate.set(feed, filter);
     } else {

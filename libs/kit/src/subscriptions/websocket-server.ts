@@ -8,6 +8,7 @@ import { formatErrorFor } from '../http/format-error';
 import { checkOperationLimits, OperationLimits } from '../limits/operation-limits';
 import type { HeaderMap, RequestSignature } from '../request-signature';
 import { OpenStreams } from './open-streams';
+import { closeWebSockets } from './close-websockets';
 
 export interface SubscriptionServerOptions<TContext> {
   httpServer: http.Server;
@@ -112,7 +113,7 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
         stopping = true;
         await options.streams.endAll();
         // Closes every socket with 1001 (going away); the `complete` of each ended stream is queued before it.
-        await server.dispose();
+        await closeWebSockets(() => server.dispose(), wss);
       })();
       return stopped;
     },
