@@ -164,6 +164,25 @@ describe('@defer over multipart HTTP', () => {
     expect(third).toMatchObject({ data: null, path: ['products', 2], errors: [{ message: 'no stock level for p3', path: ['products', 2, 'available'] }] });
   });
 
+  it('defers a fragment on the root type: the root fields it selects come in a later part at the empty path', async () => {
+    const response = await post('{ product(id: "p1") { id } ... @defer(label: "all") { products { name } } }', deferAccept);
+    const parts = await new MultipartReader(response).rest();
+    expect(parts.map(withoutCost)).toEqual([
+      { data: { product: { id: 'p1' } }, hasNext: true },
+      { incremental: [{ data: { products: [{ name: 'Kettle' }, { name: 'Teapot' }, { name: 'Mug' }] }, path: [], label: 'all' }], hasNext: false },
+    ]);
+  });
+
+  it('defers a root fragment that holds a fragment deferred on what it selects', async () => {
+    const response = await post('{ ... @defer { product(id: "p2") { name ... @defer { available } } } }', deferAccept);
+    const parts = await new MultipartReader(response).rest();
+    expect(parts.map(withoutCost)).toEqual([
+      { data: {}, hasNext: true },
+      { incremental: [{ data: { product: { name: 'Teapot' } }, path: [] }], hasNext: true },
+      { incremental: [{ data: { available: 0 }, path: ['product'] }], hasNext: false },
+    ]);
+  });
+
   it('answers @defer(if: false) in one JSON response with every field', async () => {
     const response = await post('query Q($later: Boolean!) { product(id: "p2") { name ... @defer(if: $later) { available } } }', deferAccept, { later: false });
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);

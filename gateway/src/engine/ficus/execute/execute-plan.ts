@@ -37,6 +37,8 @@ export async function executeNode(node: PlanNode, execution: PlanExecution): Pro
     case 'Fetch':
       return node.requires ? fetchEntities(node, [], execution) : fetchRoot(node, execution);
     case 'Flatten':
+      // A fragment deferred on the root type is planned as a root fetch flattened at the root.
+      if (node.node.kind === 'Fetch' && !node.node.requires && node.path.length === 0) return fetchRoot(node.node, execution);
       if (node.node.kind !== 'Fetch' || !node.node.requires) throw new Error(`a Flatten node over ${node.node.kind} is not an entity fetch`);
       return fetchEntities(node.node, node.path, execution);
     case 'BatchFetch':
