@@ -14,6 +14,7 @@ import {
   startTestRegistry,
   TestRegistry,
 } from './registry-harness';
+import { checkVariables, roverRequest, SUBGRAPH_CHECK } from './rover-protocol';
 
 const SUPERGRAPH = /* GraphQL */ `query ($ref: String!) { variant(ref: $ref) { supergraph { id sdl } subgraphs { name publishedBy } } }`;
 
@@ -131,6 +132,24 @@ type Product @key(fields: "id") {
         const res = await attempt(input);
         expect(res.errors?.[0]).toMatchObject({ message: expect.stringContaining(message), extensions: { code: 'BAD_USER_INPUT' } });
       }
+    });
+  });
+
+  describe('text holding U+0000, which PostgreSQL cannot store', () => {
+    it('is refused with BAD_USER_INPUT in a publish, a check and through the rover API, and nothing is published', async () => {
+      const before = (await t.gql(SUPERGRAPH, { ref: 'shop@current' })).data.variant.supergraph.id;
+      const withNul = `${repoSchema('products')}\n# \u0000`;
+
+      const published = await t.gql(PUBLISH, { input: { ref: 'shop@current', name: 'products', sdl: withNul, routingUrl: 'http://x/graphql' } });
+      const routed = await t.gql(PUBLISH, { input: { ref: 'shop@current', name: 'products', sdl: repoSchema('products'), routingUrl: 'http://x/\u0000' } });
+      const checked = await check('shop@current', withNul);
+      const rover = await roverRequest(t, SUBGRAPH_CHECK, checkVariables('shop@current', 'products', withNul));
+
+      for (const res of [published, routed, checked, rover.body]) {
+        expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+        expect(res.errors?.[0]?.message).toContain('U+0000');
+      }
+      expect((await t.gql(SUPERGRAPH, { ref: 'shop@current' })).data.variant.supergraph.id).toBe(before);
     });
   });
 

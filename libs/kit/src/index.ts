@@ -19,6 +19,7 @@ export * from './http/service-sdl-query';
 export * from './http/request-log-plugin';
 export * from './identity';
 export * from './limits/operation-limits';
+export * from './limits/nul-text';
 export * from './limits';
 export { defaultLexicalLimits, lexicalLimitsMiddleware } from './limits/lexical-limits-middleware';
 export * from './request-signature';

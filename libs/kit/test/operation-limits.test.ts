@@ -66,6 +66,14 @@ describe('a subgraph limiting what one operation may ask', () => {
     refused(await send('query($n: Int) { orders(first: $n) { id } }', { n: 1_000_000 }), 'BAD_USER_INPUT');
   });
 
+  it('refuses text holding U+0000, which PostgreSQL cannot store, with BAD_USER_INPUT before any resolver runs, written inline or as a variable', async () => {
+    expect((await send('mutation { label(id: "o1", labels: ["a\\u0001b"]) { labels } }')).data.label.labels).toEqual(['a\u0001b']);
+
+    refused(await send('mutation { label(id: "o1", labels: ["a\\u0000b"]) { labels } }'), 'BAD_USER_INPUT');
+    refused(await send('query($ids: [ID!]) { orders(ids: $ids) { id } }', { ids: ['o1', 'o\u00002'] }), 'BAD_USER_INPUT');
+    refused(await send('query($id: ID!) { order(id: $id) { id } }', { id: '\u0000' }), 'BAD_USER_INPUT');
+  });
+
   it('refuses a document over the token limit with MAX_TOKENS_LIMIT and one nesting too deep with MAX_RECURSION_LIMIT, worded as the gateway words them', async () => {
     const post = async (query: string) => {
       const response = await fetch(guarded.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });

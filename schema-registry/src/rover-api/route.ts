@@ -1,5 +1,5 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { DomainError, jsonBody, loadSchemaFile, Logger, Orm, parseWithinLimits, ParseViolation } from '@ficus/kit';
+import { DomainError, jsonBody, loadSchemaFile, Logger, Orm, parseWithinLimits, ParseViolation, refuseNulText } from '@ficus/kit';
 import type { Express } from 'express';
 import { execute, getOperationAST, GraphQLError, GraphQLFormattedError, Kind, validate, DocumentNode } from 'graphql';
 import type { RegistryDeps } from '../graphql/context';
@@ -82,6 +82,13 @@ export function roverApiRoute(app: Express, options: { orm: Orm; deps: RegistryD
         origin: `${req.protocol}://${req.get('host')}`,
       };
       const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : undefined;
+      try {
+        refuseNulText(document, variables);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        res.json({ errors: [{ message: err.message, extensions: { code: err.code } }] });
+        return;
+      }
       const result = await execute({ schema, document, variableValues: variables, operationName, contextValue: context });
       req.log.info({ operationName, client, errors: result.errors?.length ?? 0 }, 'rover API request');
       res.json(result.errors ? { errors: result.errors.map(formatError), data: result.data } : { data: result.data });

@@ -17,6 +17,7 @@ import { gatewaySignatureCheck } from '../http/gateway-signature-check';
 import { defaultLexicalLimits, lexicalLimitsMiddleware } from '../limits/lexical-limits-middleware';
 import { OperationLimits } from '../limits/operation-limits';
 import type { LexicalLimits } from '../limits/parse-within-limits';
+import { nulTextPlugin } from '../limits/nul-text';
 import { operationLimitsPlugin } from '../limits/operation-limits-plugin';
 import type { RequestSignature } from '../request-signature';
 import { requestLogPlugin } from '../http/request-log-plugin';
@@ -92,6 +93,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestLogPlugin<TContext>(options.metrics),
+      nulTextPlugin<TContext>(),
       ...(options.operationLimits ? [operationLimitsPlugin<TContext>(options.operationLimits)] : []),
     ],
     formatError: formatErrorFor(logger),

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { DomainError } from '../errors';
 import { formatErrorFor } from '../http/format-error';
+import { refuseNulText } from '../limits/nul-text';
 import { checkOperationLimits, OperationLimits } from '../limits/operation-limits';
 import type { HeaderMap, RequestSignature } from '../request-signature';
 import { OpenStreams } from './open-streams';
@@ -88,13 +89,12 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
             : new GraphQLError((refused as Error).message, { originalError: refused as Error });
           return { errors: [error] };
         }
-        if (options.operationLimits) {
-          try {
-            checkOperationLimits(args.schema, args.document, args.operationName, args.variableValues, options.operationLimits);
-          } catch (err) {
-            if (!(err instanceof DomainError)) throw err;
-            return { errors: [new GraphQLError(err.message, { extensions: { code: err.code } })] };
-          }
+        try {
+          refuseNulText(args.document, args.variableValues);
+          if (options.operationLimits) checkOperationLimits(args.schema, args.document, args.operationName, args.variableValues, options.operationLimits);
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          return { errors: [new GraphQLError(err.message, { extensions: { code: err.code } })] };
         }
         const result = await graphqlSubscribe(args);
         return Symbol.asyncIterator in result ? options.streams.track(result) : result;
