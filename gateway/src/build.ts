@@ -65,7 +65,6 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
   const serviceMetrics = new ServiceMetrics('gateway');
   const metrics = gatewayMetrics(serviceMetrics);
 
-  const source = await openSupergraph(config.supergraph, logger);
   const verifyToken = await createTokenVerifier({ keys: config.tokenKeys, issuer: config.jwtIssuer, audience: config.jwtAudience });
   const signer = config.identitySigningSecret ? new RequestSignature(config.identitySigningSecret) : null;
   const resilience = new SubgraphResilience(config.subgraphResilience, logger.child({ component: 'subgraph-resilience' }));
@@ -89,6 +88,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     // Open subscriptions were planned on the old supergraph, whose fields or owners may be gone.
     if (replacesAnother) void subscriptions.endAll(gatewayError('SUPERGRAPH_RELOADED', 'the supergraph changed: subscribe again'));
   });
+  const source = await openSupergraph(config.supergraph, logger, (sdl) => served.load(sdl));
   const usage = config.usageReporting
     ? new UsageReporter({
         ...config.usageReporting,

@@ -1,4 +1,5 @@
 import { ConstDirectiveNode, DocumentNode, Kind, ValueNode } from 'graphql';
+import { supergraphLinks } from '../supergraph/supergraph-links';
 
 /** What a supergraph calls each authorization directive; null for a spec it does not link. */
 export interface AuthorizationDirectiveNames {
@@ -30,25 +31,16 @@ const supportedVersion = '0.1';
  */
 export function authorizationDirectiveNames(supergraph: DocumentNode): AuthorizationDirectiveNames {
   const names: AuthorizationDirectiveNames = { authenticated: null, requiresScopes: null, policy: null };
-  for (const definition of supergraph.definitions) {
-    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const link of definition.directives ?? []) {
-      if (link.name.value !== 'link') continue;
-      const match = specUrl.exec(stringArgument(link, 'url') ?? '');
-      if (!match) continue;
-      const spec = match[1] as Spec;
-      if (match[2] !== supportedVersion) {
-        throw new Error(`the supergraph links ${spec} v${match[2]}; the gateway enforces only v${supportedVersion}`);
-      }
-      names[spec] = importedName(link, `@${spec}`) ?? stringArgument(link, 'as') ?? spec;
+  for (const link of supergraphLinks(supergraph)) {
+    const match = specUrl.exec(link.url);
+    if (!match) continue;
+    const spec = match[1] as Spec;
+    if (match[2] !== supportedVersion) {
+      throw new Error(`the supergraph links ${spec} v${match[2]}; the gateway enforces only v${supportedVersion}`);
     }
+    names[spec] = importedName(link.directive, `@${spec}`) ?? link.as ?? spec;
   }
   return names;
-}
-
-function stringArgument(directive: ConstDirectiveNode, name: string): string | null {
-  const value = directive.arguments?.find((argument) => argument.name.value === name)?.value;
-  return value?.kind === Kind.STRING ? value.value : null;
 }
 
 /** The local name of `@directive` in `import: ["@directive"]` or `[{ name: "@directive", as: "@other" }]`, without `@`. */

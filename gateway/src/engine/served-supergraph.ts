@@ -43,7 +43,8 @@ export class ServedSupergraph {
     await this.cleanup?.();
   }
 
-  private load(sdl: string): void {
+  /** Serves the SDL from now on (nothing changes if it is the one served); throws if the engine cannot load it. */
+  load(sdl: string): void {
     const id = supergraphIdOf(sdl);
     if (this.loaded?.id === id) return;
     const started = performance.now();

@@ -1,11 +1,12 @@
-import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Schema, Supergraph } from '@apollo/federation-internals';
-import { authorizationFeatures } from '../authorization';
+import { Schema, Supergraph } from '@apollo/federation-internals';
 import { GraphQLSchema, parse } from 'graphql';
+import { servedFeatures } from './served-features';
 
-/** The supergraph features the gateway serves: @apollo/gateway's, and the authorization directives it enforces. */
-export const servedFeatures: ReadonlySet<string> = new Set([...DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, ...authorizationFeatures]);
-
-/** What every engine reads off a supergraph: the API schema clients see, and each subgraph's routing URL. */
+/**
+ * What @apollo/federation-internals reads off a supergraph, for what plans with it (the
+ * apollo-gateway engine, and the Ficus engine's @defer planner): the API schema clients see,
+ * and each subgraph's routing URL.
+ */
 export interface SupergraphSchemas {
   supergraph: Supergraph;
   apiSchema: Schema;

@@ -2,11 +2,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Supergraph } from '@apollo/federation-internals';
 import type { SupergraphManager, SupergraphSdlUpdateFunction } from '@apollo/gateway';
 import type { Logger } from '@ficus/kit/service';
 import type { RegistryConnection } from '../config';
-import { servedFeatures } from '../engine/supergraph-schemas';
 
 /** A supergraph SDL and its id: the sha256 (hex) of the SDL, as the registry names it. */
 export interface IdentifiedSupergraph {
@@ -21,6 +19,11 @@ export interface RegistrySupergraphOptions {
   /** The last supergraph loaded, kept for a start while the registry is down. */
   cacheFile: string;
   logger: Logger;
+  /**
+   * Serves a supergraph found before start (the registry's latest, or the cached copy), or
+   * throws when it cannot be served: a refused one is passed over for the next candidate.
+   */
+  serve(sdl: string): void;
   /** How long each long-poll asks the registry to hold the request (it caps this itself). */
   pollWaitSeconds?: number;
   /** Backoff after a failed request to the registry: doubles from the first delay up to the last. */
@@ -34,10 +37,9 @@ class Stopped extends Error {}
 /**
  * The variant's supergraph from the schema registry, as an @apollo/gateway `SupergraphManager`:
  * it long-polls `GET /api/supergraph/<ref>?after=<id>` and hands each new SDL to the gateway's
- * `update`, which swaps the schema and query planner in one step (requests already planned
- * finish on the old plan). `update` throws on an SDL that does not build, leaving the old
- * schema in place (ApolloGateway.updateWithSupergraphSdl builds before it assigns); that is
- * logged and the id remembered, so the same bad SDL is not fetched again.
+ * `update`, which has the engine load it and swaps it in one step (requests already planned
+ * finish on the old plan). `update` throws on an SDL the engine cannot load, leaving the old
+ * one in place; that is logged and the id remembered, so the same bad SDL is not fetched again.
  *
  * While the registry is unreachable the gateway keeps what it serves and retries with backoff.
  * Each supergraph that loads is written to `cacheFile` (atomically), which a gateway starting
@@ -70,7 +72,7 @@ export class RegistrySupergraph implements SupergraphManager {
   async prepare(): Promise<boolean> {
     try {
       const latest = await this.fetchNext(0, this.startRequestTimeoutMs);
-      if (latest && this.builds(latest, 'from the registry')) {
+      if (latest && this.serves(latest, 'from the registry')) {
         this.initial = latest;
         this.logger.info({ supergraphId: latest.id }, 'starting with the latest supergraph from the registry');
         await this.writeCache(latest);
@@ -81,7 +83,7 @@ export class RegistrySupergraph implements SupergraphManager {
       this.logger.warn({ registry: this.options.registry.url, reason: reasonOf(err) }, 'the registry is unreachable at start');
     }
     const cached = await this.readCache();
-    if (cached && this.builds(cached, `cached in ${this.options.cacheFile}`)) {
+    if (cached && this.serves(cached, `cached in ${this.options.cacheFile}`)) {
       this.initial = cached;
       this.lastSeenId ||= cached.id;
       this.logger.warn({ supergraphId: cached.id, file: this.options.cacheFile }, 'starting with the cached supergraph; following the registry');
@@ -96,7 +98,7 @@ export class RegistrySupergraph implements SupergraphManager {
     let first = this.initial;
     while (!first) {
       const next = await this.nextFromRegistry();
-      if (this.builds(next, 'from the registry')) {
+      if (this.serves(next, 'from the registry')) {
         first = next;
         await this.writeCache(first);
       }
@@ -185,10 +187,10 @@ export class RegistrySupergraph implements SupergraphManager {
     return { id: body.id, sdl: body.sdl };
   }
 
-  /** Whether the SDL builds as the gateway will build it; logs why not. */
-  private builds(supergraph: IdentifiedSupergraph, origin: string): boolean {
+  /** Whether the gateway serves the SDL; logs why not. */
+  private serves(supergraph: IdentifiedSupergraph, origin: string): boolean {
     try {
-      Supergraph.build(supergraph.sdl, { validateSupergraph: true, supportedFeatures: new Set(servedFeatures) });
+      this.options.serve(supergraph.sdl);
       return true;
     } catch (err) {
       this.logger.error({ supergraphId: supergraph.id, reason: reasonOf(err) }, `refused a supergraph ${origin} that does not load`);

@@ -17,13 +17,17 @@ export interface OpenedSupergraph {
   abandon(): Promise<void>;
 }
 
-/** Reads, composes or fetches the supergraph; a file or config that fails throws `SupergraphLoadError`. */
-export async function openSupergraph(source: SupergraphSource, logger: Logger): Promise<OpenedSupergraph> {
+/**
+ * Reads, composes or fetches the supergraph; a file or config that fails throws `SupergraphLoadError`.
+ * `serve` is how the gateway serves a supergraph from the registry or its cache found before it
+ * starts, throwing when it cannot: the next candidate is tried then.
+ */
+export async function openSupergraph(source: SupergraphSource, logger: Logger, serve: (sdl: string) => void): Promise<OpenedSupergraph> {
   if (source.kind !== 'registry') {
     const sdl = await loadSupergraphSdl(source, logger);
     return { gatewayInput: sdl, availableAtStart: true, abandon: async () => undefined };
   }
-  const registry = new RegistrySupergraph({ registry: source.registry, cacheFile: source.cacheFile, logger });
+  const registry = new RegistrySupergraph({ registry: source.registry, cacheFile: source.cacheFile, logger, serve });
   const availableAtStart = await registry.prepare();
   return { gatewayInput: registry, availableAtStart, abandon: () => registry.stop() };
 }

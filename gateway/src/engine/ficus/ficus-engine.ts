@@ -1,11 +1,12 @@
 import type { Logger, RequestSignature } from '@ficus/kit/service';
-import { DocumentNode, FormattedExecutionResult, GraphQLSchema, isAbstractType, print } from 'graphql';
+import { DocumentNode, FormattedExecutionResult, GraphQLSchema, isAbstractType, parse, print } from 'graphql';
 import type { GatewayContext } from '../../execution/gateway-context';
 import type { SubgraphResilience } from '../../execution/resilience/subgraph-resilience';
 import { forwardedHeaders } from '../../execution/forwarded-headers';
 import { gatewaySpans } from '../../telemetry/gateway-spans';
 import { Engine, EngineRefusal, EngineRequest, EngineResult, IncrementalResult, LoadedSupergraph, PlannedSubscription, SupergraphDocument } from '../engine';
-import { readSupergraph } from '../supergraph-schemas';
+import { refuseUnservableSupergraph } from '../served-features';
+import { apiSchemaOf } from './api-schema';
 import { Deferral, refuseDeferredSubscription } from './execute/defer/deferral';
 import { executeNode, PlanExecution } from './execute/execute-plan';
 import { executeIntrospection, selectsIntrospection } from './execute/introspection';
@@ -14,6 +15,7 @@ import { ResponseShaper } from './execute/shape-response';
 import type { SubgraphFetchObserver } from './execute/subgraph-client';
 import type { InProcessSubgraphs } from './execute/in-process-transport';
 import { SubgraphClients } from './execute/subgraph-clients';
+import { subgraphUrlsOf } from './subgraph-urls';
 import { OverrideLabels } from './override-labels';
 import { PlanCache } from './plan-cache';
 import type { QueryPlan, SubscriptionQueryPlan } from './plan/query-plan';
@@ -84,15 +86,19 @@ class FicusSupergraph implements LoadedSupergraph {
   ) {
     this.id = supergraph.id;
     this.sdl = supergraph.sdl;
-    const schemas = readSupergraph(supergraph.sdl);
-    this.apiSchema = schemas.apiGraphQLSchema;
-    this.subgraphUrls = schemas.subgraphUrls;
-    this.planner = new HivePlanner(supergraph.sdl);
+    // Parsed without locations, and dropped once read: the planner keeps its own model of the supergraph.
+    const document = parse(supergraph.sdl, { noLocation: true });
+    refuseUnservableSupergraph(document);
+    this.subgraphUrls = subgraphUrlsOf(document);
+    if (this.subgraphUrls.size === 0) throw new Error('invalid supergraph: it names no subgraph (join__Graph has no values)');
+    const planner = new HivePlanner(supergraph.sdl);
+    this.planner = planner;
+    this.apiSchema = apiSchemaOf(planner);
     this.plans = new PlanCache(options.planCacheSize);
     this.subscriptionPlans = new PlanCache(options.planCacheSize);
     this.overrides = new OverrideLabels(this.planner.overridePercentages, this.planner.overrideLabels, options.overrideLabels);
     this.matches = typeMatcher(this.apiSchema);
-    const deferPlanner = new ApolloDeferPlanner(schemas, this.planner.overridePercentages, this.planner.overrideLabels);
+    const deferPlanner = new ApolloDeferPlanner(supergraph.sdl, this.planner.overridePercentages, this.planner.overrideLabels);
     this.deferral = new Deferral(this.apiSchema, deferPlanner, options.planCacheSize);
   }
 

@@ -18,6 +18,11 @@ export class HivePlanner implements Planner {
     this.overrideLabels = [...this.planner.overrideLabels];
   }
 
+  /** The API schema's SDL as the planner derived it from the supergraph (see `apiSchemaOf`). */
+  get consumerSchema(): string {
+    return this.planner.consumerSchema;
+  }
+
   async planQuery(operation: OperationToPlan, overrides: OverrideState, signal: AbortSignal): Promise<QueryPlan> {
     return queryPlanFromHive(await this.plan(operation, overrides, signal));
   }
