@@ -79,7 +79,13 @@ function scopesOf(scope: string | undefined): string[] {
 }
 
 async function keyResolver(keys: TokenKeySource): Promise<JWTVerifyGetKey> {
-  if (keys.kind === 'jwks') return createRemoteJWKSet(new URL(keys.url));
+  if (keys.kind === 'jwks') {
+    // Made on the first token, which fetches the key set anyway: jose's remote key set builds a
+    // WHATWG Headers when made, which loads Node's own fetch (a second undici, 3 MB of heap).
+    let remote: JWTVerifyGetKey | null = null;
+    const url = new URL(keys.url);
+    return (protectedHeader, token) => (remote ??= createRemoteJWKSet(url))(protectedHeader, token);
+  }
   const publicKey = await importSPKI(keys.pem, 'EdDSA');
   return async () => publicKey;
 }
