@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { allContracts, describeEventContracts } from '@ficus/events';
+import type * as Events from '@ficus/events';
 import { InputError } from './command';
 import type { EventContractChangeView } from './operations';
 
@@ -9,8 +9,15 @@ import type { EventContractChangeView } from './operations';
  * repository's catalog in @ficus/events.
  */
 export async function eventContractsInput(file: string | undefined): Promise<{ type: string; version: number; schema: string }[]> {
-  const described = file === undefined ? describeEventContracts(allContracts) : await readDescribed(file);
+  const described = file === undefined ? catalogContracts() : await readDescribed(file);
   return described.map((c) => ({ type: c.type, version: c.version, schema: JSON.stringify(c.schema) }));
+}
+
+/** This repository's catalog, loaded only when asked for (it brings zod and every contract). */
+export function catalogContracts(): { type: string; version: number; schema: unknown }[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { allContracts, describeEventContracts } = require('@ficus/events') as typeof Events;
+  return describeEventContracts(allContracts);
 }
 
 async function readDescribed(file: string): Promise<{ type: string; version: number; schema: unknown }[]> {

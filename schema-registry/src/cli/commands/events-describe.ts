@@ -1,5 +1,5 @@
-import { allContracts, describeEventContracts } from '@ficus/events';
 import { Command, exitCodes, parseCommandArgs } from '../command';
+import { catalogContracts } from '../event-contracts-input';
 
 export const eventsDescribe: Command = {
   noun: 'events',
@@ -9,7 +9,7 @@ export const eventsDescribe: Command = {
 
   async run(args, io) {
     parseCommandArgs(args, {}, { positionals: false });
-    io.stdout.write(`${JSON.stringify(describeEventContracts(allContracts), null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(catalogContracts(), null, 2)}\n`);
     return exitCodes.ok;
   },
 };

@@ -1,7 +1,7 @@
-import { ConfigError, createLogger, DomainError } from '@ficus/kit';
-import { readRegistryConfig } from '../../config';
-import { openRegistryDatabase } from '../../db/open-registry-database';
-import { createApiKey } from '../../domain/api-keys';
+import type * as Kit from '@ficus/kit';
+import type * as RegistryConfig from '../../config';
+import type * as RegistryDatabase from '../../db/open-registry-database';
+import type * as ApiKeys from '../../domain/api-keys';
 import { Command, exitCodes, InputError, parseCommandArgs } from '../command';
 import { writeJson } from '../json-output';
 import { ApiKeyView, CREATE_API_KEY } from '../operations';
@@ -50,6 +50,13 @@ async function throughApi(env: NodeJS.ProcessEnv, name: string, scopes: string[]
 }
 
 async function inDatabase(env: NodeJS.ProcessEnv, name: string, scopes: string[]) {
+  // The registry's config, database and domain are loaded only to write to the database directly.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { ConfigError, createLogger, DomainError } = require('@ficus/kit') as typeof Kit;
+  const { readRegistryConfig } = require('../../config') as typeof RegistryConfig;
+  const { openRegistryDatabase } = require('../../db/open-registry-database') as typeof RegistryDatabase;
+  const { createApiKey } = require('../../domain/api-keys') as typeof ApiKeys;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   let config;
   try {
     config = readRegistryConfig(env);

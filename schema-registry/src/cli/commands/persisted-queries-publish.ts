@@ -1,5 +1,5 @@
-import { DomainError } from '@ficus/kit';
-import { parseManifest } from '../../domain/persisted-queries/manifest';
+import type * as Kit from '@ficus/kit';
+import type * as Manifest from '../../domain/persisted-queries/manifest';
 import { Command, exitCodes, InputError, parseCommandArgs, UsageError } from '../command';
 import { writeJson } from '../json-output';
 import { PersistedQueriesPublishView, PUBLISH_PERSISTED_QUERIES } from '../operations';
@@ -68,6 +68,11 @@ export const persistedQueriesPublish: Command = {
 
 /** The number of distinct operations in the manifest; an invalid one is an `InputError` (exit 1) naming every problem. */
 function checkManifest(text: string, file: string): number {
+  // Loaded here, not with the command table: the manifest's checks bring @ficus/kit and graphql.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { DomainError } = require('@ficus/kit') as typeof Kit;
+  const { parseManifest } = require('../../domain/persisted-queries/manifest') as typeof Manifest;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   try {
     return parseManifest(text).length;
   } catch (err) {
