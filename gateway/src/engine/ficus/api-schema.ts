@@ -26,11 +26,12 @@ const deferDirective = parse('directive @defer(label: String, if: Boolean! = tru
  */
 export function apiSchemaOf(planner: ConsumerSchemaSource): GraphQLSchema {
   const consumer = parse(planner.consumerSchema, { noLocation: true });
+  const queryType = queryTypeName(consumer.definitions);
   const definitions: DefinitionNode[] = [];
   for (const definition of consumer.definitions) {
     if ('name' in definition && definition.name && joinTypes.has(definition.name.value)) continue;
     if (definition.kind === Kind.DIRECTIVE_DEFINITION && definition.name.value === 'defer') continue;
-    if (definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === queryTypeName(consumer.definitions)) {
+    if (definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === queryType) {
       definitions.push({ ...definition, fields: definition.fields?.filter((field) => !introspectionFields.has(field.name.value)) });
       continue;
     }
