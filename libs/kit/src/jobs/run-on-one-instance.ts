@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { AbstractSqlDriver } from '@mikro-orm/postgresql';
 
 export type ExclusiveRun<T> = { ran: true; result: T } | { ran: false };
 
@@ -14,8 +14,9 @@ export type ExclusiveRun<T> = { ran: true; result: T } | { ran: false };
  * On SQLite there is one process per database file, so the job always runs.
  */
 export async function runOnOneInstance<T>(orm: MikroORM, jobName: string, work: () => Promise<T>): Promise<ExclusiveRun<T>> {
-  const driver = orm.em.getDriver();
-  if (!(driver instanceof PostgreSqlDriver)) return { ran: true, result: await work() };
+  // Asked of knex, not by `instanceof`, so that a SQLite service does not load PostgreSQL's driver.
+  const driver = orm.em.getDriver() as AbstractSqlDriver;
+  if (driver.getConnection().getKnex().client.dialect !== 'postgresql') return { ran: true, result: await work() };
   // Knex's own transaction, not the ORM's: the ORM's would make itself the context of `work`'s entity managers.
   return driver
     .getConnection()
