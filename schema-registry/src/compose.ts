@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { CompositionResult, mergeSubgraphs, validateGraphComposition } from '@apollo/composition';
+import { CompositionResult, MergeSuccess, mergeSubgraphs, validateGraphComposition } from '@apollo/composition';
 import {
   buildSubgraph,
   defaultPrintOptions,
   DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES,
   errorCauses,
   printSchema,
+  Schema,
   shallowOrderPrintedDefinitions,
   Subgraph,
   Subgraphs,
@@ -97,12 +98,30 @@ export interface ComposedSupergraph {
 }
 
 export function composeWithSchema(subgraphs: SubgraphSource[], cache?: SubgraphCache): ComposedSupergraph {
+  const merged = mergeSubgraphSources(subgraphs, cache);
+  return 'failed' in merged ? merged.failed : merged.validate();
+}
+
+/**
+ * A proposal merged into a supergraph that satisfiability validation has not yet seen. Its API
+ * schema is known at this point, so a check can diff it (and read the usage its changes touch)
+ * before the longest step of a composition has run; `validate` finishes the composition.
+ */
+export interface MergedSupergraph {
+  /** The merged supergraph's API schema; the same as the composed supergraph's when `validate` succeeds. */
+  apiSchema(): GraphQLSchema;
+  /** Satisfiability validation and the supergraph's SDL: the rest of `composeWithSchema`. */
+  validate(): ComposedSupergraph;
+}
+
+/** The first steps of `composeWithSchema`: build (or take from the cache), validate and merge the subgraphs. */
+export function mergeSubgraphSources(subgraphs: SubgraphSource[], cache?: SubgraphCache): MergedSupergraph | { failed: ComposedSupergraph } {
   const resolved = subgraphs.map((subgraph) => {
     const cached = cache?.take(subgraph);
     return { subgraph, cached, result: cached ? null : parseSdl(subgraph) };
   });
   const syntaxErrors = resolved.flatMap(({ result }) => (result && 'error' in result ? [result.error] : []));
-  if (syntaxErrors.length > 0) return failed({ ok: false, errors: syntaxErrors, hints: [] });
+  if (syntaxErrors.length > 0) return { failed: failed({ ok: false, errors: syntaxErrors, hints: [] }) };
 
   // As `composeServices` does, but with cached subgraphs taken as they are.
   const toCompose = new Subgraphs();
@@ -123,25 +142,32 @@ export function composeWithSchema(subgraphs: SubgraphSource[], cache?: SubgraphC
       buildErrors = buildErrors.concat(causes);
     }
   }
-  if (buildErrors.length > 0) return failed({ ok: false, errors: buildErrors.map(fromGraphQLError), hints: [] });
+  if (buildErrors.length > 0) return { failed: failed({ ok: false, errors: buildErrors.map(fromGraphQLError), hints: [] }) };
 
-  const result = composeMerged(toCompose);
-  cache?.composed();
-  if (result.errors) {
-    return failed({ ok: false, errors: result.errors.map(fromGraphQLError), hints: [] });
-  }
-  // Federation 1 subgraphs are upgraded to copies during composition; only federation 2 ones are validated in place.
-  for (const { source, built } of fresh) if (built.isFed2Subgraph()) cache?.keep(source, built);
-  const supergraph = result.schema;
+  const composed = (result: CompositionResult): ComposedSupergraph => {
+    cache?.composed();
+    if (result.errors) return failed({ ok: false, errors: result.errors.map(fromGraphQLError), hints: [] });
+    // Federation 1 subgraphs are upgraded to copies during composition; only federation 2 ones are validated in place.
+    for (const { source, built } of fresh) if (built.isFed2Subgraph()) cache?.keep(source, built);
+    const supergraph = result.schema;
+    return {
+      outcome: {
+        ok: true,
+        supergraphSdl: result.supergraphSdl,
+        hints: result.hints.map((hint) => ({ code: hint.definition.code, message: hint.message, locations: locationsOf(hint.nodes ?? []) })),
+      },
+      apiSchema: () => graphQLApiSchema(supergraph),
+    };
+  };
+  const merged = withinStack(() => mergeSteps(toCompose));
+  if (merged.errors) return { failed: composed({ errors: merged.errors }) };
   return {
-    outcome: {
-      ok: true,
-      supergraphSdl: result.supergraphSdl,
-      hints: result.hints.map((hint) => ({ code: hint.definition.code, message: hint.message, locations: locationsOf(hint.nodes ?? []) })),
-    },
-    apiSchema: () => withLeanDefinitions(supergraph.toAPISchema().toGraphQLJSSchema()),
+    apiSchema: () => graphQLApiSchema(merged.supergraph),
+    validate: () => composed(withinStack(() => validateMerged(merged))),
   };
 }
+
+const graphQLApiSchema = (supergraph: Schema): GraphQLSchema => withLeanDefinitions(supergraph.toAPISchema().toGraphQLJSSchema());
 
 const failed = (outcome: CompositionOutcome): ComposedSupergraph => ({ outcome, apiSchema: null });
 
@@ -150,23 +176,25 @@ const tooDeepToCompose =
   '(thousands of types, each reached only through the one before); composition ran out of stack';
 
 /**
- * @apollo/composition's `compose`, step by step as it takes them, but for one: satisfiability
- * validation takes the subgraphs back out of the supergraph, and `compose` validates each again
- * (a tenth of a 40-subgraph composition) although the supergraph they come from was validated
- * as merged. Errors and hints are the library's.
+ * Composition walks types by recursion: a chain of thousands of types, each with a field of the
+ * next, runs it out of stack. That is the schema's shape, not a fault of the registry.
  */
-function composeMerged(subgraphs: Subgraphs): CompositionResult {
+function withinStack<T>(step: () => T): T | { errors: GraphQLError[] } {
   try {
-    return composeSteps(subgraphs);
+    return step();
   } catch (err) {
-    // Composition walks types by recursion: a chain of thousands of types, each with a field of
-    // the next, runs it out of stack. That is the schema's shape, not a fault of the registry.
     if (!(err instanceof RangeError)) throw err;
     return { errors: [new GraphQLError(tooDeepToCompose, { extensions: { code: 'COMPOSITION_FAILED' } })] };
   }
 }
 
-function composeSteps(subgraphs: Subgraphs): CompositionResult {
+/**
+ * @apollo/composition's `compose`, step by step as it takes them, but for one: satisfiability
+ * validation takes the subgraphs back out of the supergraph, and `compose` validates each again
+ * (a tenth of a 40-subgraph composition) although the supergraph they come from was validated
+ * as merged. Errors and hints are the library's.
+ */
+function mergeSteps(subgraphs: Subgraphs): MergeSuccess | { errors: GraphQLError[] } {
   const upgraded = upgradeSubgraphsIfNecessary(subgraphs);
   if (upgraded.errors) return { errors: upgraded.errors };
   const toMerge = upgraded.subgraphs!;
@@ -174,7 +202,10 @@ function composeSteps(subgraphs: Subgraphs): CompositionResult {
   if (invalid) return { errors: invalid };
   const merged = mergeSubgraphs(toMerge);
   if (merged.errors) return { errors: merged.errors };
+  return merged;
+}
 
+function validateMerged(merged: MergeSuccess): CompositionResult {
   const supergraph = new Supergraph(merged.supergraph, null, false);
   const apiQueryGraph = buildSupergraphAPIQueryGraph(supergraph);
   const federatedQueryGraph = buildFederatedQueryGraph(supergraph, false);

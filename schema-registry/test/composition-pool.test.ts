@@ -146,6 +146,40 @@ describe('the composition pool', () => {
     expect((await pool.run('a', { kind: 'compose', subgraphs: small })).ok).toBe(true);
   });
 
+  it('tells the changes of a check, and the coordinates its breaking ones touch, before the check ends: the same changes it ends with', async () => {
+    const graph = sources(generatedGraph(3, 8));
+    const pool = open({ size: 1, maxQueued: 4 });
+    const published = await pool.run('ci:shop', { kind: 'compose', subgraphs: graph });
+    const proposal = graph.map((s) => (s.name === 'sg00' ? { ...s, sdl: s.sdl.replaceAll('  f0_1: String\n', '') } : s));
+    const told: unknown[] = [];
+    const checked = await pool.run('ci:shop', { kind: 'check', subgraphs: proposal, beforeSdl: published.ok ? published.supergraphSdl : null }, (progress) =>
+      told.push(progress),
+    );
+    expect(checked.composed.ok).toBe(true);
+    expect(checked.changes.map((c) => [c.code, c.severity])).toEqual(Array(10).fill(['FIELD_REMOVED', 'BREAKING']));
+    expect(told).toEqual([{ changes: checked.changes, touched: { exact: expect.arrayContaining(['E0.f0_1', 'E3.f0_1']), typePrefixes: [] } }]);
+  });
+
+  it('ends a check whose merged proposal fails satisfiability validation with its errors and no changes, after telling what merging found', async () => {
+    const subgraph = (name: string, sdl: string): SubgraphSource => ({ name, sdl, routingUrl: `http://127.0.0.1:4999/${name}`, origin: name });
+    const link = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])\n';
+    const catalog = subgraph('catalog', `${link}type Query { thing: Thing }\ntype Thing @key(fields: "id") { id: ID! }`);
+    const pool = open({ size: 1, maxQueued: 4 });
+    const published = await pool.run('ci:shop', {
+      kind: 'compose',
+      subgraphs: [catalog, subgraph('reviews', `${link}type Thing @key(fields: "id") { id: ID! stars: Int legacy: Int }`)],
+    });
+    // Thing can no longer be fetched from reviews, so its stars cannot be reached from the query.
+    const unreachable = subgraph('reviews', `${link}type Thing @key(fields: "id", resolvable: false) { id: ID! stars: Int }`);
+    const told: { changes: { coordinate: string }[] }[] = [];
+    const checked = await pool.run('ci:shop', { kind: 'check', subgraphs: [catalog, unreachable], beforeSdl: published.ok ? published.supergraphSdl : null }, (progress) =>
+      told.push(progress),
+    );
+    expect(told.map((t) => t.changes.map((c) => c.coordinate))).toEqual([['Thing.legacy']]);
+    expect(checked.changes).toEqual([]);
+    expect(!checked.composed.ok && checked.composed.errors.map((e) => e.code)).toContain('SATISFIABILITY_ERROR');
+  });
+
   it('finishes the tasks it has queued when it closes', async () => {
     const graph = sources(generatedGraph(3, 8));
     const pool = new CompositionPool({ size: 1, maxQueued: 8 });

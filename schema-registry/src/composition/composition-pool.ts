@@ -2,13 +2,16 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '@ficus/kit';
 import type { RegistryMetrics } from '../registry-metrics';
-import type { CompositionTask, TaskResult } from './composition-work';
+import type { CompositionTask, TaskProgress, TaskResult } from './composition-work';
 import { FairQueue } from './fair-queue';
 
 /** Where composition work runs; publishes and checks only know this. */
 export interface Composer {
-  /** Runs a task after the tasks queued before it in its lane (one lane per caller and graph). */
-  run<T extends CompositionTask>(lane: string, task: T): Promise<TaskResult<T>>;
+  /**
+   * Runs a task after the tasks queued before it in its lane (one lane per caller and graph).
+   * `progress` hears what the task tells before it ends (`TaskProgress`).
+   */
+  run<T extends CompositionTask>(lane: string, task: T, progress?: (told: TaskProgress<T>) => void): Promise<TaskResult<T>>;
 }
 
 export interface CompositionPoolOptions {
@@ -23,6 +26,7 @@ export interface CompositionPoolOptions {
 
 interface Job {
   task: CompositionTask;
+  progress?: (told: unknown) => void;
   resolve(result: unknown): void;
   reject(err: Error): void;
 }
@@ -63,10 +67,10 @@ export class CompositionPool implements Composer {
     return this.queue.length;
   }
 
-  run<T extends CompositionTask>(lane: string, task: T): Promise<TaskResult<T>> {
+  run<T extends CompositionTask>(lane: string, task: T, progress?: (told: TaskProgress<T>) => void): Promise<TaskResult<T>> {
     if (this.closing) return Promise.reject(new DomainError('WORKER_FAILED', 'the registry is shutting down: composition is not taking new work'));
     return new Promise((resolve, reject) => {
-      const job: Job = { task, resolve: resolve as (result: unknown) => void, reject };
+      const job: Job = { task, progress: progress as ((told: unknown) => void) | undefined, resolve: resolve as (result: unknown) => void, reject };
       if (!this.queue.push(lane, job)) {
         reject(new DomainError('QUEUE_FULL', `${this.queue.capacity} compositions are already waiting: retry later`, { queued: this.queue.length }));
         return;
@@ -96,7 +100,11 @@ export class CompositionPool implements Composer {
     });
     const slot: Slot = { worker, job: null };
     worker.unref();
-    worker.on('message', (message: { ok: boolean; result?: unknown; message?: string }) => {
+    worker.on('message', (message: { progress?: unknown; ok?: boolean; result?: unknown; message?: string }) => {
+      if ('progress' in message) {
+        slot.job?.progress?.(message.progress);
+        return;
+      }
       const job = slot.job;
       slot.job = null;
       if (message.ok) job?.resolve(message.result);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
-import { apiSchemaOf, composeWithSchema, CompositionOutcome, SubgraphCache } from '../compose';
+import { apiSchemaOf, composeWithSchema, CompositionOutcome, mergeSubgraphSources, SubgraphCache } from '../compose';
 import { diffApiSchema } from '../domain/diff-api-schema';
 import { CheckedChange, evaluateWindow, touchedByBreaking, UsagePolicy } from '../domain/evaluate-usage';
 import type { SchemaChange } from '../domain/schema-change';
@@ -28,6 +28,19 @@ export type EvaluatedUsage = { changes: CheckedChange[]; totalRequests: number; 
 /** Coordinates spelled out for the database to narrow usage by (see `TouchedCoordinates`). */
 export type SpelledCoordinates = { exact: string[]; typePrefixes: string[] };
 
+/**
+ * What a check knows once the proposal is merged, before satisfiability validation (the longest
+ * step) has run: its changes, and the coordinates its breaking ones touch (null: none breaks).
+ * The registry reads their usage meanwhile; both are dropped if the proposal does not compose.
+ */
+export interface CheckProgress {
+  changes: SchemaChange[];
+  touched: SpelledCoordinates | null;
+}
+
+/** What a task tells before it ends: only checks tell anything. */
+export type TaskProgress<T extends CompositionTask> = T extends { kind: 'check' } ? CheckProgress : never;
+
 export type TaskResult<T extends CompositionTask> = T extends { kind: 'compose' }
   ? CompositionOutcome
   : T extends { kind: 'check' }
@@ -53,16 +66,14 @@ export class CompositionWork {
    */
   private pending: { key: string; build: () => GraphQLSchema } | null = null;
 
-  async run<T extends CompositionTask>(task: T): Promise<TaskResult<T>> {
+  async run<T extends CompositionTask>(task: T, progress?: (told: TaskProgress<T>) => void): Promise<TaskResult<T>> {
     switch (task.kind) {
       case 'compose':
         return this.compose(task.subgraphs) as TaskResult<T>;
       case 'check':
-        return (await this.check(task.subgraphs, task.beforeSdl)) as TaskResult<T>;
-      case 'touched': {
-        const { exact, typePrefixes } = touchedByBreaking(task.changes, this.apiSchema(task.beforeSdl));
-        return { exact, typePrefixes } as TaskResult<T>;
-      }
+        return (await this.check(task.subgraphs, task.beforeSdl, progress as ((told: CheckProgress) => void) | undefined)) as TaskResult<T>;
+      case 'touched':
+        return this.spelled(task.changes, this.apiSchema(task.beforeSdl)) as TaskResult<T>;
       case 'evaluate':
         return evaluateWindow(task.changes, task.usage, task.policy, this.apiSchema(task.beforeSdl)) as TaskResult<T>;
     }
@@ -70,9 +81,7 @@ export class CompositionWork {
   }
 
   compose(subgraphs: SubgraphSource[]): CompositionOutcome {
-    const hash = createHash('sha256');
-    for (const s of subgraphs) hash.update(s.name).update('\0').update(s.routingUrl).update('\0').update(s.sdl).update('\0');
-    const key = hash.digest('hex');
+    const key = compositionKey(subgraphs);
     const known = this.outcomes.get(key);
     if (known) return known;
     const { outcome, apiSchema } = composeWithSchema(subgraphs, this.subgraphs);
@@ -96,10 +105,37 @@ export class CompositionWork {
     if (pending && !this.apiSchemas.get(pending.key)) this.apiSchemas.set(pending.key, pending.build());
   }
 
-  private async check(subgraphs: SubgraphSource[], beforeSdl: string | null): Promise<CheckComposition> {
-    const composed = this.compose(subgraphs);
-    if (!composed.ok || beforeSdl === null) return { composed, changes: [] };
-    return { composed, changes: await diffApiSchema(this.apiSchema(beforeSdl), this.apiSchema(composed.supergraphSdl)) };
+  /**
+   * Composes the proposal and diffs its API schema against the variant's. The diff is taken
+   * between merging and satisfiability validation and told as progress, so the usage of what it
+   * breaks is read while validation runs; an outcome composed before is diffed after.
+   */
+  private async check(subgraphs: SubgraphSource[], beforeSdl: string | null, progress?: (told: CheckProgress) => void): Promise<CheckComposition> {
+    const key = compositionKey(subgraphs);
+    if (beforeSdl === null || this.outcomes.get(key)) {
+      const composed = this.compose(subgraphs);
+      if (!composed.ok || beforeSdl === null) return { composed, changes: [] };
+      return { composed, changes: await diffApiSchema(this.apiSchema(beforeSdl), this.apiSchema(composed.supergraphSdl)) };
+    }
+    const merged = mergeSubgraphSources(subgraphs, this.subgraphs);
+    if ('failed' in merged) {
+      this.outcomes.set(key, merged.failed.outcome);
+      return { composed: merged.failed.outcome, changes: [] };
+    }
+    const before = this.apiSchema(beforeSdl);
+    const proposal = merged.apiSchema();
+    const changes = await diffApiSchema(before, proposal);
+    progress?.({ changes, touched: changes.some((c) => c.severity === 'BREAKING') ? this.spelled(changes, before) : null });
+    const { outcome } = merged.validate();
+    this.outcomes.set(key, outcome);
+    if (!outcome.ok) return { composed: outcome, changes: [] };
+    this.apiSchemas.set(sdlKey(outcome.supergraphSdl), proposal);
+    return { composed: outcome, changes };
+  }
+
+  private spelled(changes: SchemaChange[], before: GraphQLSchema): SpelledCoordinates {
+    const { exact, typePrefixes } = touchedByBreaking(changes, before);
+    return { exact, typePrefixes };
   }
 
   private apiSchema(supergraphSdl: string): GraphQLSchema {
@@ -111,6 +147,12 @@ export class CompositionWork {
     this.apiSchemas.set(key, schema);
     return schema;
   }
+}
+
+function compositionKey(subgraphs: SubgraphSource[]): string {
+  const hash = createHash('sha256');
+  for (const s of subgraphs) hash.update(s.name).update('\0').update(s.routingUrl).update('\0').update(s.sdl).update('\0');
+  return hash.digest('hex');
 }
 
 const sdlKey = (supergraphSdl: string): string => createHash('sha256').update(supergraphSdl).digest('hex');

@@ -4,6 +4,7 @@ import { badInput } from '@ficus/kit';
 import type { RegistryMetrics } from '../registry-metrics';
 import type { CompositionMessage } from '../compose';
 import type { Composer } from '../composition/composition-pool';
+import type { CheckProgress } from '../composition/composition-work';
 import { ApiKeyRow, CheckRun, CheckSettings } from '../db/entities';
 import { recordAudit } from './audit-log';
 import type { CheckedChange, UsagePolicy } from './evaluate-usage';
@@ -87,26 +88,44 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, { 
   const subgraphs = proposed.sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ name: s.name, sdl: s.sdl, routingUrl: s.routingUrl, origin: s.name }));
   // Checks queue fairly per caller and graph: one caller's burst does not hold up another's check.
   const lane = `${caller.id}:${input.ref.graph}`;
+  const now = new Date();
+  const from = new Date(now.getTime() - settings.validationPeriodSeconds * 1000);
+  // The usage of what the changes break is read while the worker validates the merged proposal.
+  const early: { usage?: Promise<UsageWindow> } = {};
+  const readUsage = ({ touched }: CheckProgress) => {
+    if (!before || !touched) return;
+    early.usage = usageWindow(em, variant.id, from, settings, { ...touched, accepts: () => true });
+    // Awaited below whatever composition answers; a failure is not unhandled meanwhile.
+    early.usage.catch(() => undefined);
+  };
+  // The entity manager is the read's until it ends, whatever else happens.
+  const usageReadEnded = () => early.usage?.then(() => undefined, () => undefined);
   const compose = async () => {
-    const { composed, changes } = await composer.run(lane, { kind: 'check', subgraphs, beforeSdl: before?.sdl ?? null });
+    const { composed, changes } = await composer.run(lane, { kind: 'check', subgraphs, beforeSdl: before?.sdl ?? null }, readUsage);
     return { ...composed, changes };
   };
-  const checked = metrics ? await metrics.composed(compose) : await compose();
+  let checked: Awaited<ReturnType<typeof compose>>;
+  try {
+    checked = metrics ? await metrics.composed(compose) : await compose();
+  } catch (err) {
+    await usageReadEnded();
+    throw err;
+  }
   const ruled = withPartialOverrideRule(checked, proposed);
   const composed = ruled.ok ? { ...ruled, changes: checked.changes } : ruled;
 
-  const now = new Date();
   const base = { id: randomUUID(), graphRef: formatGraphRef(input.ref), subgraph: input.name, createdAt: now.toISOString(), createdBy: caller.name };
   let report: CheckReport;
   if (!composed.ok) {
+    await usageReadEnded();
     report = { ...base, passed: false, compositionErrors: composed.errors, supergraphChanged: false, changes: [], usage: null };
   } else {
     const changes = composed.changes;
-    const from = new Date(now.getTime() - settings.validationPeriodSeconds * 1000);
     let evaluated: { changes: CheckedChange[]; totalRequests: number; checkedOperations: number } = { changes: [], totalRequests: 0, checkedOperations: 0 };
     // A variant with nothing composed yet has no clients to break.
     if (before) {
-      const usage = await usageTouched(em, variant.id, from, settings, changes, before.sdl, composer, lane);
+      // A proposal composed before is not merged again, so nothing was read early.
+      const usage = early.usage ? await early.usage : await usageTouched(em, variant.id, from, settings, changes, before.sdl, composer, lane);
       evaluated = await composer.run(lane, { kind: 'evaluate', changes, usage, policy: settings, beforeSdl: before.sdl });
     }
     report = {
