@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serviceNodeOptions } from '@ficus/e2e';
+import { serviceEnvironment, serviceNodeOptions } from '@ficus/e2e';
 import { createTestDatabase, freePort, TestDatabase, waitFor } from '@ficus/testkit';
 import { processCpuSeconds } from '../process-cpu';
 import type { BuildUnderTest } from './builds';
@@ -40,8 +40,10 @@ export async function startRegistry(build: BuildUnderTest, kind: DatabaseKind, l
   const databaseUrl = db.target.kind === 'sqlite' ? `file:${db.target.path}` : db.target.url;
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [...serviceNodeOptions(path.join(build.root, 'schema-registry')), build.registryMain], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, REGISTRY_BOOTSTRAP_KEY: key },
+  const packageDir = path.join(build.root, 'schema-registry');
+  // As shipped: the package's Node options and environment (`npm start` and the image apply both).
+  const child: ChildProcess = spawn(process.execPath, [...serviceNodeOptions(packageDir), build.registryMain], {
+    env: { PATH: process.env.PATH ?? '', ...serviceEnvironment(packageDir), HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, REGISTRY_BOOTSTRAP_KEY: key },
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);
