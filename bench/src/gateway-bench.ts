@@ -10,19 +10,19 @@ import { GatewayFigures, report } from './gateway-bench/report';
 import { composeToFile, measureAtSaturation } from './gateway-bench/saturation';
 import { measureAtLoad, offeredLoad, sameLoadFigures, SameLoadRound } from './gateway-bench/same-load';
 import { ServedProcess } from './served-process';
-import { startSubgraphsProcess } from './gateway-bench/subgraphs-process';
+import { startSubgraphs } from './gateway-bench/subgraphs-process';
 import { requireWrk } from './gateway-bench/wrk';
 
 /**
  * The Ficus gateway (in-flight deduplication off, then on) against plain @apollo/gateway 2.14.4
  * and Hive Gateway with its Rust query planner (off, then on), in one run, on the same query
- * (5 subgraph fetches over 3 levels) and the same four subgraphs (a process of their own):
+ * (5 subgraph fetches over 3 levels) and the same four subgraphs (one process, or one each):
  * wrk's req/s and p50/p99, each gateway's CPU per request and resident memory, and how many
  * subgraph requests each answer cost, at saturation; then p50/p99 of every gateway at one request
  * rate offered to all (60 % of the slowest one's req/s at saturation), as the p99 target is set,
  * in rounds that the gateways take turns in, each round starting one gateway later (medians reported).
  *
- *   npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive]
+ *   npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive] [--subgraph-processes]
  */
 async function main(options: BenchOptions): Promise<void> {
   requireWrk();
@@ -38,8 +38,8 @@ async function main(options: BenchOptions): Promise<void> {
 
   const children: ServedProcess[] = [];
   try {
-    const subgraphs = await startSubgraphsProcess(workDir);
-    children.push(subgraphs.process);
+    const subgraphs = await startSubgraphs(workDir, options.subgraphProcesses);
+    children.push(...subgraphs.processes);
     const supergraphFile = composeToFile(subgraphs.urls, workDir);
     const starts = [
       () => startFicusGateway({ repoRoot, supergraphFile, workDir, deduplication: 'off' }),

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { startFicusGateway } from './gateway-bench/gateways';
 import type { GatewayFigures } from './gateway-bench/report';
 import { composeToFile, measureAtSaturation, SaturationLoad } from './gateway-bench/saturation';
-import { startSubgraphsProcess } from './gateway-bench/subgraphs-process';
+import { startSubgraphs } from './gateway-bench/subgraphs-process';
 import { ratio, table } from './gateway-bench/table';
 import { requireWrk } from './gateway-bench/wrk';
 import { ServedProcess } from './served-process';
@@ -36,8 +36,8 @@ async function main(load: SaturationLoad & { rounds: number }): Promise<void> {
   ];
   const children: ServedProcess[] = [];
   try {
-    const subgraphs = await startSubgraphsProcess(workDir);
-    children.push(subgraphs.process);
+    const subgraphs = await startSubgraphs(workDir);
+    children.push(...subgraphs.processes);
     const supergraphFile = composeToFile(subgraphs.urls, workDir);
     // Rounds interleave the variants, so that a neighbour's burst of load on the machine falls on all of them alike.
     const runs = variants.map(() => [] as Run[]);

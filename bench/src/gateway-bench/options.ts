@@ -11,16 +11,19 @@ export interface BenchOptions {
   /** Rounds at the same offered load, the gateways taking turns: each gateway's figures are the medians. */
   sameLoadRounds: number;
   hive: boolean;
+  /** Each subgraph in a process of its own, rather than the four in one. */
+  subgraphProcesses: boolean;
 }
 
-export const usage = `usage: npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive]
+export const usage = `usage: npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive] [--subgraph-processes]
   --seconds            measured wrk run per gateway at saturation, 1 to 300 (default 20)
   --warmup             wrk run before each measure, 1 to 60 (default 5)
   --connections        wrk connections (at least that many at the same load), 1 to 1000 (default 50)
   --threads            wrk threads, 1 to 16 (default 2)
   --same-load-seconds  measured run per gateway and round at the same offered load, 1 to 300 (default 10)
   --same-load-rounds   rounds at the same offered load, gateways taking turns; medians reported, 1 to 9 (default 3)
-  --skip-hive          leave Hive Gateway out (it is installed on first use otherwise)`;
+  --skip-hive          leave Hive Gateway out (it is installed on first use otherwise)
+  --subgraph-processes each subgraph in a process of its own (default: the four in one process)`;
 
 /** A command line the bench cannot run: said with the usage, and exit code 2. */
 export class UsageError extends Error {}
@@ -41,6 +44,7 @@ export function readOptions(args: string[]): BenchOptions | null {
         'same-load-seconds': { type: 'string', default: '10' },
         'same-load-rounds': { type: 'string', default: '3' },
         'skip-hive': { type: 'boolean', default: false },
+        'subgraph-processes': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -58,6 +62,7 @@ export function readOptions(args: string[]): BenchOptions | null {
     sameLoadSeconds: bounded('same-load-seconds', values['same-load-seconds'], 1, 300),
     sameLoadRounds: bounded('same-load-rounds', values['same-load-rounds'], 1, 9),
     hive: !values['skip-hive'],
+    subgraphProcesses: values['subgraph-processes'],
   };
 }
 

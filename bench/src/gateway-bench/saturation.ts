@@ -5,7 +5,7 @@ import { benchRequestBody } from './bench-query';
 import type { BenchGateway } from './gateways';
 import type { GatewayFigures } from './report';
 import { shopSubgraphs } from './shop-subgraphs';
-import type { SubgraphsProcess } from './subgraphs-process';
+import type { BenchSubgraphs } from './subgraphs-process';
 import { runWrk } from './wrk';
 
 export interface SaturationLoad {
@@ -18,13 +18,13 @@ export interface SaturationLoad {
 /** Warms one gateway up, then measures it under wrk's load: req/s and latency, its CPU per request and memory. */
 export async function measureAtSaturation(
   gateway: BenchGateway,
-  subgraphs: SubgraphsProcess,
+  subgraphs: BenchSubgraphs,
   options: SaturationLoad,
   workDir: string,
   say: (line: string) => void,
 ): Promise<GatewayFigures> {
   const load = { url: gateway.url, body: benchRequestBody, connections: options.connections, threads: options.threads, workDir };
-  // The previous gateway's run left garbage in the subgraphs' process: collected now, not during this one.
+  // The previous gateway's run left garbage in the subgraphs' processes: collected now, not during this one.
   await subgraphs.settle();
   // Warm-up: compiled code, the plan cached, connections to the subgraphs open.
   await runWrk({ ...load, seconds: options.warmup });

@@ -15,10 +15,10 @@ export interface SubgraphsAnnouncement {
 }
 
 /**
- * The benchmark's four subgraphs in a process of their own, so that the gateways' CPU is
- * measured alone. Prints one JSON line (a SubgraphsAnnouncement) once all listen; GET on
- * countsUrl answers the number of GraphQL requests each subgraph has served so far. The
- * gateways share this process and take turns: POST on settleUrl closes the idle keep-alive
+ * Benchmark subgraphs in a process of their own, so that the gateways' CPU is measured alone:
+ * those named in BENCH_SUBGRAPHS (comma-separated), or all four. Prints one JSON line (a
+ * SubgraphsAnnouncement) once all listen; GET on countsUrl answers the number of GraphQL requests
+ * each subgraph has served so far. The gateways share the subgraphs and take turns: POST on settleUrl closes the idle keep-alive
  * connections one gateway's run left open (@apollo/gateway leaves about a hundred per subgraph)
  * and collects the garbage it left, so that the next gateway's run pays for neither.
  */
@@ -41,7 +41,10 @@ async function main(): Promise<void> {
     countsServer.close();
     await Promise.all(running.map((s) => s.stop()));
   });
-  for (const definition of shopSubgraphs) {
+  const names = process.env.BENCH_SUBGRAPHS?.split(',');
+  const served = names ? shopSubgraphs.filter((s) => names.includes(s.name)) : shopSubgraphs;
+  if (served.length === 0) throw new Error(`BENCH_SUBGRAPHS names no subgraph: ${process.env.BENCH_SUBGRAPHS}`);
+  for (const definition of served) {
     counts[definition.name] = 0;
     running.push(await startSubgraph(definition, () => counts[definition.name]!++));
   }
