@@ -18,6 +18,7 @@ import { SubgraphClients } from './execute/subgraph-clients';
 import { subgraphUrlsOf } from './subgraph-urls';
 import { OverrideLabels } from './override-labels';
 import { PlanCache } from './plan-cache';
+import { withFetchesWaitingOnlyForTheirInputs } from './plan/fetch-dependencies';
 import type { QueryPlan, SubscriptionQueryPlan } from './plan/query-plan';
 import { ApolloDeferPlanner } from './planner/apollo-planner';
 import { HivePlanner } from './planner/hive-planner';
@@ -144,7 +145,7 @@ class FicusSupergraph implements LoadedSupergraph {
   private async run(request: EngineRequest, text: string | null): Promise<{ data: ResponseObject; errors: PlanExecution['errors'] }> {
     const { key, state } = this.planningState(request, text);
     const toPlan = text === null ? operationToPlan(request) : { text, operationName: request.operationName };
-    const plan = await this.planned(this.plans, key, () => this.planner.planQuery(toPlan, state, this.planningSignal()));
+    const plan = await this.planned(this.plans, key, async () => withFetchesWaitingOnlyForTheirInputs(await this.planner.planQuery(toPlan, state, this.planningSignal())));
     const execution = this.execution(request, {});
     if (plan.node) await executeNode(plan.node, execution);
     return { data: execution.data, errors: execution.errors };
