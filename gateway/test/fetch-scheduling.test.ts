@@ -64,6 +64,18 @@ describe('a query plan whose fetches wait only for the fetches they read from', 
     expect(withFetchesWaitingOnlyForTheirInputs(twice)).toEqual(twice);
   });
 
+  it('keeps a fetch whose path takes only some types after the fetch that fills in the __typename of those objects', () => {
+    const typed = entities('reviews', ['topProducts'], '__typename kind');
+    const books: PlanNode = {
+      kind: 'Flatten',
+      path: [{ kind: 'field', name: 'topProducts' }, { kind: 'list' }, { kind: 'types', names: ['Book'] }],
+      node: fetch('books', 'query($representations:[_Any!]!){_entities(representations:$representations){...on Book{pages}}}', [key('upc')]),
+    };
+    const plan = { node: { kind: 'Sequence', nodes: [topProducts, typed, books] } as PlanNode };
+
+    expect(withFetchesWaitingOnlyForTheirInputs(plan)).toEqual(plan);
+  });
+
   it('leaves a mutation, and a fetch with rewrites, in the order planned', () => {
     const mutation = fetch('orders', 'mutation{placeOrder{__typename upc}}', null, 'mutation');
     const mutationPlan = { node: { kind: 'Sequence', nodes: [mutation, fetch('products', '{topProducts{upc}}', null, 'mutation')] } as PlanNode };

@@ -75,7 +75,11 @@ function union(parts: Part[]): Footprint | null {
 
 function partOf(node: PlanNode): Part {
   if (node.kind === 'Fetch') return { node, footprint: fetchFootprint(node, []) };
-  if (node.kind === 'Flatten' && node.node.kind === 'Fetch') return { node, footprint: fetchFootprint(node.node, keysOf(node.path)) };
+  if (node.kind === 'Flatten' && node.node.kind === 'Fetch') {
+    const footprint = fetchFootprint(node.node, keysOf(node.path));
+    // A type condition on the path is decided by each object's __typename.
+    return { node, footprint: footprint && { ...footprint, reads: [...footprint.reads, ...typenamesRead(node.path)] } };
+  }
   return { node, footprint: null };
 }
 
@@ -93,6 +97,10 @@ function fetchFootprint(fetch: FetchStep, at: string[]): Footprint | null {
 
 function keysOf(path: readonly PathSegment[]): string[] {
   return path.flatMap((segment) => (segment.kind === 'field' ? [segment.name] : []));
+}
+
+function typenamesRead(path: readonly PathSegment[]): string[][] {
+  return path.flatMap((segment, i) => (segment.kind === 'types' ? [[...keysOf(path.slice(0, i)), '__typename']] : []));
 }
 
 function requiredPaths(selections: readonly RequiresSelection[], at: readonly string[]): string[][] {
