@@ -1,5 +1,5 @@
 import { graphql, waitFor } from '@ficus/testkit';
-import { withFetchesWaitingOnlyForTheirInputs } from '../src/engine/ficus/plan/fetch-dependencies';
+import { maxFetchesLoosened, withFetchesWaitingOnlyForTheirInputs } from '../src/engine/ficus/plan/fetch-dependencies';
 import type { FetchNode, PlanNode, RequiresSelection } from '../src/engine/ficus/plan/query-plan';
 import { Gate } from './harness/shop-subgraphs';
 import { startTestGateway, TestGateway } from './harness/test-gateway';
@@ -74,6 +74,15 @@ describe('a query plan whose fetches wait only for the fetches they read from', 
     const plan = { node: { kind: 'Sequence', nodes: [topProducts, typed, books] } as PlanNode };
 
     expect(withFetchesWaitingOnlyForTheirInputs(plan)).toEqual(plan);
+  });
+
+  it('leaves a plan of more fetches than it compares (a hostile query) as planned, and loosens one at the limit', () => {
+    const independent = (n: number) => Array.from({ length: n }, (_, i) => entities(`s${i}`, ['topProducts'], `f${i}`));
+    const planOf = (n: number) => ({ node: { kind: 'Sequence', nodes: [topProducts, ...independent(n)] } as PlanNode });
+
+    expect(withFetchesWaitingOnlyForTheirInputs(planOf(maxFetchesLoosened))).toEqual(planOf(maxFetchesLoosened));
+    const atLimit = withFetchesWaitingOnlyForTheirInputs(planOf(maxFetchesLoosened - 1)).node as { kind: string; nodes: PlanNode[] };
+    expect(atLimit.nodes).toEqual([topProducts, { kind: 'Parallel', nodes: independent(maxFetchesLoosened - 1) }]);
   });
 
   it('leaves a mutation, and a fetch with rewrites, in the order planned', () => {

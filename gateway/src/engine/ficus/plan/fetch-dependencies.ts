@@ -31,7 +31,26 @@ interface Part {
  * stay as planned.
  */
 export function withFetchesWaitingOnlyForTheirInputs(plan: QueryPlan): QueryPlan {
-  return plan.node ? { node: loosened(plan.node) } : plan;
+  return plan.node && fetchesIn(plan.node) <= maxFetchesLoosened ? { node: loosened(plan.node) } : plan;
+}
+
+/**
+ * Comparing footprints grows with the square of the fetches, on the event loop: a plan of a few
+ * thousand fetches (a hostile query) took seconds. Real plans have a handful; past this many
+ * the planner's order stands.
+ */
+export const maxFetchesLoosened = 100;
+
+function fetchesIn(node: PlanNode): number {
+  switch (node.kind) {
+    case 'Sequence':
+    case 'Parallel':
+      return node.nodes.reduce((sum, child) => sum + fetchesIn(child), 0);
+    case 'Flatten':
+      return fetchesIn(node.node);
+    default:
+      return 1;
+  }
 }
 
 function loosened(node: PlanNode): PlanNode {
