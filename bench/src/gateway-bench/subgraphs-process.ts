@@ -25,7 +25,7 @@ export async function startSubgraphs(workDir: string, perProcess = false): Promi
   const running = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failure = started.find((s) => s.status === 'rejected');
   if (failure) {
-    await Promise.all(running.map((s) => s.processes[0]!.stop()));
+    await Promise.all(running.flatMap((s) => s.processes).map((p) => p.stop()));
     throw failure.reason;
   }
   return {

@@ -27,19 +27,13 @@ async function driversLoadedBy(db: TestDatabase): Promise<{ job: unknown; driver
 }
 
 describe('the database driver a service loads', () => {
-  it('is libsql alone for a SQLite database: PostgreSQL driver stays unloaded, and periodic jobs still run', async () => {
-    const db = await createTestDatabase('sqlite', 'drivers');
+  it.each([
+    ['sqlite', 'libsql'],
+    ['postgres', 'postgresql'],
+  ] as const)('is the one its database uses (%s: %s alone), and periodic jobs still run', async (kind, driver) => {
+    const db = await createTestDatabase(kind, 'drivers');
     try {
-      expect(await driversLoadedBy(db)).toEqual({ job: { ran: true, result: 'swept' }, drivers: ['libsql'] });
-    } finally {
-      await db.drop();
-    }
-  });
-
-  it('is PostgreSQL alone for a PostgreSQL database, and periodic jobs take its advisory lock', async () => {
-    const db = await createTestDatabase('postgres', 'drivers');
-    try {
-      expect(await driversLoadedBy(db)).toEqual({ job: { ran: true, result: 'swept' }, drivers: ['postgresql'] });
+      expect(await driversLoadedBy(db)).toEqual({ job: { ran: true, result: 'swept' }, drivers: [driver] });
     } finally {
       await db.drop();
     }

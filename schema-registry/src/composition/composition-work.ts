@@ -80,8 +80,7 @@ export class CompositionWork {
     throw new Error(`unknown composition task ${(task as { kind: string }).kind}`);
   }
 
-  compose(subgraphs: SubgraphSource[]): CompositionOutcome {
-    const key = compositionKey(subgraphs);
+  compose(subgraphs: SubgraphSource[], key = compositionKey(subgraphs)): CompositionOutcome {
     const known = this.outcomes.get(key);
     if (known) return known;
     const { outcome, apiSchema } = composeWithSchema(subgraphs, this.subgraphs);
@@ -113,7 +112,7 @@ export class CompositionWork {
   private async check(subgraphs: SubgraphSource[], beforeSdl: string | null, progress?: (told: CheckProgress) => void): Promise<CheckComposition> {
     const key = compositionKey(subgraphs);
     if (beforeSdl === null || this.outcomes.get(key)) {
-      const composed = this.compose(subgraphs);
+      const composed = this.compose(subgraphs, key);
       if (!composed.ok || beforeSdl === null) return { composed, changes: [] };
       return { composed, changes: await diffApiSchema(this.apiSchema(beforeSdl), this.apiSchema(composed.supergraphSdl)) };
     }

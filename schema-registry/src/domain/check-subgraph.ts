@@ -4,10 +4,10 @@ import { badInput } from '@ficus/kit';
 import type { RegistryMetrics } from '../registry-metrics';
 import type { CompositionMessage } from '../compose';
 import type { Composer } from '../composition/composition-pool';
-import type { CheckProgress } from '../composition/composition-work';
+import type { CheckProgress, SpelledCoordinates } from '../composition/composition-work';
 import { ApiKeyRow, CheckRun, CheckSettings } from '../db/entities';
 import { recordAudit } from './audit-log';
-import type { CheckedChange, UsagePolicy } from './evaluate-usage';
+import type { CheckedChange } from './evaluate-usage';
 import { withPartialOverrideRule } from './partial-override-rule';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
 import type { SchemaChange } from './schema-change';
@@ -90,25 +90,17 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, { 
   const lane = `${caller.id}:${input.ref.graph}`;
   const now = new Date();
   const from = new Date(now.getTime() - settings.validationPeriodSeconds * 1000);
-  // The usage of what the changes break is read while the worker validates the merged proposal.
-  const early: { usage?: Promise<UsageWindow> } = {};
-  const readUsage = ({ touched }: CheckProgress) => {
-    if (!before || !touched) return;
-    early.usage = usageWindow(em, variant.id, from, settings, { ...touched, accepts: () => true });
-    // Awaited below whatever composition answers; a failure is not unhandled meanwhile.
-    early.usage.catch(() => undefined);
-  };
-  // The entity manager is the read's until it ends, whatever else happens.
-  const usageReadEnded = () => early.usage?.then(() => undefined, () => undefined);
+  const readTouched = (touched: SpelledCoordinates) => usageWindow(em, variant.id, from, settings, { ...touched, accepts: () => true });
+  const early = new EarlyUsageRead(readTouched);
   const compose = async () => {
-    const { composed, changes } = await composer.run(lane, { kind: 'check', subgraphs, beforeSdl: before?.sdl ?? null }, readUsage);
+    const { composed, changes } = await composer.run(lane, { kind: 'check', subgraphs, beforeSdl: before?.sdl ?? null }, early.onProgress);
     return { ...composed, changes };
   };
   let checked: Awaited<ReturnType<typeof compose>>;
   try {
     checked = metrics ? await metrics.composed(compose) : await compose();
   } catch (err) {
-    await usageReadEnded();
+    await early.ended();
     throw err;
   }
   const ruled = withPartialOverrideRule(checked, proposed);
@@ -117,7 +109,7 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, { 
   const base = { id: randomUUID(), graphRef: formatGraphRef(input.ref), subgraph: input.name, createdAt: now.toISOString(), createdBy: caller.name };
   let report: CheckReport;
   if (!composed.ok) {
-    await usageReadEnded();
+    await early.ended();
     report = { ...base, passed: false, compositionErrors: composed.errors, supergraphChanged: false, changes: [], usage: null };
   } else {
     const changes = composed.changes;
@@ -125,7 +117,7 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, { 
     // A variant with nothing composed yet has no clients to break.
     if (before) {
       // A proposal composed before is not merged again, so nothing was read early.
-      const usage = early.usage ? await early.usage : await usageTouched(em, variant.id, from, settings, changes, before.sdl, composer, lane);
+      const usage = (await early.usage) ?? (await usageTouched(changes, before.sdl, readTouched, composer, lane));
       evaluated = await composer.run(lane, { kind: 'evaluate', changes, usage, policy: settings, beforeSdl: before.sdl });
     }
     report = {
@@ -171,21 +163,47 @@ export function assertSettings(settings: Partial<CheckSettings>): void {
 const noUsage: UsageWindow = { totalRequests: 0, checkedOperations: 0, rows: [] };
 
 /**
+ * The usage of what a proposal breaks, read while the worker validates the merged proposal: the
+ * worker tells the coordinates (`CheckProgress`) before validation, the read starts then. The
+ * entity manager is the read's until it ends, whatever composition answers.
+ */
+class EarlyUsageRead {
+  private read: Promise<UsageWindow> | undefined;
+
+  constructor(private readonly readTouched: (touched: SpelledCoordinates) => Promise<UsageWindow>) {}
+
+  readonly onProgress = ({ touched }: CheckProgress): void => {
+    if (!touched) return;
+    this.read = this.readTouched(touched);
+    // Awaited whatever composition answers; a failure is not unhandled meanwhile.
+    this.read.catch(() => undefined);
+  };
+
+  /** The window's usage if it was read early, else null. */
+  get usage(): Promise<UsageWindow | null> {
+    return this.read ?? Promise.resolve(null);
+  }
+
+  async ended(): Promise<void> {
+    await this.read?.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+}
+
+/**
  * The window's usage of the operations the breaking changes touch. Which coordinates those are
  * depends on the API schema before the change, which a composition worker holds: it spells them
  * out, the database narrows the operations by them, and the worker's evaluation decides.
  */
 async function usageTouched(
-  em: EntityManager,
-  variantId: string,
-  from: Date,
-  policy: UsagePolicy,
   changes: SchemaChange[],
   beforeSdl: string,
+  readTouched: (touched: SpelledCoordinates) => Promise<UsageWindow>,
   composer: Composer,
   lane: string,
 ): Promise<UsageWindow> {
   if (!changes.some((c) => c.severity === 'BREAKING')) return noUsage;
-  const spelled = await composer.run(lane, { kind: 'touched', changes, beforeSdl });
-  return usageWindow(em, variantId, from, policy, { ...spelled, accepts: () => true });
+  return readTouched(await composer.run(lane, { kind: 'touched', changes, beforeSdl }));
 }
