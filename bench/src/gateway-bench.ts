@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { serviceEnvironment, serviceNodeOptions } from '@ficus/e2e';
 import { benchRequestBody } from './gateway-bench/bench-query';
-import { BenchGateway, startApolloGateway, startFicusGateway, startHiveGateway } from './gateway-bench/gateways';
+import { BenchGateway, startApolloGateway, startFicusGateway, startFloorGateway, startHiveGateway } from './gateway-bench/gateways';
 import { ensureHiveGateway, hiveGatewayDir, hiveGatewayPackages } from './gateway-bench/hive-gateway-install';
 import { BenchOptions, readOptions, usage, UsageError } from './gateway-bench/options';
 import { GatewayFigures, report } from './gateway-bench/report';
@@ -21,8 +21,10 @@ import { requireWrk } from './gateway-bench/wrk';
  * subgraph requests each answer cost, at saturation; then p50/p99 of every gateway at one request
  * rate offered to all (60 % of the slowest one's req/s at saturation), as the p99 target is set,
  * in rounds that the gateways take turns in, each round starting one gateway later (medians reported).
+ * The floor, the query's subgraph requests made by hand with no engine, runs beside them: what
+ * is left of a gateway's figures above it is the gateway's own.
  *
- *   npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive] [--subgraph-processes]
+ *   npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive] [--subgraph-processes] [--skip-floor]
  */
 async function main(options: BenchOptions): Promise<void> {
   requireWrk();
@@ -48,6 +50,7 @@ async function main(options: BenchOptions): Promise<void> {
       () => startFicusGateway({ repoRoot, supergraphFile, workDir, deduplication: 'off', variant: { name: "Node's heap defaults", env: { MALLOC_ARENA_MAX: undefined }, nodeOptions: [] } }),
       () => startApolloGateway({ supergraphFile, workDir }),
     ];
+    if (options.floor) starts.push(() => startFloorGateway({ subgraphUrls: subgraphs.urls, workDir }));
     if (hive.ok) {
       const version = hiveGatewayPackages['@graphql-hive/gateway'];
       for (const deduplication of ['off', 'on'] as const) starts.push(() => startHiveGateway({ bin: hive.bin, version, supergraphFile, workDir, deduplication }));

@@ -13,6 +13,8 @@ export interface BenchOptions {
   hive: boolean;
   /** Each subgraph in a process of its own, rather than the four in one. */
   subgraphProcesses: boolean;
+  /** Also run the floor: the bench query's subgraph requests made by hand, with no engine. */
+  floor: boolean;
 }
 
 export const usage = `usage: npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive] [--subgraph-processes]
@@ -23,7 +25,8 @@ export const usage = `usage: npm run bench:gateway -- [--seconds 20] [--warmup 5
   --same-load-seconds  measured run per gateway and round at the same offered load, 1 to 300 (default 10)
   --same-load-rounds   rounds at the same offered load, gateways taking turns; medians reported, 1 to 9 (default 3)
   --skip-hive          leave Hive Gateway out (it is installed on first use otherwise)
-  --subgraph-processes each subgraph in a process of its own (default: the four in one process)`;
+  --subgraph-processes each subgraph in a process of its own (default: the four in one process)
+  --skip-floor         leave out the floor (the query's subgraph requests made by hand, no engine)`;
 
 /** A command line the bench cannot run: said with the usage, and exit code 2. */
 export class UsageError extends Error {}
@@ -45,6 +48,7 @@ export function readOptions(args: string[]): BenchOptions | null {
         'same-load-rounds': { type: 'string', default: '3' },
         'skip-hive': { type: 'boolean', default: false },
         'subgraph-processes': { type: 'boolean', default: false },
+        'skip-floor': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -63,6 +67,7 @@ export function readOptions(args: string[]): BenchOptions | null {
     sameLoadRounds: bounded('same-load-rounds', values['same-load-rounds'], 1, 9),
     hive: !values['skip-hive'],
     subgraphProcesses: values['subgraph-processes'],
+    floor: !values['skip-floor'],
   };
 }
 
