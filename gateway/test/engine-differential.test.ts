@@ -92,6 +92,7 @@ const startProducts = () =>
       },
       Mutation: {
         touch: (_: unknown, { upc, note }: { upc: string; note: string }) => {
+          if (note === 'refused') throw new GraphQLError('the product is locked', { extensions: { code: 'PRODUCT_LOCKED' } });
           const product = byUpc(upc);
           return product && { ...product, name: `${product.name} (${note})` };
         },
@@ -436,6 +437,11 @@ const cases: (Case & { withErrors?: boolean })[] = [
   {
     name: 'mutations run one after the other, each completed by another subgraph',
     query: 'mutation { a: touch(upc: "1", note: "first") { name shippingEstimate } b: touch(upc: "3", note: "second") { name reviews { rating } } }',
+  },
+  {
+    name: 'a mutation refused after one that succeeded, whose answer is kept',
+    query: 'mutation { a: touch(upc: "1", note: "first") { name shippingEstimate } b: touch(upc: "3", note: "refused") { name } c: touch(upc: "2", note: "third") { name } }',
+    withErrors: true,
   },
   {
     name: 'an entity interface through its @interfaceObject with fragments on the interface only',

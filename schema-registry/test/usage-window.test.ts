@@ -1,3 +1,4 @@
+import type { SqlEntityManager } from '@mikro-orm/knex';
 import { buildSchema } from 'graphql';
 import { evaluateUsage, evaluateWindow, touchedByBreaking, UsagePolicy } from '../src/domain/evaluate-usage';
 import type { SchemaChange } from '../src/domain/schema-change';
@@ -69,5 +70,56 @@ describe.each(['sqlite', 'postgres'] as const)('a check reading usage by coordin
         expect(everyRow.changes.filter((c) => c.affectedOperations.length > 0).length).toBeGreaterThan(2);
       }
     }
+  });
+});
+
+describe('a check reading usage on SQLite, which answers on the event loop’s thread', () => {
+  let t: TestRegistry;
+
+  beforeAll(async () => {
+    t = await startTestRegistry('sqlite', 'reg_usage_window_turns');
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('runs each of its statements in a turn of the event loop of its own, so no two hold it in a row', async () => {
+    const ref = 'shop@turns';
+    // More operations touching the change than one count of their clients takes.
+    const operations = Array.from({ length: 400 }, (_, i) => ({
+      signature: `query Op${i}{products{sku id}}`,
+      operationName: `Op${i}`,
+      clientName: i % 2 ? 'web' : 'ios',
+      clientVersion: '1.0',
+      coordinates: ['Query.products', 'Product.sku', 'Product.id'],
+      count: 1 + (i % 3),
+    }));
+    expect((await reportUsage(t, ref, operations, new Date())).status).toBe(202);
+    const em = t.registry.orm.em.fork();
+    const variant = (await em.getConnection().execute("select id from variants where graph = 'shop' and name = 'turns'"))[0] as { id: string };
+    const knex = (em as SqlEntityManager).getKnex();
+
+    let turn = 0;
+    let reading = true;
+    const tick = () => {
+      turn++;
+      if (reading) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const turns: number[] = [];
+    const recordTurn = () => turns.push(turn);
+    knex.on('query', recordTurn);
+    let window;
+    try {
+      window = await usageWindow(em, variant.id, new Date(Date.now() - 3_600_000), policies[0]!, touchedByBreaking([breaking('FIELD_REMOVED', 'Product.sku')], before));
+    } finally {
+      reading = false;
+      knex.off('query', recordTurn);
+    }
+
+    expect(window.rows).toHaveLength(400);
+    expect(window.totalRequests).toBe(operations.reduce((sum, op) => sum + op.count, 0));
+    expect(turns.length).toBeGreaterThan(4);
+    expect(new Set(turns).size).toBe(turns.length);
   });
 });
