@@ -7,7 +7,7 @@ import { BenchGateway, startApolloGateway, startFicusGateway, startFloorGateway,
 import { ensureHiveGateway, hiveGatewayDir, hiveGatewayPackages } from './gateway-bench/hive-gateway-install';
 import { BenchOptions, readOptions, usage, UsageError } from './gateway-bench/options';
 import { GatewayFigures, report } from './gateway-bench/report';
-import { composeToFile, measureAtSaturation } from './gateway-bench/saturation';
+import { composeToFile, measureAtSaturation, saturationFigures } from './gateway-bench/saturation';
 import { measureAtLoad, offeredLoad, sameLoadFigures, SameLoadRound } from './gateway-bench/same-load';
 import { ServedProcess } from './served-process';
 import { startSubgraphs } from './gateway-bench/subgraphs-process';
@@ -18,13 +18,14 @@ import { requireWrk } from './gateway-bench/wrk';
  * and Hive Gateway with its Rust query planner (off, then on), in one run, on the same query
  * (5 subgraph fetches over 3 levels) and the same four subgraphs (one process, or one each):
  * wrk's req/s and p50/p99, each gateway's CPU per request and resident memory, and how many
- * subgraph requests each answer cost, at saturation; then p50/p99 of every gateway at one request
- * rate offered to all (60 % of the slowest one's req/s at saturation), as the p99 target is set,
+ * subgraph requests each answer cost, at saturation (medians of rounds the gateways take turns
+ * in); then p50/p99 of every gateway at one request rate offered to all (60 % of the slowest
+ * one's req/s at saturation), as the p99 target is set,
  * in rounds that the gateways take turns in, each round starting one gateway later (medians reported).
  * The floor, the query's subgraph requests made by hand with no engine, runs beside them: what
  * is left of a gateway's figures above it is the gateway's own.
  *
- *   npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive] [--subgraph-processes] [--skip-floor]
+ *   npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--saturation-rounds 3] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive] [--subgraph-processes] [--skip-floor]
  */
 async function main(options: BenchOptions): Promise<void> {
   requireWrk();
@@ -64,8 +65,16 @@ async function main(options: BenchOptions): Promise<void> {
     await sameAnswer(gateways);
 
     say('saturation:');
-    const figures: GatewayFigures[] = [];
-    for (const gateway of gateways) figures.push(await measureAtSaturation(gateway, subgraphs, options, workDir, say));
+    const saturationRounds: GatewayFigures[][] = gateways.map(() => []);
+    for (let round = 1; round <= options.saturationRounds; round++) {
+      for (let turn = 0; turn < gateways.length; turn++) {
+        const i = (turn + round - 1) % gateways.length;
+        const measured = await measureAtSaturation(gateways[i]!, subgraphs, options, workDir, (line) => say(`round ${round}, ${line}`));
+        say(`  CPU ${measured.cpuMsPerRequest.toFixed(3)} ms per request`);
+        saturationRounds[i]!.push(measured);
+      }
+    }
+    const figures = saturationRounds.map(saturationFigures);
 
     const offered = offeredLoad(
       gateways.map((g, i) => ({ label: g.label, requestsPerSecond: figures[i]!.wrk.requestsPerSecond })),

@@ -6,6 +6,8 @@ export interface BenchOptions {
   warmup: number;
   connections: number;
   threads: number;
+  /** Rounds at saturation, the gateways taking turns: each gateway's figures are the medians. */
+  saturationRounds: number;
   /** The run per gateway and round at one request rate offered to all (after a warm-up at that rate). */
   sameLoadSeconds: number;
   /** Rounds at the same offered load, the gateways taking turns: each gateway's figures are the medians. */
@@ -17,8 +19,9 @@ export interface BenchOptions {
   floor: boolean;
 }
 
-export const usage = `usage: npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive] [--subgraph-processes]
-  --seconds            measured wrk run per gateway at saturation, 1 to 300 (default 20)
+export const usage = `usage: npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--saturation-rounds 3] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive] [--subgraph-processes]
+  --seconds            measured wrk run per gateway and round at saturation, 1 to 300 (default 20)
+  --saturation-rounds  rounds at saturation, gateways taking turns; medians reported, 1 to 9 (default 3)
   --warmup             wrk run before each measure, 1 to 60 (default 5)
   --connections        wrk connections (at least that many at the same load), 1 to 1000 (default 50)
   --threads            wrk threads, 1 to 16 (default 2)
@@ -44,6 +47,7 @@ export function readOptions(args: string[]): BenchOptions | null {
         warmup: { type: 'string', default: '5' },
         connections: { type: 'string', default: '50' },
         threads: { type: 'string', default: '2' },
+        'saturation-rounds': { type: 'string', default: '3' },
         'same-load-seconds': { type: 'string', default: '10' },
         'same-load-rounds': { type: 'string', default: '3' },
         'skip-hive': { type: 'boolean', default: false },
@@ -63,6 +67,7 @@ export function readOptions(args: string[]): BenchOptions | null {
     warmup: bounded('warmup', values.warmup, 1, 60),
     connections: bounded('connections', values.connections, 1, 1000),
     threads: bounded('threads', values.threads, 1, 16),
+    saturationRounds: bounded('saturation-rounds', values['saturation-rounds'], 1, 9),
     sameLoadSeconds: bounded('same-load-seconds', values['same-load-seconds'], 1, 300),
     sameLoadRounds: bounded('same-load-rounds', values['same-load-rounds'], 1, 9),
     hive: !values['skip-hive'],

@@ -5,7 +5,7 @@ import { OfferedLoad, SameLoadFigures } from './same-load';
 import { ratio, table } from './table';
 import { WrkResult } from './wrk';
 
-/** One gateway's figures under the load. */
+/** One gateway's figures under the load: one run's, or the medians of its rounds (`saturationFigures`). */
 export interface GatewayFigures {
   gateway: string;
   deduplication: Deduplication;
@@ -14,6 +14,8 @@ export interface GatewayFigures {
   rssMB: number;
   /** Requests the subgraphs served per request the gateway answered. */
   subgraphRequestsPerRequest: number;
+  /** CPU per request of each round, in the order they ran (one entry for a single run). */
+  cpuRounds: number[];
 }
 
 /** The targets of the Ficus gateway, dedup off, against plain @apollo/gateway; p99 at the same offered load. */
@@ -23,19 +25,20 @@ const targets = { cpuRatio: 0.25, p99Ratio: 0.25, rssMB: 150 };
 export function report(
   saturation: GatewayFigures[],
   sameLoad: { offered: OfferedLoad; figures: SameLoadFigures[]; seconds: number; rounds: number },
-  load: { seconds: number; connections: number; threads: number },
+  load: { seconds: number; connections: number; threads: number; saturationRounds: number },
 ): string[] {
   return [...saturationReport(saturation, load), '', ...sameLoadReport(sameLoad.offered, sameLoad.figures, { seconds: sameLoad.seconds, rounds: sameLoad.rounds, threads: load.threads }), ...targetLines(saturation, sameLoad)];
 }
 
-function saturationReport(figures: GatewayFigures[], load: { seconds: number; connections: number; threads: number }): string[] {
+function saturationReport(figures: GatewayFigures[], load: { seconds: number; connections: number; threads: number; saturationRounds: number }): string[] {
   const lines = [
-    `saturation (closed loop: each gateway as much load as it takes): wrk ${load.seconds} s per gateway, ${load.connections} connections, ${load.threads} threads; RSS after the run (1 MB = 10^6 bytes)`,
+    `saturation (closed loop: each gateway as much load as it takes): wrk ${load.seconds} s per gateway and round, ${load.connections} connections, ${load.threads} threads;`,
+    `  ${load.saturationRounds} rounds, the gateways taking turns, each round starting one gateway later; req/s, p50, p99 and CPU are the medians of a gateway's rounds, RSS the highest after a round (1 MB = 10^6 bytes)`,
     '',
   ];
   lines.push(
     ...table(
-      ['gateway', 'dedup', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'RSS MB', 'subgraph req/req'],
+      ['gateway', 'dedup', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'CPU ms/req of each round', 'RSS MB', 'subgraph req/req'],
       figures.map((f) => [
         f.gateway,
         dedupWords[f.deduplication],
@@ -43,6 +46,7 @@ function saturationReport(figures: GatewayFigures[], load: { seconds: number; co
         f.wrk.p50Ms.toFixed(2),
         f.wrk.p99Ms.toFixed(2),
         f.cpuMsPerRequest.toFixed(3),
+        f.cpuRounds.map((c) => c.toFixed(3)).join(' '),
         f.rssMB.toFixed(0),
         f.subgraphRequestsPerRequest.toFixed(2),
       ]),

@@ -4,6 +4,7 @@ import { composeSubgraphs } from '@ficus/schema-registry';
 import { benchRequestBody } from './bench-query';
 import type { BenchGateway } from './gateways';
 import type { GatewayFigures } from './report';
+import { medianOf } from './same-load';
 import { shopSubgraphs } from './shop-subgraphs';
 import type { BenchSubgraphs } from './subgraphs-process';
 import { runWrk } from './wrk';
@@ -42,6 +43,32 @@ export async function measureAtSaturation(
     cpuMsPerRequest: (cpuUsed * 1000) / wrk.requests,
     rssMB: gateway.process.rssBytes() / 1e6,
     subgraphRequestsPerRequest: subgraphRequests / wrk.requests,
+    cpuRounds: [(cpuUsed * 1000) / wrk.requests],
+  };
+}
+
+/**
+ * One gateway's figures over its rounds at saturation: the medians of req/s, latencies and CPU
+ * per request (one run's CPU moved by up to 1.5x between runs of the same build on a shared
+ * machine), and the highest resident memory after a round.
+ */
+export function saturationFigures(rounds: GatewayFigures[]): GatewayFigures {
+  const median = (pick: (round: GatewayFigures) => number) => medianOf(rounds.map(pick));
+  const first = rounds[0]!;
+  return {
+    gateway: first.gateway,
+    deduplication: first.deduplication,
+    wrk: {
+      ...first.wrk,
+      requests: median((r) => r.wrk.requests),
+      requestsPerSecond: median((r) => r.wrk.requestsPerSecond),
+      p50Ms: median((r) => r.wrk.p50Ms),
+      p99Ms: median((r) => r.wrk.p99Ms),
+    },
+    cpuMsPerRequest: median((r) => r.cpuMsPerRequest),
+    rssMB: Math.max(...rounds.map((r) => r.rssMB)),
+    subgraphRequestsPerRequest: median((r) => r.subgraphRequestsPerRequest),
+    cpuRounds: rounds.flatMap((r) => r.cpuRounds),
   };
 }
 
