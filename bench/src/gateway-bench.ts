@@ -6,9 +6,9 @@ import { benchRequestBody } from './gateway-bench/bench-query';
 import { BenchGateway, startApolloGateway, startFicusGateway, startFloorGateway, startHiveGateway } from './gateway-bench/gateways';
 import { ensureHiveGateway, hiveGatewayDir, hiveGatewayPackages } from './gateway-bench/hive-gateway-install';
 import { BenchOptions, readOptions, usage, UsageError } from './gateway-bench/options';
-import { GatewayFigures, report } from './gateway-bench/report';
+import { report } from './gateway-bench/report';
 import { composeToFile, measureAtSaturation, saturationFigures } from './gateway-bench/saturation';
-import { measureAtLoad, offeredLoad, sameLoadFigures, SameLoadRound } from './gateway-bench/same-load';
+import { measureAtLoad, offeredLoad, sameLoadFigures } from './gateway-bench/same-load';
 import { ServedProcess } from './served-process';
 import { startSubgraphs } from './gateway-bench/subgraphs-process';
 import { requireWrk } from './gateway-bench/wrk';
@@ -65,15 +65,11 @@ async function main(options: BenchOptions): Promise<void> {
     await sameAnswer(gateways);
 
     say('saturation:');
-    const saturationRounds: GatewayFigures[][] = gateways.map(() => []);
-    for (let round = 1; round <= options.saturationRounds; round++) {
-      for (let turn = 0; turn < gateways.length; turn++) {
-        const i = (turn + round - 1) % gateways.length;
-        const measured = await measureAtSaturation(gateways[i]!, subgraphs, options, workDir, (line) => say(`round ${round}, ${line}`));
-        say(`  CPU ${measured.cpuMsPerRequest.toFixed(3)} ms per request`);
-        saturationRounds[i]!.push(measured);
-      }
-    }
+    const saturationRounds = await inTurns(gateways, options.saturationRounds, async (gateway, round) => {
+      const measured = await measureAtSaturation(gateway, subgraphs, options, workDir, (line) => say(`round ${round}, ${line}`));
+      say(`  CPU ${measured.cpuMsPerRequest.toFixed(3)} ms per request`);
+      return measured;
+    });
     const figures = saturationRounds.map(saturationFigures);
 
     const offered = offeredLoad(
@@ -81,24 +77,33 @@ async function main(options: BenchOptions): Promise<void> {
       options.connections,
     );
     say(`same offered load: ${offered.requestsPerSecond} req/s (${Math.round(offered.share * 100)} % of ${offered.basis.label}'s ${offered.basis.requestsPerSecond.toFixed(0)} req/s at saturation), ${offered.connections} connections, one request per ${offered.cycleMs.toFixed(0)} ms per connection:`);
-    const rounds: SameLoadRound[][] = gateways.map(() => []);
-    for (let round = 1; round <= options.sameLoadRounds; round++) {
-      // Each round starts one gateway later, so that none always runs first or after the same one.
-      for (let turn = 0; turn < gateways.length; turn++) {
-        const i = (turn + round - 1) % gateways.length;
-        const gateway = gateways[i]!;
-        await subgraphs.settle();
-        const measured = await measureAtLoad(gateway, offered, { seconds: options.sameLoadSeconds, warmup: options.warmup, threads: options.threads, workDir });
-        say(`round ${round}, ${gateway.label}: think time ${measured.meanDelayMs.toFixed(0)} ms, ${measured.wrk.requestsPerSecond.toFixed(0)} req/s achieved, p99 ${measured.wrk.p99Ms.toFixed(2)} ms`);
-        rounds[i]!.push(measured);
-      }
-    }
+    const rounds = await inTurns(gateways, options.sameLoadRounds, async (gateway, round) => {
+      await subgraphs.settle();
+      const measured = await measureAtLoad(gateway, offered, { seconds: options.sameLoadSeconds, warmup: options.warmup, threads: options.threads, workDir });
+      say(`round ${round}, ${gateway.label}: think time ${measured.meanDelayMs.toFixed(0)} ms, ${measured.wrk.requestsPerSecond.toFixed(0)} req/s achieved, p99 ${measured.wrk.p99Ms.toFixed(2)} ms`);
+      return measured;
+    });
     const sameLoad = gateways.map((gateway, i) => sameLoadFigures(gateway, rounds[i]!));
     say('');
     for (const line of report(figures, { offered, figures: sameLoad, seconds: options.sameLoadSeconds, rounds: options.sameLoadRounds }, options)) say(line);
   } finally {
     for (const child of children.reverse()) await child.stop();
   }
+}
+
+/**
+ * Measures every gateway `rounds` times, the gateways taking turns; each round starts one gateway
+ * later, so that none always runs first or after the same one. Answers each gateway's rounds.
+ */
+async function inTurns<T>(gateways: BenchGateway[], rounds: number, measure: (gateway: BenchGateway, round: number) => Promise<T>): Promise<T[][]> {
+  const measured: T[][] = gateways.map(() => []);
+  for (let round = 1; round <= rounds; round++) {
+    for (let turn = 0; turn < gateways.length; turn++) {
+      const i = (turn + round - 1) % gateways.length;
+      measured[i]!.push(await measure(gateways[i]!, round));
+    }
+  }
+  return measured;
 }
 
 /** Every gateway must give the same data without errors, or the comparison means nothing. */

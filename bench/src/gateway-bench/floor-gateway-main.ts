@@ -129,12 +129,12 @@ async function main(): Promise<void> {
         .then(() => JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown)
         .then(() => topProducts(subgraphs))
         .then(
-        (answer) => {
-          const body = JSON.stringify(answer);
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
-        },
-        (err: Error) => res.writeHead(502, { 'content-type': 'text/plain' }).end(err.message),
-      );
+          (answer) => {
+            const body = JSON.stringify(answer);
+            res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+          },
+          (err: Error) => res.writeHead(502, { 'content-type': 'text/plain' }).end(err.message),
+        );
     });
   });
   stopWithParent(async () => {

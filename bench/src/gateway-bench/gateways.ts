@@ -100,10 +100,8 @@ export async function startHiveGateway(options: { bin: string; version: string; 
 export async function startFloorGateway(options: { subgraphUrls: Record<string, string>; workDir: string }): Promise<BenchGateway> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), SUBGRAPH_URLS: JSON.stringify(options.subgraphUrls) };
-  return started({ gateway: floorGateway, deduplication: 'off' }, `http://127.0.0.1:${port}/graphql`, { path: path.join(__dirname, 'floor-gateway-main.js') }, env, options.workDir);
+  return started({ gateway: 'floor: the query by hand, no engine', deduplication: 'off' }, `http://127.0.0.1:${port}/graphql`, { path: path.join(__dirname, 'floor-gateway-main.js') }, env, options.workDir);
 }
-
-export const floorGateway = 'floor: the query by hand, no engine';
 
 async function started(
   name: { gateway: string; deduplication: Deduplication },

@@ -19,7 +19,7 @@ export interface BenchOptions {
   floor: boolean;
 }
 
-export const usage = `usage: npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--saturation-rounds 3] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive] [--subgraph-processes]
+export const usage = `usage: npm run bench:gateway -- [--seconds 20] [--warmup 5] [--connections 50] [--threads 2] [--saturation-rounds 3] [--same-load-seconds 10] [--same-load-rounds 3] [--skip-hive] [--subgraph-processes] [--skip-floor]
   --seconds            measured wrk run per gateway and round at saturation, 1 to 300 (default 20)
   --saturation-rounds  rounds at saturation, gateways taking turns; medians reported, 1 to 9 (default 3)
   --warmup             wrk run before each measure, 1 to 60 (default 5)

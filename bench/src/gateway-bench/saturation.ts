@@ -36,14 +36,15 @@ export async function measureAtSaturation(
   const subgraphRequests = (await subgraphs.requestsServed()) - subgraphRequestsBefore;
   if (wrk.badAnswers > 0 || wrk.socketErrors > 0) throw new Error(`${gateway.label}: ${wrk.badAnswers} bad answers, ${wrk.socketErrors} socket errors`);
   say(`${gateway.label}: ${wrk.requests} requests in ${wrk.seconds.toFixed(1)} s`);
+  const cpuMsPerRequest = (cpuUsed * 1000) / wrk.requests;
   return {
     gateway: gateway.gateway,
     deduplication: gateway.deduplication,
     wrk,
-    cpuMsPerRequest: (cpuUsed * 1000) / wrk.requests,
+    cpuMsPerRequest,
     rssMB: gateway.process.rssBytes() / 1e6,
     subgraphRequestsPerRequest: subgraphRequests / wrk.requests,
-    cpuRounds: [(cpuUsed * 1000) / wrk.requests],
+    cpuRounds: [cpuMsPerRequest],
   };
 }
 

@@ -249,58 +249,49 @@ export async function usageWindow(
   // 30-40 ms (on the bench's 100,000 operations), two in a row for 75 ms. Counting distinct
   // operations per range also avoids sorting them all at once. The ranges cover every number, so
   // their sums add up to the window's.
-  const [stored] = await knex('usage_operation_coordinates')
-    .where('variant_id', variantId)
-    .min({ low: 'operation_id' })
-    .max({ high: 'operation_id' })
-    .count({ n: '*' });
-  await setImmediate();
+  const [stored] = await inATurnOfItsOwn(
+    knex('usage_operation_coordinates').where('variant_id', variantId).min({ low: 'operation_id' }).max({ high: 'operation_id' }).count({ n: '*' }),
+  );
   const ranges = idRanges(Number(stored?.low ?? 0), Number(stored?.high ?? 0), Number(stored?.n ?? 0));
   let totalRequests = 0;
   let checkedOperations = 0;
   for (const range of ranges) {
-    const [inRange] = await inIdRange(inWindow(), 'c.operation_id', range).sum({ total: 'c.count' });
+    const [inRange] = await inATurnOfItsOwn(inIdRange(inWindow(), 'c.operation_id', range).sum({ total: 'c.count' }));
     totalRequests += Number(inRange?.total ?? 0);
-    await setImmediate();
     const checkedQuery = inIdRange(exclusions.excludedOperationNames.length > 0 ? joinOperation(inWindow()) : inWindow(), 'c.operation_id', range);
-    const [checked] = await withoutExcluded(knex, checkedQuery, exclusions).countDistinct({ n: 'c.operation_id' });
+    const [checked] = await inATurnOfItsOwn(withoutExcluded(knex, checkedQuery, exclusions).countDistinct({ n: 'c.operation_id' }));
     checkedOperations += Number(checked?.n ?? 0);
-    await setImmediate();
   }
   // LIKE on the coordinates' JSON text narrows the scan in the database; the parsed list decides.
   const patterns = [...touched.exact.map((c) => `%${likeEscaped(JSON.stringify(c))}%`), ...touched.typePrefixes.map((p) => `%"${likeEscaped(p)}%`)];
   const touching = new Map<string, { id: number; coordinates: string[] }>();
   for (const range of ranges) {
     for (const chunk of inChunks(patterns, 100)) {
-      const candidates: { id: number; signature_hash: string; coordinates: string }[] = await inIdRange(
-        knex('usage_operation_coordinates as k').join('usage_operations as o', 'o.id', 'k.operation_id').where('k.variant_id', variantId),
-        'k.operation_id',
-        range,
-      )
-        .andWhere((q) => {
-          for (const pattern of chunk) q.orWhereRaw("k.coordinates LIKE ? ESCAPE '\\'", [pattern]);
-        })
-        .select('o.id', 'o.signature_hash', 'k.coordinates');
+      const candidates: { id: number; signature_hash: string; coordinates: string }[] = await inATurnOfItsOwn(
+        inIdRange(knex('usage_operation_coordinates as k').join('usage_operations as o', 'o.id', 'k.operation_id').where('k.variant_id', variantId), 'k.operation_id', range)
+          .andWhere((q) => {
+            for (const pattern of chunk) q.orWhereRaw("k.coordinates LIKE ? ESCAPE '\\'", [pattern]);
+          })
+          .select('o.id', 'o.signature_hash', 'k.coordinates'),
+      );
       for (const row of candidates) {
         if (touching.has(row.signature_hash)) continue;
         const coordinates = (JSON.parse(row.coordinates) as string[]).filter((c) => touched.accepts(c));
         if (coordinates.length > 0) touching.set(row.signature_hash, { id: Number(row.id), coordinates });
       }
-      // SQLite answers on this thread: between scans, /health and usage reports get their turn.
-      await setImmediate();
     }
   }
   const rows: UsageRow[] = [];
-  // A count of 500 operations' clients took 25-40 ms of SQLite on this thread: smaller lists, a turn between.
   for (const chunk of inChunks([...touching.keys()].sort(), operationsPerCount)) {
-    await setImmediate();
     const ids = chunk.map((hash) => touching.get(hash)!.id);
     const counted: { signature_hash: string; operation_name: string | null; client_name: string; client_version: string; count: string | number }[] =
-      await withoutExcluded(knex, joinOperation(inWindow().whereIn('c.operation_id', ids)), exclusions)
-        .groupBy('o.signature_hash', 'o.operation_name', 'c.client_name', 'c.client_version')
-        .select('o.signature_hash', 'o.operation_name', 'c.client_name', 'c.client_version')
-        .sum({ count: 'c.count' })
-        .orderBy(['o.signature_hash', 'c.client_name', 'c.client_version']);
+      await inATurnOfItsOwn(
+        withoutExcluded(knex, joinOperation(inWindow().whereIn('c.operation_id', ids)), exclusions)
+          .groupBy('o.signature_hash', 'o.operation_name', 'c.client_name', 'c.client_version')
+          .select('o.signature_hash', 'o.operation_name', 'c.client_name', 'c.client_version')
+          .sum({ count: 'c.count' })
+          .orderBy(['o.signature_hash', 'c.client_name', 'c.client_version']),
+      );
     for (const row of counted) {
       rows.push({
         signatureHash: row.signature_hash,
@@ -313,6 +304,15 @@ export async function usageWindow(
     }
   }
   return { totalRequests, checkedOperations, rows };
+}
+
+/**
+ * Runs a built query after the event loop's next turn: on SQLite it runs on this thread, so no two
+ * statements of a check's usage read hold the loop in a row. A knex builder runs when awaited.
+ */
+async function inATurnOfItsOwn<T>(query: PromiseLike<T>): Promise<T> {
+  await setImmediate();
+  return query;
 }
 
 /** Operations scanned per query of the coordinates: on SQLite a few milliseconds of the event loop each. */
