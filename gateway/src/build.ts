@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerClientErrors, bodyErrorHandler, closeSilentConnections, createLogger, HealthCheck, healthRoutes, notFoundHandler, RequestSignature, requestIdMiddleware, ServiceMetrics } from '@ficus/kit/service';
-import express from 'express';
+import { answerClientErrors, closeSilentConnections, createLogger, HealthCheck, RequestSignature, ServiceMetrics } from '@ficus/kit/service';
 import type { PolicyHook } from './authorization';
 import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/token-verifier';
@@ -20,6 +19,8 @@ import { clientAddressMiddleware } from './http/client-address';
 import { allowedOrigins, corsFor } from './http/cors';
 import { csrfPrevention } from './http/csrf-prevention';
 import { drainHttpServer } from './http/drain-http-server';
+import { GatewayRequest } from './http/gateway-request';
+import { gatewayRoutes } from './http/gateway-routes';
 import { httpSubscriptions } from './http/http-subscriptions';
 import { jsonBody } from './http/json-body';
 import { landingPage } from './http/landing-page';
@@ -118,10 +119,8 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
   const report = operationReport(metrics.operationDurations, logger, metrics.overrideOutcomes);
   const pipeline = await createRequestPipeline(config, { served: () => served.current, metrics, logger });
 
-  const app = express();
-  app.disable('x-powered-by');
   const receiving = receiveTimeouts(config.requestTimeoutMs);
-  const httpServer = http.createServer(receiving, app);
+  const httpServer = http.createServer<typeof GatewayRequest>({ ...receiving, IncomingMessage: GatewayRequest });
   answerClientErrors(httpServer);
   // A connection that never begins a request has as long as one that begins it has for its headers.
   closeSilentConnections(httpServer, receiving.headersTimeout);
@@ -135,14 +134,11 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     maxPerClient: config.subscriptions.maxPerClient,
     logger: logger.child({ component: 'subscriptions' }),
   });
-  app.use(requestIdMiddleware(logger));
-  healthRoutes(app, [{ name: 'supergraph', check: () => served.current !== null }, ...(hooks.readinessChecks ?? [])], () => draining);
-  app.get('/metrics', async (_req, res) => {
-    res.type(serviceMetrics.registry.contentType).send(await serviceMetrics.registry.metrics());
-  });
-  app.use(
-    '/graphql',
-    middlewareChain([
+  const routes = gatewayRoutes({
+    logger,
+    readiness: { checks: [{ name: 'supergraph', check: () => served.current !== null }, ...(hooks.readinessChecks ?? [])], isDraining: () => draining },
+    metrics: { contentType: serviceMetrics.registry.contentType, text: () => serviceMetrics.registry.metrics() },
+    graphql: middlewareChain([
       startClock,
       corsFor(origins),
       allowedMethods(),
@@ -156,9 +152,8 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
       serveOperation(runner, report),
       landingPage(config.nodeEnv),
     ]),
-  );
-  app.use(notFoundHandler);
-  app.use(bodyErrorHandler);
+  });
+  httpServer.on('request', routes);
   const webSockets = startWebSocketServer({
     httpServer,
     path: '/graphql',

@@ -145,6 +145,34 @@ describe('methods and charsets', () => {
     expect(await response.json()).toEqual({ errors: [{ message: 'nothing is served at POST /graphqlx', extensions: { code: 'NOT_FOUND' } }] });
   });
 
+  it('serves its paths with a trailing slash, in any case and in the absolute form a proxy sends, and nothing beneath them', async () => {
+    const operation = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ whoami { userId } }' }) };
+    expect((await fetch(`${origin(gateway)}/graphql/`, operation)).status).toBe(200);
+    expect((await fetch(`${origin(gateway)}/GraphQL`, operation)).status).toBe(200);
+    expect((await fetch(`${origin(gateway)}/health/`)).status).toBe(200);
+    const absolute = await rawHttpExchange(gateway.url, `GET ${origin(gateway)}/health?probe=1 HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n`);
+    expect([absolute.split(' ')[1], rawHttpBody(absolute)]).toEqual(['200', { status: 'ok' }]);
+
+    const beneath = await fetch(`${origin(gateway)}/graphql/more`, operation);
+    expect(beneath.status).toBe(404);
+    expect(await beneath.json()).toEqual({ errors: [{ message: 'nothing is served at POST /graphql/more', extensions: { code: 'NOT_FOUND' } }] });
+    expect((await fetch(`${origin(gateway)}/health`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('answers HEAD on /health and /ready as GET, with no body', async () => {
+    for (const path of ['/health', '/ready']) {
+      const answer = await rawHttpExchange(gateway.url, `HEAD ${path} HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n`);
+      expect([answer.split(' ')[1], answer.slice(answer.indexOf('\r\n\r\n') + 4)]).toEqual(['200', '']);
+    }
+  });
+
+  it('gives every answer a request id, the caller\'s when it is a plausible one', async () => {
+    const missing = await fetch(`${origin(gateway)}/nowhere`, { headers: { 'x-request-id': 'probe-7' } });
+    expect([missing.status, missing.headers.get('x-request-id')]).toEqual([404, 'probe-7']);
+    const health = await fetch(`${origin(gateway)}/health`, { headers: { 'x-request-id': 'not plausible <script>' } });
+    expect(health.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('reads a JSON body in the charset it declares: UTF-16 is decoded, a charset JSON cannot be in is refused with 415', async () => {
     const body = JSON.stringify({ query: 'query User($id: ID!) { user(id: $id) { name } }', variables: { id: 'u1' } });
     const utf16 = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-16le' }, body: Buffer.from(body, 'utf16le') });

@@ -1,23 +1,12 @@
-import type { Identity } from '@ficus/kit/service';
-import type { RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import { HttpStage, sendJson } from '../http/gateway-request';
 import { InvalidTokenError, TokenVerifier } from './token-verifier';
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** Who the bearer token proves the caller is; null for an anonymous request. */
-    identity: Identity | null;
-    /** When the bearer token expires (ms since the epoch); null for an anonymous request. */
-    credentialsExpireAt: number | null;
-    /** The bearer token's OAuth2 scopes; empty for an anonymous request. */
-    scopes: readonly string[];
-  }
-}
 
 /**
  * Verifies the bearer token before any GraphQL work: no token is an anonymous request,
  * a bad one is refused with 401 UNAUTHENTICATED and never reaches a subgraph.
  */
-export function authenticate(verify: TokenVerifier): RequestHandler {
+export function authenticate(verify: TokenVerifier): HttpStage {
   return async (req, res, next) => {
     req.identity = null;
     req.credentialsExpireAt = null;
@@ -38,7 +27,7 @@ export function authenticate(verify: TokenVerifier): RequestHandler {
         return refuse(res, err.message);
       }
       req.log.error({ err }, 'cannot verify bearer tokens: the signing keys are unavailable');
-      res.status(503).json(graphqlError('cannot verify the bearer token right now; try again', 'INTERNAL_SERVER_ERROR'));
+      sendJson(res, 503, graphqlError('cannot verify the bearer token right now; try again', 'INTERNAL_SERVER_ERROR'));
       return;
     }
     next();
@@ -52,8 +41,9 @@ export function bearerTokenOf(authorization: string): string | null {
   return /^Bearer +([\w.~+/-]+=*) *$/i.exec(authorization)?.[1] ?? null;
 }
 
-function refuse(res: Response, message: string): void {
-  res.status(401).setHeader('www-authenticate', 'Bearer error="invalid_token"').json(graphqlError(message, 'UNAUTHENTICATED'));
+function refuse(res: ServerResponse, message: string): void {
+  res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+  sendJson(res, 401, graphqlError(message, 'UNAUTHENTICATED'));
 }
 
 function graphqlError(message: string, code: string) {

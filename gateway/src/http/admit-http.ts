@@ -1,21 +1,14 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import typeis from 'type-is';
 import { Refusal, refusal, refusalBody } from '../errors';
 import type { ReportOperation } from '../observability/operation-report';
-import type { Admit, AdmittedOperation } from '../pipeline/admission';
+import type { Admit } from '../pipeline/admission';
 import { operationParamsOf } from '../pipeline/operation-params';
 import { clientApplicationOf } from './client-application';
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** The operation as the request pipeline admitted it; set on /graphql for every request that passed. */
-    admitted?: AdmittedOperation;
-    /** `performance.now()` when the request reached the GraphQL endpoint, for its duration. */
-    startedAt?: number;
-  }
-}
+import { GatewayRequest, HttpStage, sendJson } from './gateway-request';
 
 /** Marks when a request reached the GraphQL endpoint: the first stage, so its duration counts the checks and authentication too. */
-export const startClock: RequestHandler = (req, _res, next) => {
+export const startClock: HttpStage = (req, _res, next) => {
   req.startedAt = performance.now();
   next();
 };
@@ -26,20 +19,21 @@ export const startClock: RequestHandler = (req, _res, next) => {
  * request rewritten to the text that runs, a persisted id resolved, so that what serves it
  * after (subscription streams, Apollo Server) needs no second look at the extensions.
  */
-export function admitHttpOperation(admit: Admit, report: ReportOperation): RequestHandler {
-  const answer = (req: Request, res: Response, refused: Refusal): void => {
+export function admitHttpOperation(admit: Admit, report: ReportOperation): HttpStage {
+  const answer = (req: GatewayRequest, res: ServerResponse, refused: Refusal): void => {
     report({ startedAt: req.startedAt ?? performance.now(), admitted: undefined, errors: refused.errors, client: clientApplicationOf((name) => req.header(name)), log: () => req.log });
     for (const [name, value] of Object.entries(refused.headers ?? {})) res.setHeader(name, value);
-    res.status(refused.status).json(refusalBody(refused));
+    sendJson(res, refused.status, refusalBody(refused));
   };
   return async (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'POST') return next();
-    if (req.method === 'POST' && !req.is('application/json')) {
+    if (req.method === 'POST' && !typeis(req, ['application/json'])) {
       return answer(req, res, refusal('BAD_REQUEST', 'POST a JSON body (Content-Type: application/json)'));
     }
-    const raw = req.method === 'POST' ? req.body : queryStringParams(req.url);
-    // A GET that carries no operation is a browser asking for the Sandbox landing page: Apollo Server's to answer.
-    if (req.method === 'GET' && raw.query === undefined && raw.extensions === undefined) return next();
+    const query = req.method === 'GET' ? queryStringParams(req.url ?? '') : null;
+    // A GET that carries no operation is a browser asking for the Sandbox landing page: the last stage's to answer.
+    if (query && query.query === undefined && query.extensions === undefined) return next();
+    const raw = query ?? req.body;
     const shaped = operationParamsOf(raw, { jsonEncoded: req.method === 'GET' });
     if ('refused' in shaped) return answer(req, res, shaped.refused);
     const admission = await admit(shaped.params, { identity: req.identity, clientAddress: req.clientAddress });
@@ -50,7 +44,7 @@ export function admitHttpOperation(admit: Admit, report: ReportOperation): Reque
     const { persistedQuery: _resolved, ...extensions } = shaped.params.extensions ?? {};
     const body = { query: admitted.query, operationName: admitted.operationName, variables: admitted.variables, extensions };
     if (req.method === 'POST') req.body = body;
-    else req.url = withQueryString(req.url, body);
+    else req.url = withQueryString(req.url ?? '', body);
     next();
   };
 }

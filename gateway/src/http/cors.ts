@@ -1,5 +1,5 @@
 import cors from 'cors';
-import type { RequestHandler } from 'express';
+import type { HttpStage } from './gateway-request';
 
 /**
  * Apollo Sandbox's origins: the hosted one, which calls a local gateway straight from the
@@ -13,6 +13,6 @@ export function allowedOrigins(configured: string[]): Set<string> {
 }
 
 /** Lets the allowed origins call the gateway, with credentials; answers preflights. */
-export function corsFor(origins: Set<string>): RequestHandler {
+export function corsFor(origins: Set<string>): HttpStage {
   return cors({ origin: [...origins], credentials: true, maxAge: 600 });
 }

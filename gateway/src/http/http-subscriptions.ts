@@ -1,8 +1,9 @@
+import type { ServerResponse as Response } from 'node:http';
 import type { Logger } from '@ficus/kit/service';
-import type { RequestHandler, Response } from 'express';
 import { ExecutionResult, GraphQLError, OperationTypeNode } from 'graphql';
 import { gatewayError, GatewayErrorCode, refusalBody } from '../errors';
 import { clientApplicationOf } from './client-application';
+import { HttpStage, sendJson } from './gateway-request';
 import type { GatewayContext } from '../execution/gateway-context';
 import type { SubscriptionExecutor } from '../execution/subscription-executor';
 import { traceparentOf } from './trace-context';
@@ -26,7 +27,7 @@ export interface HttpSubscriptions {
    * passes everything else (queries, mutations, plain JSON requests) on untouched. Mount it
    * after the request pipeline's checks, before Apollo Server, which refuses subscriptions over HTTP.
    */
-  handler: RequestHandler;
+  handler: HttpStage;
   /** Ends every open stream (clients get the stream's end), refusing new ones. */
   stop(): Promise<void>;
 }
@@ -93,7 +94,7 @@ export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscr
   // Stops waiting for clients that are not reading, so that shutdown does not wait for them.
   const stop = new AbortController();
 
-  const handler: RequestHandler = (req, res, next) => {
+  const handler: HttpStage = (req, res, next) => {
     const protocol = subscriptionProtocolOf(req.header('accept'));
     const admitted = req.admitted;
     // Anything but a subscription keeps going to Apollo Server, exactly as before.
@@ -233,5 +234,5 @@ function isEnding(result: ExecutionResult): boolean {
 }
 
 function refuse(res: Response, status: number, message: string, code: GatewayErrorCode): void {
-  res.status(status).json(refusalBody({ status, errors: [gatewayError(code, message)] }));
+  sendJson(res, status, refusalBody({ status, errors: [gatewayError(code, message)] }));
 }

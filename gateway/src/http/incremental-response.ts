@@ -1,5 +1,5 @@
+import type { ServerResponse as Response } from 'node:http';
 import type { Logger } from '@ficus/kit/service';
-import type { Response } from 'express';
 import type { IncrementalResult, SubsequentResult } from '../engine/engine';
 import { gatewayError } from '../errors';
 

@@ -1,5 +1,5 @@
 import { jsonBody as parsedJsonBody } from '@ficus/kit/service';
-import type { RequestHandler } from 'express';
+import type { HttpStage } from './gateway-request';
 
 /**
  * The JSON body of a GraphQL POST, read whole and parsed: the common request (identity encoding,
@@ -8,13 +8,14 @@ import type { RequestHandler } from 'express';
  * decodes UTF-16 and refuses other charsets with 415. Failures are body-parser's
  * errors (`entity.too.large` 413, `entity.parse.failed` 400), which `bodyErrorHandler` answers.
  */
-export function jsonBody(limitBytes: number): RequestHandler {
-  const general = parsedJsonBody(limitBytes);
+export function jsonBody(limitBytes: number): HttpStage {
+  // Made on the first request that needs it: few do, and its decoders are the only users of their modules.
+  let general: ReturnType<typeof parsedJsonBody> | undefined;
   return (req, res, next): void => {
     const contentType = req.headers['content-type'];
     const encoding = req.headers['content-encoding'];
     if (req.method !== 'POST' || !contentType || !/^application\/(graphql-response\+)?json\b/i.test(contentType)) return void next();
-    if ((encoding !== undefined && encoding.toLowerCase() !== 'identity') || !isUtf8(contentType)) return void general(req, res, next);
+    if ((encoding !== undefined && encoding.toLowerCase() !== 'identity') || !isUtf8(contentType)) return void (general ??= parsedJsonBody(limitBytes))(req, res, next);
     if (Number(req.headers['content-length'] ?? 0) > limitBytes) return void next(bodyError(413, 'entity.too.large', 'request body is too large'));
     const chunks: Buffer[] = [];
     let size = 0;

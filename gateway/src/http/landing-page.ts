@@ -1,6 +1,7 @@
-import type { RequestHandler } from 'express';
+import accepts from 'accepts';
 import type { NodeEnv } from '../config';
 import { refusal, refusalBody } from '../errors';
+import { HttpStage, sendJson } from './gateway-request';
 
 type LandingPage = { html: string | (() => Promise<string>) };
 
@@ -9,7 +10,7 @@ type LandingPage = { html: string | (() => Promise<string>) };
  * production, as Apollo Server renders it; in production, and for anything but a browser,
  * a 400 that says an operation is missing.
  */
-export function landingPage(nodeEnv: NodeEnv): RequestHandler {
+export function landingPage(nodeEnv: NodeEnv): HttpStage {
   let rendered: Promise<LandingPage | null> | null = null;
   const render = async (): Promise<LandingPage | null> => {
     if (nodeEnv === 'production') return null;
@@ -20,11 +21,13 @@ export function landingPage(nodeEnv: NodeEnv): RequestHandler {
     return (await started?.renderLandingPage?.()) ?? null;
   };
   return async (req, res) => {
-    const page = req.accepts(['application/json', 'text/html']) === 'text/html' ? await (rendered ??= render()) : null;
+    const page = accepts(req).type(['application/json', 'text/html']) === 'text/html' ? await (rendered ??= render()) : null;
     if (!page) {
-      res.status(400).json(refusalBody(refusal('BAD_REQUEST', 'a GET request must carry the operation in its query string (query=…)')));
+      sendJson(res, 400, refusalBody(refusal('BAD_REQUEST', 'a GET request must carry the operation in its query string (query=…)')));
       return;
     }
-    res.type('html').send(typeof page.html === 'string' ? page.html : await page.html());
+    const html = typeof page.html === 'string' ? page.html : await page.html();
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.end(html);
   };
 }

@@ -1,15 +1,11 @@
-import type { RequestHandler } from 'express';
+import type { HttpStage } from './gateway-request';
 
-/**
- * The handlers as one: each runs when the one before calls `next()`, an error skips the rest.
- * Mounted as one layer, the endpoint's stages do not go through express's router between each
- * other, which cost more per request than some of the stages.
- */
-export function middlewareChain(handlers: readonly RequestHandler[]): RequestHandler {
+/** The stages as one: each runs when the one before calls `next()`; an error skips the rest. */
+export function middlewareChain(handlers: readonly HttpStage[]): HttpStage {
   return (req, res, done) => {
     let index = 0;
     const next = (err?: unknown): void => {
-      if (err !== undefined && err !== 'route' && err !== 'router') return done(err);
+      if (err !== undefined) return done(err);
       const handler = handlers[index++];
       if (!handler) return done();
       try {

@@ -1,9 +1,9 @@
 import type { Identity, Logger } from '@ficus/kit/service';
-import type { Request } from 'express';
 import type { GatewayContext } from '../execution/gateway-context';
 import type { AdmittedOperation } from '../pipeline/admission';
 import { gatewaySpans } from '../telemetry/gateway-spans';
 import { clientApplicationOf } from './client-application';
+import type { GatewayRequest } from './gateway-request';
 import { traceparentOf } from './trace-context';
 
 /**
@@ -25,7 +25,7 @@ export class HttpRequestContext implements GatewayContext {
   readonly client: { name: string; version: string };
   readonly admitted: AdmittedOperation | undefined;
 
-  constructor(private readonly req: Request) {
+  constructor(private readonly req: GatewayRequest) {
     this.requestId = req.requestId;
     // With tracing on, each subgraph request carries its own fetch span's context (instrumentation-undici) instead.
     this.traceparent = gatewaySpans ? null : traceparentOf(req.header('traceparent'));

@@ -1,4 +1,5 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import accepts from 'accepts';
 import { EngineRefusal, isIncremental } from '../engine/engine';
 import { engineRefusal, refusal, refusalBody } from '../errors';
 import type { GatewayContext } from '../execution/gateway-context';
@@ -6,6 +7,7 @@ import type { OperationEnd, ReportOperation } from '../observability/operation-r
 import type { OperationRunner } from '../pipeline/operation-runner';
 import { gatewaySpans } from '../telemetry/gateway-spans';
 import { clientApplicationOf } from './client-application';
+import { GatewayRequest, HttpStage, sendJson } from './gateway-request';
 import { acceptsIncremental, writeIncremental } from './incremental-response';
 import { HttpRequestContext } from './request-context';
 
@@ -16,7 +18,7 @@ import { HttpRequestContext } from './request-context';
  * incremental delivery (multipart/mixed, deferSpec=20220824) gets an operation with an active
  * @defer in parts; any other client gets its deferred fragments in the one result.
  */
-export function serveOperation(runner: OperationRunner, report: ReportOperation): RequestHandler {
+export function serveOperation(runner: OperationRunner, report: ReportOperation): HttpStage {
   return async (req, res, next) => {
     const admitted = req.admitted;
     if (!admitted) return next();
@@ -53,19 +55,24 @@ export function serveOperation(runner: OperationRunner, report: ReportOperation)
 }
 
 /** Tells the operation's end to the report: its duration from the request's arrival, its errors, its client. */
-function reportEnd(report: ReportOperation, req: Request, errors: OperationEnd['errors'], client: OperationEnd['client']): void {
+function reportEnd(report: ReportOperation, req: GatewayRequest, errors: OperationEnd['errors'], client: OperationEnd['client']): void {
   report({ startedAt: req.startedAt ?? performance.now(), admitted: req.admitted, errors, client, log: () => req.log });
 }
 
-export function contextOf(req: Request): GatewayContext {
+export function contextOf(req: GatewayRequest): GatewayContext {
   return new HttpRequestContext(req);
 }
 
 const graphqlResponseJson = 'application/graphql-response+json';
 
 /** JSON as the client accepts it: application/graphql-response+json when it prefers that, else application/json. */
-function answer(res: Response, status: number, body: unknown, req?: Request): void {
-  const type = req?.accepts(['application/json', graphqlResponseJson]) === graphqlResponseJson ? graphqlResponseJson : 'application/json';
-  res.status(status).setHeader('content-type', `${type}; charset=utf-8`);
-  res.end(JSON.stringify(body));
+function answer(res: ServerResponse, status: number, body: unknown, req?: GatewayRequest): void {
+  sendJson(res, status, body, req && prefersGraphqlResponseJson(req) ? graphqlResponseJson : 'application/json');
+}
+
+/** Whether the client's Accept header prefers application/graphql-response+json to application/json (most send neither). */
+function prefersGraphqlResponseJson(req: GatewayRequest): boolean {
+  const accept = req.headers.accept;
+  if (accept === undefined || !/graphql-response/i.test(accept)) return false;
+  return accepts(req).type(['application/json', graphqlResponseJson]) === graphqlResponseJson;
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import express, { ErrorRequestHandler, Express, Request, RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type * as BodyParser from 'body-parser';
+import type { ErrorRequestHandler, Express, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { errorBody } from '../errors';
 import { traceIdOf } from './trace-id';
@@ -29,14 +31,18 @@ declare module 'express-serve-static-core' {
  */
 export function requestIdMiddleware(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const given = req.header('x-request-id');
-    const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    const requestId = requestIdOf(req.headers['x-request-id']);
     req.requestId = requestId;
     req[baseLogger] = logger;
     lazyLogOn(Object.getPrototypeOf(req) as object);
     res.setHeader('x-request-id', requestId);
     next();
   };
+}
+
+/** The caller's `x-request-id` when it is a plausible id, else a new one. */
+export function requestIdOf(given: string | string[] | undefined): string {
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
 const baseLogger = Symbol('baseLogger');
@@ -74,19 +80,23 @@ function lazyLogOn(prototype: object): void {
  */
 export function healthRoutes(app: Express, checks: HealthCheck[], isDraining: () => boolean): void {
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json(liveness);
   });
   app.get('/ready', async (_req, res) => {
-    const results = await Promise.all(
-      checks.map(async (c) => [c, await Promise.resolve().then(() => c.check()).catch(() => false)] as const),
-    );
-    const ready = !isDraining() && results.every(([c, ok]) => ok || c.required === false);
-    const status = !ready ? (isDraining() ? 'draining' : 'unavailable') : results.every(([, ok]) => ok) ? 'ready' : 'degraded';
-    res.status(ready ? 200 : 503).json({
-      status,
-      checks: Object.fromEntries(results.map(([c, ok]) => [c.name, ok ? 'up' : 'down'])),
-    });
+    const { status, body } = await readiness(checks, isDraining);
+    res.status(status).json(body);
   });
+}
+
+/** `/health`'s answer. */
+export const liveness = { status: 'ok' } as const;
+
+/** `/ready`'s answer: 200 `ready` or `degraded`, 503 `unavailable` or `draining`, with each check's state. */
+export async function readiness(checks: HealthCheck[], isDraining: () => boolean): Promise<{ status: number; body: { status: string; checks: Record<string, 'up' | 'down'> } }> {
+  const results = await Promise.all(checks.map(async (c) => [c, await Promise.resolve().then(() => c.check()).catch(() => false)] as const));
+  const ready = !isDraining() && results.every(([c, ok]) => ok || c.required === false);
+  const status = !ready ? (isDraining() ? 'draining' : 'unavailable') : results.every(([, ok]) => ok) ? 'ready' : 'degraded';
+  return { status: ready ? 200 : 503, body: { status, checks: Object.fromEntries(results.map(([c, ok]) => [c.name, ok ? 'up' : 'down'])) } };
 }
 
 /**
@@ -94,31 +104,51 @@ export function healthRoutes(app: Express, checks: HealthCheck[], isDraining: ()
  * (`NOT_FOUND`), rather than express's HTML page. Mounted after every route.
  */
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json(errorBody('NOT_FOUND', `nothing is served at ${req.method} ${req.path}`));
+  res.status(404).json(notFoundBody(req.method, req.path));
 };
+
+/** What a path no route serves is answered with. */
+export function notFoundBody(method: string, path: string) {
+  return errorBody('NOT_FOUND', `nothing is served at ${method} ${path}`);
+}
 
 /** Malformed JSON and oversized bodies get a 400/413 in GraphQL's error shape, never a stack trace. */
 export const bodyErrorHandler: ErrorRequestHandler = (err, req, res, next) => {
   if (res.headersSent) return next(err);
-  const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+  const { status, body } = requestErrorAnswer(err);
+  if (status === 500) req.log?.error({ err }, 'unhandled error');
+  res.status(status).json(body);
+};
+
+/**
+ * The answer to an error a request's handling threw or passed on: a body parser's (its status
+ * and type) becomes a 4xx that says what was wrong; anything else is a 500 that says nothing more.
+ */
+export function requestErrorAnswer(err: unknown): { status: number; body: ReturnType<typeof errorBody> } {
+  const failure = err as { status?: unknown; type?: unknown; message?: unknown } | null | undefined;
+  const status = typeof failure?.status === 'number' && failure.status >= 400 && failure.status < 500 ? failure.status : 500;
   const message =
-    err?.type === 'entity.parse.failed'
+    failure?.type === 'entity.parse.failed'
       ? 'request body is not valid JSON'
-      : err?.type === 'entity.too.large'
+      : failure?.type === 'entity.too.large'
         ? 'request body is too large'
         : status === 500
           ? 'internal error'
-          : String(err?.message ?? 'bad request');
-  if (status === 500) req.log?.error({ err }, 'unhandled error');
-  res.status(status).json(errorBody(status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message));
-};
+          : String(failure?.message ?? 'bad request');
+  return { status, body: errorBody(status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message) };
+}
 
-export function jsonBody(limitBytes: number, options: { keepRawBody?: boolean } = {}): RequestHandler {
-  return express.json({
+/** A handler of Node's own request and response, as body-parser's are: it fits express and plain `node:http` alike. */
+export type NodeHttpHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+export function jsonBody(limitBytes: number, options: { keepRawBody?: boolean } = {}): NodeHttpHandler {
+  // Loaded by the services that read bodies with it: the gateway reads its own, and this only for the rare compressed one.
+  const { json } = require('body-parser') as typeof BodyParser;
+  return json({
     limit: limitBytes,
     verify: options.keepRawBody
       ? (req, _res, buffer) => {
-          (req as express.Request).rawBody = buffer;
+          (req as Request).rawBody = buffer;
         }
       : undefined,
   });

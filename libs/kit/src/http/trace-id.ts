@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { currentTraceId } from '../telemetry/tracing';
 
 const traceparentFormat = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
@@ -7,7 +6,7 @@ const traceparentFormat = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
  * The trace id a request's log lines carry: the active span's when the process traces itself,
  * else the one of the W3C `traceparent` it came with; null without either.
  */
-export function traceIdOf(req: Pick<Request, 'header'>): string | null {
+export function traceIdOf(req: { header(name: string): string | undefined }): string | null {
   return currentTraceId() ?? traceIdOfTraceparent(req.header('traceparent'));
 }
 
