@@ -1,5 +1,5 @@
 import type { Logger, RequestSignature } from '@ficus/kit/service';
-import { DocumentNode, FormattedExecutionResult, GraphQLSchema, isAbstractType, parse, print } from 'graphql';
+import { DocumentNode, FormattedExecutionResult, GraphQLSchema, isAbstractType, OperationDefinitionNode, parse, print } from 'graphql';
 import type { GatewayContext } from '../../execution/gateway-context';
 import type { SubgraphResilience } from '../../execution/resilience/subgraph-resilience';
 import { forwardedHeaders } from '../../execution/forwarded-headers';
@@ -75,6 +75,8 @@ class FicusSupergraph implements LoadedSupergraph {
   private readonly plans: PlanCache<QueryPlan>;
   private readonly subscriptionPlans: PlanCache<SubscriptionQueryPlan>;
   private readonly shapers = new WeakMap<DocumentNode, Map<string, ResponseShaper>>();
+  /** Whether each operation asks for introspection: documents are parsed once per text and kept, so this is found once. */
+  private readonly introspective = new WeakMap<OperationDefinitionNode, boolean>();
   private readonly overrides: OverrideLabels;
   private readonly subgraphUrls: ReadonlyMap<string, string>;
   private readonly matches: TypeMatcher;
@@ -104,7 +106,7 @@ class FicusSupergraph implements LoadedSupergraph {
   }
 
   async execute(request: EngineRequest): Promise<EngineResult | IncrementalResult> {
-    if (selectsIntrospection(request.document, request.operation)) return executeIntrospection(this.apiSchema, request, (text) => this.run(request, text));
+    if (this.selectsIntrospection(request)) return executeIntrospection(this.apiSchema, request, (text) => this.run(request, text));
     // Hive's planner plans @defer inline: a client that takes parts gets them from Apollo's plan.
     const deferred = this.deferral.prepare(request);
     if (deferred) {
@@ -113,6 +115,12 @@ class FicusSupergraph implements LoadedSupergraph {
     }
     const data = await this.run(request, null);
     return this.shape(request, data.data, data.errors);
+  }
+
+  private selectsIntrospection({ document, operation }: EngineRequest): boolean {
+    let selects = this.introspective.get(operation);
+    if (selects === undefined) this.introspective.set(operation, (selects = selectsIntrospection(document, operation)));
+    return selects;
   }
 
   async planSubscription(request: EngineRequest): Promise<PlannedSubscription> {
