@@ -15,7 +15,7 @@ import {
 } from '@apollo/federation-internals';
 import { buildFederatedQueryGraph, buildSupergraphAPIQueryGraph } from '@apollo/query-graphs';
 import { nestingDepth } from '@ficus/kit/limits';
-import { ASTNode, DocumentNode, getLocation, GraphQLError, GraphQLSchema, Location, parse, Source, visit } from 'graphql';
+import { ASTNode, buildASTSchema, DocumentNode, getLocation, GraphQLError, GraphQLSchema, Location, parse, Source, visit } from 'graphql';
 import { withLeanDefinitions } from './lean-schema';
 import { readSupergraphConfig, SubgraphSource } from './supergraph-config';
 
@@ -167,7 +167,16 @@ export function mergeSubgraphSources(subgraphs: SubgraphSource[], cache?: Subgra
   };
 }
 
-const graphQLApiSchema = (supergraph: Schema): GraphQLSchema => withLeanDefinitions(supergraph.toAPISchema().toGraphQLJSSchema());
+const graphQLApiSchema = (supergraph: Schema): GraphQLSchema => asGraphQLJs(supergraph.toAPISchema());
+
+/**
+ * An API schema as graphql-js's, lean (`withLeanDefinitions`). Its SDL is not validated again:
+ * the schema was validated when it was built, and graphql-js's SDL validation was half of the
+ * build (`toGraphQLJSSchema` validates it: 137 against 39-75 ms on the bench's 3,574 types).
+ */
+function asGraphQLJs(apiSchema: Schema): GraphQLSchema {
+  return withLeanDefinitions(buildASTSchema(apiSchema.toAST(), { assumeValidSDL: true }));
+}
 
 const failed = (outcome: CompositionOutcome): ComposedSupergraph => ({ outcome, apiSchema: null });
 
@@ -311,5 +320,5 @@ export const supportedSupergraphFeatures: ReadonlySet<string> = new Set([...DEFA
  */
 export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
   const document = parse(supergraphSdl, { noLocation: true });
-  return withLeanDefinitions(Supergraph.build(document, { supportedFeatures: new Set(supportedSupergraphFeatures) }).apiSchema().toGraphQLJSSchema());
+  return asGraphQLJs(Supergraph.build(document, { supportedFeatures: new Set(supportedSupergraphFeatures) }).apiSchema());
 }

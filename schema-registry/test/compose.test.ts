@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { buildSchema, findBreakingChanges, parse, validate } from 'graphql';
-import { apiSchemaOf, composeFromConfigFile, composeSubgraphs, readSupergraphConfig, SupergraphConfigError } from '../src';
+import { Supergraph } from '@apollo/federation-internals';
+import { buildSchema, findBreakingChanges, parse, printSchema, validate } from 'graphql';
+import { apiSchemaOf, composeFromConfigFile, composeSubgraphs, readSupergraphConfig, supportedSupergraphFeatures, SupergraphConfigError } from '../src';
 import {
   clashingReviewsSdl,
   productsSdl,
@@ -163,6 +164,18 @@ describe('the API schema of a supergraph', () => {
     expect(api.getQueryType()?.getFields().me).toBeDefined();
     expect(api.getMutationType()?.getFields().createProduct?.astNode?.directives ?? []).toEqual([]);
     expect(api.getDirective('authenticated')).toBeUndefined();
+  });
+
+  it("is the schema that federation's own conversion to graphql-js gives, built without validating its SDL a second time", async () => {
+    const repository = await composeFromConfigFile(repoSupergraphConfig);
+    if (!repository.ok) throw new Error(JSON.stringify(repository.errors));
+    const generated = composeSubgraphs(generatedGraph(6, 40).map((s, i) => ({ ...s, routingUrl: `http://127.0.0.1:${4100 + i}/graphql`, origin: s.name })));
+    if (!generated.ok) throw new Error(JSON.stringify(generated.errors));
+
+    for (const sdl of [repository.supergraphSdl, generated.supergraphSdl]) {
+      const federations = Supergraph.build(parse(sdl), { supportedFeatures: new Set(supportedSupergraphFeatures) }).apiSchema().toGraphQLJSSchema();
+      expect(printSchema(apiSchemaOf(sdl))).toBe(printSchema(federations));
+    }
   });
 
   it('keeps serving the client contract: nothing of contract/api.graphql broken, every contract operation valid', async () => {
