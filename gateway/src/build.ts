@@ -27,7 +27,7 @@ import { landingPage } from './http/landing-page';
 import { middlewareChain } from './http/middleware-chain';
 import { receiveTimeouts } from './http/receive-timeouts';
 import { serveOperation } from './http/serve-operation';
-import { startWebSocketServer } from './http/websocket-server';
+import { webSocketsOnFirstUpgrade } from './http/websocket-upgrades';
 import { authorizationStage } from './pipeline/authorization-stage';
 import { operationReport } from './observability/operation-report';
 import { createOperationRunner } from './pipeline/operation-runner';
@@ -154,7 +154,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     ]),
   });
   httpServer.on('request', routes);
-  const webSockets = startWebSocketServer({
+  const webSockets = webSocketsOnFirstUpgrade({
     httpServer,
     path: '/graphql',
     verifyToken,

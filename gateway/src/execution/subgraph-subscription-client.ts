@@ -1,7 +1,7 @@
 import { RequestSignature, signatureHeader } from '@ficus/kit/service';
 import type { FormattedExecutionResult } from 'graphql';
-import { Client, createClient } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
+import type WebSocketClass from 'ws';
 import { EventQueue } from './event-queue';
 
 /** The subgraph's socket closed or stopped answering pings while its subscription was open. */
@@ -116,6 +116,9 @@ export class SubgraphSubscriptionClient {
   private socketFor(url: string): Client {
     const existing = this.sockets.get(url);
     if (existing) return existing;
+    // Loaded with the first subscription to a subgraph: a gateway that serves none does not hold them.
+    const { createClient } = require('graphql-ws') as typeof import('graphql-ws');
+    const WebSocket = require('ws') as typeof WebSocketClass;
     let pongWait: NodeJS.Timeout | undefined;
     const client: Client = createClient({
       url: url.replace(/^http/, 'ws'),
