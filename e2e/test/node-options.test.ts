@@ -8,7 +8,7 @@ import { repoRoot } from '../src/repo';
 describe('the Node options a service package asks for', () => {
   it('are the gateway package\'s heap sizing, and node accepts them', () => {
     const options = serviceNodeOptions(path.join(repoRoot(), 'gateway'));
-    expect(options).toEqual(expect.arrayContaining(['--max-semi-space-size=16', '--heap-growing-percent=20', '--no-maglev']));
+    expect(options).toEqual(['--max-semi-space-size=16', '--heap-growing-percent=20']);
     // node refuses an option it does not know, with exit code 9.
     expect(execFileSync(process.execPath, [...options, '-e', 'process.stdout.write("started")']).toString()).toBe('started');
   });
