@@ -29,6 +29,10 @@ describe('the environment a service package asks to start with', () => {
     expect(serviceEnvironment(path.join(repoRoot(), 'gateway'))).toEqual({ MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '32768' });
   });
 
+  it("is the registry package's threshold of 32 KiB for blocks mapped on their own", () => {
+    expect(serviceEnvironment(path.join(repoRoot(), 'schema-registry'))).toEqual({ MALLOC_MMAP_THRESHOLD_: '32768' });
+  });
+
   it('is none for a package that names none', () => {
     expect(serviceEnvironment(path.join(repoRoot(), 'subgraphs', 'orders'))).toEqual({});
   });
