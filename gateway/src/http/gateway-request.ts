@@ -1,5 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { type Identity, type Logger, traceIdOf } from '@ficus/kit/service';
+import { type Identity, type Logger, requestLoggerOf } from '@ficus/kit/service';
 import type { AdmittedOperation } from '../pipeline/admission';
 
 /**
@@ -35,11 +35,7 @@ export class GatewayRequest extends IncomingMessage {
 
   /** The request's logger, carrying its id and trace id: made on first use, since most requests never log. */
   get log(): Logger {
-    if (!this.ownLogger) {
-      const traceId = traceIdOf(this);
-      this.ownLogger = this.baseLogger!.child(traceId ? { requestId: this.requestId, traceId } : { requestId: this.requestId });
-    }
-    return this.ownLogger;
+    return (this.ownLogger ??= requestLoggerOf(this.baseLogger!, this.requestId, this));
   }
 
   /** A header's value (the first, should it come more than once). */

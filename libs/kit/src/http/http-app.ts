@@ -67,8 +67,7 @@ function lazyLogOn(prototype: object): void {
     get(this: Request): Logger | undefined {
       const base = this[baseLogger];
       if (!base) return undefined;
-      const traceId = traceIdOf(this);
-      return (this[requestLogger] ??= base.child(traceId ? { requestId: this.requestId, traceId } : { requestId: this.requestId }));
+      return (this[requestLogger] ??= requestLoggerOf(base, this.requestId, this));
     },
   });
 }
@@ -86,6 +85,12 @@ export function healthRoutes(app: Express, checks: HealthCheck[], isDraining: ()
     const { status, body } = await readiness(checks, isDraining);
     res.status(status).json(body);
   });
+}
+
+/** A request's logger: the service's, with the request's id and, when it has one, its trace id. */
+export function requestLoggerOf(base: Logger, requestId: string, req: { header(name: string): string | undefined }): Logger {
+  const traceId = traceIdOf(req);
+  return base.child(traceId ? { requestId, traceId } : { requestId });
 }
 
 /** `/health`'s answer. */
