@@ -92,6 +92,9 @@ export async function startHiveGateway(options: { bin: string; version: string; 
   return started({ gateway, deduplication: options.deduplication }, `http://127.0.0.1:${port}/graphql`, { path: path.join(__dirname, 'hive-gateway-main.js') }, env, options.workDir);
 }
 
+/** The floor's name in the bench's tables. */
+export const floorGateway = 'floor: the query by hand, no engine';
+
 /**
  * The floor (floor-gateway-main.ts): the bench query's five subgraph requests made by hand, no
  * engine. Not a gateway anyone would run: it says how much of every gateway's figures is the
@@ -100,7 +103,7 @@ export async function startHiveGateway(options: { bin: string; version: string; 
 export async function startFloorGateway(options: { subgraphUrls: Record<string, string>; workDir: string }): Promise<BenchGateway> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), SUBGRAPH_URLS: JSON.stringify(options.subgraphUrls) };
-  return started({ gateway: 'floor: the query by hand, no engine', deduplication: 'off' }, `http://127.0.0.1:${port}/graphql`, { path: path.join(__dirname, 'floor-gateway-main.js') }, env, options.workDir);
+  return started({ gateway: floorGateway, deduplication: 'off' }, `http://127.0.0.1:${port}/graphql`, { path: path.join(__dirname, 'floor-gateway-main.js') }, env, options.workDir);
 }
 
 async function started(

@@ -1,5 +1,5 @@
 import { dedupWords, ficusAgainstOthers, otherName, targetComparison } from './comparisons';
-import { Deduplication } from './gateways';
+import { Deduplication, floorGateway } from './gateways';
 import { sameLoadReport } from './report-same-load';
 import { OfferedLoad, SameLoadFigures } from './same-load';
 import { ratio, table } from './table';
@@ -94,5 +94,21 @@ function targetLines(saturation: GatewayFigures[], sameLoad: { offered: OfferedL
     `targets, ficus (dedup off) against ${o.gateway}:`,
     ...rows.map(([what, figure]) => `  ${what.padEnd(width)}  ${figure}`),
     `  (p99 at saturation, each gateway at its own load, not the target's measure: ${ratio(f.wrk.p99Ms, o.wrk.p99Ms)})`,
+    ...floorLines(sameLoad.figures, atSameLoad),
+  ];
+}
+
+/**
+ * The floor's p99 at the same load is the machine's share of every gateway's tail: when it is
+ * itself above the p99 target's share of @apollo/gateway's, no engine could meet the target in that run.
+ */
+function floorLines(figures: SameLoadFigures[], { ficus, other }: { ficus: SameLoadFigures; other: SameLoadFigures }): string[] {
+  const floor = figures.find((f) => f.gateway === floorGateway);
+  if (!floor) return [];
+  const floorShare = floor.median.p99Ms / other.median.p99Ms;
+  return [
+    `  (the floor at the same load: p99 ${floor.median.p99Ms.toFixed(2)} ms, ${floorShare.toFixed(2)}x ${other.gateway}'s; ficus's p99 is ${ratio(ficus.median.p99Ms, floor.median.p99Ms)} the floor's${
+      floorShare > targets.p99Ratio ? `: above ${targets.p99Ratio}x, the machine's own tail is over the target in this run, whatever the engine` : ''
+    })`,
   ];
 }
