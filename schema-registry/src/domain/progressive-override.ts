@@ -1,15 +1,16 @@
-import {
+import type {
   ConstDirectiveNode,
   DocumentNode,
   FieldDefinitionNode,
   InterfaceTypeDefinitionNode,
   InterfaceTypeExtensionNode,
-  Kind,
   ObjectTypeDefinitionNode,
   ObjectTypeExtensionNode,
-  parse,
   StringValueNode,
 } from 'graphql';
+// The language module only: the CLI's override commands load this file at every start of `ficus`,
+// and graphql's whole entry took 88 ms of a 0.2 s start (the language module 11 ms).
+import { Kind, parse } from 'graphql/language';
 
 /**
  * Progressive `@override` read from and written into subgraph SDL, the way Apollo's docs move a
