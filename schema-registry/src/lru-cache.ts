@@ -18,6 +18,11 @@ export class LruCache<K, V> {
     return value;
   }
 
+  /** Forgets every entry but `key`'s. */
+  keepOnly(key: K): void {
+    for (const other of this.entries.keys()) if (other !== key) this.entries.delete(other);
+  }
+
   set(key: K, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);

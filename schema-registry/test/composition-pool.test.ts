@@ -108,6 +108,27 @@ describe('composition with cached subgraphs', () => {
   });
 });
 
+describe("a check's memory", () => {
+  it("holds only the variant's API schema while it merges and validates, not the one the last check kept for its proposal", async () => {
+    const work = new CompositionWork();
+    const graph = sources(generatedGraph(3, 8));
+    const published = await work.run({ kind: 'compose', subgraphs: graph });
+    if (!published.ok) throw new Error('the generated graph does not compose');
+    work.settle();
+    const proposal = (field: string) => graph.map((s) => (s.name === 'sg00' ? { ...s, sdl: s.sdl.replace('  f0_1: String\n', `  f0_1: String\n  ${field}: String\n`) } : s));
+    const heldMidway: number[] = [];
+    for (const field of ['addedOne', 'addedTwo']) {
+      const checked = await work.run({ kind: 'check', subgraphs: proposal(field), beforeSdl: published.supergraphSdl }, () => heldMidway.push(work.apiSchemasHeld));
+      expect(checked.changes.map((c) => c.coordinate.split('.')[1])).toContain(field);
+    }
+
+    // The first check starts with the variant's only; the second lets go of the first's proposal.
+    expect(heldMidway).toEqual([1, 1]);
+    // Each check keeps its own proposal's, for a publish of it.
+    expect(work.apiSchemasHeld).toBe(2);
+  });
+});
+
 describe('the composition pool', () => {
   const pools: CompositionPool[] = [];
   afterEach(async () => {
