@@ -123,13 +123,14 @@ export class CompositionWork {
     }
     // The API schema a previous check kept for its proposal (12 MB on the bench graph) would sit
     // beside this one's for nothing: only the variant's current one is read again.
-    this.apiSchemas.keepOnly(sdlKey(beforeSdl));
+    const beforeKey = sdlKey(beforeSdl);
+    this.apiSchemas.keepOnly(beforeKey);
     const merged = mergeSubgraphSources(subgraphs, this.subgraphs);
     if ('failed' in merged) {
       this.outcomes.set(key, merged.failed.outcome);
       return { composed: merged.failed.outcome, changes: [] };
     }
-    const before = this.apiSchema(beforeSdl);
+    const before = this.apiSchema(beforeSdl, beforeKey);
     const proposal = merged.apiSchema();
     const changes = await diffApiSchema(before, proposal);
     progress?.({ changes, touched: changes.some((c) => c.severity === 'BREAKING') ? this.spelled(changes, before) : null });
@@ -145,8 +146,7 @@ export class CompositionWork {
     return { exact, typePrefixes };
   }
 
-  private apiSchema(supergraphSdl: string): GraphQLSchema {
-    const key = sdlKey(supergraphSdl);
+  private apiSchema(supergraphSdl: string, key = sdlKey(supergraphSdl)): GraphQLSchema {
     if (this.pending?.key === key) this.takePending();
     const known = this.apiSchemas.get(key);
     if (known) return known;
