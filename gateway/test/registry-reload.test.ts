@@ -57,6 +57,8 @@ describe('a gateway following the schema registry', () => {
     expect(await gateway.servedId()).toBe(latest.data.variant.supergraph.id);
     expect(await serves(gateway.url, 'f0')).toBe(true);
     expect(errorCodes(await graphql(gateway.url, asksFor('f1')))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    // The cache is written after the supergraph is served: wait for it rather than race it.
+    await waitFor(() => fs.existsSync(supergraphCacheFile(gateway.dataDir, graphRef)), { timeoutMs: 10_000, what: 'the supergraph cached on disk' });
     expect(fs.readFileSync(supergraphCacheFile(gateway.dataDir, graphRef), 'utf8')).toContain('f0: String!');
   });
 
@@ -150,7 +152,7 @@ describe('a gateway following the schema registry', () => {
     await registry.start();
     await waitFor(async () => (await fresh.ready()) === 200, { timeoutMs: 15_000, what: 'the gateway to become ready' });
     expect(await serves(fresh.url, 'f5')).toBe(true);
-    expect(fs.existsSync(supergraphCacheFile(fresh.dataDir, graphRef))).toBe(true);
+    await waitFor(() => fs.existsSync(supergraphCacheFile(fresh.dataDir, graphRef)), { timeoutMs: 10_000, what: 'the supergraph cached on disk' });
   });
 
   it('refuses a cached supergraph that does not load, and stays unready until the registry serves one', async () => {
