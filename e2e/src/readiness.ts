@@ -8,14 +8,21 @@ export class ServiceExitedError extends Error {}
 /** How the launcher learns that a process of its own is ready to serve. */
 export type ReadinessCheck = (service: ChildService, timeoutMs: number) => Promise<void>;
 
-/** Ready when `GET /ready` on the port answers 200; fails at once if the process exits. */
+/**
+ * Ready when `GET /ready` on the port answers 200 and, where Linux's /proc tells, the process
+ * itself listens on the port: a 200 from another program on a port taken twice is not this
+ * service being ready. Fails at once if the process exits.
+ */
 export function httpReady(port: number): ReadinessCheck {
   return (service, timeoutMs) =>
     waitWhileRunning(service, timeoutMs, `${service.name} to be ready on port ${port}`, async () => {
+      if (canReadSockets() && (service.pid === undefined || !listensOn(service.pid, port))) return false;
       const res = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
       return res?.status === 200;
     });
 }
+
+const canReadSockets = () => fs.existsSync('/proc/net/tcp');
 
 /** Ready when the port accepts connections (a server without a readiness endpoint, as NATS here). */
 export function portOpen(port: number): ReadinessCheck {
