@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 
 export type PublishResult = 'published' | 'unchanged' | 'refused' | 'error';
 export type CheckResult = 'passed' | 'failed' | 'error';
+/** Why a composition worker was replaced with its task undone. */
+export type WorkerStop = 'timeout' | 'died';
 
 /** The registry's own series: publishes and checks by result, and how long composition takes. */
 export class RegistryMetrics {
@@ -11,6 +13,7 @@ export class RegistryMetrics {
   private readonly composition: Histogram<'result'>;
   private readonly checkDuration: Histogram<'result'>;
   private readonly queueLength: Gauge;
+  private readonly workersReplaced: Counter<'reason'>;
 
   constructor(service: ServiceMetrics) {
     const registers = [service.registry];
@@ -45,6 +48,12 @@ export class RegistryMetrics {
       help: 'Compositions (publishes and checks) waiting for a composition worker.',
       registers,
     });
+    this.workersReplaced = new Counter({
+      name: 'schema_registry_composition_workers_replaced_total',
+      help: 'Composition workers replaced with their task undone, by reason: timeout (COMPOSITION_TIMEOUT_MS), died (out of memory, a crash).',
+      labelNames: ['reason'],
+      registers,
+    });
   }
 
   published(result: PublishResult): void {
@@ -59,6 +68,10 @@ export class RegistryMetrics {
 
   compositionQueue(length: number): void {
     this.queueLength.set(length);
+  }
+
+  workerReplaced(reason: WorkerStop): void {
+    this.workersReplaced.inc({ reason });
   }
 
   /** Runs a composition and records its duration. */

@@ -167,6 +167,21 @@ describe('the composition pool', () => {
     expect((await pool.run('a', { kind: 'compose', subgraphs: small })).ok).toBe(true);
   });
 
+  it('stops a task that outlasts its deadline with COMPOSITION_TIMEOUT, and composes the next task in a new worker', async () => {
+    const pool = open({ size: 1, maxQueued: 4, taskTimeoutMs: 3_000 });
+    // Satisfiability validation is quadratic in a type's width: 20,000 fields take 20 s and more.
+    // (The deadline also counts a new worker's loading of composition, about a second.)
+    const wide = sources([{ name: 'wide', sdl: `type Query { ${Array.from({ length: 20_000 }, (_, i) => `f${i}: Int`).join(' ')} }` }]);
+    const startedAt = Date.now();
+    const stopped = await pool.run('a', { kind: 'compose', subgraphs: wide }).catch((err: unknown) => err);
+    expect(stopped).toBeInstanceOf(DomainError);
+    expect((stopped as DomainError).code).toBe('COMPOSITION_TIMEOUT');
+    expect((stopped as DomainError).message).toContain('COMPOSITION_TIMEOUT_MS');
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    const small = sources([{ name: 'tiny', sdl: 'type Query { hello: String }' }]);
+    expect((await pool.run('a', { kind: 'compose', subgraphs: small })).ok).toBe(true);
+  });
+
   it('tells the changes of a check, and the coordinates its breaking ones touch, before the check ends: the same changes it ends with', async () => {
     const graph = sources(generatedGraph(3, 8));
     const pool = open({ size: 1, maxQueued: 4 });

@@ -327,6 +327,23 @@ type Product @key(fields: "id") {
         expect(stored.data.variant.checkRun).toMatchObject({ id: res.data.checkSubgraph.id, passed: true });
       });
 
+      it('refuses more than a thousand excluded clients or operation names, in a check or in the settings, as bad input', async () => {
+        const tooMany = Array.from({ length: 1_001 }, (_, i) => `client-${i}`);
+        const checked = await check('shop@used', productsWithoutSku(), { excludedClients: tooMany });
+        expect(checked.errors?.[0]).toMatchObject({ message: expect.stringContaining('at most 1000 excluded clients'), extensions: { code: 'BAD_USER_INPUT' } });
+        const names = await check('shop@used', productsWithoutSku(), { excludedOperationNames: ['x'.repeat(501)] });
+        expect(names.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+        const configured = await t.gql(`mutation ($input: ConfigureChecksInput!) { configureChecks(input: $input) { excludedClients } }`, {
+          input: { ref: 'shop@used', excludedClients: tooMany },
+        });
+        expect(configured.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+        // A thousand is still a check that runs, weighed against the usage of every other client.
+        const most = await check('shop@used', productsWithoutSku(), { excludedClients: tooMany.slice(0, 1_000) });
+        expect(most.errors).toBeUndefined();
+        expect(most.data.checkSubgraph.usage.excludedClients).toHaveLength(1_000);
+        expect(most.data.checkSubgraph.usage.totalRequests).toBeGreaterThan(0);
+      });
+
       it('refuses a malformed validation period or threshold', async () => {
         const res = await check('shop@used', productsWithoutSku(), { validationPeriod: 'a week' });
         expect(res.errors?.[0]).toMatchObject({ message: expect.stringContaining('is not a duration'), extensions: { code: 'BAD_USER_INPUT' } });

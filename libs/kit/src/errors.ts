@@ -13,6 +13,7 @@ export const errorCodes = {
   MAX_ENTITY_REPRESENTATIONS_LIMIT: 'One _entities call names more entities than the service resolves at once (MAX_ENTITY_REPRESENTATIONS).',
   MAX_LIST_LENGTH_LIMIT: 'An argument holds a list longer than the service accepts (MAX_LIST_LENGTH).',
   QUEUE_FULL: 'The service holds as much queued work of this kind as it allows (schema checks waiting for composition); retry later.',
+  COMPOSITION_TIMEOUT: 'A composition ran longer than the schema registry allows (COMPOSITION_TIMEOUT_MS) and was stopped: nothing was published or checked.',
   WORKER_FAILED: 'The worker thread doing the work stopped (out of memory, a crash): the work was not done; the service keeps serving.',
   INTERNAL_SERVER_ERROR: 'An unexpected failure; the details are in the service log, keyed by request id.',
 } as const;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '@ficus/kit';
-import type { RegistryMetrics } from '../registry-metrics';
+import type { RegistryMetrics, WorkerStop } from '../registry-metrics';
 import type { CompositionTask, TaskProgress, TaskResult } from './composition-work';
 import { FairQueue } from './fair-queue';
 
@@ -21,6 +21,12 @@ export interface CompositionPoolOptions {
   maxQueued: number;
   /** Each worker's old-generation heap limit; past it the worker dies and its task fails with WORKER_FAILED. */
   maxHeapMb?: number;
+  /**
+   * The longest one task may run in a worker; past it the worker is ended (and replaced) and the task
+   * fails with COMPOSITION_TIMEOUT. Some shapes make composition quadratic (a type with 100,000
+   * fields takes minutes), and a worker busy with one holds up every publish and check behind it.
+   */
+  taskTimeoutMs?: number;
   metrics?: RegistryMetrics;
 }
 
@@ -34,6 +40,8 @@ interface Job {
 interface Slot {
   worker: Worker;
   job: Job | null;
+  /** Ends the running task at its deadline. */
+  deadline?: NodeJS.Timeout;
 }
 
 /** V8's own young generation for a 64-bit heap (three 16 MB semi-space pages' worth). */
@@ -47,8 +55,9 @@ const workerScript = __filename.endsWith('.ts')
 /**
  * Worker threads that compose, so a composition of a large graph (seconds of CPU) does not stall
  * the event loop: /health, long-polls and usage reports keep being answered. Each worker keeps
- * its caches (built subgraphs, API schemas) between tasks. A worker that dies fails its task and
- * is replaced; `close` lets queued tasks finish, then ends the workers.
+ * its caches (built subgraphs, API schemas) between tasks. A worker that dies, or whose task
+ * outlasts `taskTimeoutMs`, fails its task and is replaced; `close` lets queued tasks finish,
+ * then ends the workers.
  */
 export class CompositionPool implements Composer {
   private readonly queue: FairQueue<Job>;
@@ -105,20 +114,14 @@ export class CompositionPool implements Composer {
         slot.job?.progress?.(message.progress);
         return;
       }
-      const job = slot.job;
-      slot.job = null;
+      const job = this.release(slot);
       if (message.ok) job?.resolve(message.result);
       else job?.reject(new Error(message.message));
       this.dispatch();
     });
     const died = (reason: string) => {
-      const index = this.slots.indexOf(slot);
-      if (index < 0) return;
-      const job = slot.job;
-      slot.job = null;
+      const job = this.replace(slot, 'died');
       job?.reject(new DomainError('WORKER_FAILED', `the composition worker stopped (${reason}): this composition was not done; retry it`));
-      this.slots[index] = this.spawn();
-      this.dispatch();
     };
     worker.on('error', (err) => {
       const outOfMemory = (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -128,6 +131,41 @@ export class CompositionPool implements Composer {
     return slot;
   }
 
+  /** Ends a slot's task: its job, if it still had one. */
+  private release(slot: Slot): Job | null {
+    clearTimeout(slot.deadline);
+    const job = slot.job;
+    slot.job = null;
+    return job;
+  }
+
+  /**
+   * Puts a new worker in a slot whose worker died or is being ended, and hands it the next task:
+   * the job the old one had, if any. A slot already replaced is left as it is (an ended worker
+   * still reports its exit).
+   */
+  private replace(slot: Slot, reason: WorkerStop): Job | null {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return null;
+    this.options.metrics?.workerReplaced(reason);
+    const job = this.release(slot);
+    this.slots[index] = this.spawn();
+    this.dispatch();
+    return job;
+  }
+
+  private timedOut(slot: Slot): void {
+    void slot.worker.terminate();
+    const job = this.replace(slot, 'timeout');
+    const seconds = (this.options.taskTimeoutMs ?? 0) / 1000;
+    job?.reject(
+      new DomainError(
+        'COMPOSITION_TIMEOUT',
+        `composition took longer than ${seconds} s (COMPOSITION_TIMEOUT_MS) and was stopped: nothing was published or checked. A schema this large or this shaped (a type with tens of thousands of fields) needs a larger limit`,
+      ),
+    );
+  }
+
   private dispatch(): void {
     for (const slot of this.slots) {
       if (slot.job) continue;
@@ -135,6 +173,7 @@ export class CompositionPool implements Composer {
       if (!job) break;
       this.options.metrics?.compositionQueue(this.queue.length);
       slot.job = job;
+      if (this.options.taskTimeoutMs) slot.deadline = setTimeout(() => this.timedOut(slot), this.options.taskTimeoutMs).unref();
       slot.worker.postMessage({ id: this.nextId++, task: job.task });
     }
     if (this.drained && this.queue.length === 0 && this.slots.every((slot) => !slot.job)) {

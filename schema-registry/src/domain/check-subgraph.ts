@@ -158,6 +158,17 @@ export function assertSettings(settings: Partial<CheckSettings>): void {
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw badInput('the query count threshold must be a whole number of at least 1');
   if (percent !== undefined && !(percent >= 0 && percent <= 100)) throw badInput('the query percentage threshold must be between 0 and 100');
   if (period !== undefined && (!Number.isInteger(period) || period <= 0)) throw badInput('the validation period must be a positive number of seconds');
+  assertExclusions('excluded clients', settings.excludedClients);
+  assertExclusions('excluded operation names', settings.excludedOperationNames);
+}
+
+/** Exclusions become terms of the usage queries (twice over for clients: name, and name@version). */
+export const exclusionLimits = { entries: 1_000, characters: 500 };
+
+function assertExclusions(what: string, names: string[] | undefined): void {
+  if (!names) return;
+  if (names.length > exclusionLimits.entries) throw badInput(`at most ${exclusionLimits.entries} ${what}; ${names.length} were given`);
+  if (names.some((name) => name.length > exclusionLimits.characters)) throw badInput(`each of the ${what} is at most ${exclusionLimits.characters} characters`);
 }
 
 const noUsage: UsageWindow = { totalRequests: 0, checkedOperations: 0, rows: [] };
