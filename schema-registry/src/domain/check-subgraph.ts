@@ -163,7 +163,7 @@ export function assertSettings(settings: Partial<CheckSettings>): void {
 }
 
 /** Exclusions become terms of the usage queries (twice over for clients: name, and name@version). */
-export const exclusionLimits = { entries: 1_000, characters: 500 };
+const exclusionLimits = { entries: 1_000, characters: 500 };
 
 function assertExclusions(what: string, names: string[] | undefined): void {
   if (!names) return;
