@@ -24,12 +24,32 @@ describe('the fair queue', () => {
 
   it('refuses an item once it holds its capacity, and takes one again after an item is served', () => {
     const queue = new FairQueue<number>(2);
-    expect(queue.push('a', 1)).toBe(true);
-    expect(queue.push('b', 2)).toBe(true);
-    expect(queue.push('c', 3)).toBe(false);
+    expect(queue.push('a', 1)).toBeNull();
+    expect(queue.push('b', 2)).toBeNull();
+    expect(queue.push('c', 3)).toBe('queue-full');
     expect(queue.length).toBe(2);
     queue.shift();
-    expect(queue.push('c', 3)).toBe(true);
+    expect(queue.push('c', 3)).toBeNull();
+  });
+
+  it('refuses an item past its lane\'s share while other lanes still get in', () => {
+    const queue = new FairQueue<string>(4, 2);
+    expect(queue.push('a', 'a1')).toBeNull();
+    expect(queue.push('a', 'a2')).toBeNull();
+    expect(queue.push('a', 'a3')).toBe('lane-full');
+    expect(queue.push('b', 'b1')).toBeNull();
+    expect(queue.push('b', 'b2')).toBeNull();
+    expect(queue.push('c', 'c1')).toBe('queue-full');
+    expect(queue.length).toBe(4);
+  });
+
+  it('queues work that continues admitted work first in its lane, past both limits', () => {
+    const queue = new FairQueue<string>(2, 1);
+    queue.push('a', 'a1');
+    queue.push('b', 'b1');
+    queue.pushFirst('b', 'b0');
+    expect(queue.length).toBe(3);
+    expect([queue.shift(), queue.shift(), queue.shift()]).toEqual(['a1', 'b0', 'b1']);
   });
 });
 
@@ -149,12 +169,36 @@ describe('the composition pool', () => {
   it('refuses work with QUEUE_FULL once its queue is full, and still does the work it queued', async () => {
     const graph = sources(generatedGraph(6, 20));
     const pool = open({ size: 1, maxQueued: 2 });
-    const accepted = [1, 2, 3].map(() => pool.run('ci:shop', { kind: 'compose', subgraphs: graph }));
+    const accepted = ['ci-a', 'ci-b', 'ci-c'].map((caller) => pool.run(caller, { kind: 'compose', subgraphs: graph }));
     // The first is taken by the worker at once; two wait; a fourth finds the queue full.
-    const refused = await pool.run('ci:shop', { kind: 'compose', subgraphs: graph }).catch((err: unknown) => err);
+    const refused = await pool.run('ci-d', { kind: 'compose', subgraphs: graph }).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(DomainError);
     expect((refused as DomainError).code).toBe('QUEUE_FULL');
+    expect((refused as DomainError).message).toContain('2 compositions are already waiting');
     for (const outcome of await Promise.all(accepted)) expect(outcome.ok).toBe(true);
+  });
+
+  it('refuses a caller past half of the queue with QUEUE_FULL, and still queues another caller\'s work', async () => {
+    const graph = sources(generatedGraph(6, 20));
+    const pool = open({ size: 1, maxQueued: 4 });
+    // One runs at once and two wait: the caller's share of a queue of four.
+    const accepted = [1, 2, 3].map(() => pool.run('flooding-key', { kind: 'compose', subgraphs: graph }));
+    const refused = await pool.run('flooding-key', { kind: 'compose', subgraphs: graph }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).code).toBe('QUEUE_FULL');
+    expect((refused as DomainError).message).toContain('this API key already has 2 compositions waiting');
+    const other = pool.run('another-key', { kind: 'compose', subgraphs: graph });
+    for (const outcome of await Promise.all([...accepted, other])) expect(outcome.ok).toBe(true);
+  });
+
+  it('runs the next step of admitted work even when the queue is full', async () => {
+    const graph = sources(generatedGraph(6, 20));
+    const pool = open({ size: 1, maxQueued: 2 });
+    const queued = ['ci-a', 'ci-b', 'ci-c'].map((caller) => pool.run(caller, { kind: 'compose', subgraphs: graph }));
+    const fresh = await pool.run('ci-a', { kind: 'compose', subgraphs: graph }).catch((err: unknown) => err);
+    expect((fresh as DomainError).code).toBe('QUEUE_FULL');
+    const next = pool.run('ci-a', { kind: 'compose', subgraphs: graph }, undefined, { continuing: true });
+    for (const outcome of await Promise.all([...queued, next])) expect(outcome.ok).toBe(true);
   });
 
   it('fails a task whose worker runs out of memory with WORKER_FAILED, and composes the next task in a new worker', async () => {

@@ -3,15 +3,24 @@ import { Worker } from 'node:worker_threads';
 import { DomainError } from '@ficus/kit';
 import type { RegistryMetrics, WorkerStop } from '../registry-metrics';
 import type { CompositionTask, TaskProgress, TaskResult } from './composition-work';
-import { FairQueue } from './fair-queue';
+import { FairQueue, QueueRefusal } from './fair-queue';
 
 /** Where composition work runs; publishes and checks only know this. */
 export interface Composer {
   /**
-   * Runs a task after the tasks queued before it in its lane (one lane per caller and graph).
+   * Runs a task after the tasks queued before it in its lane: the caller's (its API key's id).
    * `progress` hears what the task tells before it ends (`TaskProgress`).
    */
-  run<T extends CompositionTask>(lane: string, task: T, progress?: (told: TaskProgress<T>) => void): Promise<TaskResult<T>>;
+  run<T extends CompositionTask>(lane: string, task: T, progress?: (told: TaskProgress<T>) => void, options?: RunOptions): Promise<TaskResult<T>>;
+}
+
+export interface RunOptions {
+  /**
+   * The task is the next step of one already admitted (a check's usage evaluation after its
+   * composition): it goes first in its lane and is never refused for a full queue, which would
+   * throw away the composition it follows.
+   */
+  continuing?: boolean;
 }
 
 export interface CompositionPoolOptions {
@@ -19,6 +28,8 @@ export interface CompositionPoolOptions {
   size: number;
   /** Tasks waiting for a worker beyond which new ones are refused with QUEUE_FULL. */
   maxQueued: number;
+  /** Tasks one lane (caller) may have waiting: by default half of `maxQueued`, so one caller cannot fill the queue. */
+  maxQueuedPerLane?: number;
   /** Each worker's old-generation heap limit; past it the worker dies and its task fails with WORKER_FAILED. */
   maxHeapMb?: number;
   /**
@@ -64,11 +75,12 @@ export class CompositionPool implements Composer {
   private readonly slots: Slot[] = [];
   private nextId = 0;
   private closing = false;
+  private closed = false;
   private drained: (() => void) | null = null;
 
   constructor(private readonly options: CompositionPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) throw new Error('a composition pool needs at least one worker');
-    this.queue = new FairQueue(options.maxQueued);
+    this.queue = new FairQueue(options.maxQueued, options.maxQueuedPerLane ?? Math.ceil(options.maxQueued / 2));
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
   }
 
@@ -76,25 +88,36 @@ export class CompositionPool implements Composer {
     return this.queue.length;
   }
 
-  run<T extends CompositionTask>(lane: string, task: T, progress?: (told: TaskProgress<T>) => void): Promise<TaskResult<T>> {
-    if (this.closing) return Promise.reject(new DomainError('WORKER_FAILED', 'the registry is shutting down: composition is not taking new work'));
+  run<T extends CompositionTask>(lane: string, task: T, progress?: (told: TaskProgress<T>) => void, options: RunOptions = {}): Promise<TaskResult<T>> {
+    if (this.closed || (this.closing && !options.continuing)) return Promise.reject(new DomainError('WORKER_FAILED', 'the registry is shutting down: composition is not taking new work'));
     return new Promise((resolve, reject) => {
       const job: Job = { task, progress: progress as ((told: unknown) => void) | undefined, resolve: resolve as (result: unknown) => void, reject };
-      if (!this.queue.push(lane, job)) {
-        reject(new DomainError('QUEUE_FULL', `${this.queue.capacity} compositions are already waiting: retry later`, { queued: this.queue.length }));
-        return;
+      if (options.continuing) this.queue.pushFirst(lane, job);
+      else {
+        const refused = this.queue.push(lane, job);
+        if (refused) return reject(this.refusal(refused));
       }
       this.options.metrics?.compositionQueue(this.queue.length);
       this.dispatch();
     });
   }
 
-  /** Finishes the queued and running tasks, then ends the workers. */
+  private refusal(refused: QueueRefusal): DomainError {
+    const { capacity, laneCapacity, length } = this.queue;
+    const message =
+      refused === 'queue-full'
+        ? `${capacity} compositions are already waiting: retry later`
+        : `this API key already has ${laneCapacity} compositions waiting, its share of the registry's queue (COMPOSITION_QUEUE_MAX=${capacity}): retry later`;
+    return new DomainError('QUEUE_FULL', message, { queued: length });
+  }
+
+  /** Finishes the queued and running tasks (and the steps that continue them), then ends the workers. */
   async close(): Promise<void> {
     this.closing = true;
-    if (this.queue.length > 0 || this.slots.some((slot) => slot.job)) {
+    while (this.queue.length > 0 || this.slots.some((slot) => slot.job)) {
       await new Promise<void>((resolve) => (this.drained = resolve));
     }
+    this.closed = true;
     await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
   }
 

@@ -86,8 +86,8 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, { 
   const proposed = [...current.filter((s) => s.name !== input.name), { name: input.name, sdl: input.sdl, routingUrl }];
   const before = await latestSupergraph(em, variant);
   const subgraphs = proposed.sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ name: s.name, sdl: s.sdl, routingUrl: s.routingUrl, origin: s.name }));
-  // Checks queue fairly per caller and graph: one caller's burst does not hold up another's check.
-  const lane = `${caller.id}:${input.ref.graph}`;
+  // Compositions queue fairly per caller: one caller's burst does not hold up another's check.
+  const lane = caller.id;
   const now = new Date();
   const from = new Date(now.getTime() - settings.validationPeriodSeconds * 1000);
   const readTouched = (touched: SpelledCoordinates) => usageWindow(em, variant.id, from, settings, { ...touched, accepts: () => true });
@@ -118,7 +118,7 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, { 
     if (before) {
       // A proposal composed before is not merged again, so nothing was read early.
       const usage = (await early.usage) ?? (await usageTouched(changes, before.sdl, readTouched, composer, lane));
-      evaluated = await composer.run(lane, { kind: 'evaluate', changes, usage, policy: settings, beforeSdl: before.sdl });
+      evaluated = await composer.run(lane, { kind: 'evaluate', changes, usage, policy: settings, beforeSdl: before.sdl }, undefined, { continuing: true });
     }
     report = {
       ...base,
@@ -216,5 +216,5 @@ async function usageTouched(
   lane: string,
 ): Promise<UsageWindow> {
   if (!changes.some((c) => c.severity === 'BREAKING')) return noUsage;
-  return readTouched(await composer.run(lane, { kind: 'touched', changes, beforeSdl }));
+  return readTouched(await composer.run(lane, { kind: 'touched', changes, beforeSdl }, undefined, { continuing: true }));
 }

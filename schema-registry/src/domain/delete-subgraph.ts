@@ -39,7 +39,7 @@ export async function deleteSubgraph(deps: PublishDeps, input: DeleteInput, acto
       const remaining = current.filter((s) => s.name !== input.name).map((s) => ({ name: s.name, sdl: s.sdl, routingUrl: s.routingUrl }));
       if (remaining.length === 0) throw badInput(`"${input.name}" is the only subgraph of ${graphRef}: a variant keeps at least one`);
 
-      const composed = withPartialOverrideRule(await composeWithMetrics(deps, graphRef, remaining), remaining);
+      const composed = withPartialOverrideRule(await composeWithMetrics(deps, actor, remaining), remaining);
       if (!composed.ok) return { status: 'refused', errors: composed.errors, hints: composed.hints } as const;
       if (input.dryRun) return { status: 'would-delete', supergraph: null, hints: composed.hints } as const;
 

@@ -79,7 +79,7 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
     // another subgraph is ordered after this one.
     let alone: CompositionOutcome | undefined;
     if (!(await findVariant(deps.em, input.ref))) {
-      alone = await composeWithMetrics(deps, graphRef, [{ name: input.name, sdl: input.sdl, routingUrl: input.routingUrl }]);
+      alone = await composeWithMetrics(deps, publisher, [{ name: input.name, sdl: input.sdl, routingUrl: input.routingUrl }]);
       if (!alone.ok) return { status: 'refused', errors: alone.errors, hints: alone.hints } as const;
     }
     const variant = await findOrCreateVariant(deps.em, input.ref);
@@ -93,7 +93,7 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
       ].sort((a, b) => a.name.localeCompare(b.name));
 
       // Still no other subgraph: the proposal alone was composed above.
-      const composed = withPartialOverrideRule(alone && current.length === 0 ? alone : await composeWithMetrics(deps, graphRef, proposed), proposed);
+      const composed = withPartialOverrideRule(alone && current.length === 0 ? alone : await composeWithMetrics(deps, publisher, proposed), proposed);
       if (!composed.ok) return { status: 'refused', errors: composed.errors, hints: composed.hints } as const;
 
       const supergraphId = createHash('sha256').update(composed.supergraphSdl).digest('hex');
@@ -123,9 +123,9 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
   return outcome;
 }
 
-/** Composes a variant's subgraphs in the variant's publish lane, timed by the composition metrics. */
-export function composeWithMetrics(deps: PublishDeps, graphRef: string, subgraphs: { name: string; sdl: string; routingUrl: string }[]) {
-  const compose = () => deps.composer.run(`publish:${graphRef}`, { kind: 'compose', subgraphs: subgraphs.map((s) => ({ ...s, origin: s.name })) });
+/** Composes a variant's subgraphs in the caller's lane, timed by the composition metrics. */
+export function composeWithMetrics(deps: PublishDeps, caller: ApiKeyRow, subgraphs: { name: string; sdl: string; routingUrl: string }[]) {
+  const compose = () => deps.composer.run(caller.id, { kind: 'compose', subgraphs: subgraphs.map((s) => ({ ...s, origin: s.name })) });
   return deps.metrics ? deps.metrics.composed(compose) : compose();
 }
 
