@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerClientErrors, closeSilentConnections, createLogger, HealthCheck, RequestSignature, ServiceMetrics } from '@ficus/kit/service';
+import { answerClientErrors, closeSilentConnections, createLogger, HealthCheck, receiveTimeouts, RequestSignature, ServiceMetrics } from '@ficus/kit/service';
 import type { PolicyHook } from './authorization';
 import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/token-verifier';
@@ -25,7 +25,6 @@ import { httpSubscriptions } from './http/http-subscriptions';
 import { jsonBody } from './http/json-body';
 import { landingPage } from './http/landing-page';
 import { middlewareChain } from './http/middleware-chain';
-import { receiveTimeouts } from './http/receive-timeouts';
 import { serveOperation } from './http/serve-operation';
 import { webSocketsOnFirstUpgrade } from './http/websocket-upgrades';
 import { authorizationStage } from './pipeline/authorization-stage';
@@ -126,6 +125,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
   closeSilentConnections(httpServer, receiving.headersTimeout);
   let draining = false;
   const origins = allowedOrigins(config.corsOrigins);
+  const bodies = serviceMetrics.requestBodyBudget({ maxBytes: config.requestBodiesMaxBytes, bodyLimitBytes: config.bodyLimitBytes });
   const subscriptionStreams = httpSubscriptions({
     executor: subscriptions,
     heartbeatMs: config.subscriptions.httpHeartbeatMs,
@@ -143,6 +143,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
       corsFor(origins),
       allowedMethods(),
       csrfPrevention(),
+      bodies.handler,
       jsonBody(config.bodyLimitBytes),
       clientAddressMiddleware(pipeline.clientAddressOf),
       authenticate(verifyToken),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { collectConfigProblems, ConfigError, env, identitySigningSecret, parseEnv, reusePortEnv } from '@ficus/kit/service';
+import { collectConfigProblems, ConfigError, env, identitySigningSecret, parseEnv, requestBodiesEnv, reusePortEnv } from '@ficus/kit/service';
 import type { EngineName } from './engine/engine';
 import { readSubgraphResilienceConfig, SubgraphResilienceConfig } from './execution/resilience/config';
 import { RateLimitConfig, rateLimitConfigFrom, rateLimitEnv } from './rate-limit';
@@ -58,6 +58,8 @@ export interface GatewayConfig {
   /** Browser origins allowed besides the hosted Apollo Sandbox. */
   corsOrigins: string[];
   bodyLimitBytes: number;
+  /** REQUEST_BODIES_MAX_BYTES: the request-body bytes held at once, across requests; past it a request is answered 503 SERVICE_OVERLOADED. */
+  requestBodiesMaxBytes: number;
   /** Longest a client may take to send a whole request (its headers at most 10 s of it); then 408 and the connection closes. */
   requestTimeoutMs: number;
   /** Longest wait for one subgraph response. */
@@ -144,6 +146,7 @@ const gatewayEnv = {
     .pipe(z.array(origin))
     .default([]),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  ...requestBodiesEnv,
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   IDENTITY_SIGNING_SECRET: identitySigningSecret.optional(),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
@@ -226,6 +229,7 @@ export function readGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
     jwtAudience: vars.JWT_AUDIENCE,
     corsOrigins: vars.CORS_ORIGINS,
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
+    requestBodiesMaxBytes: vars.REQUEST_BODIES_MAX_BYTES,
     requestTimeoutMs: vars.HTTP_REQUEST_TIMEOUT_MS,
     subgraphTimeoutMs: vars.SUBGRAPH_TIMEOUT_MS,
     identitySigningSecret: vars.IDENTITY_SIGNING_SECRET ?? null,

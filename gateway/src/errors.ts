@@ -47,6 +47,7 @@ export const gatewayErrors = {
   SUBGRAPH_SUBSCRIPTION_LOST: { status: 200, meaning: "The subgraph serving a subscription went away; the subscription ends." },
   SUBSCRIPTION_CLIENT_TOO_SLOW: { status: 200, meaning: "More of a subscription's events waited for the client than SUBSCRIPTION_QUEUE_CAPACITY: the subscription ends; subscribe again." },
   TOO_MANY_SUBSCRIPTIONS: { status: 429, meaning: 'A connection or client holds as many subscriptions as it may.' },
+  SERVICE_OVERLOADED: { status: 503, meaning: 'The gateway holds as many request bodies at once as REQUEST_BODIES_MAX_BYTES allows: retry shortly, as Retry-After says.' },
   SERVICE_UNAVAILABLE: { status: 503, meaning: 'No supergraph is loaded yet, or the gateway is shutting down.' },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'An unexpected failure; the details are in the log, keyed by request id.' },
 } as const;

@@ -1,4 +1,5 @@
-import { errorCodes, graphql, rawHttpBody, rawHttpExchange } from '@ficus/testkit';
+import net from 'node:net';
+import { errorCodes, graphql, rawHttpBody, rawHttpExchange, waitFor } from '@ficus/testkit';
 import { Gate, startAccountsSubgraph } from './harness/shop-subgraphs';
 import { origin, startTestGateway, TestGateway } from './harness/test-gateway';
 import type { TestSubgraph } from './harness/test-subgraph';
@@ -8,7 +9,8 @@ let gateway: TestGateway;
 
 beforeAll(async () => {
   accounts = await startAccountsSubgraph(new Gate());
-  gateway = await startTestGateway([accounts], { env: { CORS_ORIGINS: 'http://localhost:5173, https://shop.example' } });
+  // Room for one body of the largest size (BODY_LIMIT_BYTES, 1,000,000) and half of another.
+  gateway = await startTestGateway([accounts], { env: { CORS_ORIGINS: 'http://localhost:5173, https://shop.example', REQUEST_BODIES_MAX_BYTES: '1500000' } });
 });
 
 afterAll(async () => {
@@ -92,6 +94,26 @@ describe('request bodies', () => {
 
     expect(response.status).toBe(413);
     expect(errorCodes(response)).toEqual(['BAD_REQUEST']);
+  });
+
+  it('refuses a body that would take the bodies held past REQUEST_BODIES_MAX_BYTES with 503 SERVICE_OVERLOADED, and goes on serving', async () => {
+    const { hostname, port } = new URL(gateway.url);
+    const held = net.connect(Number(port), hostname);
+    held.on('error', () => undefined);
+    const metric = async () => (await (await fetch(`${origin(gateway)}/metrics`)).text()).match(/^http_server_request_bodies_held_bytes\{[^}]*\} (\d+)$/m)?.[1];
+    try {
+      held.write(`POST /graphql HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"query":"`);
+      await waitFor(async () => (await metric()) === '1000000', { what: 'the held body counted' });
+
+      const refused = await rawHttpExchange(gateway.url, `POST /graphql HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 600000\r\n\r\n`);
+      expect(refused).toMatch(/^HTTP\/1\.1 503 /);
+      expect(refused).toMatch(/\r\nretry-after: 1\r\n/i);
+      expect(rawHttpBody(refused)).toMatchObject({ errors: [{ extensions: { code: 'SERVICE_OVERLOADED' } }] });
+      expect((await graphql(gateway.url, '{ whoami { userId } }')).status).toBe(200);
+    } finally {
+      held.destroy();
+    }
+    await waitFor(async () => (await metric()) === '0', { what: 'the held body let go' });
   });
 
   it("refuses headers larger than Node's limit with 431 in the GraphQL error shape, and goes on serving", async () => {

@@ -80,6 +80,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       port: config.port,
       reusePort: config.reusePort,
       bodyLimitBytes: config.bodyLimitBytes,
+      requestBodiesMaxBytes: config.requestBodiesMaxBytes,
       lexicalLimits: registryLexicalLimits,
       metrics,
       checks: [{ name: 'database', check: () => orm.isConnected() }],

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, DatabaseAccess, databaseAccessEnv, databaseAccessOf, DatabaseTarget, env, LogLevel, NodeEnv, parseEnv, resolveDatabaseTarget, subgraphEnv } from '@ficus/kit';
+import { ConfigError, DatabaseAccess, databaseAccessEnv, databaseAccessOf, DatabaseTarget, env, LogLevel, NodeEnv, parseEnv, requestBodiesEnv, resolveDatabaseTarget, subgraphEnv } from '@ficus/kit';
 import { z } from 'zod';
 
 /** What the registry needs to boot. Read once in `main.ts` (and by `ficus key create`), passed down. */
@@ -17,6 +17,8 @@ export interface RegistryConfig {
   databaseAccess?: DatabaseAccess;
   /** Largest accepted request body, in bytes: usage batches from busy gateways are big. */
   bodyLimitBytes: number;
+  /** REQUEST_BODIES_MAX_BYTES: the request-body bytes held at once, across requests; past it a request is answered 503 SERVICE_OVERLOADED. */
+  requestBodiesMaxBytes: number;
   /** Usage reports read and stored at once; more wait, so ingestion's memory stays bounded. */
   usageIngestConcurrency: number;
   /** The longest a gateway's `GET /api/supergraph/…?after=` may wait for a newer supergraph. */
@@ -58,6 +60,7 @@ const registryEnv = {
   ...databaseAccessEnv,
   PORT: env.port(registryDefaultPort),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10_000_000),
+  ...requestBodiesEnv,
   USAGE_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   LONG_POLL_MAX_SECONDS: z.coerce.number().int().min(1).max(300).default(60),
   UPLINK_MIN_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
@@ -86,6 +89,7 @@ export function readRegistryConfig(processEnv: NodeJS.ProcessEnv = process.env):
     logLevel: parsed.LOG_LEVEL,
     dataDir,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
+    requestBodiesMaxBytes: parsed.REQUEST_BODIES_MAX_BYTES,
     usageIngestConcurrency: parsed.USAGE_INGEST_CONCURRENCY,
     longPollMaxSeconds: parsed.LONG_POLL_MAX_SECONDS,
     uplinkMinDelaySeconds: parsed.UPLINK_MIN_DELAY_SECONDS,

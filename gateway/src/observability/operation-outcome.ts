@@ -47,6 +47,7 @@ const classOfCode: Record<GatewayErrorCode, ErrorClass> = {
   SUBSCRIPTION_CLIENT_TOO_SLOW: 'limit',
   INTERNAL_SERVER_ERROR: 'internal',
   QUERY_PLANNING_TIMEOUT: 'internal',
+  SERVICE_OVERLOADED: 'unavailable',
   SERVICE_UNAVAILABLE: 'unavailable',
   SUPERGRAPH_RELOADED: 'unavailable',
 };

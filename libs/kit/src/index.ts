@@ -1,6 +1,7 @@
 export * from './config/parse-config';
 export * from './config/subgraph-config';
 export * from './config/reuse-port';
+export * from './config/request-bodies';
 export * from './db/database-target';
 export * from './db/open-database';
 export * from './db/pg-notifications';
@@ -12,6 +13,8 @@ export * from './errors';
 export * from './graphql-schema';
 export * from './http/http-app';
 export * from './http/client-errors';
+export * from './http/receive-timeouts';
+export * from './http/request-body-budget';
 export * from './http/silent-connections';
 export * from './http/trace-id';
 export * from './http/format-error';

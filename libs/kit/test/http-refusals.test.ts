@@ -1,15 +1,16 @@
 import net from 'node:net';
 import { parse } from 'graphql';
 import pino from 'pino';
-import { rawHttpBody, rawHttpExchange } from '@ficus/testkit';
+import { rawHttpBody, rawHttpExchange, waitFor } from '@ficus/testkit';
 import { GraphQLHttpServer, ServiceMetrics, startGraphQLHttpServer } from '../src';
 
 const logger = pino({ level: 'silent' });
 let server: GraphQLHttpServer;
 
 /** A service answering `{ ping }`, its metrics under `name`. */
-function startPingServer(name: string, silentConnectionTimeoutMs?: number): Promise<GraphQLHttpServer> {
+function startPingServer(name: string, silentConnectionTimeoutMs?: number, requestBodiesMaxBytes?: number): Promise<GraphQLHttpServer> {
   return startGraphQLHttpServer({
+    requestBodiesMaxBytes,
     typeDefs: parse('type Query { ping: String }'),
     resolvers: { Query: { ping: () => 'pong' } },
     logger,
@@ -101,5 +102,63 @@ describe('a connection that sends nothing', () => {
     await closed;
 
     expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+  });
+});
+
+describe('request bodies past what the service holds at once (REQUEST_BODIES_MAX_BYTES)', () => {
+  let budgeted: GraphQLHttpServer;
+  const held: net.Socket[] = [];
+  beforeAll(async () => {
+    // Bodies of at most 10,000 bytes, 25,000 held at once: two unfinished bodies of 10,000 leave room for 5,000.
+    budgeted = await startPingServer('body_budget', undefined, 25_000);
+  });
+  afterAll(async () => {
+    for (const socket of held) socket.destroy();
+    await budgeted?.stop();
+  });
+
+  const metric = async (name: string): Promise<number> => {
+    const text = await (await fetch(new URL('/metrics', budgeted.url))).text();
+    return Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  };
+  /** A POST whose body is announced at `length` bytes and sent but for its last byte, then held. */
+  const holdBody = (length: number) => {
+    const { hostname, port } = new URL(budgeted.url);
+    const socket = net.connect(Number(port), hostname);
+    socket.on('error', () => undefined);
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${'{'.padEnd(length - 1, ' ')}`);
+    held.push(socket);
+    return socket;
+  };
+  const post = (body: string) => fetch(budgeted.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it('refuses a body that would take the total past it with 503 SERVICE_OVERLOADED and Retry-After, unread, and serves the rest', async () => {
+    holdBody(10_000);
+    holdBody(10_000);
+    await waitFor(async () => (await metric('http_server_request_bodies_held_bytes')) === 20_000, { what: 'two held bodies counted' });
+
+    const refused = await rawHttpExchange(budgeted.url, `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9000\r\n\r\n`);
+    expect(refused).toMatch(/^HTTP\/1\.1 503 /);
+    expect(refused).toMatch(/\r\nretry-after: 1\r\n/i);
+    expect(refused).toMatch(/\r\nconnection: close\r\n/i);
+    expect(rawHttpBody(refused)).toEqual({
+      errors: [{ message: expect.stringContaining('REQUEST_BODIES_MAX_BYTES'), extensions: { code: 'SERVICE_OVERLOADED' } }],
+    });
+    // A body of unknown length (chunked) counts as the body limit.
+    const chunked = await rawHttpExchange(budgeted.url, `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    expect(chunked).toMatch(/^HTTP\/1\.1 503 /);
+    expect(await metric('http_server_requests_overloaded_total')).toBe(2);
+
+    // What fits is served, and so is a request without a body.
+    expect(await (await post(JSON.stringify({ query: '{ ping }' }))).json()).toEqual({ data: { ping: 'pong' } });
+    expect((await fetch(new URL('/health', budgeted.url))).status).toBe(200);
+  });
+
+  it('takes large bodies again once the held ones are gone', async () => {
+    for (const socket of held.splice(0)) socket.destroy();
+    await waitFor(async () => (await metric('http_server_request_bodies_held_bytes')) === 0, { what: 'the held bodies let go' });
+
+    const large = JSON.stringify({ query: `{ ping } # ${'x'.repeat(9_000)}` });
+    expect(await (await post(large)).json()).toEqual({ data: { ping: 'pong' } });
   });
 });

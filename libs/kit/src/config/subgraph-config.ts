@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { collectConfigProblems, ConfigError, env, parseEnv } from './parse-config';
 import { identitySigningSecret } from './identity-signing-secret';
 import { reusePortEnv } from './reuse-port';
+import { requestBodiesEnv } from './request-bodies';
 import { DatabaseTarget, resolveDatabaseTarget } from '../db/database-target';
 import { DatabaseAccess, databaseAccessEnv, databaseAccessOf } from './database-access';
 import { natsAccessEnv, natsAccessOf, natsAccessProblems, SubgraphNatsAccess } from './nats-access';
@@ -29,6 +30,8 @@ export interface SubgraphConfig {
   databaseAccess?: DatabaseAccess;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
+  /** REQUEST_BODIES_MAX_BYTES: the request bodies held at once, across requests (default `defaultRequestBodiesMaxBytes`). */
+  requestBodiesMaxBytes?: number;
   /**
    * The secret the gateway signs its requests with: given one, the subgraph answers only
    * requests the gateway signed (and an unsigned `{ _service { sdl } }`); null trusts
@@ -73,6 +76,7 @@ export const subgraphEnv = {
   POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').refine(withoutSslMode, sslModeInUrl).optional(),
   ...databaseAccessEnv,
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  ...requestBodiesEnv,
   IDENTITY_SIGNING_SECRET: identitySigningSecret.optional(),
   MAX_DEPTH: z.coerce.number().int().positive().default(15),
   // The widest plan the graph allows: 100 orders of 50 items, each item a product reference.
@@ -105,6 +109,7 @@ export function readSubgraphConfig(
     natsAccess: natsAccessOf(parsed),
     dataDir,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
+    requestBodiesMaxBytes: parsed.REQUEST_BODIES_MAX_BYTES,
     identitySigningSecret: parsed.IDENTITY_SIGNING_SECRET ?? null,
     limits: {
       maxDepth: parsed.MAX_DEPTH,

@@ -1,5 +1,6 @@
 import type { DeliveryObserver } from '@ficus/events';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { RequestBodyBudget, requestBodyBudget, RequestBodyBudgetOptions } from '../http/request-body-budget';
 
 /** A service's Prometheus metrics, served at `/metrics`. One registry per service instance. */
 export class ServiceMetrics {
@@ -60,6 +61,21 @@ export class ServiceMetrics {
       labelNames: ['saga', 'outcome', 'reason'],
       registers,
     });
+  }
+
+  /**
+   * The service's request-body budget, measured: `http_server_request_bodies_held_bytes` (what it
+   * holds now) and `http_server_requests_overloaded_total` (requests refused for it).
+   */
+  requestBodyBudget(options: Omit<RequestBodyBudgetOptions, 'onRefused'>): RequestBodyBudget {
+    const refused = new Counter({
+      name: 'http_server_requests_overloaded_total',
+      help: 'Requests answered 503 SERVICE_OVERLOADED: their bodies would have taken what the service holds at once past REQUEST_BODIES_MAX_BYTES.',
+      registers: [this.registry],
+    });
+    const budget = requestBodyBudget({ ...options, onRefused: () => refused.inc() });
+    this.gaugeFrom('http_server_request_bodies_held_bytes', 'Request-body bytes the service holds now, from each request\'s arrival to its response (REQUEST_BODIES_MAX_BYTES bounds it).', async () => budget.heldBytes());
+    return budget;
   }
 
   /** A gauge read at scrape time, e.g. the outbox backlog. */

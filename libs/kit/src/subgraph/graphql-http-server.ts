@@ -11,6 +11,8 @@ import type { Logger } from 'pino';
 import { DomainError } from '../errors';
 import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, notFoundHandler, requestIdMiddleware } from '../http/http-app';
 import { answerClientErrors } from '../http/client-errors';
+import { receiveTimeouts } from '../http/receive-timeouts';
+import { defaultRequestBodiesMaxBytes } from '../config/request-bodies';
 import { closeSilentConnections } from '../http/silent-connections';
 import { formatErrorFor } from '../http/format-error';
 import { gatewaySignatureCheck } from '../http/gateway-signature-check';
@@ -36,6 +38,8 @@ export type GraphQLHttpServerOptions<TContext extends { logger: Logger }> = Grap
   /** Shares the port with other processes that set it too (SO_REUSEPORT); the config refuses it on a Node without it. */
   reusePort?: boolean;
   bodyLimitBytes: number;
+  /** The request-body bytes held at once, across requests (REQUEST_BODIES_MAX_BYTES; default `defaultRequestBodiesMaxBytes`). */
+  requestBodiesMaxBytes?: number;
   checks: HealthCheck[];
   metrics: ServiceMetrics;
   /** Over HTTP an express request; in process one with the same headers, id and logger. */
@@ -67,6 +71,8 @@ export interface GraphQLHttpServer {
   stop(): Promise<void>;
 }
 
+const requestReceiveTimeoutMs = 60_000;
+
 /** A service's HTTP face: `/graphql` (Apollo Server), `/health`, `/ready` and any extra routes. */
 export async function startGraphQLHttpServer<TContext extends { logger: Logger }>(
   options: GraphQLHttpServerOptions<TContext>,
@@ -74,9 +80,11 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   const { logger } = options;
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // A request (headers and body) must arrive within a minute, not Node's five, so trickled ones are not held for long.
+  const httpServer = http.createServer(receiveTimeouts(requestReceiveTimeoutMs), app);
   answerClientErrors(httpServer);
   closeSilentConnections(httpServer, options.silentConnectionTimeoutMs);
+  const bodies = options.metrics.requestBodyBudget({ maxBytes: options.requestBodiesMaxBytes ?? defaultRequestBodiesMaxBytes, bodyLimitBytes: options.bodyLimitBytes });
   let draining = false;
   const schema =
     'schema' in options
@@ -114,6 +122,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
   };
 
   app.use(requestIdMiddleware(logger));
+  app.use(bodies.handler);
   healthRoutes(app, options.checks, () => draining);
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());

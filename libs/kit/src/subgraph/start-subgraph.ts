@@ -198,6 +198,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       port: config.port,
       reusePort: config.reusePort,
       bodyLimitBytes: config.bodyLimitBytes,
+      requestBodiesMaxBytes: config.requestBodiesMaxBytes,
       gatewaySignature,
       operationLimits: { ...config.limits, maxPageSize, pageSizes: definition.pageSizes },
       metrics,
