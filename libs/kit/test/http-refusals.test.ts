@@ -8,15 +8,15 @@ const logger = pino({ level: 'silent' });
 let server: GraphQLHttpServer;
 
 /** A service answering `{ ping }`, its metrics under `name`. */
-function startPingServer(name: string, silentConnectionTimeoutMs?: number, requestBodiesMaxBytes?: number): Promise<GraphQLHttpServer> {
+function startPingServer(name: string, silentConnectionTimeoutMs?: number, bodies?: { limit: number; heldAtOnce: number }): Promise<GraphQLHttpServer> {
   return startGraphQLHttpServer({
-    requestBodiesMaxBytes,
+    requestBodiesMaxBytes: bodies?.heldAtOnce,
     typeDefs: parse('type Query { ping: String }'),
     resolvers: { Query: { ping: () => 'pong' } },
     logger,
     host: '127.0.0.1',
     port: 0,
-    bodyLimitBytes: 10_000,
+    bodyLimitBytes: bodies?.limit ?? 10_000,
     checks: [],
     metrics: new ServiceMetrics(name),
     context: () => ({ logger }),
@@ -109,8 +109,8 @@ describe('request bodies past what the service holds at once (REQUEST_BODIES_MAX
   let budgeted: GraphQLHttpServer;
   const held: net.Socket[] = [];
   beforeAll(async () => {
-    // Bodies of at most 10,000 bytes, 25,000 held at once: two unfinished bodies of 10,000 leave room for 5,000.
-    budgeted = await startPingServer('body_budget', undefined, 25_000);
+    // Bodies of at most 100,000 bytes, 250,000 held at once: two unfinished bodies of 100,000 leave room for 50,000.
+    budgeted = await startPingServer('body_budget', undefined, { limit: 100_000, heldAtOnce: 250_000 });
   });
   afterAll(async () => {
     for (const socket of held) socket.destroy();
@@ -133,11 +133,11 @@ describe('request bodies past what the service holds at once (REQUEST_BODIES_MAX
   const post = (body: string) => fetch(budgeted.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   it('refuses a body that would take the total past it with 503 SERVICE_OVERLOADED and Retry-After, unread, and serves the rest', async () => {
-    holdBody(10_000);
-    holdBody(10_000);
-    await waitFor(async () => (await metric('http_server_request_bodies_held_bytes')) === 20_000, { what: 'two held bodies counted' });
+    holdBody(100_000);
+    holdBody(100_000);
+    await waitFor(async () => (await metric('http_server_request_bodies_held_bytes')) === 200_000, { what: 'two held bodies counted' });
 
-    const refused = await rawHttpExchange(budgeted.url, `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9000\r\n\r\n`);
+    const refused = await rawHttpExchange(budgeted.url, `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n`);
     expect(refused).toMatch(/^HTTP\/1\.1 503 /);
     expect(refused).toMatch(/\r\nretry-after: 1\r\n/i);
     expect(refused).toMatch(/\r\nconnection: close\r\n/i);
@@ -149,8 +149,10 @@ describe('request bodies past what the service holds at once (REQUEST_BODIES_MAX
     expect(chunked).toMatch(/^HTTP\/1\.1 503 /);
     expect(await metric('http_server_requests_overloaded_total')).toBe(2);
 
-    // What fits is served, and so is a request without a body.
-    expect(await (await post(JSON.stringify({ query: '{ ping }' }))).json()).toEqual({ data: { ping: 'pong' } });
+    // What fits is served; so is a small body past the budget (40,000 of 50,000 taken first), and a request without a body.
+    holdBody(40_000);
+    await waitFor(async () => (await metric('http_server_request_bodies_held_bytes')) === 240_000, { what: 'the third held body counted' });
+    expect(await (await post(JSON.stringify({ query: `{ ping } # ${'x'.repeat(20_000)}` }))).json()).toEqual({ data: { ping: 'pong' } });
     expect((await fetch(new URL('/health', budgeted.url))).status).toBe(200);
   });
 
@@ -158,7 +160,7 @@ describe('request bodies past what the service holds at once (REQUEST_BODIES_MAX
     for (const socket of held.splice(0)) socket.destroy();
     await waitFor(async () => (await metric('http_server_request_bodies_held_bytes')) === 0, { what: 'the held bodies let go' });
 
-    const large = JSON.stringify({ query: `{ ping } # ${'x'.repeat(9_000)}` });
+    const large = JSON.stringify({ query: `{ ping } # ${'x'.repeat(90_000)}` });
     expect(await (await post(large)).json()).toEqual({ data: { ping: 'pong' } });
   });
 });

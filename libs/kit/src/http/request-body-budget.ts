@@ -11,6 +11,13 @@ export interface RequestBodyBudgetOptions {
   onRefused?(): void;
 }
 
+/**
+ * A body this small is taken even past the budget (and counted): GraphQL operations are small, so
+ * clients holding large bodies can delay uploads but not shut out queries. What it lets past is
+ * bounded by connections: 20,000 of them (the file descriptor limit) hold at most 640 MB.
+ */
+export const alwaysTakenBodyBytes = 32 * 1024;
+
 /** The budget's handler, and the bytes it holds now (for a gauge). */
 export interface RequestBodyBudget {
   handler: NodeHttpHandler;
@@ -23,7 +30,7 @@ export interface RequestBodyBudget {
  * at the body limit when it has none (chunked). A request that would take the total past the budget
  * is answered 503 `SERVICE_OVERLOADED` with Retry-After before any of its body is read, and its
  * connection closed; a request arriving when nothing is held always gets in, so one body of the
- * largest size is never refused. Without it, sixty connections each sending 9 MB of a 10 MB body
+ * largest size is never refused, and so does a small one (`alwaysTakenBodyBytes`). Without it, sixty connections each sending 9 MB of a 10 MB body
  * and then nothing held the registry at 733 MB until Node's request timeout.
  */
 export function requestBodyBudget(options: RequestBodyBudgetOptions): RequestBodyBudget {
@@ -31,7 +38,7 @@ export function requestBodyBudget(options: RequestBodyBudgetOptions): RequestBod
   const handler: NodeHttpHandler = (req, res, next) => {
     const bytes = declaredBytes(req, options.bodyLimitBytes);
     if (bytes === 0) return next();
-    if (held > 0 && held + bytes > options.maxBytes) {
+    if (bytes > alwaysTakenBodyBytes && held > 0 && held + bytes > options.maxBytes) {
       options.onRefused?.();
       return refuse(res);
     }
