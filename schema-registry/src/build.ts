@@ -95,9 +95,9 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
         apolloUsageRoute(app, orm, config.bodyLimitBytes, usageGate);
         consoleRoute(app);
       },
-      context: async (req) => {
+      context: async (req, abandoned) => {
         const em = orm.em.fork();
-        return { em, caller: await callerOf(req, em), logger: req.log, requestId: req.requestId, deps };
+        return { em, caller: await callerOf(req, em), logger: req.log, requestId: req.requestId, deps, abandoned };
       },
     });
     stack.push(() => server.stop());

@@ -43,6 +43,19 @@ describe('the fair queue', () => {
     expect(queue.length).toBe(4);
   });
 
+  it('takes out an item whose requester has gone, and only while it is still queued', () => {
+    const queue = new FairQueue<string>(4);
+    queue.push('a', 'a1');
+    queue.push('a', 'a2');
+    queue.push('b', 'b1');
+    expect(queue.remove('a', 'a1')).toBe(true);
+    expect(queue.remove('a', 'a1')).toBe(false);
+    expect(queue.length).toBe(2);
+    expect(queue.shift()).toBe('a2');
+    expect(queue.remove('a', 'a2')).toBe(false);
+    expect([queue.shift(), queue.length]).toEqual(['b1', 0]);
+  });
+
   it('queues work that continues admitted work first in its lane, past both limits', () => {
     const queue = new FairQueue<string>(2, 1);
     queue.push('a', 'a1');
@@ -189,6 +202,23 @@ describe('the composition pool', () => {
     expect((refused as DomainError).message).toContain('this API key already has 2 compositions waiting');
     const other = pool.run('another-key', { kind: 'compose', subgraphs: graph });
     for (const outcome of await Promise.all([...accepted, other])) expect(outcome.ok).toBe(true);
+  });
+
+  it('drops a queued task with REQUEST_ABANDONED once its client has left, lets the running one finish, and runs the rest', async () => {
+    const graph = sources(generatedGraph(6, 20));
+    const pool = open({ size: 1, maxQueued: 4 });
+    const leaving = new AbortController();
+    const running = pool.run('ci-a', { kind: 'compose', subgraphs: graph }, undefined, { abandoned: leaving.signal });
+    const left = pool.run('ci-b', { kind: 'compose', subgraphs: graph }, undefined, { abandoned: leaving.signal });
+    const staying = pool.run('ci-c', { kind: 'compose', subgraphs: graph });
+    expect(pool.queued).toBe(2);
+    leaving.abort();
+    expect(pool.queued).toBe(1);
+    const dropped = await left.catch((err: unknown) => err);
+    expect((dropped as DomainError).code).toBe('REQUEST_ABANDONED');
+    for (const outcome of await Promise.all([running, staying])) expect(outcome.ok).toBe(true);
+    const gone = await pool.run('ci-d', { kind: 'compose', subgraphs: graph }, undefined, { abandoned: leaving.signal }).catch((err: unknown) => err);
+    expect((gone as DomainError).code).toBe('REQUEST_ABANDONED');
   });
 
   it('runs the next step of admitted work even when the queue is full', async () => {

@@ -13,6 +13,7 @@ export const errorCodes = {
   MAX_ENTITY_REPRESENTATIONS_LIMIT: 'One _entities call names more entities than the service resolves at once (MAX_ENTITY_REPRESENTATIONS).',
   MAX_LIST_LENGTH_LIMIT: 'An argument holds a list longer than the service accepts (MAX_LIST_LENGTH).',
   SERVICE_OVERLOADED: 'The service holds as many request bodies at once as it allows (REQUEST_BODIES_MAX_BYTES): retry shortly, as Retry-After says.',
+  REQUEST_ABANDONED: 'The client closed its connection while its work waited to begin: the work was dropped, nothing was done.',
   QUEUE_FULL: 'The service holds as much queued work of this kind as it allows (schema checks waiting for composition); retry later.',
   COMPOSITION_TIMEOUT: 'A composition ran longer than the schema registry allows (COMPOSITION_TIMEOUT_MS) and was stopped: nothing was published or checked.',
   WORKER_FAILED: 'The worker thread doing the work stopped (out of memory, a crash): the work was not done; the service keeps serving.',

@@ -164,3 +164,47 @@ describe('request bodies past what the service holds at once (REQUEST_BODIES_MAX
     expect(await (await post(large)).json()).toEqual({ data: { ping: 'pong' } });
   });
 });
+
+describe("a request's abandonment signal", () => {
+  let waiting: GraphQLHttpServer;
+  let started = 0;
+  const signals: AbortSignal[] = [];
+  beforeAll(async () => {
+    waiting = await startGraphQLHttpServer<{ logger: typeof logger; abandoned?: AbortSignal }>({
+      typeDefs: parse('type Query { ping: String, wait: String }'),
+      resolvers: {
+        Query: {
+          ping: (_: unknown, __: unknown, ctx: { abandoned?: AbortSignal }) => (signals.push(ctx.abandoned!), 'pong'),
+          wait: (_: unknown, __: unknown, ctx: { abandoned?: AbortSignal }) => {
+            started++;
+            signals.push(ctx.abandoned!);
+            return new Promise((resolve) => ctx.abandoned!.addEventListener('abort', () => resolve('left')));
+          },
+        },
+      },
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimitBytes: 10_000,
+      checks: [],
+      metrics: new ServiceMetrics('abandonment'),
+      context: (_req, abandoned) => ({ logger, abandoned }),
+    });
+  });
+  afterAll(() => waiting?.stop());
+
+  it('is aborted when the client closes its connection before the answer, and not after a complete answer', async () => {
+    const answer = await fetch(waiting.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ping }' }) });
+    expect(await answer.json()).toEqual({ data: { ping: 'pong' } });
+
+    const { hostname, port } = new URL(waiting.url);
+    const socket = net.connect(Number(port), hostname);
+    const body = JSON.stringify({ query: '{ wait }' });
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    await waitFor(() => started === 1, { what: 'the waiting resolver to start' });
+    socket.destroy();
+
+    await waitFor(() => signals[1]!.aborted, { what: 'the abandonment signal' });
+    expect(signals[0]!.aborted).toBe(false);
+  });
+});

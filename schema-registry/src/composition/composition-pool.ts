@@ -21,6 +21,11 @@ export interface RunOptions {
    * throw away the composition it follows.
    */
   continuing?: boolean;
+  /**
+   * Aborted when nobody waits for the result any more (the client closed its connection): a task
+   * still queued is dropped with REQUEST_ABANDONED; one a worker has begun runs to its end.
+   */
+  abandoned?: AbortSignal;
 }
 
 export interface CompositionPoolOptions {
@@ -53,6 +58,10 @@ interface Slot {
   job: Job | null;
   /** Ends the running task at its deadline. */
   deadline?: NodeJS.Timeout;
+}
+
+function abandonedError(): DomainError {
+  return new DomainError('REQUEST_ABANDONED', 'the client left before its composition began: it was dropped');
 }
 
 /** V8's own young generation for a 64-bit heap (three 16 MB semi-space pages' worth). */
@@ -90,13 +99,27 @@ export class CompositionPool implements Composer {
 
   run<T extends CompositionTask>(lane: string, task: T, progress?: (told: TaskProgress<T>) => void, options: RunOptions = {}): Promise<TaskResult<T>> {
     if (this.closed || (this.closing && !options.continuing)) return Promise.reject(new DomainError('WORKER_FAILED', 'the registry is shutting down: composition is not taking new work'));
+    const { abandoned } = options;
+    if (abandoned?.aborted) return Promise.reject(abandonedError());
     return new Promise((resolve, reject) => {
-      const job: Job = { task, progress: progress as ((told: unknown) => void) | undefined, resolve: resolve as (result: unknown) => void, reject };
+      const drop = () => {
+        if (!this.queue.remove(lane, job)) return;
+        this.options.metrics?.compositionQueue(this.queue.length);
+        reject(abandonedError());
+      };
+      const settled = () => abandoned?.removeEventListener('abort', drop);
+      const job: Job = {
+        task,
+        progress: progress as ((told: unknown) => void) | undefined,
+        resolve: (result) => (settled(), resolve(result as TaskResult<T>)),
+        reject: (err) => (settled(), reject(err)),
+      };
       if (options.continuing) this.queue.pushFirst(lane, job);
       else {
         const refused = this.queue.push(lane, job);
         if (refused) return reject(this.refusal(refused));
       }
+      abandoned?.addEventListener('abort', drop, { once: true });
       this.options.metrics?.compositionQueue(this.queue.length);
       this.dispatch();
     });

@@ -45,6 +45,17 @@ export class FairQueue<T> {
     this.count++;
   }
 
+  /** Takes a queued item out (its requester has gone); false if it is not queued (served already). */
+  remove(lane: string, item: T): boolean {
+    const queue = this.lanes.get(lane);
+    const at = queue ? queue.indexOf(item) : -1;
+    if (!queue || at < 0) return false;
+    queue.splice(at, 1);
+    if (queue.length === 0) this.lanes.delete(lane);
+    this.count--;
+    return true;
+  }
+
   shift(): T | undefined {
     for (const [lane, queue] of this.lanes) {
       const item = queue.shift() as T;

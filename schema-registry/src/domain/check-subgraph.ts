@@ -18,6 +18,8 @@ export interface CheckDeps {
   /** Composes, builds API schemas, diffs and weighs usage off the request thread. */
   composer: Composer;
   metrics?: RegistryMetrics;
+  /** Aborted when the client has left: a composition still waiting for a worker is dropped. */
+  abandoned?: AbortSignal;
 }
 
 export interface CheckInput {
@@ -75,7 +77,7 @@ export async function checkSubgraph(em: EntityManager, input: CheckInput, caller
   }
 }
 
-async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, { composer, metrics }: CheckDeps): Promise<CheckReport> {
+async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, { composer, metrics, abandoned }: CheckDeps): Promise<CheckReport> {
   assertSubgraphName(input.name);
   assertSettings(input.overrides);
   // The run is stored under its variant, so a check of a variant not yet published to creates it.
@@ -93,7 +95,7 @@ async function check(em: EntityManager, input: CheckInput, caller: ApiKeyRow, { 
   const readTouched = (touched: SpelledCoordinates) => usageWindow(em, variant.id, from, settings, { ...touched, accepts: () => true });
   const early = new EarlyUsageRead(readTouched);
   const compose = async () => {
-    const { composed, changes } = await composer.run(lane, { kind: 'check', subgraphs, beforeSdl: before?.sdl ?? null }, early.onProgress);
+    const { composed, changes } = await composer.run(lane, { kind: 'check', subgraphs, beforeSdl: before?.sdl ?? null }, early.onProgress, { abandoned });
     return { ...composed, changes };
   };
   let checked: Awaited<ReturnType<typeof compose>>;

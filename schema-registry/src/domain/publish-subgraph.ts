@@ -21,6 +21,8 @@ export interface PublishDeps {
   /** Composes off the request thread. */
   composer: Composer;
   metrics?: RegistryMetrics;
+  /** Aborted when the client has left: a composition still waiting for a worker is dropped, and nothing is published. */
+  abandoned?: AbortSignal;
 }
 
 export interface PublishInput {
@@ -125,7 +127,7 @@ async function publish(deps: PublishDeps, input: PublishInput, publisher: ApiKey
 
 /** Composes a variant's subgraphs in the caller's lane, timed by the composition metrics. */
 export function composeWithMetrics(deps: PublishDeps, caller: ApiKeyRow, subgraphs: { name: string; sdl: string; routingUrl: string }[]) {
-  const compose = () => deps.composer.run(caller.id, { kind: 'compose', subgraphs: subgraphs.map((s) => ({ ...s, origin: s.name })) });
+  const compose = () => deps.composer.run(caller.id, { kind: 'compose', subgraphs: subgraphs.map((s) => ({ ...s, origin: s.name })) }, undefined, { abandoned: deps.abandoned });
   return deps.metrics ? deps.metrics.composed(compose) : compose();
 }
 

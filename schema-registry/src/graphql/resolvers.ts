@@ -13,7 +13,7 @@ import { publishPersistedQueries } from '../domain/persisted-queries/publish-per
 import { deleteSubgraph } from '../domain/delete-subgraph';
 import { publishSubgraph } from '../domain/publish-subgraph';
 import { checkSettingsOf, currentSubgraphs, findVariant, latestSupergraph } from '../domain/variants';
-import { publishDepsOf, RegistryContext } from './context';
+import { checkDepsOf, publishDepsOf, RegistryContext } from './context';
 
 interface SettingsArgs {
   validationPeriod?: string | null;
@@ -118,7 +118,7 @@ export const resolvers = {
         ctx.em,
         { ref: parseGraphRef(input.ref), name: input.name, sdl: input.sdl, overrides: settingsFrom(input) },
         caller,
-        ctx.deps,
+        checkDepsOf(ctx),
       );
       ctx.logger.info({ graphRef: input.ref, subgraph: input.name, checkId: report.id, passed: report.passed }, 'subgraph checked');
       return checkRunView(report);

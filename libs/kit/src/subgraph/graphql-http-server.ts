@@ -42,8 +42,11 @@ export type GraphQLHttpServerOptions<TContext extends { logger: Logger }> = Grap
   requestBodiesMaxBytes?: number;
   checks: HealthCheck[];
   metrics: ServiceMetrics;
-  /** Over HTTP an express request; in process one with the same headers, id and logger. */
-  context: (req: ContextRequest) => TContext | Promise<TContext>;
+  /**
+   * Over HTTP an express request; in process one with the same headers, id and logger. Over HTTP,
+   * `abandoned` is aborted if the client closes the connection before its answer is complete.
+   */
+  context: (req: ContextRequest, abandoned?: AbortSignal) => TContext | Promise<TContext>;
   routes?: (app: Express) => void;
   /** Answers on `/graphql` (HTTP and graphql-ws) only what the gateway signed, and an unsigned `{ _service { sdl } }`. */
   gatewaySignature?: RequestSignature | null;
@@ -72,6 +75,15 @@ export interface GraphQLHttpServer {
 }
 
 const requestReceiveTimeoutMs = 60_000;
+
+/** Aborted when the client closes the connection before the response is complete: the work it waits for can be dropped. */
+function abandonmentOf(res: http.ServerResponse): AbortSignal {
+  const abandoned = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abandoned.abort();
+  });
+  return abandoned.signal;
+}
 
 /** A service's HTTP face: `/graphql` (Apollo Server), `/health`, `/ready` and any extra routes. */
 export async function startGraphQLHttpServer<TContext extends { logger: Logger }>(
@@ -110,9 +122,9 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
     stopOnTerminationSignals: false,
   });
   await apollo.start();
-  const contextOf = async (req: ContextRequest): Promise<TContext> => {
+  const contextOf = async (req: ContextRequest, abandoned?: AbortSignal): Promise<TContext> => {
     try {
-      return await options.context(req);
+      return await options.context(req, abandoned);
     } catch (err) {
       // A request the context refuses (identity headers the gateway did not sign) is the caller's fault, not a 500.
       if (!(err instanceof DomainError)) throw err;
@@ -134,7 +146,7 @@ export async function startGraphQLHttpServer<TContext extends { logger: Logger }
     jsonBody(options.bodyLimitBytes, { keepRawBody: Boolean(options.gatewaySignature) }),
     ...(options.gatewaySignature ? [gatewaySignatureCheck(options.gatewaySignature)] : []),
     lexicalLimitsMiddleware(lexicalLimits),
-    expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
+    expressMiddleware(apollo, { context: ({ req, res }) => contextOf(req, abandonmentOf(res)) }),
   );
   app.use(notFoundHandler);
   app.use(bodyErrorHandler);
