@@ -18,6 +18,7 @@ describe('reading the gateway configuration', () => {
       jwtAudience: 'ficus',
       corsOrigins: [],
       bodyLimitBytes: 1_000_000,
+      requestBodiesMaxBytes: 64_000_000,
       requestTimeoutMs: 30_000,
       subgraphTimeoutMs: 10_000,
       identitySigningSecret: null,
