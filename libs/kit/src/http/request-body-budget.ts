@@ -30,8 +30,10 @@ export interface RequestBodyBudget {
  * at the body limit when it has none (chunked). A request that would take the total past the budget
  * is answered 503 `SERVICE_OVERLOADED` with Retry-After before any of its body is read, and its
  * connection closed; a request arriving when nothing is held always gets in, so one body of the
- * largest size is never refused, and so does a small one (`alwaysTakenBodyBytes`). Without it, sixty connections each sending 9 MB of a 10 MB body
- * and then nothing held the registry at 733 MB until Node's request timeout.
+ * largest size is never refused, and so does a small one (`alwaysTakenBodyBytes`). A streamed
+ * answer (a subscription over HTTP) holds its request's body until the stream ends. Without the
+ * budget, sixty connections each sending 9 MB of a 10 MB body and then nothing held the registry
+ * at 733 MB until Node's request timeout.
  */
 export function requestBodyBudget(options: RequestBodyBudgetOptions): RequestBodyBudget {
   let held = 0;
