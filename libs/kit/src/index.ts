@@ -12,6 +12,7 @@ export * from './db/update-returning';
 export * from './errors';
 export * from './graphql-schema';
 export * from './http/http-app';
+export * from './http/abandonment';
 export * from './http/client-errors';
 export * from './http/receive-timeouts';
 export * from './http/request-body-budget';

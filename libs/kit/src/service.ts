@@ -7,6 +7,7 @@ export * from './config/reuse-port';
 export * from './config/request-bodies';
 export * from './errors';
 export * from './http/http-app';
+export * from './http/abandonment';
 export * from './http/client-errors';
 export * from './http/receive-timeouts';
 export * from './http/request-body-budget';

@@ -1,6 +1,6 @@
 import type { Express, Request, Response } from 'express';
 import type { EntityManager } from '@mikro-orm/core';
-import type { Orm } from '@ficus/kit';
+import { abandonmentOf, type Orm } from '@ficus/kit';
 import { requireScope } from '../domain/api-keys';
 import { formatGraphRef, GraphRef, parseGraphRef } from '../domain/graph-ref';
 import type { RegistryDeps } from '../graphql/context';
@@ -40,15 +40,14 @@ export function longPollRoute<T>(app: Express, orm: Orm, deps: RegistryDeps, pat
       }
       const graphRef = formatGraphRef(ref);
       if (after === undefined) return polled.answerNow(req, res, em.fork(), graphRef, await polled.read(em.fork(), ref));
-      const gone = new AbortController();
-      res.on('close', () => gone.abort());
+      const gone = abandonmentOf(res);
       const deadline = Date.now() + Math.min(waitSeconds, deps.longPollMaxSeconds) * 1000;
       for (;;) {
         const current = await polled.read(em.fork(), ref);
         if (polled.differs(current, after)) return polled.send(res, em.fork(), graphRef, current);
         const remaining = deadline - Date.now();
-        if (remaining <= 0 || gone.signal.aborted || deps.watch.isClosed) return res.status(304).end();
-        await deps.watch.wait(polled.watchKey(graphRef), Math.min(remaining, deps.watch.recheckMs), gone.signal);
+        if (remaining <= 0 || gone.aborted || deps.watch.isClosed) return res.status(304).end();
+        await deps.watch.wait(polled.watchKey(graphRef), Math.min(remaining, deps.watch.recheckMs), gone);
       }
     } catch (err) {
       if (!sendDomainError(res, err)) next(err);

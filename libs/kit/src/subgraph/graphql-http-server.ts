@@ -10,6 +10,7 @@ import { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { DomainError } from '../errors';
 import { bodyErrorHandler, HealthCheck, healthRoutes, jsonBody, notFoundHandler, requestIdMiddleware } from '../http/http-app';
+import { abandonmentOf } from '../http/abandonment';
 import { answerClientErrors } from '../http/client-errors';
 import { receiveTimeouts } from '../http/receive-timeouts';
 import { defaultRequestBodiesMaxBytes } from '../config/request-bodies';
@@ -75,15 +76,6 @@ export interface GraphQLHttpServer {
 }
 
 const requestReceiveTimeoutMs = 60_000;
-
-/** Aborted when the client closes the connection before the response is complete: the work it waits for can be dropped. */
-function abandonmentOf(res: http.ServerResponse): AbortSignal {
-  const abandoned = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) abandoned.abort();
-  });
-  return abandoned.signal;
-}
 
 /** A service's HTTP face: `/graphql` (Apollo Server), `/health`, `/ready` and any extra routes. */
 export async function startGraphQLHttpServer<TContext extends { logger: Logger }>(
