@@ -84,13 +84,17 @@ export class CompositionPool implements Composer {
   private readonly slots: Slot[] = [];
   private nextId = 0;
   private closing = false;
-  private closed = false;
   private drained: (() => void) | null = null;
 
   constructor(private readonly options: CompositionPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) throw new Error('a composition pool needs at least one worker');
     this.queue = new FairQueue(options.maxQueued, options.maxQueuedPerLane ?? Math.ceil(options.maxQueued / 2));
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
+  }
+
+  /** Closed once `close` has ended the workers: no slot is left to run a task. */
+  private get closed(): boolean {
+    return this.slots.length === 0;
   }
 
   get queued(): number {
@@ -140,7 +144,6 @@ export class CompositionPool implements Composer {
     while (this.queue.length > 0 || this.slots.some((slot) => slot.job)) {
       await new Promise<void>((resolve) => (this.drained = resolve));
     }
-    this.closed = true;
     await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
   }
 
