@@ -122,4 +122,36 @@ describe('a check reading usage on SQLite, which answers on the event loop’s t
     expect(turns.length).toBeGreaterThan(4);
     expect(new Set(turns).size).toBe(turns.length);
   });
+
+  it('finds the counts of the operations a change touches by their number, not by scanning every hour of the window', async () => {
+    const operations = Array.from({ length: 400 }, (_, i) => ({
+      signature: `query Op${i}{products{sku}}`,
+      operationName: `Op${i}`,
+      clientName: 'web',
+      clientVersion: '1.0',
+      coordinates: ['Query.products', 'Product.sku'],
+      count: 1,
+    }));
+    expect((await reportUsage(t, 'shop@plans', operations, new Date())).status).toBe(202);
+    const em = t.registry.orm.em.fork();
+    const variant = (await em.getConnection().execute("select id from variants where graph = 'shop' and name = 'plans'"))[0] as { id: string };
+    const knex = (em as SqlEntityManager).getKnex();
+    const statements: { sql: string; bindings: unknown[] }[] = [];
+    const record = (query: { sql: string; bindings?: unknown[] }) => statements.push({ sql: query.sql, bindings: query.bindings ?? [] });
+    knex.on('query', record);
+    try {
+      await usageWindow(em, variant.id, new Date(Date.now() - 3_600_000), policies[0]!, touchedByBreaking([breaking('FIELD_REMOVED', 'Product.sku')], before));
+    } finally {
+      knex.off('query', record);
+    }
+
+    const plans: string[] = [];
+    for (const { sql, bindings } of statements) {
+      const steps = (await knex.raw(`explain query plan ${sql}`, bindings as readonly string[])) as { detail: string }[];
+      plans.push(steps.map((step) => step.detail).join('; '));
+    }
+    const counts = plans.filter((_, i) => /group by/i.test(statements[i]!.sql));
+    expect(counts.length).toBeGreaterThan(2);
+    for (const plan of counts) expect(plan).toMatch(/SEARCH c USING INDEX sqlite_autoindex_usage_counts_1 \(variant_id=\? AND operation_id=\?\)/);
+  });
 });
