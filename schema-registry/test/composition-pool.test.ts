@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { DomainError } from '@ficus/kit';
 import { composeSubgraphs, SubgraphCache } from '../src/compose';
 import { CompositionPool } from '../src/composition/composition-pool';
@@ -177,6 +179,21 @@ describe('the composition pool', () => {
     const graph = sources(generatedGraph(3, 8));
     const pool = open({ size: 1, maxQueued: 4 });
     expect(await pool.run('caller:graph', { kind: 'compose', subgraphs: graph })).toEqual(composeSubgraphs(graph));
+  });
+
+  it('composes on a thread that yields the CPU to the event loop, which keeps its own priority', async () => {
+    const pool = open({ size: 1, maxQueued: 4 });
+    await pool.run('caller:graph', { kind: 'compose', subgraphs: sources(generatedGraph(3, 8)) });
+    const niceness = (task: string) => {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), nice: Number(fields[16]) };
+    };
+    const threads = readdirSync('/proc/self/task').map(niceness);
+    const eventLoop = niceness(String(process.pid));
+    expect(threads.filter((t) => t.name === 'WorkerThread').map((t) => t.nice)).toContain(10);
+    expect(eventLoop.nice).toBe(getPriority());
+    expect(eventLoop.nice).toBeLessThan(10);
   });
 
   it('refuses work with QUEUE_FULL once its queue is full, and still does the work it queued', async () => {
