@@ -243,13 +243,13 @@ export async function usageWindow(
 ): Promise<UsageWindow> {
   const knex = knexOf(em);
   const fromHour = hourOf(since);
-  const inWindow = () => knex('usage_counts as c').where('c.variant_id', variantId).andWhere('c.bucket_hour', '>=', fromHour);
+  const variantCounts = () => knex('usage_counts as c').where('c.variant_id', variantId);
+  const inWindow = () => variantCounts().andWhere('c.bucket_hour', '>=', fromHour);
   // The window's hours as a filter only (`+` hides the column from the planner): SQLite, which keeps
   // no statistics here, otherwise reads a few operations' counts by scanning every row of the window
   // through the hour index (18 ms per 150 operations on the bench's 120,000 rows) where the primary
   // key finds each operation's rows (1.5 ms).
-  const ofOperationsInWindow = (ids: number[]) =>
-    knex('usage_counts as c').where('c.variant_id', variantId).andWhereRaw('+c.bucket_hour >= ?', [fromHour]).whereIn('c.operation_id', ids);
+  const ofOperationsInWindow = (ids: number[]) => variantCounts().andWhereRaw('+c.bucket_hour >= ?', [fromHour]).whereIn('c.operation_id', ids);
   // Scanned a range of operation numbers at a time, each statement in a turn of the event loop of
   // its own: SQLite runs them on this thread, and one aggregate over the whole window held it for
   // 30-40 ms (on the bench's 100,000 operations), two in a row for 75 ms. Counting distinct
