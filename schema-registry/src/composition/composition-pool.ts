@@ -64,12 +64,6 @@ function abandonedError(): DomainError {
   return new DomainError('REQUEST_ABANDONED', 'the client left before its composition began: it was dropped');
 }
 
-/**
- * Two thirds of V8's default young generation (48 MB): the registry's peak resident set follows what
- * the worker's heap commits while it composes, and this took 25–45 MB off it at the same CPU.
- */
-const workerYoungGenerationMb = 32;
-
 // Tests run the TypeScript sources; a worker thread runs the compiled file (`npm run build`).
 const workerScript = __filename.endsWith('.ts')
   ? path.resolve(__dirname, '../../dist/src/composition/composition-worker.js')
@@ -152,12 +146,10 @@ export class CompositionPool implements Composer {
 
   private spawn(): Slot {
     const worker = new Worker(workerScript, {
-      resourceLimits: {
-        ...(this.options.maxHeapMb ? { maxOldGenerationSizeMb: this.options.maxHeapMb } : {}),
-        // The registry's process runs with small semi-spaces (its event loop's garbage is short-lived
-        // and small); a composition allocates fast, and with them would spend a third more CPU in GC.
-        maxYoungGenerationSizeMb: workerYoungGenerationMb,
-      },
+      // No young-generation limit here: V8 gives `--max-semi-space-size` (a process-wide flag, 4 MB in
+      // the package's Node options) precedence over a worker's `maxYoungGenerationSizeMb`, so the
+      // worker's semi-spaces are the event loop's.
+      resourceLimits: this.options.maxHeapMb ? { maxOldGenerationSizeMb: this.options.maxHeapMb } : {},
     });
     const slot: Slot = { worker, job: null };
     worker.unref();
