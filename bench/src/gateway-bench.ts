@@ -12,7 +12,7 @@ import { measureAtLoad, offeredLoad, sameLoadFigures } from './gateway-bench/sam
 import { ServedProcess } from './served-process';
 import { startSubgraphs } from './gateway-bench/subgraphs-process';
 import { requireWrk } from './gateway-bench/wrk';
-import { additionLoopMs } from './host-speed';
+import { describeHost } from './host-speed';
 
 /**
  * The Ficus gateway (in-flight deduplication off, then on) against plain @apollo/gateway 2.14.4
@@ -32,7 +32,7 @@ async function main(options: BenchOptions): Promise<void> {
   requireWrk();
   const repoRoot = path.resolve(__dirname, '../../..');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-gateway-bench-'));
-  say(`gateway bench: ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}, a loop of 3·10⁸ additions ${additionLoopMs()} ms of CPU; logs in ${workDir}`);
+  say(`gateway bench: ${describeHost()}; logs in ${workDir}`);
   const packageEnv = Object.entries(serviceEnvironment(path.join(repoRoot, 'gateway'))).map(([name, value]) => `${name}=${value}`);
   say(`ficus runs as shipped, with its package's Node options (${serviceNodeOptions(path.join(repoRoot, 'gateway')).join(' ') || 'none'}) and environment (${packageEnv.join(' ') || 'none'}); the others with Node's defaults`);
   say('in-flight deduplication (identical subgraph reads in flight share one request): ficus off and on (SUBGRAPH_DEDUPLICATION);');

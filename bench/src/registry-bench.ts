@@ -7,7 +7,7 @@ import { BuildFigures, outcomesTable, stepsTable, targetsTable } from './registr
 import { requireGnuTime, runRound } from './registry-bench/round';
 import type { RunningSet } from './registry-bench/registry-process';
 import { prepareWorkload } from './registry-bench/workload';
-import { additionLoopMs } from './host-speed';
+import { describeHost } from './host-speed';
 
 /**
  * The schema registry at the scale of a large graph: a generated graph of 40 subgraphs of about
@@ -24,7 +24,7 @@ import { additionLoopMs } from './host-speed';
 async function main(options: RegistryBenchOptions, running: RunningSet): Promise<void> {
   const repoRoot = path.resolve(__dirname, '../../..');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ficus-registry-bench-'));
-  say(`registry bench: ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}, a loop of 3·10⁸ additions ${additionLoopMs()} ms of CPU; work files and registry logs in ${workDir}`);
+  say(`registry bench: ${describeHost()}; work files and registry logs in ${workDir}`);
   requireGnuTime();
   const builds: BuildUnderTest[] = [];
   try {
