@@ -58,6 +58,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       size: config.compositionWorkers,
       maxQueued: config.compositionQueueMax,
       maxHeapMb: config.compositionWorkerMaxHeapMb,
+      semiSpaceMb: config.compositionWorkerSemiSpaceMb,
       taskTimeoutMs: config.compositionTimeoutMs,
       metrics: registryMetrics,
     });

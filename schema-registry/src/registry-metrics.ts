@@ -1,5 +1,6 @@
 import type { ServiceMetrics } from '@ficus/kit';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import type { WorkerHeap } from './composition/composition-pool';
 
 export type PublishResult = 'published' | 'unchanged' | 'refused' | 'error';
 export type CheckResult = 'passed' | 'failed' | 'error';
@@ -14,6 +15,7 @@ export class RegistryMetrics {
   private readonly checkDuration: Histogram<'result'>;
   private readonly queueLength: Gauge;
   private readonly workersReplaced: Counter<'reason'>;
+  private readWorkerHeaps: () => Promise<WorkerHeap[]> = async () => [];
 
   constructor(service: ServiceMetrics) {
     const registers = [service.registry];
@@ -54,6 +56,27 @@ export class RegistryMetrics {
       labelNames: ['reason'],
       registers,
     });
+    const readWorkerHeaps = () => this.readWorkerHeaps();
+    // Registered, and read at each scrape: nothing sets it in between.
+    new Gauge({
+      name: 'schema_registry_composition_worker_heap_bytes',
+      help: "Each composition worker's heap, read at each scrape: used, and limit (old generation plus young, COMPOSITION_WORKER_MAX_HEAP_MB and COMPOSITION_WORKER_SEMI_SPACE_MB).",
+      labelNames: ['worker', 'measure'],
+      registers,
+      async collect() {
+        this.reset();
+        (await readWorkerHeaps()).forEach((heap, index) => {
+          const worker = String(index);
+          this.set({ worker, measure: 'used' }, heap.usedBytes);
+          this.set({ worker, measure: 'limit' }, heap.limitBytes);
+        });
+      },
+    });
+  }
+
+  /** Where the worker-heap gauge reads the composition workers' heaps from. */
+  watchWorkerHeaps(read: () => Promise<WorkerHeap[]>): void {
+    this.readWorkerHeaps = read;
   }
 
   published(result: PublishResult): void {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
+import v8 from 'node:v8';
 import { DomainError } from '@ficus/kit';
 import { composeSubgraphs, SubgraphCache } from '../src/compose';
 import { CompositionPool } from '../src/composition/composition-pool';
@@ -193,6 +194,23 @@ describe('the composition pool', () => {
     expect(others.map(niceness)).toContain(10);
     expect(niceness(String(process.pid))).toBe(getPriority());
     expect(getPriority()).toBeLessThan(10);
+  });
+
+  it("sizes each worker's young generation by its semi-space option, and leaves the event loop's heap as it was", async () => {
+    const tiny = sources([{ name: 'tiny', sdl: 'type Query { hello: String }' }]);
+    const eventLoopLimit = v8.getHeapStatistics().heap_size_limit;
+    const limits: number[] = [];
+    for (const semiSpaceMb of [8, 64]) {
+      const pool = open({ size: 1, maxQueued: 4, maxHeapMb: 128, semiSpaceMb });
+      expect((await pool.run('a', { kind: 'compose', subgraphs: tiny })).ok).toBe(true);
+      const heaps = await pool.heapStatistics();
+      expect(heaps).toHaveLength(1);
+      expect(heaps[0].usedBytes).toBeGreaterThan(0);
+      limits.push(heaps[0].limitBytes);
+    }
+    // V8's heap limit counts the old generation and three semi-spaces (two of new space, one of new large objects).
+    expect((limits[1] - limits[0]) / 2 ** 20).toBe(3 * (64 - 8));
+    expect(v8.getHeapStatistics().heap_size_limit).toBe(eventLoopLimit);
   });
 
   it('refuses work with QUEUE_FULL once its queue is full, and still does the work it queued', async () => {

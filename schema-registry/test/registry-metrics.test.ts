@@ -10,7 +10,7 @@ type Product @key(fields: "id") {
 }`;
 
 beforeAll(async () => {
-  t = await startTestRegistry('sqlite', 'registry_metrics');
+  t = await startTestRegistry('sqlite', 'registry_metrics', { COMPOSITION_WORKERS: '1', COMPOSITION_WORKER_MAX_HEAP_MB: '256', COMPOSITION_WORKER_SEMI_SPACE_MB: '16' });
 });
 
 afterAll(async () => {
@@ -52,5 +52,13 @@ describe('the registry metrics', () => {
     expect(await sample('schema_registry_checks_total', 'result="passed"')).toBe(1);
     expect(await sample('schema_registry_checks_total', 'result="failed"')).toBe(1);
     expect(await sample('schema_registry_checks_total', 'result="error"')).toBe(1);
+  });
+
+  it("reports the composition worker's heap: what it uses, and its limit from the old generation's and the semi-spaces' settings", async () => {
+    await publish(t, 'shop@current', 'products', repoSchema('products'));
+    const used = await sample('schema_registry_composition_worker_heap_bytes', 'measure="used"');
+    expect(used).toBeGreaterThan(1 << 20);
+    // The old generation, and three semi-spaces: two of new space and one of new large objects.
+    expect(await sample('schema_registry_composition_worker_heap_bytes', 'measure="limit"')).toBe((256 + 3 * 16) * 2 ** 20);
   });
 });

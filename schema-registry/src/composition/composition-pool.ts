@@ -1,4 +1,5 @@
 import path from 'node:path';
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '@ficus/kit';
 import type { RegistryMetrics, WorkerStop } from '../registry-metrics';
@@ -38,6 +39,12 @@ export interface CompositionPoolOptions {
   /** Each worker's old-generation heap limit; past it the worker dies and its task fails with WORKER_FAILED. */
   maxHeapMb?: number;
   /**
+   * Each worker's semi-space size (its young generation is two of them). A composition's garbage is
+   * about two fifths of its CPU, and larger semi-spaces let more of it die young; the event loop keeps
+   * the smaller ones of the package's Node options.
+   */
+  semiSpaceMb?: number;
+  /**
    * The longest one task may run in a worker; past it the worker is ended (and replaced) and the task
    * fails with COMPOSITION_TIMEOUT. Some shapes make composition quadratic (a type with 100,000
    * fields takes minutes), and a worker busy with one holds up every publish and check behind it.
@@ -69,6 +76,12 @@ const workerScript = __filename.endsWith('.ts')
   ? path.resolve(__dirname, '../../dist/src/composition/composition-worker.js')
   : path.join(__dirname, 'composition-worker.js');
 
+/** One composition worker's heap, in bytes. */
+export interface WorkerHeap {
+  usedBytes: number;
+  limitBytes: number;
+}
+
 /**
  * Worker threads that compose, so a composition of a large graph (seconds of CPU) does not stall
  * the event loop: /health, long-polls and usage reports keep being answered. Each worker keeps
@@ -87,6 +100,7 @@ export class CompositionPool implements Composer {
     if (!Number.isInteger(options.size) || options.size < 1) throw new Error('a composition pool needs at least one worker');
     this.queue = new FairQueue(options.maxQueued, options.maxQueuedPerLane ?? Math.ceil(options.maxQueued / 2));
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
+    options.metrics?.watchWorkerHeaps(() => this.heapStatistics());
   }
 
   /** Closed once `close` has ended the workers: no slot is left to run a task. */
@@ -135,6 +149,15 @@ export class CompositionPool implements Composer {
     return new DomainError('QUEUE_FULL', message, { queued: length });
   }
 
+  /**
+   * Each worker's heap: what it holds and the most it may grow to (old generation plus young, so the
+   * semi-space size shows in it). A worker that is being replaced is left out.
+   */
+  async heapStatistics(): Promise<WorkerHeap[]> {
+    const read = await Promise.all(this.slots.map((slot) => slot.worker.getHeapStatistics().catch(() => null)));
+    return read.flatMap((heap) => (heap ? [{ usedBytes: heap.used_heap_size, limitBytes: heap.heap_size_limit }] : []));
+  }
+
   /** Finishes the queued and running tasks (and the steps that continue them), then ends the workers. */
   async close(): Promise<void> {
     this.closing = true;
@@ -145,10 +168,12 @@ export class CompositionPool implements Composer {
   }
 
   private spawn(): Slot {
+    // V8 gives `--max-semi-space-size` (a process-wide flag) precedence over a worker's
+    // `maxYoungGenerationSizeMb`, and reads it when an isolate's heap is set up: set here, it sizes
+    // the worker about to start and leaves the event loop's heap, set up at the process's start, as
+    // it is. Only this pool starts isolates.
+    if (this.options.semiSpaceMb) v8.setFlagsFromString(`--max-semi-space-size=${this.options.semiSpaceMb}`);
     const worker = new Worker(workerScript, {
-      // No young-generation limit here: V8 gives `--max-semi-space-size` (a process-wide flag, 4 MB in
-      // the package's Node options) precedence over a worker's `maxYoungGenerationSizeMb`, so the
-      // worker's semi-spaces are the event loop's.
       resourceLimits: this.options.maxHeapMb ? { maxOldGenerationSizeMb: this.options.maxHeapMb } : {},
     });
     const slot: Slot = { worker, job: null };
