@@ -84,8 +84,8 @@ function targetLines(saturation: GatewayFigures[], sameLoad: { offered: OfferedL
   const cpu = f.cpuMsPerRequest / o.cpuMsPerRequest;
   const p99 = atSameLoad.ficus.median.p99Ms / atSameLoad.other.median.p99Ms;
   const rows: Array<[string, string]> = [
-    ['CPU per request (saturation)', `${cpu.toFixed(2)}x  (target <= ${targets.cpuRatio}x)  ${verdict(cpu <= targets.cpuRatio)}`],
-    [`p99 latency at the same load (${sameLoad.offered.requestsPerSecond} req/s, median of rounds)`, `${p99.toFixed(2)}x  (target <= ${targets.p99Ratio}x)  ${verdict(p99 <= targets.p99Ratio)}`],
+    ['CPU per request (saturation)', `${cpu.toFixed(3)}x  (target <= ${targets.cpuRatio}x)  ${verdict(cpu <= targets.cpuRatio)}`],
+    [`p99 latency at the same load (${sameLoad.offered.requestsPerSecond} req/s, median of rounds)`, `${p99.toFixed(3)}x  (target <= ${targets.p99Ratio}x)  ${verdict(p99 <= targets.p99Ratio)}`],
     ['RSS (after saturation)', `${f.rssMB.toFixed(0)} MB, ${ratio(f.rssMB, o.rssMB)}  (target <= ${targets.rssMB} MB)  ${verdict(f.rssMB <= targets.rssMB)}`],
   ];
   const width = Math.max(...rows.map(([what]) => what.length));

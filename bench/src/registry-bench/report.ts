@@ -75,7 +75,8 @@ export function targetsTable(builds: BuildFigures[]): string {
   const header = ['target', ...builds.map((b) => b.label), 'met by this build'];
   const rows = targets.map((t) => {
     const figures = builds.map((b) => t.figure(b));
-    const format = (n: number) => (t.unit === 's' ? n.toFixed(2) : n.toFixed(0)) + ` ${t.unit}`;
+    // Digits enough that a figure a hair over its limit does not print as the limit itself.
+    const format = (n: number) => n.toFixed(t.unit === 's' ? 3 : t.unit === 'MB' ? 1 : 0) + ` ${t.unit}`;
     return [`${t.what} < ${t.limit} ${t.unit}`, ...figures.map(format), figures.at(-1)! < t.limit ? 'yes' : 'no'];
   });
   return markdownTable(header, rows);
