@@ -1,11 +1,15 @@
 import type { ServiceMetrics } from '@ficus/kit';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { WorkerHeap } from './composition/composition-pool';
 
 export type PublishResult = 'published' | 'unchanged' | 'refused' | 'error';
 export type CheckResult = 'passed' | 'failed' | 'error';
 /** Why a composition worker was replaced with its task undone. */
 export type WorkerStop = 'timeout' | 'died';
+/** One composition worker's heap, in bytes. */
+export interface WorkerHeap {
+  usedBytes: number;
+  limitBytes: number;
+}
 
 /** The registry's own series: publishes and checks by result, and how long composition takes. */
 export class RegistryMetrics {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '@ficus/kit';
-import type { RegistryMetrics, WorkerStop } from '../registry-metrics';
+import type { RegistryMetrics, WorkerHeap, WorkerStop } from '../registry-metrics';
 import type { CompositionTask, TaskProgress, TaskResult } from './composition-work';
 import { FairQueue, QueueRefusal } from './fair-queue';
 
@@ -75,12 +75,6 @@ function abandonedError(): DomainError {
 const workerScript = __filename.endsWith('.ts')
   ? path.resolve(__dirname, '../../dist/src/composition/composition-worker.js')
   : path.join(__dirname, 'composition-worker.js');
-
-/** One composition worker's heap, in bytes. */
-export interface WorkerHeap {
-  usedBytes: number;
-  limitBytes: number;
-}
 
 /**
  * Worker threads that compose, so a composition of a large graph (seconds of CPU) does not stall
