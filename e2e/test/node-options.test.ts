@@ -25,8 +25,8 @@ describe('the Node options a service package asks for', () => {
 });
 
 describe('the environment a service package asks to start with', () => {
-  it("is the gateway package's single malloc arena, and blocks of 32 KiB and more mapped on their own", () => {
-    expect(serviceEnvironment(path.join(repoRoot(), 'gateway'))).toEqual({ MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '32768' });
+  it("is the gateway package's single malloc arena, and blocks of 8 KiB and more mapped on their own", () => {
+    expect(serviceEnvironment(path.join(repoRoot(), 'gateway'))).toEqual({ MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '8192' });
   });
 
   it("is the registry package's threshold of 32 KiB for blocks mapped on their own", () => {
