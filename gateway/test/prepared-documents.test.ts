@@ -37,6 +37,14 @@ describe('prepared documents', () => {
     }
   });
 
+  it('refuses a field repeated a thousand times, which graphql-js gives up comparing, saying why', () => {
+    const documents = new PreparedDocuments({ ...rules, maxTokens: 10_000 });
+    const prepared = documents.prepare(schema, `{ node { ${'id '.repeat(1_000)}} }`);
+    expect(codes(prepared)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(prepared.refused?.errors[0]?.message).toMatch(/^Validation aborted: the operation repeats the same fields/);
+    expect(documents.prepare(schema, `{ node { ${'id '.repeat(100)}} }`).document).toBeDefined();
+  });
+
   it('measures every operation of a document before validating any, since validation covers them all', () => {
     const documents = new PreparedDocuments(rules);
     const prepared = documents.prepare(schema, 'query Small { ping } query Deep { node { child { child { child { id } } } } }');

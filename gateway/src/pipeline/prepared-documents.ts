@@ -62,7 +62,7 @@ export class PreparedDocuments {
     }
     const invalid = validate(schema, document);
     if (invalid.length > 0) {
-      const errors = invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      const errors = invalid.map((e) => new GraphQLError(validationMessage(e), { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
       return { refused: { status: 400, errors }, overLimits };
     }
     // Only a document that names __schema or __type can introspect: the others skip a second validation pass.
@@ -72,4 +72,15 @@ export class PreparedDocuments {
     }
     return { document, overLimits };
   }
+}
+
+/**
+ * graphql-js stops validating a document whose overlapping fields or fragment spreads would take
+ * it too long to compare (a thousand copies of one field), with a bare "Validation aborted.":
+ * the client is told what of its document did it.
+ */
+function validationMessage(error: GraphQLError): string {
+  return error.message === 'Validation aborted.'
+    ? 'Validation aborted: the operation repeats the same fields or fragment spreads too many times to be checked; select each field once'
+    : error.message;
 }
