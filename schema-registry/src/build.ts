@@ -21,7 +21,7 @@ import { usageRoute } from './http/usage-route';
 import { IngestGate } from './http/ingest-gate';
 import { RegistryMetrics } from './registry-metrics';
 import { roverApiRoute } from './rover-api/route';
-import { registryLexicalLimits } from './http/lexical-limits';
+import { registryLexicalLimits, registryOperationLimits } from './http/request-limits';
 
 export interface RegistryHandle {
   /** The GraphQL endpoint, `http://host:port/graphql`. */
@@ -83,6 +83,7 @@ export async function build(config: RegistryConfig, options: { logger?: Logger }
       bodyLimitBytes: config.bodyLimitBytes,
       requestBodiesMaxBytes: config.requestBodiesMaxBytes,
       lexicalLimits: registryLexicalLimits,
+      operationLimits: registryOperationLimits,
       metrics,
       checks: [{ name: 'database', check: () => orm.isConnected() }],
       routes: (app) => {

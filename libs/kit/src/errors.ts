@@ -10,6 +10,7 @@ export const errorCodes = {
   NOT_FOUND: 'The thing named does not exist.',
   CONFLICT: 'The change collides with existing data (a duplicate SKU or email).',
   MAX_DEPTH_LIMIT: 'The operation nests fields deeper than the service allows (MAX_DEPTH).',
+  MAX_ALIASES_LIMIT: 'The operation selects more fields under aliases than the service allows: each alias can ask for the same large value again.',
   MAX_ENTITY_REPRESENTATIONS_LIMIT: 'One _entities call names more entities than the service resolves at once (MAX_ENTITY_REPRESENTATIONS).',
   MAX_LIST_LENGTH_LIMIT: 'An argument holds a list longer than the service accepts (MAX_LIST_LENGTH).',
   SERVICE_OVERLOADED: 'The service holds as many request bodies at once as it allows (REQUEST_BODIES_MAX_BYTES): retry shortly, as Retry-After says.',

@@ -1,13 +1,16 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { jsonBody, loadSchemaFile, Logger, Orm } from '@ficus/kit';
+import { jsonBody, loadSchemaFile, Logger, Orm, parseWithinLimits } from '@ficus/kit';
 import type { Express } from 'express';
-import { graphql } from 'graphql';
+import { execute, GraphQLFormattedError, validate } from 'graphql';
 import { routerConfig, RouterConfig } from '../domain/router-config';
+import { formatExecutionError, refusedOperation, refusedText } from './graphql-refusals';
+import { registryLexicalLimits } from './request-limits';
 
 /**
  * `POST /api/uplink`: an Apollo Uplink endpoint (schema in uplink.graphql), so Apollo Router
  * (`APOLLO_UPLINK_ENDPOINTS`, `APOLLO_KEY`, `APOLLO_GRAPH_REF`) and @apollo/gateway follow a
  * variant's supergraph. The key travels in the query's `apiKey` variable, not in a header.
+ * Held to the registry's limits as its other GraphQL endpoints are; every error has a code.
  */
 export function uplinkRoute(app: Express, options: { orm: Orm; logger: Logger; minDelaySeconds: number }): void {
   const schema = makeExecutableSchema({
@@ -28,16 +31,29 @@ export function uplinkRoute(app: Express, options: { orm: Orm; logger: Logger; m
         res.status(400).json({ errors: [{ message: 'a GraphQL request needs a "query" string', extensions: { code: 'BAD_REQUEST' } }] });
         return;
       }
-      const result = await graphql({
-        schema,
-        source: body.query,
-        variableValues: (body.variables ?? undefined) as Record<string, unknown> | undefined,
-        operationName: typeof body.operationName === 'string' ? body.operationName : undefined,
-      });
-      if (result.errors) {
-        options.logger.warn({ errors: result.errors.map((e) => e.message), client: req.get('apollographql-client-name') }, 'uplink request refused');
+      const client = req.get('apollographql-client-name');
+      const refuse = (errors: GraphQLFormattedError[]) => {
+        options.logger.warn({ errors: errors.map((e) => e.message), client }, 'uplink request refused');
+        res.json({ errors });
+      };
+      const parsed = parseWithinLimits(body.query, registryLexicalLimits);
+      if (!parsed.document) return refuse([refusedText(parsed.violation)]);
+      const invalid = validate(schema, parsed.document);
+      if (invalid.length > 0) {
+        return refuse(invalid.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
       }
-      res.json(result);
+      const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+      const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : undefined;
+      const refused = refusedOperation(schema, parsed.document, operationName, variables);
+      if (refused) return refuse([refused]);
+      const result = await execute({ schema, document: parsed.document, variableValues: variables, operationName });
+      if (!result.errors) {
+        res.json({ data: result.data });
+        return;
+      }
+      const errors = result.errors.map((e) => formatExecutionError(e, options.logger, 'uplink'));
+      options.logger.warn({ errors: errors.map((e) => e.message), client }, 'uplink request refused');
+      res.json({ errors, data: result.data });
     } catch (err) {
       next(err);
     }

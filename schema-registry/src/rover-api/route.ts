@@ -1,10 +1,11 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { DomainError, jsonBody, loadSchemaFile, Logger, Orm, parseWithinLimits, ParseViolation, refuseNulText } from '@ficus/kit';
+import { jsonBody, loadSchemaFile, Logger, Orm, parseWithinLimits } from '@ficus/kit';
 import type { Express } from 'express';
-import { execute, getOperationAST, GraphQLError, GraphQLFormattedError, Kind, validate, DocumentNode } from 'graphql';
+import { execute, getOperationAST, Kind, validate, DocumentNode } from 'graphql';
 import type { RegistryDeps } from '../graphql/context';
 import { callerOf } from '../http/caller';
-import { registryLexicalLimits } from '../http/lexical-limits';
+import { formatExecutionError, refusedOperation, refusedText } from '../http/graphql-refusals';
+import { registryLexicalLimits } from '../http/request-limits';
 import { roverResolvers, RoverContext } from './resolvers';
 
 const unsupported =
@@ -27,19 +28,6 @@ const invalidCredentials = {
  */
 export function roverApiRoute(app: Express, options: { orm: Orm; deps: RegistryDeps; logger: Logger; bodyLimitBytes: number }): void {
   const schema = makeExecutableSchema({ typeDefs: loadSchemaFile(__dirname, 'platform-api.graphql'), resolvers: roverResolvers });
-  const formatError = (error: GraphQLError): GraphQLFormattedError => {
-    const original = error.originalError;
-    if (original instanceof DomainError) {
-      return { message: original.message, path: error.path, extensions: { ...original.details, code: original.code } };
-    }
-    if (!original) {
-      // graphql-js's own errors: variables that do not match their types, mostly.
-      return { message: error.message, locations: error.locations, path: error.path, extensions: { code: 'BAD_USER_INPUT' } };
-    }
-    options.logger.error({ err: original, path: error.path }, 'unexpected resolver error (rover API)');
-    return { message: 'internal error', path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
-  };
-
   app.post('/api/graphql', jsonBody(options.bodyLimitBytes), async (req, res, next) => {
     try {
       const body = req.body as { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
@@ -82,16 +70,15 @@ export function roverApiRoute(app: Express, options: { orm: Orm; deps: RegistryD
         origin: `${req.protocol}://${req.get('host')}`,
       };
       const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : undefined;
-      try {
-        refuseNulText(document, variables);
-      } catch (err) {
-        if (!(err instanceof DomainError)) throw err;
-        res.json({ errors: [{ message: err.message, extensions: { code: err.code } }] });
+      const refused = refusedOperation(schema, document, operationName, variables);
+      if (refused) {
+        req.log.info({ operationName, client, code: refused.extensions?.code }, 'rover API request refused');
+        res.json({ errors: [refused] });
         return;
       }
       const result = await execute({ schema, document, variableValues: variables, operationName, contextValue: context });
       req.log.info({ operationName, client, errors: result.errors?.length ?? 0 }, 'rover API request');
-      res.json(result.errors ? { errors: result.errors.map(formatError), data: result.data } : { data: result.data });
+      res.json(result.errors ? { errors: result.errors.map((e) => formatExecutionError(e, options.logger, 'rover API')), data: result.data } : { data: result.data });
     } catch (err) {
       next(err);
     }
@@ -105,9 +92,4 @@ function asksOnlyWhoAmI(document: DocumentNode, operationName: string | undefine
   return operation.selectionSet.selections.every(
     (selection) => selection.kind === Kind.FIELD && (selection.name.value === 'me' || selection.name.value === '__typename'),
   );
-}
-
-/** A text that did not parse, or was past the registry's lexical limits, as a GraphQL error. */
-function refusedText(violation: ParseViolation): GraphQLFormattedError {
-  return { message: violation.message, ...(violation.locations ? { locations: violation.locations } : {}), extensions: { code: violation.code } };
 }

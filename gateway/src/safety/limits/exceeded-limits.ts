@@ -1,4 +1,4 @@
-import type { OperationMeasures } from './measure-operation';
+import type { OperationMeasures } from '@ficus/kit/limits';
 
 /** The most an operation may measure; a limit left null is not checked. */
 export interface OperationLimits {

@@ -1,33 +1,41 @@
 import {
   DocumentNode,
-  FragmentDefinitionNode,
   getOperationAST,
   GraphQLSchema,
   Kind,
+  OperationDefinitionNode,
   TypeInfo,
   ValueNode,
   visit,
   visitWithTypeInfo,
 } from 'graphql';
 import { badInput, DomainError } from '../errors';
-import { operationDepth } from './operation-depth';
+import { measureOperation } from './measure-operation';
 
-/** What one operation may ask of a subgraph, signed by the gateway or not. */
+/**
+ * What one operation may ask of a service: a subgraph (signed by the gateway or not) or the
+ * registry. A limit left out is not checked.
+ */
 export interface OperationLimits {
   /** Deepest nesting of fields (a root field is 1). */
   maxDepth: number;
+  /**
+   * Fields selected under an alias, fragments counted where they are spread. An alias is how one
+   * request asks for the same large value many times over: a registry's supergraph, say.
+   */
+  maxAliases?: number;
   /** Representations one `_entities` call may carry. */
-  maxEntityRepresentations: number;
+  maxEntityRepresentations?: number;
   /** Longest list any argument may hold, at any depth of its value (`_entities` representations aside). */
-  maxListLength: number;
+  maxListLength?: number;
   /** Largest `first` a field accepts, unless `pageSizes` names the field. */
-  maxPageSize: number;
+  maxPageSize?: number;
   /** Fields (`Type.field`) whose `first` is bounded otherwise. */
   pageSizes?: Readonly<Record<string, number>>;
 }
 
 /**
- * Throws a DomainError (MAX_DEPTH_LIMIT, MAX_ENTITY_REPRESENTATIONS_LIMIT,
+ * Throws a DomainError (MAX_DEPTH_LIMIT, MAX_ALIASES_LIMIT, MAX_ENTITY_REPRESENTATIONS_LIMIT,
  * MAX_LIST_LENGTH_LIMIT, or BAD_USER_INPUT for `first`) when the operation goes beyond
  * `limits`. Runs on a validated document, with the variables as sent.
  */
@@ -40,21 +48,33 @@ export function checkOperationLimits(
 ): void {
   const operation = getOperationAST(document, operationName);
   if (!operation) return;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-  const depth = operationDepth(operation, fragments);
+  const { depth, aliases } = measureOperation(document, operationName);
   if (depth > limits.maxDepth) {
     throw new DomainError('MAX_DEPTH_LIMIT', `the operation nests fields ${depth} deep, more than the ${limits.maxDepth} this service allows`);
   }
+  if (limits.maxAliases !== undefined && aliases > limits.maxAliases) {
+    throw new DomainError('MAX_ALIASES_LIMIT', `the operation selects ${aliases} fields under aliases, more than the ${limits.maxAliases} this service allows`);
+  }
+  if (limits.maxEntityRepresentations !== undefined || limits.maxListLength !== undefined || limits.maxPageSize !== undefined) {
+    checkArguments(schema, document, operation, variables ?? {}, limits);
+  }
+}
 
-  const values = variables ?? {};
+/** The limits on arguments: `_entities` representations, list lengths and `first`. */
+function checkArguments(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  values: Readonly<Record<string, unknown>>,
+  limits: OperationLimits,
+): void {
+  const { maxEntityRepresentations, maxListLength, maxPageSize } = limits;
   const checkedVariables = new Set<string>();
   const checkLists = (value: ValueNode) => {
-    const longest = longestList(value, values, checkedVariables, limits.maxListLength);
-    if (longest > limits.maxListLength) {
-      throw new DomainError('MAX_LIST_LENGTH_LIMIT', `an argument holds a list of ${longest} items, more than the ${limits.maxListLength} this service accepts`);
+    if (maxListLength === undefined) return;
+    const longest = longestList(value, values, checkedVariables, maxListLength);
+    if (longest > maxListLength) {
+      throw new DomainError('MAX_LIST_LENGTH_LIMIT', `an argument holds a list of ${longest} items, more than the ${maxListLength} this service accepts`);
     }
   };
   const queryType = schema.getQueryType();
@@ -65,16 +85,16 @@ export function checkOperationLimits(
       const parent = typeInfo.getParentType();
       if (field && parent === queryType && field.name === '_entities' && argument.name.value === 'representations') {
         const count = listLength(argument.value, values);
-        if (count > limits.maxEntityRepresentations) {
+        if (maxEntityRepresentations !== undefined && count > maxEntityRepresentations) {
           throw new DomainError(
             'MAX_ENTITY_REPRESENTATIONS_LIMIT',
-            `_entities names ${count} entities, more than the ${limits.maxEntityRepresentations} this service resolves at once`,
+            `_entities names ${count} entities, more than the ${maxEntityRepresentations} this service resolves at once`,
           );
         }
         return false;
       }
-      if (field && parent && argument.name.value === 'first') {
-        const max = limits.pageSizes?.[`${parent.name}.${field.name}`] ?? limits.maxPageSize;
+      const max = field && parent ? (limits.pageSizes?.[`${parent.name}.${field.name}`] ?? maxPageSize) : undefined;
+      if (max !== undefined && argument.name.value === 'first') {
         const first = valueOf(argument.value, values);
         if (typeof first === 'number' && first > max) throw badInput(`first must be between 0 and ${max}`);
       }
@@ -83,7 +103,7 @@ export function checkOperationLimits(
     },
   });
   visit(operation, visitor);
-  for (const fragment of fragments.values()) visit(fragment, visitor);
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition, visitor);
 }
 
 function valueOf(value: ValueNode, variables: Readonly<Record<string, unknown>>): unknown {
