@@ -60,7 +60,8 @@ export function formatHint(hint: CompositionMessageView): string {
   return `hint[${hint.code}]: ${hint.message}${whereOf(hint)}`;
 }
 
+/** Where composition says the message is; nothing when the message already says it (a syntax error names its place). */
 function whereOf(message: CompositionMessageView): string {
   const where = message.locations.map((l) => `${l.subgraph}:${l.line}:${l.column}`).join(', ');
-  return where ? ` (${where})` : '';
+  return where && !message.message.endsWith(`(${where})`) ? ` (${where})` : '';
 }
