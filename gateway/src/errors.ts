@@ -46,6 +46,7 @@ export const gatewayErrors = {
   SUPERGRAPH_RELOADED: { status: 200, meaning: 'The supergraph changed under an open subscription, which ends: subscribe again.' },
   SUBGRAPH_SUBSCRIPTION_LOST: { status: 200, meaning: "The subgraph serving a subscription went away; the subscription ends." },
   SUBSCRIPTION_CLIENT_TOO_SLOW: { status: 200, meaning: "More of a subscription's events waited for the client than SUBSCRIPTION_QUEUE_CAPACITY: the subscription ends; subscribe again." },
+  INVALID_ACCEPT_HEADER: { status: 406, meaning: 'A subscription over HTTP without an Accept header that asks for a stream (multipart/mixed;subscriptionSpec="1.0" or text/event-stream).' },
   TOO_MANY_SUBSCRIPTIONS: { status: 429, meaning: 'A connection or client holds as many subscriptions as it may.' },
   SERVICE_OVERLOADED: { status: 503, meaning: 'The gateway holds as many request bodies at once as REQUEST_BODIES_MAX_BYTES allows: retry shortly, as Retry-After says.' },
   SERVICE_UNAVAILABLE: { status: 503, meaning: 'No supergraph is loaded yet, or the gateway is shutting down.' },

@@ -125,7 +125,7 @@ describe.each(protocols)('a federated subscription over %s', (protocol, contentT
 });
 
 describe('HTTP subscriptions alongside queries', () => {
-  it('leaves queries to Apollo Server, whatever the Accept header', async () => {
+  it('leaves queries to the engine, whatever the Accept header', async () => {
     const plain = await graphql(gateway.url, '{ user(id: "u1") { name } }');
     const multipart = await graphql(gateway.url, '{ user(id: "u1") { name } }', undefined, {
       accept: 'multipart/mixed;subscriptionSpec="1.0", application/json',
@@ -133,6 +133,15 @@ describe('HTTP subscriptions alongside queries', () => {
 
     expect(plain).toMatchObject({ status: 200, data: { user: { name: 'user u1' } } });
     expect(multipart).toMatchObject({ status: 200, data: { user: { name: 'user u1' } } });
+  });
+
+  it('refuses a subscription whose Accept header asks for no stream with 406 INVALID_ACCEPT_HEADER, opening nothing upstream', async () => {
+    const headers = await asAda();
+    for (const accept of ['application/json', '*/*', 'multipart/mixed;deferSpec=20220824', 'multipart/mixed;subscriptionSpec="2.0"']) {
+      const answer = await graphql(gateway.url, renamed, { id: 'u1' }, { ...headers, accept });
+      expect(answer).toMatchObject({ status: 406, errors: [{ extensions: { code: 'INVALID_ACCEPT_HEADER' } }] });
+    }
+    expect(live.openStreams()).toBe(0);
   });
 
   it('refuses a stream beyond SUBSCRIPTIONS_PER_CLIENT with 429 TOO_MANY_SUBSCRIPTIONS', async () => {

@@ -45,6 +45,15 @@ describe('prepared documents', () => {
     expect(documents.prepare(schema, `{ node { ${'id '.repeat(100)}} }`).document).toBeDefined();
   });
 
+  it("refuses @skip or @include read from a variable on a subscription's root, where graphql-js's validation throws", () => {
+    const documents = new PreparedDocuments(rules);
+    for (const query of ['subscription($s: Boolean!) { ticked(every: 1) @include(if: $s) }', 'subscription($s: Boolean = true) { ... @skip(if: $s) { ticked(every: 1) } }']) {
+      const prepared = documents.prepare(schema, query);
+      expect(codes(prepared)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(prepared.refused?.errors[0]?.message).toMatch(/^a subscription's root fields cannot be skipped or included conditionally/);
+    }
+  });
+
   it('measures every operation of a document before validating any, since validation covers them all', () => {
     const documents = new PreparedDocuments(rules);
     const prepared = documents.prepare(schema, 'query Small { ping } query Deep { node { child { child { child { id } } } } }');

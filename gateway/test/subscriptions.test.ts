@@ -111,6 +111,28 @@ describe('a federated subscription over graphql-ws', () => {
     expect(live.openStreams()).toBe(25);
   });
 
+  it('ends every upstream subscription of a client that reuses the id of an operation it completed while it started, once the socket closes', async () => {
+    const socket = new WebSocket(gateway.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const received: { id?: string; type: string }[] = [];
+    socket.on('message', (data) => received.push(JSON.parse(String(data))));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${await issuer.sign(ada)}` } }));
+    await waitFor(() => received.some((m) => m.type === 'connection_ack'), { what: 'the acknowledgement' });
+
+    const subscribe = JSON.stringify({ id: '1', type: 'subscribe', payload: { query: renamed, variables: { id: 'r1' } } });
+    for (let round = 0; round < 5; round++) {
+      // Sent together, so the complete and the second subscribe arrive while the first starts.
+      socket.send(subscribe);
+      socket.send(JSON.stringify({ id: '1', type: 'complete' }));
+      socket.send(subscribe);
+      await waitFor(() => live.openStreams() >= 1, { what: `round ${round}'s subscription upstream` });
+      socket.send(JSON.stringify({ id: '1', type: 'complete' }));
+    }
+    socket.close();
+
+    await waitFor(() => live.openStreams() === 0, { what: 'every upstream subscription to end with the socket' });
+  });
+
   it('refuses an operation the supergraph does not have without reaching a subgraph', async () => {
     const client = connect(gateway.url);
     const unknown = recordSubscription(client, 'subscription { userRenamed(id: "u1") { shoeSize } }');

@@ -94,6 +94,13 @@ describe('the registry holding operations to its limits', () => {
     expect(over).toEqual({ status: 200, body: { errors: [{ message: expect.stringContaining('31 fields under aliases'), extensions: { code: 'MAX_ALIASES_LIMIT' } }] } });
   });
 
+  it('answers a subscription, which no registry endpoint serves, with BAD_USER_INPUT, not an internal error', async () => {
+    for (const path of ['/graphql', '/api/uplink']) {
+      const answer = await post(path, { query: 'subscription { __typename }' });
+      expect(answer.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    }
+  });
+
   it("answers a variable of the wrong type on rover's endpoint with BAD_USER_INPUT, not an internal error", async () => {
     const wrongType = await post('/api/graphql', { query: roverDocuments.SUBGRAPH_FETCH_ALL, variables: { graph_ref: { not: 'an id' } } }, { 'x-api-key': t.keys.read });
     expect(wrongType).toEqual({ status: 200, body: { errors: [{ message: expect.stringContaining('$graph_ref'), locations: expect.any(Array), extensions: { code: 'BAD_USER_INPUT' } }] } });

@@ -23,9 +23,9 @@ export interface HttpSubscriptionsOptions {
 
 export interface HttpSubscriptions {
   /**
-   * Serves admitted subscription operations sent with an SSE or multipart `Accept` header;
-   * passes everything else (queries, mutations, plain JSON requests) on untouched. Mount it
-   * after the request pipeline's checks, before Apollo Server, which refuses subscriptions over HTTP.
+   * Serves admitted subscription operations sent with an SSE or multipart `Accept` header, and
+   * refuses other subscriptions with 406 (the engine answers one result, not a stream); passes
+   * queries and mutations on untouched. Mount it after the request pipeline's checks, before the engine.
    */
   handler: HttpStage;
   /** Ends every open stream (clients get the stream's end), refusing new ones. */
@@ -86,6 +86,9 @@ export function subscriptionProtocolOf(accept: string | undefined): HttpSubscrip
   return null;
 }
 
+const notAStream =
+  'a subscription over HTTP needs an Accept header that asks for a stream: multipart/mixed;subscriptionSpec="1.0" (Apollo Client) or text/event-stream; or use graphql-ws';
+
 /** GraphQL subscriptions over SSE and multipart HTTP on the GraphQL endpoint, run by the same executor as graphql-ws. */
 export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscriptions {
   const perClient = new Map<string, number>();
@@ -97,8 +100,9 @@ export function httpSubscriptions(options: HttpSubscriptionsOptions): HttpSubscr
   const handler: HttpStage = (req, res, next) => {
     const protocol = subscriptionProtocolOf(req.header('accept'));
     const admitted = req.admitted;
-    // Anything but a subscription keeps going to Apollo Server, exactly as before.
-    if (!protocol || !admitted || admitted.operation.operation !== OperationTypeNode.SUBSCRIPTION) return next();
+    // Anything but a subscription keeps going to the engine.
+    if (!admitted || admitted.operation.operation !== OperationTypeNode.SUBSCRIPTION) return next();
+    if (!protocol) return refuse(res, 406, notAStream, 'INVALID_ACCEPT_HEADER');
 
     if (stopping) return refuse(res, 503, 'the gateway is shutting down', 'SERVICE_UNAVAILABLE');
     const client = req.clientAddress;

@@ -18,6 +18,7 @@ import type { Admit } from '../pipeline/admission';
 import type { OperationRunner } from '../pipeline/operation-runner';
 import { operationParamsOf } from '../pipeline/operation-params';
 import type { ClientAddressOf } from './client-address';
+import { ConnectionStreams } from './connection-streams';
 import { traceparentOf } from './trace-context';
 
 /** Close codes sent when a connection is refused at `connection_init` (graphql-ws keeps 4400–4499 for such). */
@@ -115,6 +116,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
     });
   });
   const connections = new Map<Context<Record<string, unknown>, Extra>, Connection>();
+  const streams = new ConnectionStreams();
   /** When each operation's `subscribe` message arrived: a query or mutation's duration starts there. */
   const arrivals = new WeakMap<GatewayContext, number>();
   let stopping = false;
@@ -170,6 +172,9 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
             return false;
           }
         }
+        // The socket may have closed while its token was verified: graphql-ws has then run onClose
+        // already, so an entry made now would never be removed, nor the expiry timer cancelled.
+        if (socket.readyState !== socket.OPEN) return false;
         connections.set(ctx, {
           identity,
           scopes,
@@ -179,8 +184,8 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
-        // The one being subscribed is already counted.
-        if (Object.keys(ctx.subscriptions).length > options.maxPerConnection) {
+        // The one being subscribed is already counted in graphql-ws's own, not in ours.
+        if (Object.keys(ctx.subscriptions).length > options.maxPerConnection || streams.count(ctx) >= options.maxPerConnection) {
           return [gatewayError('TOO_MANY_SUBSCRIPTIONS', `a connection may hold at most ${options.maxPerConnection} subscriptions at once`)];
         }
         const arrivedAt = performance.now();
@@ -204,6 +209,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
           admitted,
         };
         arrivals.set(context, arrivedAt);
+        streams.bind(context, ctx);
         return {
           schema: admitted.served.apiSchema,
           document: admitted.document,
@@ -212,13 +218,14 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
           contextValue: context,
         };
       },
-      onClose: (ctx) => {
+      onClose: async (ctx) => {
         connections.delete(ctx);
+        await streams.endAll(ctx);
       },
       // onSubscribe put the admitted operation in the context.
-      subscribe: (args) => {
+      subscribe: async (args) => {
         const context = args.contextValue as GatewayContext;
-        return options.executor.subscribe(context.admitted!, context);
+        return streams.track(context, await options.executor.subscribe(context.admitted!, context));
       },
       execute: (args) => runQueryOrMutation(args.contextValue as GatewayContext),
     },

@@ -10,6 +10,7 @@ export type OperationOutcome = 'success' | ErrorClass;
 const classOfCode: Record<GatewayErrorCode, ErrorClass> = {
   BAD_REQUEST: 'invalid',
   BATCHING_NOT_ENABLED: 'invalid',
+  INVALID_ACCEPT_HEADER: 'invalid',
   GRAPHQL_PARSE_FAILED: 'invalid',
   GRAPHQL_VALIDATION_FAILED: 'invalid',
   OPERATION_RESOLUTION_FAILURE: 'invalid',

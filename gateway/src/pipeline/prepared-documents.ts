@@ -60,7 +60,7 @@ export class PreparedDocuments {
     if (overLimits.length > 0 && this.rules.limitsMode === 'enforce') {
       return { refused: { status: 400, errors: overLimits.map((v) => gatewayError(v.code, v.message, { limit: v.limit, measured: v.measured })) }, overLimits };
     }
-    const invalid = validate(schema, document);
+    const invalid = validated(schema, document);
     if (invalid.length > 0) {
       const errors = invalid.map((e) => new GraphQLError(validationMessage(e), { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
       return { refused: { status: 400, errors }, overLimits };
@@ -73,6 +73,22 @@ export class PreparedDocuments {
     return { document, overLimits };
   }
 }
+
+/**
+ * graphql-js 16's single-field rule collects a subscription's root fields without variables, and
+ * throws where `@skip` or `@include` there reads one: such a document is refused as invalid, as
+ * the specification's later drafts make it (no `@skip` or `@include` on a subscription's root).
+ */
+function validated(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] {
+  try {
+    return validate(schema, document);
+  } catch (err) {
+    if (!(err instanceof GraphQLError)) throw err;
+    return [new GraphQLError(`${conditionalSubscriptionRoot} (${err.message})`, { nodes: err.nodes })];
+  }
+}
+
+const conditionalSubscriptionRoot = "a subscription's root fields cannot be skipped or included conditionally: remove @skip and @include there";
 
 /**
  * graphql-js stops validating a document whose overlapping fields or fragment spreads would take

@@ -7,7 +7,8 @@ export function encodeCursor(key: string): string {
 
 export function decodeCursor(cursor: string): string {
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!key || encodeCursor(key) !== cursor) throw badInput('after is not a cursor from this API');
+  // A key holding U+0000 is none of ours, and PostgreSQL and SQLite cannot compare against it.
+  if (!key || key.includes('\0') || encodeCursor(key) !== cursor) throw badInput('after is not a cursor from this API');
   return key;
 }
 

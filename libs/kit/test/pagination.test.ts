@@ -13,4 +13,9 @@ describe('cursor pagination', () => {
     expect(() => pageSize(101)).toThrow(/between 0 and 100/);
     expect(pageSize(undefined)).toBe(20);
   });
+
+  it('rejects a cursor whose key holds U+0000, which no database compares against, as bad input', () => {
+    expect(encodeCursor('a\0b')).toBe('YQBi');
+    expect(() => decodeCursor('YQBi')).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT' }));
+  });
 });

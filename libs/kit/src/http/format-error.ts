@@ -1,6 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { DomainError } from '../errors';
 import { tokenLimitIn, tokenViolation } from '../limits/parse-within-limits';
@@ -27,6 +27,11 @@ export function formatErrorFor(logger: Logger) {
     if (tokenLimit !== null) {
       const { code, message } = tokenViolation({ maxTokens: tokenLimit });
       return { message, extensions: { code } };
+    }
+    // graphql-js's own refusal before any resolver ran ("Schema is not configured to execute
+    // subscription operation."), which Apollo Server codes as internal: the caller asked for it.
+    if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR' && !formatted.path && error instanceof GraphQLError && !error.originalError) {
+      return { message: formatted.message, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT' } };
     }
     if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
       logger.error({ err: original, path: formatted.path }, 'unexpected resolver error');
