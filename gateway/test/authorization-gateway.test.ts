@@ -125,6 +125,12 @@ describe('@authenticated through the gateway', () => {
     expect(errorsOf(response)).toEqual(unauthorizedAt(['me']));
   });
 
+  it('answers an anonymous operation whose only field it may not see is skipped with empty data and no errors', async () => {
+    const response = await graphql(gateway.url, '{ me @skip(if: true) { id } }');
+
+    expect([response.status, response.data, response.errors]).toEqual([200, {}, undefined]);
+  });
+
   it('serves me to a signed-in caller without errors', async () => {
     const response = await graphql(gateway.url, '{ motd me { id name } }', undefined, bearer(await customer()));
 

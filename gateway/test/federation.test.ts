@@ -28,6 +28,19 @@ describe('serving the supergraph', () => {
     expect(response.data).toEqual({ user: { name: 'Ada', reviews: [{ body: 'review by u1' }] } });
   });
 
+  it('answers an operation whose root fields a literal @skip or @include all leave out with empty data, fetching nothing', async () => {
+    const fetchesBefore = accounts.requests.length;
+    for (const query of [
+      '{ user(id: "u1") @skip(if: true) { name } }',
+      '{ ... @include(if: false) { user(id: "u1") { name } } __typename @skip(if: true) }',
+      'query { ...Skipped } fragment Skipped on Query { user(id: "u1") @skip(if: true) { name } }',
+    ]) {
+      const response = await graphql(gateway.url, query);
+      expect([query, response.status, response.data, response.errors]).toEqual([query, 200, {}, undefined]);
+    }
+    expect(accounts.requests.length).toBe(fetchesBefore);
+  });
+
   it('refuses a field the supergraph does not have with GRAPHQL_VALIDATION_FAILED', async () => {
     const response = await graphql(gateway.url, '{ user(id: "u1") { name shoeSize } }');
 

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { errorCodes, graphql, rawHttpBody, rawHttpExchange, waitFor } from '@ficus/testkit';
+import { errorCodes, graphql, GraphQLResponse, rawHttpBody, rawHttpExchange, waitFor } from '@ficus/testkit';
 import { Gate, startAccountsSubgraph } from './harness/shop-subgraphs';
 import { origin, startTestGateway, TestGateway } from './harness/test-gateway';
 import type { TestSubgraph } from './harness/test-subgraph';
@@ -203,6 +203,15 @@ describe('methods and charsets', () => {
 
     const latin1 = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json; charset=iso-8859-1' }, body });
     expect(latin1.status).toBe(415);
+  });
+
+  it('refuses UTF-7 and UTF-32 with 415, which the JSON decoder would otherwise decode or misread', async () => {
+    // "+AHs-" is "{" in UTF-7: decoded, this body is a valid query.
+    const utf7 = '+AHs-"query":"{ __typename }"}';
+    for (const charset of ['utf-7', 'UTF-32', 'utf-32le']) {
+      const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': `application/json; charset=${charset}` }, body: utf7 });
+      expect([charset, response.status, errorCodes((await response.json()) as GraphQLResponse)]).toEqual([charset, 415, ['BAD_REQUEST']]);
+    }
   });
 });
 

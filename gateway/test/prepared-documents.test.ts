@@ -5,6 +5,8 @@ const schema = buildSchema(`
   type Query { ping: String, node: Node }
   type Node { id: ID, child: Node }
   type Subscription { ticked(every: Int!): Int! }
+  type Mutation { ring: String }
+  directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT
 `);
 const rules: DocumentRules = {
   maxTokens: 1_000,
@@ -51,6 +53,28 @@ describe('prepared documents', () => {
       const prepared = documents.prepare(schema, query);
       expect(codes(prepared)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
       expect(prepared.refused?.errors[0]?.message).toMatch(/^a subscription's root fields cannot be skipped or included conditionally/);
+    }
+  });
+
+  it('refuses @defer labels that repeat or come from a variable, and @defer on the root of a mutation or a subscription', () => {
+    const documents = new PreparedDocuments(rules);
+    const refusals = {
+      '{ node { ... @defer(label: "a") { id } ... @defer(label: "a") { child { id } } } }': 'the label "a" is used by more than one @defer: each must be unique in the document',
+      'query($l: String) { node { ... @defer(label: $l) { id } } }': 'the label of @defer must be a literal string, not a variable',
+      'mutation { ... @defer { ring } }': '@defer cannot be used on the root mutation type "Mutation"',
+      'mutation { ...Later @defer } fragment Later on Mutation { ring }': '@defer cannot be used on the root mutation type "Mutation"',
+      'subscription { ... @defer { ticked(every: 1) } }': '@defer cannot be used on the root subscription type "Subscription"',
+    };
+    for (const [query, message] of Object.entries(refusals)) {
+      const prepared = documents.prepare(schema, query);
+      expect([query, codes(prepared), prepared.refused?.errors[0]?.message]).toEqual([query, ['GRAPHQL_VALIDATION_FAILED'], message]);
+    }
+    for (const query of [
+      '{ node { ... @defer(label: "a") { id } ... @defer(label: "b") { child { id } } } }',
+      '{ ... @defer(label: "root") { ping } }',
+      'query { node { ...Later } } fragment Later on Node { ... @defer(label: "once") { id } }',
+    ]) {
+      expect([query, documents.prepare(schema, query).refused]).toEqual([query, undefined]);
     }
   });
 

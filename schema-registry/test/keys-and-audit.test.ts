@@ -104,6 +104,13 @@ describe.each(['sqlite', 'postgres'] as const)('API keys and the audit log on %s
     expect((await t.gql(AUDIT, { action: 'nonsense' }, t.keys.admin)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('refuses a before that is not an entry id with BAD_USER_INPUT, where it used to page from the newest entry', async () => {
+    for (const before of ['abc', '1e3', '-5', '0', '12.5', '99999999999999999999']) {
+      const res = await t.gql(AUDIT, { ref, before }, t.keys.admin);
+      expect([before, res.errors?.[0]?.extensions?.code, res.errors?.[0]?.message]).toEqual([before, 'BAD_USER_INPUT', expect.stringMatching(/^before must be the id of an audit log entry/)]);
+    }
+  });
+
   it("records a check made through rover's Platform API as well", async () => {
     await roverCheck(t, ref, 'products', productsWithoutSku(), checkConfig(), t.keys.check);
     const [newest] = await audit({ ref, limit: 1 });

@@ -24,7 +24,8 @@ export interface AuthorizationOutcome {
   /**
    * The document to plan: unauthorized selections removed (the same object when nothing was).
    * Null when nothing of the operation is left: answer `{ data: null, errors }` without planning,
-   * as Router does (`errors` is empty only when everything removed was also skipped).
+   * as Router does; `errors` is empty only when everything removed was also skipped, and the
+   * operation, which then selects nothing, is answered `{ data: {} }`.
    */
   document: DocumentNode | null;
   /** One UNAUTHORIZED_FIELD_OR_TYPE error per removed selection that the operation does not skip. */

@@ -42,7 +42,8 @@ export function createOperationRunner(options: OperationRunnerOptions): Operatio
   /** The request for the engine, or the answer when authorization left nothing to run. */
   const engineRequest = async (admitted: AdmittedOperation, context: GatewayContext, incremental = false): Promise<EngineRequest | EngineResult> => {
     const authorized = await options.authorize(admitted, context);
-    if (!authorized.document) return { data: null, errors: [...authorized.errors] };
+    // Nothing left to run: unauthorized selections answer null with their errors; if every one removed was also skipped, the operation selected nothing.
+    if (!authorized.document) return authorized.errors.length > 0 ? { data: null, errors: [...authorized.errors] } : { data: {} };
     return {
       document: admitted.document,
       operation: admitted.operation,

@@ -1,6 +1,7 @@
-import { DocumentNode, GraphQLError, GraphQLSchema, Kind, NoSchemaIntrospectionCustomRule, validate } from 'graphql';
+import { DocumentNode, GraphQLError, GraphQLSchema, Kind, NoSchemaIntrospectionCustomRule, specifiedRules, validate } from 'graphql';
 import { gatewayError, Refusal, refusal } from '../errors';
 import { exceededLimits, LimitViolation, measureOperation, OperationLimits, parseWithinLimits } from '../safety';
+import { DeferDirectiveRule } from './defer-validation';
 
 const introspectionField = /__(schema|type)\b/;
 
@@ -74,6 +75,8 @@ export class PreparedDocuments {
   }
 }
 
+const validationRules = [...specifiedRules, DeferDirectiveRule];
+
 /**
  * graphql-js 16's single-field rule collects a subscription's root fields without variables, and
  * throws where `@skip` or `@include` there reads one: such a document is refused as invalid, as
@@ -81,7 +84,7 @@ export class PreparedDocuments {
  */
 function validated(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] {
   try {
-    return validate(schema, document);
+    return validate(schema, document, validationRules);
   } catch (err) {
     if (!(err instanceof GraphQLError)) throw err;
     return [new GraphQLError(`${conditionalSubscriptionRoot} (${err.message})`, { nodes: err.nodes })];

@@ -56,6 +56,22 @@ describe('a request that the HTTP parser refuses', () => {
   });
 });
 
+describe('a JSON body in a charset JSON is not written in', () => {
+  it('is answered 415 for UTF-7 and UTF-32, which the decoder knows, and served in UTF-16', async () => {
+    // "+AHs-" is "{" in UTF-7: decoded, this body is a valid query.
+    for (const charset of ['utf-7', 'utf-32']) {
+      const answer = await fetch(server.url, { method: 'POST', headers: { 'content-type': `application/json; charset=${charset}` }, body: '+AHs-"query":"{ ping }"}' });
+      expect([charset, answer.status, await answer.json()]).toEqual([
+        charset,
+        415,
+        { errors: [{ message: `unsupported charset "${charset.toUpperCase()}": JSON bodies are UTF-8 (or UTF-16)`, extensions: { code: 'BAD_REQUEST' } }] },
+      ]);
+    }
+    const utf16 = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-16le' }, body: Buffer.from('{"query":"{ ping }"}', 'utf16le') });
+    expect(await utf16.json()).toEqual({ data: { ping: 'pong' } });
+  });
+});
+
 describe('a path the service does not serve', () => {
   it('is answered 404 NOT_FOUND in the GraphQL error shape, naming the method and path, for any method', async () => {
     for (const [method, path] of [['GET', '/nope'], ['POST', '/graphq'], ['DELETE', '/metrics/x']] as const) {

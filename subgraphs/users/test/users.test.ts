@@ -127,6 +127,13 @@ describe.each(['sqlite', 'postgres'] as const)('users subgraph on %s', (kind) =>
     expect(await em.count(OutboxEvent, {})).toBe(events);
   });
 
+  it('refuses a password holding a lone surrogate, which would hash as U+FFFD and match its look-alikes', async () => {
+    const res = await signUp({ email: 'surrogate@example.com', name: 'Sue', password: 'long enough \ud800' });
+    expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+    expect(res.errors![0]!.extensions!.fields).toEqual([{ field: 'password', message: 'must be well-formed Unicode text (it holds a lone surrogate)' }]);
+    expect(errorCodes(await signUp({ email: 'surrogate@example.com', name: 'Sue', password: 'long enough \ud83c\udf31' }))).toEqual([]);
+  });
+
   it('signs in with the right password and refuses a wrong password and an unknown email alike', async () => {
     const user = await register('erin@example.com');
     const ok = await signIn(' Erin@example.com', 'long enough');

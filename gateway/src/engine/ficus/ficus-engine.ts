@@ -20,6 +20,7 @@ import { OverrideLabels } from './override-labels';
 import { PlanCache } from './plan-cache';
 import { withFetchesWaitingOnlyForTheirInputs } from './plan/fetch-dependencies';
 import type { QueryPlan, SubscriptionQueryPlan } from './plan/query-plan';
+import { selectsNothing } from './plan/selects-nothing';
 import { ApolloDeferPlanner } from './planner/apollo-planner';
 import { HivePlanner } from './planner/hive-planner';
 import { OperationToPlan, OverrideState, Planner, PlanningError } from './planner/planner';
@@ -153,7 +154,12 @@ class FicusSupergraph implements LoadedSupergraph {
   private async run(request: EngineRequest, text: string | null): Promise<{ data: ResponseObject; errors: PlanExecution['errors'] }> {
     const { key, state } = this.planningState(request, text);
     const toPlan = text === null ? operationToPlan(request) : { text, operationName: request.operationName };
-    const plan = await this.planned(this.plans, key, async () => withFetchesWaitingOnlyForTheirInputs(await this.planner.planQuery(toPlan, state, this.planningSignal())));
+    const plan = await this.planned(this.plans, key, async () =>
+      // What is planned: the authorized operation, or what `text` left of it (introspection's path).
+      selectsNothing(text === null ? request.authorized.document : parse(text), request.operationName)
+        ? nothingToFetch
+        : withFetchesWaitingOnlyForTheirInputs(await this.planner.planQuery(toPlan, state, this.planningSignal())),
+    );
     const execution = this.execution(request, {});
     if (plan.node) await executeNode(plan.node, execution);
     return { data: execution.data, errors: execution.errors };
@@ -217,6 +223,9 @@ class FicusSupergraph implements LoadedSupergraph {
 }
 
 const noState: OverrideState = { labels: new Set(), percentile: 0 };
+
+/** The plan of an operation whose root selections are all skipped: it answers `{}`. */
+const nothingToFetch: QueryPlan = { node: null };
 
 const printedDocuments = new WeakMap<DocumentNode, string>();
 function printed(document: DocumentNode): string {

@@ -4,6 +4,7 @@ import type * as BodyParser from 'body-parser';
 import type { ErrorRequestHandler, Express, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { errorBody } from '../errors';
+import { unsupportedJsonCharset } from './json-charset';
 import { traceIdOf } from './trace-id';
 
 export interface HealthCheck {
@@ -143,13 +144,15 @@ export function requestErrorAnswer(err: unknown): { status: number; body: Return
   return { status, body: errorBody(status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message) };
 }
 
+export { charsetOf, unsupportedJsonCharset } from './json-charset';
+
 /** A handler of Node's own request and response, as body-parser's are: it fits express and plain `node:http` alike. */
 export type NodeHttpHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 export function jsonBody(limitBytes: number, options: { keepRawBody?: boolean } = {}): NodeHttpHandler {
   // Loaded by the services that read bodies with it: the gateway reads its own, and this only for the rare compressed one.
   const { json } = require('body-parser') as typeof BodyParser;
-  return json({
+  const parse = json({
     limit: limitBytes,
     verify: options.keepRawBody
       ? (req, _res, buffer) => {
@@ -157,4 +160,13 @@ export function jsonBody(limitBytes: number, options: { keepRawBody?: boolean } 
         }
       : undefined,
   });
+  return (req, res, next) => {
+    const contentType = req.headers['content-type'];
+    const refused = contentType && jsonMediaType.test(contentType) ? unsupportedJsonCharset(contentType) : null;
+    if (refused) return void next(refused);
+    parse(req, res, next);
+  };
 }
+
+/** The media types body-parser's `json` reads by default: `application/json` and `application/*+json`. */
+const jsonMediaType = /^\s*application\/([\w.-]+\+)?json\s*(;|$)/i;

@@ -12,8 +12,15 @@ export const emailField = z
   .pipe(z.email('must be a valid email address').max(320, 'at most 320 characters'));
 export const nameField = z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters');
 export const maxPasswordLength = 200;
-/** The upper bound keeps a huge password from costing a huge hash. */
-export const passwordField = z.string().max(maxPasswordLength, `at most ${maxPasswordLength} characters`);
+/**
+ * The upper bound keeps a huge password from costing a huge hash. A lone surrogate (JSON can
+ * carry `"\ud800"`) becomes U+FFFD when the password is hashed, so passwords differing only
+ * there would be one password: they are refused.
+ */
+export const passwordField = z
+  .string()
+  .max(maxPasswordLength, `at most ${maxPasswordLength} characters`)
+  .refine((password) => password.isWellFormed(), 'must be well-formed Unicode text (it holds a lone surrogate)');
 
 export interface NewUser {
   email: string;
