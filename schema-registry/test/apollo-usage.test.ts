@@ -120,6 +120,13 @@ describe.each(['sqlite', 'postgres'] as const)('usage reports from Apollo Server
     // 1 MB of zeros gzips to about 1 kB: the limit holds for what it unzips to.
     const bomb = await ingress(gzipSync(Buffer.alloc(1_000_000)), { ...key, 'content-encoding': 'gzip' });
     expect(bomb.status).toBe(413);
+    // A uint64 count near 2^64 made PostgreSQL's sum of the hour fail: the report was answered 500.
+    const huge = Report.encode({
+      header: { graphRef: ref },
+      tracesPerQuery: { '# Huge\nquery Huge{products{id}}': { statsWithContext: [{ context: { clientName: 'web' }, queryLatencyStats: { requestCount: 1.8e19 } }] } },
+    }).finish();
+    const refused = await ingress(gzipSync(huge), { ...key, 'content-encoding': 'gzip' });
+    expect([refused.status, ((await refused.json()) as any).errors[0].message]).toEqual([400, expect.stringMatching(/requests of one operation by one client; at most 1000000000$/)]);
     expect((await fetch(`${t.registry.baseUrl}/ready`)).status).toBe(200);
   });
 });

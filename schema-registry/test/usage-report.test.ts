@@ -23,7 +23,8 @@ describe('reading a usage report', () => {
 
   it.each([
     ['a count that is not a positive integer', { operations: [op, { ...op, count: 0 }] }, 'operations.1.count: Too small: expected number to be >0'],
-    ['a count past the safe integers', { operations: [{ ...op, count: 2 ** 53 }] }, 'operations.0.count: Too big: expected int to be <9007199254740991'],
+    ['a count past a billion, which sums of many would take past 64 bits', { operations: [op, { ...op, count: 1_000_000_001 }] }, 'operations.1.count: Too big: expected number to be <=1000000000'],
+    ['a count that is not an integer', { operations: [{ ...op, count: 2.5 }] }, 'operations.0.count: Invalid input: expected int, received number'],
     ['a coordinate that is not Type.field', { operations: [{ ...op, coordinates: ['Query.a', 'Query'] }] }, 'operations.0.coordinates.1: must be a schema coordinate, Type.field'],
     ['a client name longer than 200', { operations: [{ ...op, clientName: 'w'.repeat(201) }] }, 'operations.0.clientName: Too big: expected string to have <=200 characters'],
     ['an empty signature', { operations: [{ ...op, signature: '' }] }, 'operations.0.signature: Too small: expected string to have >=1 characters'],

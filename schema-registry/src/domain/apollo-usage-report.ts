@@ -1,6 +1,6 @@
 import { Report, type IContextualizedStats, type ITypeStat } from '@apollo/usage-reporting-protobuf';
 import { badInput } from '@ficus/kit';
-import type { OperationUsage } from './usage-store';
+import { maxRequestsPerLine, OperationUsage } from './usage-store';
 
 /** What a usage report of Apollo Server (or Apollo Router) says, in the usage store's terms. */
 export interface ApolloUsage {
@@ -66,6 +66,9 @@ export function readApolloUsageReport(bytes: Uint8Array, now: Date = new Date())
     }
     const valid = [...coordinates].filter((c) => coordinatePattern.test(c) && !c.includes('.__')).slice(0, limits.coordinates);
     for (const client of clients.values()) {
+      if (client.count > maxRequestsPerLine) {
+        throw badInput(`the usage report counts ${client.count} requests of one operation by one client; at most ${maxRequestsPerLine}`);
+      }
       if (client.count > 0) operations.push({ ...operation, ...client, coordinates: valid });
     }
   }

@@ -14,8 +14,17 @@ export interface OperationUsage {
   clientVersion: string;
   /** The schema coordinates the operation touched: `Query.products`, `Product.sku`. */
   coordinates: string[];
+  /** Requests in the report's window, 1 to `maxRequestsPerLine`. */
   count: number;
 }
+
+/**
+ * The most requests one usage line may count. Counts are summed per operation, client and hour
+ * in 64-bit integers, and over a check's window again: a line of 2^64 (a protobuf report's
+ * uint64) made the sum fail on PostgreSQL, and 1,024 lines of 2^53 overflow it. A billion per
+ * line is far beyond what a gateway serves one operation in a report's minute.
+ */
+export const maxRequestsPerLine = 1_000_000_000;
 
 /** Aggregated usage of one operation by one client over a window. */
 export interface UsageRow {

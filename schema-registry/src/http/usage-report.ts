@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OperationUsage } from '../domain/usage-store';
+import { maxRequestsPerLine, OperationUsage } from '../domain/usage-store';
 
 const limits = { operations: 10_000, signature: 100_000, text: 200, coordinates: 10_000 };
 const coordinatePattern = /^[_A-Za-z]\w*\.[_A-Za-z]\w*$/;
@@ -21,7 +21,7 @@ const usageReport = z.object({
         clientName: clientText.default(''),
         clientVersion: clientText.default(''),
         coordinates: z.array(coordinate).max(limits.coordinates),
-        count: z.number().int().positive(),
+        count: z.number().int().positive().max(maxRequestsPerLine),
       }),
     )
     .min(1)
@@ -69,7 +69,7 @@ function acceptedOperations(operations: unknown[]): OperationUsage[] | null {
     if (!shortText(clientName) || !shortText(clientVersion)) return null;
     if (!Array.isArray(coordinates) || coordinates.length > limits.coordinates) return null;
     for (const c of coordinates) if (typeof c !== 'string' || !coordinatePattern.test(c)) return null;
-    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count <= 0) return null;
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count <= 0 || count > maxRequestsPerLine) return null;
     accepted[i] = { signature, operationName, clientName, clientVersion, coordinates: coordinates as string[], count } as OperationUsage;
   }
   return accepted;
