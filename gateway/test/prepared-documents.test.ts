@@ -56,6 +56,24 @@ describe('prepared documents', () => {
     }
   });
 
+  it("refuses a literal @skip or @include on a subscription's root, which graphql-js 16 lets through to the planner", () => {
+    const documents = new PreparedDocuments(rules);
+    for (const query of [
+      'subscription { ticked(every: 1) @skip(if: true) }',
+      'subscription { ... @include(if: true) { ticked(every: 1) } }',
+      'subscription { ...Tick } fragment Tick on Subscription { ticked(every: 1) @include(if: false) }',
+    ]) {
+      const prepared = documents.prepare(schema, query);
+      expect([query, codes(prepared), prepared.refused?.errors[0]?.message]).toEqual([
+        query,
+        ['GRAPHQL_VALIDATION_FAILED'],
+        "a subscription's root fields cannot be skipped or included conditionally: remove @skip and @include there",
+      ]);
+    }
+    expect(documents.prepare(schema, 'subscription { ticked(every: 1) }').refused).toBeUndefined();
+    expect(documents.prepare(schema, '{ node { id @skip(if: true) } ping @include(if: false) }').refused).toBeUndefined();
+  });
+
   it('refuses @defer labels that repeat or come from a variable, and @defer on the root of a mutation or a subscription', () => {
     const documents = new PreparedDocuments(rules);
     const refusals = {

@@ -2,6 +2,7 @@ import { DocumentNode, GraphQLError, GraphQLSchema, Kind, NoSchemaIntrospectionC
 import { gatewayError, Refusal, refusal } from '../errors';
 import { exceededLimits, LimitViolation, measureOperation, OperationLimits, parseWithinLimits } from '../safety';
 import { DeferDirectiveRule } from './defer-validation';
+import { conditionalSubscriptionRoot, SubscriptionRootConditionsRule } from './subscription-root-conditions';
 
 const introspectionField = /__(schema|type)\b/;
 
@@ -75,7 +76,7 @@ export class PreparedDocuments {
   }
 }
 
-const validationRules = [...specifiedRules, DeferDirectiveRule];
+const validationRules = [...specifiedRules, DeferDirectiveRule, SubscriptionRootConditionsRule];
 
 /**
  * graphql-js 16's single-field rule collects a subscription's root fields without variables, and
@@ -90,8 +91,6 @@ function validated(schema: GraphQLSchema, document: DocumentNode): readonly Grap
     return [new GraphQLError(`${conditionalSubscriptionRoot} (${err.message})`, { nodes: err.nodes })];
   }
 }
-
-const conditionalSubscriptionRoot = "a subscription's root fields cannot be skipped or included conditionally: remove @skip and @include there";
 
 /**
  * graphql-js stops validating a document whose overlapping fields or fragment spreads would take
