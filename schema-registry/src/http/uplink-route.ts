@@ -32,9 +32,9 @@ export function uplinkRoute(app: Express, options: { orm: Orm; logger: Logger; m
         return;
       }
       const client = req.get('apollographql-client-name');
-      const refuse = (errors: GraphQLFormattedError[]) => {
+      const refuse = (errors: GraphQLFormattedError[], data?: unknown) => {
         options.logger.warn({ errors: errors.map((e) => e.message), client }, 'uplink request refused');
-        res.json({ errors });
+        res.json(data === undefined ? { errors } : { errors, data });
       };
       const parsed = parseWithinLimits(body.query, registryLexicalLimits);
       if (!parsed.document) return refuse([refusedText(parsed.violation)]);
@@ -51,9 +51,10 @@ export function uplinkRoute(app: Express, options: { orm: Orm; logger: Logger; m
         res.json({ data: result.data });
         return;
       }
-      const errors = result.errors.map((e) => formatExecutionError(e, options.logger, 'uplink'));
-      options.logger.warn({ errors: errors.map((e) => e.message), client }, 'uplink request refused');
-      res.json({ errors, data: result.data });
+      refuse(
+        result.errors.map((e) => formatExecutionError(e, options.logger, 'uplink')),
+        result.data,
+      );
     } catch (err) {
       next(err);
     }
