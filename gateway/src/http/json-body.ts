@@ -1,11 +1,11 @@
-import { charsetOf, jsonBody as parsedJsonBody, unsupportedJsonCharset } from '@ficus/kit/service';
+import { charsetOf, jsonBody as parsedJsonBody } from '@ficus/kit/service';
 import type { HttpStage } from './gateway-request';
 
 /**
  * The JSON body of a GraphQL POST, read whole and parsed: the common request (identity encoding,
  * UTF-8 JSON) without body-parser's machinery, which cost more than the operation's own admission;
- * anything else (a compressed body, UTF-16) goes through body-parser as before, which decodes it;
- * other charsets are refused with 415. Failures are body-parser's
+ * anything else (a compressed body, another charset) goes through the kit's body-parser, which
+ * decodes UTF-16 and refuses other charsets with 415. Failures are body-parser's
  * errors (`entity.too.large` 413, `entity.parse.failed` 400), which `bodyErrorHandler` answers.
  */
 export function jsonBody(limitBytes: number): HttpStage {
@@ -15,8 +15,6 @@ export function jsonBody(limitBytes: number): HttpStage {
     const contentType = req.headers['content-type'];
     const encoding = req.headers['content-encoding'];
     if (req.method !== 'POST' || !contentType || !/^application\/(graphql-response\+)?json\b/i.test(contentType)) return void next();
-    const refused = unsupportedJsonCharset(contentType);
-    if (refused) return void next(refused);
     if ((encoding !== undefined && encoding.toLowerCase() !== 'identity') || !isUtf8(contentType)) return void (general ??= parsedJsonBody(limitBytes))(req, res, next);
     if (Number(req.headers['content-length'] ?? 0) > limitBytes) return void next(bodyError(413, 'entity.too.large', 'request body is too large'));
     const chunks: Buffer[] = [];

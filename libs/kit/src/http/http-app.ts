@@ -144,7 +144,7 @@ export function requestErrorAnswer(err: unknown): { status: number; body: Return
   return { status, body: errorBody(status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message) };
 }
 
-export { charsetOf, unsupportedJsonCharset } from './json-charset';
+export { charsetOf } from './json-charset';
 
 /** A handler of Node's own request and response, as body-parser's are: it fits express and plain `node:http` alike. */
 export type NodeHttpHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
