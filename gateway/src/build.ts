@@ -169,6 +169,7 @@ export async function build(config: GatewayConfig, hooks: GatewayHooks = {}): Pr
     maxConnectionsPerClient: config.subscriptions.maxConnectionsPerClient,
     maxMessageBytes: config.bodyLimitBytes,
     allowsOrigin: (origin) => origins.has(origin),
+    connectionsGauge: metrics.webSocketConnections,
     logger: logger.child({ component: 'subscriptions' }),
   });
 

@@ -61,6 +61,11 @@ export function gatewayMetrics(service: ServiceMetrics) {
       labelNames: ['outcome'],
       registers,
     }),
+    webSocketConnections: new Gauge({
+      name: 'ficus_gateway_websocket_connections',
+      help: 'graphql-ws sockets the gateway accepted at connection_init and that are open now.',
+      registers,
+    }),
     subscriptionEvents: new Counter({
       name: 'ficus_gateway_subscription_events_total',
       help: 'Events from subgraphs for client subscriptions, by completion: ran the rest of the plan, or shared a run in flight for the same event, operation and identity.',

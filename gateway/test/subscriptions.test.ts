@@ -372,6 +372,50 @@ describe('a bearer token that expires while its subscription is open', () => {
   });
 });
 
+describe('a socket that closes while its bearer token is verified', () => {
+  let slowKeys: TokenIssuer;
+  let fresh: TestGateway;
+
+  beforeAll(async () => {
+    slowKeys = await startTokenIssuer();
+    // A gateway of its own: its first token makes it fetch the signing keys, which the issuer holds.
+    fresh = await startTestGateway([live, reviews], { env: { JWKS_URL: slowKeys.jwksUrl } });
+  });
+
+  afterAll(async () => {
+    await fresh?.dispose();
+    await slowKeys?.stop();
+  });
+
+  const openConnections = async () => {
+    const text = await (await fetch(new URL('/metrics', fresh.url))).text();
+    return Number(/^ficus_gateway_websocket_connections(?:\{[^}]*\})? (\d+)$/m.exec(text)?.[1]);
+  };
+
+  it('is not counted as open once the token checks out, and the gauge falls back to zero', async () => {
+    expect(slowKeys.keyRequests()).toBe(0);
+    const release = slowKeys.holdKeys();
+    const token = `Bearer ${await slowKeys.sign(ada)}`;
+    const leaving = await upgrade(fresh.url);
+    leaving.socket!.send(JSON.stringify({ type: 'connection_init', payload: { authorization: token } }));
+    await waitFor(() => slowKeys.keyRequests() === 1, { what: 'the gateway to ask for the signing keys' });
+    await new Promise((resolve) => {
+      leaving.socket!.once('close', resolve);
+      leaving.socket!.close();
+    });
+    // A second socket waits on the same key fetch, so its acknowledgement comes after the first is settled.
+    const staying = connect(fresh.url, { authorization: token });
+    const recording = recordSubscription(staying, renamed, { id: 's1' });
+    release();
+    await waitFor(() => live.openStreams() === 1, { what: 'the second socket to subscribe' });
+    expect(await openConnections()).toBe(1);
+
+    await staying.dispose();
+    await waitFor(async () => (await openConnections()) === 0, { what: 'no socket to be counted as open' });
+    expect(recording.errors).toEqual([]);
+  });
+});
+
 describe('SUBSCRIPTION_CONNECTIONS_PER_CLIENT', () => {
   let limited: TestGateway;
   const sockets: WebSocket[] = [];

@@ -5,6 +5,7 @@ import type { ExecutionResult } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { Gauge } from 'prom-client';
 import { bearerTokenOf, malformedAuthorization } from '../auth/authenticate';
 import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier';
 import { clientApplicationOf } from './client-application';
@@ -51,6 +52,8 @@ export interface WebSocketServerOptions {
   maxMessageBytes: number;
   /** Whether a browser page of this origin may open a socket (pages of the gateway's own origin and non-browser clients always may). */
   allowsOrigin: (origin: string) => boolean;
+  /** The sockets accepted at connection_init and open now. */
+  connectionsGauge: Pick<Gauge, 'set'>;
   logger: Logger;
 }
 
@@ -180,6 +183,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
           scopes,
           client: clientApplicationOf((name) => header(request, name) ?? undefined),
           clientAddress: clientOf(request), traceparent: traceparentOf(header(request, 'traceparent')) });
+        options.connectionsGauge.set(connections.size);
         if (expiresAt !== null) closeAtExpiry(socket, expiresAt);
         return true;
       },
@@ -220,6 +224,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
       },
       onClose: async (ctx) => {
         connections.delete(ctx);
+        options.connectionsGauge.set(connections.size);
         await streams.endAll(ctx);
       },
       // onSubscribe put the admitted operation in the context.

@@ -22,6 +22,10 @@ export interface TokenIssuer {
   jwksUrl: string;
   publicKeyPem: string;
   sign(claims: Partial<TokenClaims> & JWTPayload, options?: SignOptions): Promise<string>;
+  /** How many times the JWKS was asked for. */
+  keyRequests(): number;
+  /** Holds every JWKS answer until the returned function is called. */
+  holdKeys(): () => void;
   stop(): Promise<void>;
 }
 
@@ -32,9 +36,14 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
   const forger = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
   const jwks = { keys: [{ ...(await exportJWK(keys.publicKey)), kid, alg: 'EdDSA', use: 'sig' }] };
 
+  let requests = 0;
+  let held: Promise<void> = Promise.resolve();
   const server = http.createServer((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(jwks));
+    requests++;
+    void held.then(() => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(jwks));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -44,6 +53,12 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
     publicKeyPem: await exportSPKI(keys.publicKey),
     sign: (claims, options = {}) =>
       sign(claims, options.forged ? forger.privateKey : keys.privateKey, options),
+    keyRequests: () => requests,
+    holdKeys() {
+      let release!: () => void;
+      held = new Promise((resolve) => (release = resolve));
+      return release;
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
