@@ -4,8 +4,8 @@ import { closeWebSockets, type Identity, type Logger } from '@ficus/kit/service'
 import type { ExecutionResult } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { Gauge } from 'prom-client';
+import { WebSocketServer } from 'ws';
 import { bearerTokenOf, malformedAuthorization } from '../auth/authenticate';
 import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier';
 import { clientApplicationOf } from './client-application';

@@ -7,6 +7,8 @@ import { errorBody } from '../errors';
 import { unsupportedJsonCharset } from './json-charset';
 import { traceIdOf } from './trace-id';
 
+export { charsetOf } from './json-charset';
+
 export interface HealthCheck {
   name: string;
   check(): Promise<boolean> | boolean;
@@ -143,8 +145,6 @@ export function requestErrorAnswer(err: unknown): { status: number; body: Return
           : String(failure?.message ?? 'bad request');
   return { status, body: errorBody(status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message) };
 }
-
-export { charsetOf } from './json-charset';
 
 /** A handler of Node's own request and response, as body-parser's are: it fits express and plain `node:http` alike. */
 export type NodeHttpHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
