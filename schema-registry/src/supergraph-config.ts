@@ -1,7 +1,7 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { readTextWithin } from './read-text';
 
 /** One subgraph named in a supergraph config, with its SDL already read. */
 export interface SubgraphSource {
@@ -69,7 +69,7 @@ const configFile = z.object({
 
 /** Reads a rover `supergraph.yaml`; schema files are resolved from the folder of the yaml. */
 export async function readSupergraphConfig(configPath: string): Promise<SupergraphConfig> {
-  const text = await fs.readFile(configPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+  const text = await readTextWithin(configPath).catch((err: NodeJS.ErrnoException) => {
     throw new SupergraphConfigError(`cannot read supergraph config ${configPath}: ${err.code ?? err.message}`);
   });
   let document: unknown;
@@ -91,7 +91,7 @@ export async function readSupergraphConfig(configPath: string): Promise<Supergra
         return { name, routingUrl: entry.routing_url, origin: 'inline sdl', sdl: entry.schema.sdl };
       }
       const file = path.resolve(folder, entry.schema.file as string);
-      const sdl = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      const sdl = await readTextWithin(file).catch((err: NodeJS.ErrnoException) => {
         throw new SupergraphConfigError(
           `${configPath}: subgraphs.${name}.schema.file: cannot read ${file}: ${err.code ?? err.message}`,
         );

@@ -63,6 +63,15 @@ describe('ficus supergraph compose', () => {
     expect(run.stderr).toContain('cannot read supergraph config /nonexistent/supergraph.yaml: ENOENT');
   });
 
+  it('exits 1 saying a subgraph schema file is too large when it never ends', () => {
+    const { config } = writeSupergraph({ 'supergraph.yaml': 'subgraphs:\n  users:\n    routing_url: http://users/graphql\n    schema:\n      file: /dev/zero\n' });
+
+    const run = ficus('supergraph', 'compose', '--config', config);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('subgraphs.users.schema.file: cannot read /dev/zero: it holds more than 64 MiB');
+  });
+
   it('exits 1 naming the bad key of a malformed config', () => {
     const { config } = writeSupergraph({ 'supergraph.yaml': 'subgraphs:\n  users:\n    schema:\n      file: ./u.graphql\n' });
 
@@ -103,6 +112,19 @@ describe('ficus', () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Usage: ficus <command> [options]');
+  });
+
+  it('exits 1 saying a schema is too large when the file or stdin it is read from holds more than 64 MiB, before reaching the registry', () => {
+    const env = { PATH: process.env.PATH ?? '', FICUS_REGISTRY_URL: 'http://127.0.0.1:9', FICUS_API_KEY: 'ficus_unused' };
+    const fromFile = spawnSync(process.execPath, [cli, 'subgraph', 'check', 'shop@current', '--name', 'users', '--schema', '/dev/zero'], { encoding: 'utf8', env });
+    const fromStdin = spawnSync(process.execPath, [cli, 'subgraph', 'check', 'shop@current', '--name', 'users', '--schema', '-'], {
+      encoding: 'utf8',
+      env,
+      input: Buffer.alloc(64 * 1024 * 1024 + 1, 'a'),
+    });
+
+    expect({ code: fromFile.status, stderr: fromFile.stderr }).toEqual({ code: 1, stderr: expect.stringContaining('cannot read schema /dev/zero: it holds more than 64 MiB') });
+    expect({ code: fromStdin.status, stderr: fromStdin.stderr }).toEqual({ code: 1, stderr: expect.stringContaining('cannot read schema from stdin: it holds more than 64 MiB') });
   });
 
   it("starts a command without loading composition, the registry database, @ficus/kit, @ficus/events or graphql beyond its language module", () => {

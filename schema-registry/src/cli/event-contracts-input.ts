@@ -1,5 +1,5 @@
-import fs from 'node:fs/promises';
 import type * as Events from '@ficus/events';
+import { readTextWithin } from '../read-text';
 import { InputError } from './command';
 import type { EventContractChangeView } from './operations';
 
@@ -21,7 +21,7 @@ export function catalogContracts(): { type: string; version: number; schema: unk
 }
 
 async function readDescribed(file: string): Promise<{ type: string; version: number; schema: unknown }[]> {
-  const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+  const text = await readTextWithin(file).catch((err: NodeJS.ErrnoException) => {
     throw new InputError(`cannot read contracts ${file}: ${err.code ?? err.message}`);
   });
   let parsed: unknown;
