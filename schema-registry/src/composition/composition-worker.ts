@@ -17,14 +17,27 @@ try {
 } catch {
   // Where the platform refuses it, compositions run at the event loop's priority, as before.
 }
+/**
+ * How long the worker stays idle before it settles (builds the last composed supergraph's API
+ * schema). Publishes come in bursts (a deploy publishing each subgraph in turn), each replacing
+ * the last one's supergraph: settling between them only held up the next publish, by a fifth of
+ * a second on a 40-subgraph graph. A check that comes sooner builds it itself, as it would have
+ * waited for it.
+ */
+const settleWhenIdleForMs = 1_000;
+
 const work = new CompositionWork();
+let settling: NodeJS.Timeout | undefined;
 port.on('message', (message: { id: number; task: CompositionTask }) => {
+  clearTimeout(settling);
   work
     .run(message.task, (progress) => port.postMessage({ id: message.id, progress }))
     .then(
       (result) => port.postMessage({ id: message.id, ok: true, result }),
       (err: unknown) => port.postMessage({ id: message.id, ok: false, message: err instanceof Error ? err.message : String(err) }),
     )
-    // After the answer is sent: what a later task would otherwise wait for.
-    .then(() => setImmediate(() => work.settle()));
+    // After the answer is sent, once no task follows: what a later task would otherwise wait for.
+    .then(() => {
+      settling = setTimeout(() => work.settle(), settleWhenIdleForMs);
+    });
 });
