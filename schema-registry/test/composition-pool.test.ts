@@ -165,6 +165,25 @@ describe("a check's memory", () => {
   });
 });
 
+describe('a check right after a publish', () => {
+  it('diffs against the supergraph the publish composed before the worker has settled, building its API schema once', async () => {
+    const work = new CompositionWork();
+    const graph = sources(generatedGraph(3, 8));
+    const published = await work.run({ kind: 'compose', subgraphs: graph });
+    if (!published.ok) throw new Error('the generated graph does not compose');
+    const proposal = graph.map((s) => (s.name === 'sg00' ? { ...s, sdl: s.sdl.replace('  f0_1: String\n', '  f0_1: String\n  addedSoon: String\n') } : s));
+
+    const heldMidway: number[] = [];
+    const checked = await work.run({ kind: 'check', subgraphs: proposal, beforeSdl: published.supergraphSdl }, () => heldMidway.push(work.apiSchemasHeld));
+    work.settle();
+
+    expect(checked.changes.map((c) => c.coordinate)).toEqual(['E0.addedSoon']);
+    expect(heldMidway).toEqual([1]);
+    // Settling after the check finds nothing left to build: the publish's API schema and the proposal's.
+    expect(work.apiSchemasHeld).toBe(2);
+  });
+});
+
 describe('the composition pool', () => {
   const pools: CompositionPool[] = [];
   afterEach(async () => {
