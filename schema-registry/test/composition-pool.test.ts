@@ -144,14 +144,24 @@ describe('composition with cached subgraphs', () => {
   });
 });
 
+/** A worker that has composed (published) the small generated graph, and that graph. */
+async function publishedGraph() {
+  const work = new CompositionWork();
+  const graph = sources(generatedGraph(3, 8));
+  const published = await work.run({ kind: 'compose', subgraphs: graph });
+  if (!published.ok) throw new Error('the generated graph does not compose');
+  return { work, graph, published };
+}
+
+/** The graph with `field` added to sg00's first entity (E0). */
+const withField = (graph: ReturnType<typeof sources>, field: string) =>
+  graph.map((s) => (s.name === 'sg00' ? { ...s, sdl: s.sdl.replace('  f0_1: String\n', `  f0_1: String\n  ${field}: String\n`) } : s));
+
 describe("a check's memory", () => {
   it("holds only the variant's API schema while it merges and validates, not the one the last check kept for its proposal", async () => {
-    const work = new CompositionWork();
-    const graph = sources(generatedGraph(3, 8));
-    const published = await work.run({ kind: 'compose', subgraphs: graph });
-    if (!published.ok) throw new Error('the generated graph does not compose');
+    const { work, graph, published } = await publishedGraph();
     work.settle();
-    const proposal = (field: string) => graph.map((s) => (s.name === 'sg00' ? { ...s, sdl: s.sdl.replace('  f0_1: String\n', `  f0_1: String\n  ${field}: String\n`) } : s));
+    const proposal = (field: string) => withField(graph, field);
     const heldMidway: number[] = [];
     for (const field of ['addedOne', 'addedTwo']) {
       const checked = await work.run({ kind: 'check', subgraphs: proposal(field), beforeSdl: published.supergraphSdl }, () => heldMidway.push(work.apiSchemasHeld));
@@ -167,11 +177,8 @@ describe("a check's memory", () => {
 
 describe('a check right after a publish', () => {
   it('diffs against the supergraph the publish composed before the worker has settled, building its API schema once', async () => {
-    const work = new CompositionWork();
-    const graph = sources(generatedGraph(3, 8));
-    const published = await work.run({ kind: 'compose', subgraphs: graph });
-    if (!published.ok) throw new Error('the generated graph does not compose');
-    const proposal = graph.map((s) => (s.name === 'sg00' ? { ...s, sdl: s.sdl.replace('  f0_1: String\n', '  f0_1: String\n  addedSoon: String\n') } : s));
+    const { work, graph, published } = await publishedGraph();
+    const proposal = withField(graph, 'addedSoon');
 
     const heldMidway: number[] = [];
     const checked = await work.run({ kind: 'check', subgraphs: proposal, beforeSdl: published.supergraphSdl }, () => heldMidway.push(work.apiSchemasHeld));
