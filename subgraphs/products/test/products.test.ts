@@ -99,6 +99,25 @@ describe.each(['sqlite', 'postgres'] as const)('products subgraph on %s', (kind)
     expect(priced.data.products.edges.map((e: any) => e.node.sku)).toEqual(['PG-B']);
   });
 
+  it('searches for % and _ as the characters they are, not as wildcards', async () => {
+    await create({ sku: 'PCT-1', name: 'Socks 50%off', price: 100 });
+    await create({ sku: 'SNAKE-1', name: 'snake_case mug', price: 100 });
+    await create({ sku: 'SNAKEX-1', name: 'snakeXcase mug', price: 100 });
+    const found = async (search: string) =>
+      (await graphql(subgraph.url, CATALOG, { filter: { search } })).data.products.edges.map((e: any) => e.node.sku).sort();
+    expect(await found('50%off')).toEqual(['PCT-1']);
+    expect(await found('snake_case')).toEqual(['SNAKE-1']);
+    expect(await found('%')).toEqual(['PCT-1']);
+    expect(await found('snake')).toEqual(['SNAKE-1', 'SNAKEX-1']);
+  });
+
+  it('refuses a search longer than any name and SKU with BAD_USER_INPUT, not a database error', async () => {
+    const res = await graphql(subgraph.url, CATALOG, { filter: { search: 's'.repeat(100_000) } });
+    expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+    expect(res.errors?.[0]?.message).toMatch(/filter\.search: at most 300 characters/);
+    expect(errorCodes(await graphql(subgraph.url, CATALOG, { filter: { search: 's'.repeat(300) } }))).toEqual([]);
+  });
+
   it('rejects a forged cursor and an oversized page with BAD_USER_INPUT', async () => {
     expect(errorCodes(await graphql(subgraph.url, CATALOG, { after: 'not-a-cursor!' }))).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(await graphql(subgraph.url, CATALOG, { first: 1000 }))).toEqual(['BAD_USER_INPUT']);

@@ -1,4 +1,4 @@
-import type { EntityManager, FilterQuery } from '@mikro-orm/core';
+import { EntityManager, FilterQuery, raw } from '@mikro-orm/core';
 import { badInput, decodeCursor, encodeCursor, pageSize } from '@ficus/kit';
 import { Product, ProductRow } from './product';
 
@@ -20,11 +20,14 @@ export async function listProducts(
   args: { first?: number | null; after?: string | null; filter?: ProductFilter | null },
 ): Promise<ProductPage> {
   const first = pageSize(args.first);
-  const where = productFilter(args.filter ?? {});
+  const filter = args.filter ?? {};
+  assertFilter(filter);
+  // Built once per query: a raw fragment used as a key is consumed by the query that reads it.
+  const where = productFilter(filter);
   const page: FilterQuery<ProductRow> = args.after ? { $and: [where, { id: { $lt: decodeCursor(args.after) } }] } : where;
   const [rows, totalCount] = await Promise.all([
     em.find(Product, page, { orderBy: { id: 'desc' }, limit: first + 1 }),
-    em.count(Product, where),
+    em.count(Product, productFilter(filter)),
   ]);
   const nodes = rows.slice(0, first);
   const edges = nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
@@ -35,15 +38,24 @@ export async function listProducts(
   };
 }
 
-function productFilter(filter: ProductFilter): FilterQuery<ProductRow> {
-  const { search, minPrice, maxPrice } = filter;
+/** A product's search text is its name (at most 200 characters), a line break and its SKU (at most 64). */
+const maxSearchLength = 300;
+
+function assertFilter({ search, minPrice, maxPrice }: ProductFilter): void {
   if (minPrice != null && maxPrice != null && minPrice > maxPrice) {
     throw badInput('filter.minPrice must not exceed filter.maxPrice');
   }
+  if (search != null && search.length > maxSearchLength) {
+    throw badInput(`filter.search: at most ${maxSearchLength} characters (no product's name and SKU are longer)`);
+  }
+}
+
+function productFilter({ search, minPrice, maxPrice }: ProductFilter): FilterQuery<ProductRow> {
   const clauses: FilterQuery<ProductRow>[] = [];
   if (search?.trim()) {
+    // `%` and `_` in a search are themselves; SQLite's LIKE has no escape character unless told one.
     const escaped = search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
-    clauses.push({ searchText: { $like: `%${escaped}%` } });
+    clauses.push({ [raw((alias) => `${alias}.search_text like ? escape '\\'`, [`%${escaped}%`])]: [] });
   }
   if (minPrice != null) clauses.push({ priceAmount: { $gte: minPrice } });
   if (maxPrice != null) clauses.push({ priceAmount: { $lte: maxPrice } });
