@@ -44,11 +44,23 @@ export function failureReason(run: CheckRunView): string {
     return `check failed: ${run.compositionErrors.length} composition error(s) (${run.compositionErrors.map((e) => e.code).join(', ')})`;
   }
   const blocking = run.changes.filter((c) => c.blocking);
-  const described = blocking.map((c) => {
-    const ops = c.affectedOperations.map((op) => `${op.name ?? '(anonymous)'} by ${op.clients.map((cl) => `${cl.name} ${cl.version}`.trim()).join(', ')}`);
-    return `${c.code} ${c.coordinate}${ops.length > 0 ? ` (used by ${ops.join('; ')})` : ' (no usage recorded)'}`;
-  });
+  const described = blocking.map((c) => `${c.code} ${c.coordinate} (${usedBy(c.affectedOperations)})`);
   return `check failed: ${blocking.length} breaking change(s): ${described.join(', ')}`;
+}
+
+type AffectedOperation = CheckRunView['changes'][number]['affectedOperations'][number];
+
+/** Operations named on the failure line; the report above it lists them all (a change can break thousands). */
+const operationsNamedPerChange = 3;
+
+function usedBy(operations: AffectedOperation[]): string {
+  if (operations.length === 0) return 'no usage recorded';
+  const named = operations.slice(0, operationsNamedPerChange).map((op) => {
+    const clients = op.clients.map((c) => `${c.name || '(unknown client)'} ${c.version}`.trim());
+    return `${op.name ?? '(anonymous)'}${clients.length > 0 ? ` by ${clients.join(', ')}` : ''}`;
+  });
+  const more = operations.length - named.length;
+  return `used by ${named.join('; ')}${more > 0 ? `; and ${more} more operation${more === 1 ? '' : 's'}` : ''}`;
 }
 
 export function formatCompositionMessage(message: CompositionMessageView): string {

@@ -173,7 +173,11 @@ function assertExclusions(what: string, names: string[] | undefined): void {
   if (names.some((name) => name.length > exclusionLimits.characters)) throw badInput(`each of the ${what} is at most ${exclusionLimits.characters} characters`);
 }
 
-const noUsage: UsageWindow = { totalRequests: 0, checkedOperations: 0, rows: [] };
+/**
+ * What a check without breaking changes reads: only the window's totals, so its report says how
+ * much usage it was checked against (not 0 requests) without reading any operation.
+ */
+const nothingTouched: SpelledCoordinates = { exact: [], typePrefixes: [] };
 
 /**
  * The usage of what a proposal breaks, read while the worker validates the merged proposal: the
@@ -186,8 +190,7 @@ class EarlyUsageRead {
   constructor(private readonly readTouched: (touched: SpelledCoordinates) => Promise<UsageWindow>) {}
 
   readonly onProgress = ({ touched }: CheckProgress): void => {
-    if (!touched) return;
-    this.read = this.readTouched(touched);
+    this.read = this.readTouched(touched ?? nothingTouched);
     // Awaited whatever composition answers; a failure is not unhandled meanwhile.
     this.read.catch(() => undefined);
   };
@@ -217,6 +220,6 @@ async function usageTouched(
   composer: Composer,
   lane: string,
 ): Promise<UsageWindow> {
-  if (!changes.some((c) => c.severity === 'BREAKING')) return noUsage;
+  if (!changes.some((c) => c.severity === 'BREAKING')) return readTouched(nothingTouched);
   return readTouched(await composer.run(lane, { kind: 'touched', changes, beforeSdl }, undefined, { continuing: true }));
 }
