@@ -22,7 +22,7 @@ export async function listProducts(
   const first = pageSize(args.first);
   const filter = args.filter ?? {};
   assertFilter(filter);
-  // Built once per query: a raw fragment used as a key is consumed by the query that reads it.
+  // Each query gets a filter of its own: a raw fragment used as a key is consumed by the query that reads it.
   const where = productFilter(filter);
   const page: FilterQuery<ProductRow> = args.after ? { $and: [where, { id: { $lt: decodeCursor(args.after) } }] } : where;
   const [rows, totalCount] = await Promise.all([
