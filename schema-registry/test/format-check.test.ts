@@ -34,7 +34,7 @@ describe('the line a failed check ends with', () => {
 
   it('names an operation sent without a client name as from an unknown client', () => {
     const line = failureReason(failed([operation(null, [{ name: '', version: '' }]), operation('Catalog', [{ name: 'storefront', version: '1.4.0' }])]));
-    expect(line).toBe('check failed: 1 breaking change(s): FIELD_REMOVED Product.price (used by (anonymous) by (unknown client); Catalog by storefront 1.4.0)');
+    expect(line).toBe('check failed: 1 breaking change(s): FIELD_REMOVED Product.price (used by (anonymous hash-null) by (unknown client); Catalog by storefront 1.4.0)');
   });
 
   it('names three operations and counts the rest, however many a change breaks', () => {

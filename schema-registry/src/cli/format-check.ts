@@ -27,7 +27,7 @@ export function formatCheck(run: CheckRunView): string {
     if (change.affectedOperations.length > 0) {
       for (const op of change.affectedOperations) {
         const clients = op.clients.map((c) => `${c.name || '(unknown client)'} ${c.version || '(unknown version)'}: ${c.count}`).join(', ');
-        lines.push(`      used by operation ${op.name ?? '(anonymous)'} (${op.count} requests; ${clients})`);
+        lines.push(`      used by operation ${operationName(op)} (${op.count} requests; ${clients})`);
       }
     } else if (change.blocking) {
       lines.push('      no usage recorded in the window, so nothing shows it is safe');
@@ -53,11 +53,14 @@ type AffectedOperation = CheckRunView['changes'][number]['affectedOperations'][n
 /** Operations named on the failure line; the report above it lists them all (a change can break thousands). */
 const operationsNamedPerChange = 3;
 
+/** An operation without a name by the start of its signature's hash, as rover shows it, so two read apart. */
+const operationName = (op: AffectedOperation): string => op.name ?? `(anonymous ${op.signatureHash.slice(0, 12)})`;
+
 function usedBy(operations: AffectedOperation[]): string {
   if (operations.length === 0) return 'no usage recorded';
   const named = operations.slice(0, operationsNamedPerChange).map((op) => {
     const clients = op.clients.map((c) => `${c.name || '(unknown client)'} ${c.version}`.trim());
-    return `${op.name ?? '(anonymous)'}${clients.length > 0 ? ` by ${clients.join(', ')}` : ''}`;
+    return `${operationName(op)}${clients.length > 0 ? ` by ${clients.join(', ')}` : ''}`;
   });
   const more = operations.length - named.length;
   return `used by ${named.join('; ')}${more > 0 ? `; and ${more} more operation${more === 1 ? '' : 's'}` : ''}`;
