@@ -49,6 +49,17 @@ describe.each(['sqlite', 'postgres'] as const)('usage batches as big as a busy g
     for (let i = 0; i < n; i++) expect([`Op${i}`, counts.get(`Op${i}`)]).toEqual([`Op${i}`, i + 1]);
   }
 
+  it('refuses usage dated more than five minutes ahead, which would count in every check until then', async () => {
+    const ref = 'shop@ahead';
+    await publish(t, ref, 'products', repoSchema('products'));
+    const inTheYear2999 = await reportUsage(t, ref, distinctOperations(3), new Date('2999-12-06T00:00:00Z'));
+    expect(inTheYear2999.status).toBe(400);
+    expect(await inTheYear2999.json()).toMatchObject({ errors: [{ message: expect.stringMatching(/^the usage window starts at 2999-12-06T00:00:00\.000Z, after the registry's clock/), extensions: { code: 'BAD_USER_INPUT' } }] });
+    const aMinuteAhead = await reportUsage(t, ref, distinctOperations(2), new Date(Date.now() + 60_000));
+    expect(aMinuteAhead.status).toBe(202);
+    expect((await skuRemovalCheck(ref)).totalRequests).toBe(requestsOf(2));
+  });
+
   it.each([1_000, 5_000])('accepts a batch of %i distinct operations, and a check then sees every one', async (n) => {
     const ref = `shop@batch${n}`;
     await publish(t, ref, 'products', repoSchema('products'));

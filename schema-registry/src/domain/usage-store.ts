@@ -84,7 +84,8 @@ interface ReportedOperation {
  * one transaction (stored whole or not at all, so a gateway's resend of an unanswered batch never
  * counts part of it twice) of four statements whatever its size.
  */
-export async function recordUsage(em: EntityManager, variantId: string, windowStart: Date, operations: OperationUsage[]): Promise<void> {
+export async function recordUsage(em: EntityManager, variantId: string, windowStart: Date, operations: OperationUsage[], now: Date = new Date()): Promise<void> {
+  assertServedBy(windowStart, now);
   assertNoNul(operations);
   const bucketHour = hourOf(windowStart);
   const signatures = new Map<string, ReportedOperation>();
@@ -129,6 +130,22 @@ function storable(op: OperationUsage): OperationUsage {
     clientName: op.clientName.toWellFormed(),
     clientVersion: op.clientVersion.toWellFormed(),
   };
+}
+
+/** How far ahead of the registry's clock a report's window may start: gateways' clocks drift a little. */
+const clockSkewMs = 5 * 60_000;
+
+/**
+ * Usage is counted in the hour its window started, and a check reads every hour from the start of
+ * its validation period on: usage dated ahead (a gateway's clock far off, a forged report) would
+ * count in every check until that hour comes, so it is refused.
+ */
+function assertServedBy(windowStart: Date, now: Date): void {
+  const start = windowStart.getTime();
+  if (!Number.isFinite(start)) throw badInput('the usage window starts at a time that cannot be read');
+  if (start > now.getTime() + clockSkewMs) {
+    throw badInput(`the usage window starts at ${windowStart.toISOString()}, after the registry's clock (${now.toISOString()}) by more than 5 minutes: is the gateway's clock right?`);
+  }
 }
 
 /**
