@@ -32,7 +32,7 @@ describe('the line a failed check ends with', () => {
       usage: null,
     }) as unknown as CheckRunView;
 
-  it('names an operation sent without a client name as from an unknown client', () => {
+  it('names an operation without a name by the start of its hash, and a client without a name as unknown', () => {
     const line = failureReason(failed([operation(null, [{ name: '', version: '' }]), operation('Catalog', [{ name: 'storefront', version: '1.4.0' }])]));
     expect(line).toBe('check failed: 1 breaking change(s): FIELD_REMOVED Product.price (used by (anonymous hash-null) by (unknown client); Catalog by storefront 1.4.0)');
   });

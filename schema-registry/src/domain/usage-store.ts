@@ -144,7 +144,7 @@ function assertServedBy(windowStart: Date, now: Date): void {
   const start = windowStart.getTime();
   if (!Number.isFinite(start)) throw badInput('the usage window starts at a time that cannot be read');
   if (start > now.getTime() + clockSkewMs) {
-    throw badInput(`the usage window starts at ${windowStart.toISOString()}, after the registry's clock (${now.toISOString()}) by more than 5 minutes: is the gateway's clock right?`);
+    throw badInput(`the usage window starts at ${windowStart.toISOString()}, after the registry's clock (${now.toISOString()}) by more than ${clockSkewMs / 60_000} minutes: is the gateway's clock right?`);
   }
 }
 
