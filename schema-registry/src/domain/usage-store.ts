@@ -84,8 +84,8 @@ interface ReportedOperation {
  * one transaction (stored whole or not at all, so a gateway's resend of an unanswered batch never
  * counts part of it twice) of four statements whatever its size.
  */
-export async function recordUsage(em: EntityManager, variantId: string, windowStart: Date, operations: OperationUsage[], now: Date = new Date()): Promise<void> {
-  assertServedBy(windowStart, now);
+export async function recordUsage(em: EntityManager, variantId: string, windowStart: Date, operations: OperationUsage[]): Promise<void> {
+  assertNotDatedAhead(windowStart);
   assertNoNul(operations);
   const bucketHour = hourOf(windowStart);
   const signatures = new Map<string, ReportedOperation>();
@@ -140,7 +140,8 @@ const clockSkewMs = 5 * 60_000;
  * its validation period on: usage dated ahead (a gateway's clock far off, a forged report) would
  * count in every check until that hour comes, so it is refused.
  */
-function assertServedBy(windowStart: Date, now: Date): void {
+function assertNotDatedAhead(windowStart: Date): void {
+  const now = new Date();
   const start = windowStart.getTime();
   if (!Number.isFinite(start)) throw badInput('the usage window starts at a time that cannot be read');
   if (start > now.getTime() + clockSkewMs) {
