@@ -9,6 +9,7 @@ export * from './db/schema-version';
 export * from './db/portable-migration';
 export * from './db/query-log';
 export * from './db/update-returning';
+export * from './db/like-pattern';
 export * from './errors';
 export * from './graphql-schema';
 export * from './http/http-app';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/core';
-import { badInput } from '@ficus/kit';
+import { badInput, likeContaining, likeEscapeClause, likeEscaped } from '@ficus/kit';
 import type { Knex } from '@mikro-orm/knex';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 
@@ -296,14 +296,14 @@ export async function usageWindow(
     checkedOperations += Number(checked?.n ?? 0);
   }
   // LIKE on the coordinates' JSON text narrows the scan in the database; the parsed list decides.
-  const patterns = [...touched.exact.map((c) => `%${likeEscaped(JSON.stringify(c))}%`), ...touched.typePrefixes.map((p) => `%"${likeEscaped(p)}%`)];
+  const patterns = [...touched.exact.map((c) => likeContaining(JSON.stringify(c))), ...touched.typePrefixes.map((p) => `%"${likeEscaped(p)}%`)];
   const touching = new Map<string, { id: number; coordinates: string[] }>();
   for (const range of ranges) {
     for (const chunk of inChunks(patterns, 100)) {
       const candidates: { id: number; signature_hash: string; coordinates: string }[] = await inATurnOfItsOwn(
         inIdRange(knex('usage_operation_coordinates as k').join('usage_operations as o', 'o.id', 'k.operation_id').where('k.variant_id', variantId), 'k.operation_id', range)
           .andWhere((q) => {
-            for (const pattern of chunk) q.orWhereRaw("k.coordinates LIKE ? ESCAPE '\\'", [pattern]);
+            for (const pattern of chunk) q.orWhereRaw(`k.coordinates LIKE ? ${likeEscapeClause}`, [pattern]);
           })
           .select('o.id', 'o.signature_hash', 'k.coordinates'),
       );
@@ -376,7 +376,6 @@ const inIdRange = (query: Knex.QueryBuilder, column: string, [low, high]: [numbe
 
 const joinOperation = (query: Knex.QueryBuilder): Knex.QueryBuilder => query.join('usage_operations as o', 'o.id', 'c.operation_id');
 
-const likeEscaped = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** `query` (counts `c`, joined to operations `o` when operation names are excluded) less excluded clients and operation names. */
 function withoutExcluded(knex: Knex, query: Knex.QueryBuilder, { excludedClients, excludedOperationNames }: UsageExclusions): Knex.QueryBuilder {

@@ -1,5 +1,5 @@
 import { EntityManager, FilterQuery, raw } from '@mikro-orm/core';
-import { badInput, decodeCursor, encodeCursor, pageSize } from '@ficus/kit';
+import { badInput, decodeCursor, encodeCursor, likeContaining, likeEscapeClause, pageSize } from '@ficus/kit';
 import { Product, ProductRow } from './product';
 
 export interface ProductFilter {
@@ -53,9 +53,8 @@ function assertFilter({ search, minPrice, maxPrice }: ProductFilter): void {
 function productFilter({ search, minPrice, maxPrice }: ProductFilter): FilterQuery<ProductRow> {
   const clauses: FilterQuery<ProductRow>[] = [];
   if (search?.trim()) {
-    // `%` and `_` in a search are themselves; SQLite's LIKE has no escape character unless told one.
-    const escaped = search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
-    clauses.push({ [raw((alias) => `${alias}.search_text like ? escape '\\'`, [`%${escaped}%`])]: [] });
+    const pattern = likeContaining(search.trim().toLowerCase());
+    clauses.push({ [raw((alias) => `${alias}.search_text like ? ${likeEscapeClause}`, [pattern])]: [] });
   }
   if (minPrice != null) clauses.push({ priceAmount: { $gte: minPrice } });
   if (maxPrice != null) clauses.push({ priceAmount: { $lte: maxPrice } });
