@@ -1,6 +1,7 @@
 import { createTestDatabase, startTestNatsServer, TestDatabase, TestNatsServer } from '@ficus/testkit';
 import { parse } from 'graphql';
-import { BaseContext, readSubgraphConfig, startSubgraph, SubgraphHandle } from '../src';
+import type { Logger } from 'pino';
+import { BaseContext, conflict, readSubgraphConfig, startSubgraph, SubgraphHandle } from '../src';
 
 const typeDefs = parse(/* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
@@ -11,6 +12,8 @@ const typeDefs = parse(/* GraphQL */ `
   }
   type Mutation {
     label(id: ID!, labels: [String!]!): Order!
+    "Always refused with CONFLICT, a domain error."
+    relabel(id: ID!): Order!
   }
   type Subscription {
     orderSeen(id: ID!): Order!
@@ -37,6 +40,9 @@ const resolvers = {
   },
   Mutation: {
     label: (_: unknown, { id, labels }: { id: string; labels: string[] }) => order(id, labels),
+    relabel: (_: unknown, { id }: { id: string }) => {
+      throw conflict(`order ${id} is labelled already`);
+    },
   },
   Subscription: {
     orderSeen: {
@@ -57,8 +63,8 @@ export interface GuardedSubgraph {
   stop(): Promise<void>;
 }
 
-/** A real subgraph (kit's startSubgraph, SQLite, its own NATS) started with `env` over a quiet default. */
-export async function startGuardedSubgraph(env: Record<string, string>): Promise<GuardedSubgraph> {
+/** A real subgraph (kit's startSubgraph, SQLite, its own NATS) started with `env` over a quiet default, logging to `logger` if given. */
+export async function startGuardedSubgraph(env: Record<string, string>, logger?: Logger): Promise<GuardedSubgraph> {
   const nats: TestNatsServer = await startTestNatsServer();
   const db: TestDatabase = await createTestDatabase('sqlite', 'guarded');
   const config = { ...readSubgraphConfig('guarded', 0, { NATS_URL: nats.url, LOG_LEVEL: 'silent', ...env }), database: db.target };
@@ -69,7 +75,7 @@ export async function startGuardedSubgraph(env: Record<string, string>): Promise
     migrations: [],
     publishesEvents: false,
     context: (base) => base,
-  });
+  }, { logger });
   return {
     subgraph,
     async stop() {
