@@ -1,6 +1,6 @@
 import { apiSchemaOf } from '../src';
 import { Scope } from '../src/db/entities';
-import { ApiKey } from '../src/db/entities';
+import { ApiKey, Variant } from '../src/db/entities';
 import { waitFor } from '@ficus/testkit';
 import {
   CHECK,
@@ -349,6 +349,27 @@ type Product @key(fields: "id") {
         expect(res.errors?.[0]).toMatchObject({ message: expect.stringContaining('is not a duration'), extensions: { code: 'BAD_USER_INPUT' } });
         const negative = await check('shop@used', productsWithoutSku(), { queryPercentageThreshold: 150 });
         expect(negative.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      });
+
+      it('refuses a validation period over a year, in a check or in the settings, so no variant is left with one', async () => {
+        const overAYear = { message: expect.stringContaining('the validation period is at most 365d'), extensions: { code: 'BAD_USER_INPUT' } };
+        expect((await check('shop@used', productsWithoutSku(), { validationPeriod: '1000000000d' })).errors?.[0]).toMatchObject(overAYear);
+        const configured = await t.gql(`mutation ($input: ConfigureChecksInput!) { configureChecks(input: $input) { validationPeriod } }`, {
+          input: { ref: 'shop@used', validationPeriod: '366d' },
+        });
+        expect(configured.errors?.[0]).toMatchObject(overAYear);
+        const year = await check('shop@used', productsWithoutSku(), { validationPeriod: '365d' });
+        expect(year.data.checkSubgraph).toMatchObject({ usage: { validationPeriod: '365d' } });
+        const settings = await t.gql(`query ($ref: String!) { variant(ref: $ref) { checkSettings { validationPeriod validationPeriodSeconds } } }`, { ref: 'shop@used' });
+        expect(settings.data.variant.checkSettings).toEqual({ validationPeriod: '7d', validationPeriodSeconds: 604_800 });
+        // A period stored before the bound reads as a year, and the variant's checks still run.
+        const em = t.registry.orm.em.fork();
+        const used = await em.findOneOrFail(Variant, { graph: 'shop', name: 'used' });
+        await em.nativeUpdate(Variant, { id: used.id }, { checkSettings: { ...used.checkSettings, validationPeriodSeconds: 86_400_000_000_000 } });
+        const stored = await check('shop@used', productsWithoutSku());
+        expect(stored.errors).toBeUndefined();
+        expect(stored.data.checkSubgraph.usage.validationPeriod).toBe('365d');
+        await em.nativeUpdate(Variant, { id: used.id }, { checkSettings: used.checkSettings });
       });
     });
   });

@@ -88,6 +88,7 @@ describe.each(['sqlite', 'postgres'] as const)('rover’s documents against the 
       [checkConfig({ from: '-604800', to: '-86400' }), 'config.to must be now'],
       [checkConfig({ ignoredOperations: ['abc'] }), 'ignoredOperations is not supported'],
       [checkConfig({ from: 'yesterday' }), 'config.from "yesterday"'],
+      [checkConfig({ from: '-60479999999395200' }), 'the validation period is at most 365d'],
       [checkConfig({ queryCountThresholdPercentage: 5 }), 'must be a fraction between 0 and 1'],
     ] as const) {
       const res = await roverRequest(t, SUBGRAPH_CHECK, checkVariables('shop@used', 'products', productsWithoutSku(), config));

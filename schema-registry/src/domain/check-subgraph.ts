@@ -8,6 +8,7 @@ import type { CheckProgress, SpelledCoordinates } from '../composition/compositi
 import { ApiKeyRow, CheckRun, CheckSettings } from '../db/entities';
 import { recordAudit } from './audit-log';
 import type { CheckedChange } from './evaluate-usage';
+import { assertUsagePeriod } from './duration';
 import { withPartialOverrideRule } from './partial-override-rule';
 import { assertSubgraphName, formatGraphRef, GraphRef } from './graph-ref';
 import type { SchemaChange } from './schema-change';
@@ -159,7 +160,7 @@ export function assertSettings(settings: Partial<CheckSettings>): void {
   const { queryCountThreshold: count, queryPercentageThreshold: percent, validationPeriodSeconds: period } = settings;
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw badInput('the query count threshold must be a whole number of at least 1');
   if (percent !== undefined && !(percent >= 0 && percent <= 100)) throw badInput('the query percentage threshold must be between 0 and 100');
-  if (period !== undefined && (!Number.isInteger(period) || period <= 0)) throw badInput('the validation period must be a positive number of seconds');
+  if (period !== undefined) assertUsagePeriod(period);
   assertExclusions('excluded clients', settings.excludedClients);
   assertExclusions('excluded operation names', settings.excludedOperationNames);
 }

@@ -9,6 +9,7 @@ import {
   Variant,
   VariantRow,
 } from '../db/entities';
+import { maxUsagePeriodSeconds } from './duration';
 import { GraphRef } from './graph-ref';
 
 export const defaultCheckSettings: CheckSettings = {
@@ -46,7 +47,9 @@ export async function findOrCreateVariant(em: EntityManager, ref: GraphRef): Pro
 }
 
 export function checkSettingsOf(variant: VariantRow | null): CheckSettings {
-  return { ...defaultCheckSettings, ...(variant?.checkSettings ?? {}) };
+  const settings = { ...defaultCheckSettings, ...(variant?.checkSettings ?? {}) };
+  // Registries before the bound stored any period; a longer one reads as the longest allowed.
+  return { ...settings, validationPeriodSeconds: Math.min(settings.validationPeriodSeconds, maxUsagePeriodSeconds) };
 }
 
 /** The newest publication of each subgraph of the variant, by name. */
