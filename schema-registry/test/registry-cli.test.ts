@@ -263,3 +263,63 @@ describe('ficus subgraph introspect', () => {
     expect(down).toMatchObject({ code: 1, stderr: expect.stringContaining('cannot reach the subgraph') });
   });
 });
+
+describe('ficus against a server that is not a registry, or a key it cannot send', () => {
+  /** A local HTTP server answering every request with `answer` (or never, when it is null). */
+  const serving = async (answer: string | null, run: (url: string) => Promise<void>) => {
+    const http = await import('node:http');
+    const server = http.createServer((_req, res) => {
+      if (answer === null) return;
+      res.setHeader('content-type', 'application/json');
+      res.end(answer);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      await run(url);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  };
+  const schema = () => file('probe.graphql', repoSchema('products'));
+
+  it('exits 1 with one line, and a JSON envelope with --format json, when the answer lacks what was asked for', async () => {
+    await serving(JSON.stringify({ data: { weird: 1 } }), async (url) => {
+      const runs = [
+        ['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', schema()],
+        ['subgraph', 'publish', 'shop@current', '--name', 'products', '--schema', schema(), '--routing-url', 'http://127.0.0.1:4002/graphql'],
+        ['subgraph', 'fetch', 'shop@current', '--name', 'products'],
+        ['key', 'list'],
+      ];
+      for (const args of runs) {
+        const run = await ficus(args, { ...env, FICUS_REGISTRY_URL: url });
+        expect(run).toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`^error: the registry at ${url} answered 200 without \\w+ in its data: is it a Ficus registry\\?\\n$`)) });
+      }
+      const json = await ficus(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', schema(), '--format', 'json'], { ...env, FICUS_REGISTRY_URL: url });
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout)).toMatchObject({ data: { success: false }, error: { code: 'REGISTRY_UNREACHABLE' } });
+    });
+  });
+
+  it('gives up on a server that accepts the request and never answers, after FICUS_CLIENT_TIMEOUT', async () => {
+    await serving(null, async (url) => {
+      const started = Date.now();
+      const run = await ficus(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', schema()], { ...env, FICUS_REGISTRY_URL: url, FICUS_CLIENT_TIMEOUT: '0.5' });
+      expect(run).toMatchObject({ code: 1, stderr: `error: the registry at ${url} did not answer within 0.5 s (FICUS_CLIENT_TIMEOUT)\n` });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const introspect = await ficus(['subgraph', 'introspect', `${url}/graphql`], { FICUS_CLIENT_TIMEOUT: '0.5' });
+      expect(introspect).toMatchObject({ code: 1, stderr: expect.stringContaining('did not answer within 0.5 s') });
+    });
+    const bad = await ficus(['subgraph', 'fetch', 'shop@current', '--name', 'products'], { ...env, FICUS_CLIENT_TIMEOUT: 'soon' });
+    expect(bad).toMatchObject({ code: 1, stderr: 'error: FICUS_CLIENT_TIMEOUT "soon" is not a number of seconds between 0 and 86400\n' });
+  });
+
+  it('refuses a key with a line break in it without printing the key', async () => {
+    const key = `${t.keys.all}\r\nx-injected: 1`;
+    const run = await ficus(['subgraph', 'fetch', 'shop@current', '--name', 'products', '--format', 'json'], { ...env, FICUS_API_KEY: key });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'CONFIG_INVALID', message: expect.stringContaining('FICUS_API_KEY holds a character') } });
+    expect(run.stdout + run.stderr).not.toContain(t.keys.all);
+  });
+});

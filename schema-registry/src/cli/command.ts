@@ -49,7 +49,7 @@ export const cliErrorCodes = {
   INPUT_UNREADABLE: 'A file the arguments name cannot be read or written, or is not what it should be.',
   REGISTRY_UNREACHABLE: 'The registry (or, for subgraph introspect, the subgraph) cannot be reached or gave no GraphQL answer.',
   OVERRIDE_STEP_INVALID: 'An override step does not apply to the variant as published (the field is not there, or already moved).',
-  CONFIG_INVALID: 'The registry configuration in the environment is invalid (key create without FICUS_API_KEY).',
+  CONFIG_INVALID: 'The configuration in the environment is invalid: FICUS_API_KEY or FICUS_CLIENT_TIMEOUT cannot be used, or key create runs without FICUS_API_KEY.',
 } as const;
 
 export type CliErrorCode = keyof typeof cliErrorCodes;

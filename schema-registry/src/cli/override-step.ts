@@ -21,7 +21,7 @@ export interface PublishedSubgraph {
 
 /** The subgraphs published to the variant; a variant that does not exist is a NOT_FOUND. */
 export async function variantSubgraphs(client: RegistryClient, ref: string): Promise<PublishedSubgraph[]> {
-  const data = await client.request<{ variant: { subgraphs: PublishedSubgraph[] } | null }>(FETCH_VARIANT_SUBGRAPHS, { ref });
+  const data = await client.request<{ variant: { subgraphs: PublishedSubgraph[] } | null }>(FETCH_VARIANT_SUBGRAPHS, { ref }, 'variant');
   if (!data.variant) throw new InputError(`nothing is published to ${ref}`, 'NOT_FOUND');
   return data.variant.subgraphs;
 }
@@ -61,9 +61,11 @@ export interface OverrideStep {
 export async function checkAndPublish(step: OverrideStep, io: CliIo): Promise<ExitCode> {
   const client = new RegistryClient(io.env);
   const { ref, subgraph, sdl, format } = step;
-  const { checkSubgraph: check } = await client.request<{ checkSubgraph: CheckRunView }>(CHECK_SUBGRAPH, {
-    input: { ref, name: subgraph.name, sdl },
-  });
+  const { checkSubgraph: check } = await client.request<{ checkSubgraph: CheckRunView }>(
+    CHECK_SUBGRAPH,
+    { input: { ref, name: subgraph.name, sdl } },
+    'checkSubgraph',
+  );
   if (!check.passed) {
     const failure = { message: `${step.coordinate}: ${failureReason(check)}; nothing was published`, code: 'CHECK_FAILED' };
     if (format === 'json') writeJson(io, { coordinate: step.coordinate, subgraph: subgraph.name, check, publish: null }, failure);
@@ -73,9 +75,11 @@ export async function checkAndPublish(step: OverrideStep, io: CliIo): Promise<Ex
     }
     return exitCodes.failed;
   }
-  const { publishSubgraph: publish } = await client.request<{ publishSubgraph: PublishResultView }>(PUBLISH_SUBGRAPH, {
-    input: { ref, name: subgraph.name, sdl, routingUrl: subgraph.routingUrl },
-  });
+  const { publishSubgraph: publish } = await client.request<{ publishSubgraph: PublishResultView }>(
+    PUBLISH_SUBGRAPH,
+    { input: { ref, name: subgraph.name, sdl, routingUrl: subgraph.routingUrl } },
+    'publishSubgraph',
+  );
   const failure = publish.published
     ? null
     : { message: `publish refused: ${publish.compositionErrors.map((e) => e.code).join(', ')}`, code: 'COMPOSITION_FAILED' };

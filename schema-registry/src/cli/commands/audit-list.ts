@@ -22,12 +22,16 @@ export const auditList: Command = {
       { positionals: false },
     );
     const format = formatOption(options.format);
-    const { auditLog } = await new RegistryClient(io.env).request<{ auditLog: AuditEventView[] }>(AUDIT_LOG, {
-      ref: options.ref ?? null,
-      action: options.action ?? null,
-      limit: numberOption(options.limit, '--limit') ?? 50,
-      before: options.before ?? null,
-    });
+    const { auditLog } = await new RegistryClient(io.env).request<{ auditLog: AuditEventView[] }>(
+      AUDIT_LOG,
+      {
+        ref: options.ref ?? null,
+        action: options.action ?? null,
+        limit: numberOption(options.limit, '--limit') ?? 50,
+        before: options.before ?? null,
+      },
+      'auditLog',
+    );
     if (format === 'json') {
       writeJson(io, { events: auditLog.map((e) => ({ ...e, details: JSON.parse(e.details) as unknown })) });
       return exitCodes.ok;

@@ -27,6 +27,7 @@ export const eventsCheck: Command = {
     const { checkEventContracts: check } = await new RegistryClient(io.env).request<{ checkEventContracts: EventContractsCheckView }>(
       CHECK_EVENT_CONTRACTS,
       { input: { ref, contracts } },
+      'checkEventContracts',
     );
     const breaking = check.changes.filter((c) => c.severity === 'BREAKING');
     const failure = check.passed

@@ -29,6 +29,7 @@ export const eventsPublish: Command = {
     const { publishEventContracts: result } = await new RegistryClient(io.env).request<{ publishEventContracts: EventContractsPublishView }>(
       PUBLISH_EVENT_CONTRACTS,
       { input: { ref, contracts, allowBreaking: options['allow-breaking'] ?? false } },
+      'publishEventContracts',
     );
     const breaking = result.changes.filter((c) => c.severity === 'BREAKING');
     const failure = result.published

@@ -45,7 +45,11 @@ export const keyCreate: Command = {
 };
 
 async function throughApi(env: NodeJS.ProcessEnv, name: string, scopes: string[]): Promise<{ key: string; apiKey: Pick<ApiKeyView, 'id' | 'name' | 'scopes'> }> {
-  const data = await new RegistryClient(env).request<{ createApiKey: { key: string; apiKey: ApiKeyView } }>(CREATE_API_KEY, { input: { name, scopes } });
+  const data = await new RegistryClient(env).request<{ createApiKey: { key: string; apiKey: ApiKeyView } }>(
+    CREATE_API_KEY,
+    { input: { name, scopes } },
+    'createApiKey',
+  );
   return data.createApiKey;
 }
 

@@ -13,7 +13,7 @@ export const keyList: Command = {
   async run(args, io) {
     const { values: options } = parseCommandArgs(args, { format: { type: 'string' } }, { positionals: false });
     const format = formatOption(options.format);
-    const { apiKeys } = await new RegistryClient(io.env).request<{ apiKeys: ApiKeyView[] }>(LIST_API_KEYS, {});
+    const { apiKeys } = await new RegistryClient(io.env).request<{ apiKeys: ApiKeyView[] }>(LIST_API_KEYS, {}, 'apiKeys');
     if (format === 'json') {
       writeJson(io, { apiKeys });
       return exitCodes.ok;

@@ -14,7 +14,7 @@ export const keyRevoke: Command = {
     const { values: options, positionals } = parseCommandArgs(args, { format: { type: 'string' } });
     if (positionals.length !== 1) throw new UsageError('give exactly one key id (ficus key list shows them)');
     const format = formatOption(options.format);
-    const { revokeApiKey } = await new RegistryClient(io.env).request<{ revokeApiKey: ApiKeyView }>(REVOKE_API_KEY, { id: positionals[0] });
+    const { revokeApiKey } = await new RegistryClient(io.env).request<{ revokeApiKey: ApiKeyView }>(REVOKE_API_KEY, { id: positionals[0] }, 'revokeApiKey');
     if (format === 'json') writeJson(io, { apiKey: revokeApiKey });
     else io.stdout.write(`revoked key "${revokeApiKey.name}" (${revokeApiKey.id})\n`);
     return exitCodes.ok;

@@ -40,6 +40,7 @@ export const persistedQueriesPublish: Command = {
     const { publishPersistedQueries: result } = await new RegistryClient(io.env).request<{ publishPersistedQueries: PersistedQueriesPublishView }>(
       PUBLISH_PERSISTED_QUERIES,
       { input: { ref, manifest } },
+      'publishPersistedQueries',
     );
     if (!result.published) {
       const listed = result.conflicts

@@ -52,7 +52,7 @@ export const subgraphCheck: Command = {
       excludedOperationNames: options['exclude-operation'],
     };
 
-    const { checkSubgraph: run } = await new RegistryClient(io.env).request<{ checkSubgraph: CheckRunView }>(CHECK_SUBGRAPH, { input });
+    const { checkSubgraph: run } = await new RegistryClient(io.env).request<{ checkSubgraph: CheckRunView }>(CHECK_SUBGRAPH, { input }, 'checkSubgraph');
     const failure = run.passed ? null : { message: failureReason(run), code: 'CHECK_FAILED' };
     if (format === 'json') {
       writeJson(io, run, failure);

@@ -28,7 +28,11 @@ export const subgraphDelete: Command = {
     const format = formatOption(options.format);
     const dryRun = options['dry-run'] === true;
 
-    const { deleteSubgraph: result } = await new RegistryClient(io.env).request<{ deleteSubgraph: DeleteResultView }>(DELETE_SUBGRAPH, { input: { ref, name, dryRun } });
+    const { deleteSubgraph: result } = await new RegistryClient(io.env).request<{ deleteSubgraph: DeleteResultView }>(
+      DELETE_SUBGRAPH,
+      { input: { ref, name, dryRun } },
+      'deleteSubgraph',
+    );
     const failure = result.compositionErrors.length > 0
       ? { message: `${dryRun ? '' : 'delete refused: '}${ref} does not compose without "${name}" (${result.compositionErrors.map((e) => e.code).join(', ')})`, code: 'COMPOSITION_FAILED' }
       : null;

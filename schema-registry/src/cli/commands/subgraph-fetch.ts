@@ -15,7 +15,7 @@ export const subgraphFetch: Command = {
     const ref = graphRefArg(positionals);
     const name = required(options.name, '--name <subgraph>');
     const format = formatOption(options.format);
-    const data = await new RegistryClient(io.env).request<{ variant: { subgraph: { sdl: string } | null } | null }>(FETCH_SUBGRAPH, { ref, name });
+    const data = await new RegistryClient(io.env).request<{ variant: { subgraph: { sdl: string } | null } | null }>(FETCH_SUBGRAPH, { ref, name }, 'variant');
     const subgraph = data.variant?.subgraph;
     if (!subgraph) throw new InputError(`no subgraph "${name}" is published to ${ref}`, 'NOT_FOUND');
     if (format === 'json') writeJson(io, subgraph);

@@ -21,7 +21,7 @@ export const subgraphList: Command = {
     const { values: options, positionals } = parseCommandArgs(args, { format: { type: 'string' } });
     const ref = graphRefArg(positionals);
     const format = formatOption(options.format);
-    const data = await new RegistryClient(io.env).request<{ variant: { subgraphs: ListedSubgraph[] } | null }>(LIST_SUBGRAPHS, { ref });
+    const data = await new RegistryClient(io.env).request<{ variant: { subgraphs: ListedSubgraph[] } | null }>(LIST_SUBGRAPHS, { ref }, 'variant');
     const subgraphs = data.variant?.subgraphs ?? [];
     if (subgraphs.length === 0) throw new InputError(`nothing is published to ${ref}`, 'NOT_FOUND');
     if (format === 'json') {

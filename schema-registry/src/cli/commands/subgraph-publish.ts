@@ -33,6 +33,7 @@ export const subgraphPublish: Command = {
     const { publishSubgraph: result } = await new RegistryClient(io.env).request<{ publishSubgraph: PublishResultView }>(
       PUBLISH_SUBGRAPH,
       { input },
+      'publishSubgraph',
     );
     const failure = result.published
       ? null

@@ -18,6 +18,7 @@ export const supergraphFetch: Command = {
     const data = await new RegistryClient(io.env).request<{ variant: { supergraph: { id: string; sdl: string } | null } | null }>(
       FETCH_SUPERGRAPH,
       { ref },
+      'variant',
     );
     const supergraph = data.variant?.supergraph;
     if (!supergraph) throw new InputError(`${ref} has no supergraph yet: publish a subgraph to it first`, 'NOT_FOUND');
