@@ -94,6 +94,16 @@ describe.each(['sqlite', 'postgres'] as const)('rover 0.41.0 against the registr
       expect(run.stderr).toContain('INVALID_GRAPHQL: [products] Unknown type Product');
     });
 
+    it('prints the reason, not "No data field provided", when the registry refuses the request before running it', async () => {
+      const nul = await rover.run(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', schema('nul', 'type Query { a: String }\n\u0000')]);
+      expect(nul.code).toBe(1);
+      expect(nul.stderr).toMatch(/error: Response returned with errors:\s+.*text may not hold the character U\+0000/);
+      const threshold = await rover.run(['subgraph', 'check', 'shop@current', '--name', 'products', '--schema', schema('products', repoSchema('products')), '--query-count-threshold', '4294967295']);
+      expect(threshold.code).toBe(1);
+      expect(threshold.stderr).toMatch(/error: Response returned with errors:\s+.*Variable "\$input" got invalid value 4294967295/);
+      for (const run of [nul, threshold]) expect(run.stderr).not.toContain('No data field provided');
+    });
+
     it('gives rover’s JSON envelope with --format json, for a failed check and a passed one', async () => {
       const failed = await rover.run(['subgraph', 'check', 'shop@used', '--name', 'products', '--schema', schema('no-sku', productsWithoutSku()), '--format', 'json']);
       expect(failed.code).toBe(1);

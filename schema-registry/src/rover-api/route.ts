@@ -22,6 +22,19 @@ const invalidCredentials = {
 };
 
 /**
+ * An operation refused before it runs, with each root field null in `data`: rover 0.41 reads a
+ * check's `data` before its `errors`, and prints "No data field provided" for an answer without
+ * data, or with `data: null`, instead of the reason ("Response returned with errors: … reason").
+ */
+function refusal(errors: unknown[], document?: DocumentNode, operationName?: string) {
+  const operation = document ? getOperationAST(document, operationName) : null;
+  if (!operation) return { errors };
+  const data: Record<string, null> = {};
+  for (const selection of operation.selectionSet.selections) if (selection.kind === Kind.FIELD) data[(selection.alias ?? selection.name).value] = null;
+  return { data, errors };
+}
+
+/**
  * `POST /api/graphql`: the Platform API subset rover speaks (schema in platform-api.graphql).
  * Answers are always HTTP 200 with a GraphQL body, as GraphOS does; only a body that is not a
  * GraphQL request gets 400.
@@ -48,16 +61,15 @@ export function roverApiRoute(app: Express, options: { orm: Orm; deps: RegistryD
         return;
       }
       if (!parsed.document) {
-        res.json({ errors: [refusedText(parsed.violation)] });
+        res.json(refusal([refusedText(parsed.violation)]));
         return;
       }
       const document = parsed.document;
       const invalid = validate(schema, document);
       if (invalid.length > 0) {
         req.log.warn({ operationName, client, errors: invalid.map((e) => e.message) }, 'rover API request outside the supported subset');
-        res.json({
-          errors: invalid.map((e) => ({ message: `${e.message} ${unsupported}`, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
-        });
+        const errors = invalid.map((e) => ({ message: `${e.message} ${unsupported}`, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        res.json(refusal(errors, document, operationName));
         return;
       }
 
@@ -73,12 +85,15 @@ export function roverApiRoute(app: Express, options: { orm: Orm; deps: RegistryD
       const refused = refusedOperation(schema, document, operationName, variables);
       if (refused) {
         req.log.info({ operationName, client, code: refused.extensions?.code }, 'rover API request refused');
-        res.json({ errors: [refused] });
+        res.json(refusal([refused], document, operationName));
         return;
       }
       const result = await execute({ schema, document, variableValues: variables, operationName, contextValue: context });
       req.log.info({ operationName, client, errors: result.errors?.length ?? 0 }, 'rover API request');
-      res.json(result.errors ? { errors: result.errors.map((e) => formatExecutionError(e, options.logger, 'rover API')), data: result.data } : { data: result.data });
+      const errors = result.errors?.map((e) => formatExecutionError(e, options.logger, 'rover API'));
+      // Variables that do not coerce stop execution before it starts: no data, as for a refusal.
+      if (errors && result.data === undefined) res.json(refusal(errors, document, operationName));
+      else res.json(errors ? { errors, data: result.data } : { data: result.data });
     } catch (err) {
       next(err);
     }
