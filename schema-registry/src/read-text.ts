@@ -10,8 +10,9 @@ export const maxInputBytes = 64 * 1024 * 1024;
 
 /**
  * Reads a file, or a stream such as stdin, as UTF-8 text, up to `maxInputBytes`. A file that
- * cannot be opened fails with Node's error (its `code`: ENOENT, EISDIR, …); one too large with
- * an error without a code, whose message says so.
+ * cannot be opened fails with Node's error (its `code`: ENOENT, EISDIR, …); one too large, or not
+ * UTF-8 (a Latin-1 file would otherwise be published with U+FFFD in place of its accents), with an
+ * error without a code, whose message says so.
  */
 export async function readTextWithin(source: string | AsyncIterable<unknown>): Promise<string> {
   const chunks: Buffer[] = [];
@@ -22,5 +23,11 @@ export async function readTextWithin(source: string | AsyncIterable<unknown>): P
     if (size > maxInputBytes) throw new Error(`it holds more than ${maxInputBytes / (1024 * 1024)} MiB, more than any schema, config or manifest`);
     chunks.push(bytes);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return utf8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new Error('it is not UTF-8 text (save it as UTF-8)');
+  }
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });

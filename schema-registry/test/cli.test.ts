@@ -127,6 +127,13 @@ describe('ficus', () => {
     expect({ code: fromStdin.status, stderr: fromStdin.stderr }).toEqual({ code: 1, stderr: expect.stringContaining('cannot read schema from stdin: it holds more than 64 MiB') });
   });
 
+  it('exits 1 saying a schema is not UTF-8, before reaching the registry, rather than sending it with U+FFFD in place of its accents', () => {
+    const env = { PATH: process.env.PATH ?? '', FICUS_REGISTRY_URL: 'http://127.0.0.1:9', FICUS_API_KEY: 'ficus_unused' };
+    const latin1 = Buffer.from('"Caf\xe9 items" type Query { a: String }\n', 'latin1');
+    const run = spawnSync(process.execPath, [cli, 'subgraph', 'check', 'shop@current', '--name', 'users', '--schema', '-'], { encoding: 'utf8', env, input: latin1 });
+    expect({ code: run.status, stderr: run.stderr }).toEqual({ code: 1, stderr: 'error: cannot read schema from stdin: it is not UTF-8 text (save it as UTF-8)\n' });
+  });
+
   it("starts a command without loading composition, the registry database, @ficus/kit, @ficus/events or graphql beyond its language module", () => {
     // What every command pays before it runs: a check waited 0.9 s for 2,167 modules it never used.
     const script = `require(${JSON.stringify(path.resolve(__dirname, '../dist/src/cli/run-cli.js'))});

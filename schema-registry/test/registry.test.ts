@@ -128,6 +128,8 @@ type Product @key(fields: "id") {
         [{ ref: 'shop@current@x' }, 'is not a graph ref'],
         [{ name: 'has space' }, 'is not a subgraph name'],
         [{ routingUrl: 'ftp://x' }, 'is not an http(s) URL'],
+        [{ routingUrl: 'http://x/graphql\n\u001b[31m' }, 'holds a control character'],
+        [{ routingUrl: `http://x/${'a'.repeat(100_000)}` }, 'the routing URL is 100009 characters long; at most 2048'],
       ] as const) {
         const res = await attempt(input);
         expect(res.errors?.[0]).toMatchObject({ message: expect.stringContaining(message), extensions: { code: 'BAD_USER_INPUT' } });

@@ -131,7 +131,13 @@ export function composeWithMetrics(deps: PublishDeps, caller: ApiKeyRow, subgrap
   return deps.metrics ? deps.metrics.composed(compose) : compose();
 }
 
+/** Longer than any real routing URL, and what browsers and proxies commonly take. */
+const maxRoutingUrlLength = 2_048;
+
 function assertRoutingUrl(url: string): void {
+  if (url.length > maxRoutingUrlLength) throw badInput(`the routing URL is ${url.length} characters long; at most ${maxRoutingUrlLength}`);
+  // The URL parser drops line breaks and tabs, so "http://a\n/b" would parse and be stored as given.
+  if (/[\u0000-\u001f\u007f]/.test(url)) throw badInput(`routing URL ${JSON.stringify(url)} holds a control character (a line break, a tab, an escape)`);
   let parsed: URL | null = null;
   try {
     parsed = new URL(url);
