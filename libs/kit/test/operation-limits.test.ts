@@ -52,6 +52,31 @@ describe('a subgraph limiting what one operation may ask', () => {
     refused(await entities(4), 'MAX_ENTITY_REPRESENTATIONS_LIMIT');
   });
 
+  it('refuses representations no entity can be looked up by with BAD_USER_INPUT, as a variable or inline', async () => {
+    const lookUp = (r: unknown) => send('query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id } } }', { r });
+    const deep = JSON.parse(`${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}`) as unknown;
+    for (const r of [
+      [{ __typename: 'Nope', id: '1' }],
+      [{ __typename: 'Query', id: '1' }],
+      [{ id: '1' }],
+      [{ __typename: 5, id: '1' }],
+      [{ __typename: 'Order' }],
+      [{ __typename: 'Order', id: null }],
+      [{ __typename: 'Order', id: [1, 2] }],
+      [{ __typename: 'Order', id: { $ne: 'x' } }],
+      [{ __typename: 'Order', id: deep }],
+      ['x'],
+      'x',
+      [1, 's', []],
+    ]) {
+      const sent = await lookUp(r);
+      expect({ r, codes: sent.codes }).toEqual({ r, codes: ['BAD_USER_INPUT'] });
+    }
+    const inline = await send('{ _entities(representations: [{ __typename: "Order", id: { a: { b: 1 } } }]) { ... on Order { id } } }');
+    expect(inline.codes).toEqual(['BAD_USER_INPUT']);
+    expect((await lookUp([{ __typename: 'Order', id: 'o1' }, { __typename: 'Order', id: 7 }])).data._entities).toEqual([{ id: 'o1' }, { id: '7' }]);
+  });
+
   it('refuses a list argument longer than MAX_LIST_LENGTH with MAX_LIST_LENGTH_LIMIT, written inline or as a variable', async () => {
     expect((await send('mutation { label(id: "o1", labels: ["a", "b", "c", "d"]) { labels } }')).data.label.labels).toHaveLength(4);
 

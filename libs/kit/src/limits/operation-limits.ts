@@ -5,11 +5,13 @@ import {
   Kind,
   OperationDefinitionNode,
   TypeInfo,
+  valueFromASTUntyped,
   ValueNode,
   visit,
   visitWithTypeInfo,
 } from 'graphql';
 import { badInput, DomainError } from '../errors';
+import { checkEntityRepresentations } from './entity-representations';
 import { measureOperation } from './measure-operation';
 
 /**
@@ -60,7 +62,7 @@ export function checkOperationLimits(
   }
 }
 
-/** The limits on arguments: `_entities` representations, list lengths and `first`. */
+/** The limits on arguments: `_entities` representations (how many, and their shape), list lengths and `first`. */
 function checkArguments(
   schema: GraphQLSchema,
   document: DocumentNode,
@@ -91,6 +93,7 @@ function checkArguments(
             `_entities names ${count} entities, more than the ${maxEntityRepresentations} this service resolves at once`,
           );
         }
+        checkEntityRepresentations(schema, valueFromASTUntyped(argument.value, values));
         return false;
       }
       const max = field && parent ? (limits.pageSizes?.[`${parent.name}.${field.name}`] ?? maxPageSize) : undefined;
