@@ -72,6 +72,20 @@ describe('a JSON body in a charset JSON is not written in', () => {
   });
 });
 
+describe('a body over the body limit', () => {
+  it('is answered 413 naming the limit and the variable that sets it', async () => {
+    const answer = await fetch(new URL('/graphql', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ ping } # ${'a'.repeat(20_000)}` }),
+    });
+    expect(answer.status).toBe(413);
+    expect(await answer.json()).toEqual({
+      errors: [{ message: 'request body is too large: this service takes at most 10000 bytes (BODY_LIMIT_BYTES)', extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+});
+
 describe('a path the service does not serve', () => {
   it('is answered 404 NOT_FOUND in the GraphQL error shape, naming the method and path, for any method', async () => {
     for (const [method, path] of [['GET', '/nope'], ['POST', '/graphq'], ['DELETE', '/metrics/x']] as const) {

@@ -44,7 +44,7 @@ export function inProcessHandler<TContext extends object>(options: {
     const given = headers['x-request-id'];
     const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     const req = new InProcessCallRequest(headers, requestId, options.logger);
-    if (Buffer.byteLength(body) > options.bodyLimitBytes) return refusal(413, 'request body is too large');
+    if (Buffer.byteLength(body) > options.bodyLimitBytes) return refusal(413, `request body is too large: this service takes at most ${options.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
