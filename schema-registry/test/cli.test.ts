@@ -107,11 +107,12 @@ describe('ficus', () => {
     }
   });
 
-  it('prints help on stdout and exits 0 for --help', () => {
+  it('prints help on stdout, naming the environment it reads, and exits 0 for --help', () => {
     const run = ficus('--help');
 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Usage: ficus <command> [options]');
+    expect(run.stdout).toContain('Environment: FICUS_REGISTRY_URL (default http://127.0.0.1:4100), FICUS_API_KEY, FICUS_CLIENT_TIMEOUT (seconds per request, default 120).');
   });
 
   it('exits 1 saying a schema is too large when the file or stdin it is read from holds more than 64 MiB, before reaching the registry', () => {

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { CliIo, Command, ExitCode, exitCodes, InputError, UsageError } from './command';
 import { commands } from './commands';
 import { asksForJson, writeJson } from './json-output';
+import { defaultClientTimeoutSeconds } from './post-json';
+import { defaultRegistryUrl } from './registry-client';
 
 /** This package's version, from its package.json (found from the source and the compiled file alike). */
 function ownVersion(): string {
@@ -61,6 +63,7 @@ function overview(available: Command[]): string {
     'Commands:',
     ...lines,
     '',
+    `Environment: FICUS_REGISTRY_URL (default ${defaultRegistryUrl}), FICUS_API_KEY, FICUS_CLIENT_TIMEOUT (seconds per request, default ${defaultClientTimeoutSeconds}).`,
     'Run ficus <command> --help for its options, ficus --version for the version.',
     'Exit: 0 done, 1 not done (failed check, refused publish, registry error), 2 bad arguments.',
   ].join('\n');
