@@ -12,12 +12,12 @@ interface GraphQLAnswer {
 export class RegistryClient {
   readonly baseUrl: string;
   private readonly apiKey: string | undefined;
-  private readonly env: NodeJS.ProcessEnv;
+  private readonly timeoutMs: number;
 
   constructor(env: NodeJS.ProcessEnv) {
     this.baseUrl = (env.FICUS_REGISTRY_URL || defaultRegistryUrl).replace(/\/+$/, '');
     this.apiKey = env.FICUS_API_KEY || undefined;
-    this.env = env;
+    this.timeoutMs = clientTimeoutMs(env);
   }
 
   /**
@@ -27,7 +27,7 @@ export class RegistryClient {
    */
   async request<T extends object>(query: string, variables: Record<string, unknown>, field: keyof T & string): Promise<T> {
     const who = `the registry at ${this.baseUrl}`;
-    const { status, body } = await postJson(`${this.baseUrl}/graphql`, { query, variables }, this.headers(), clientTimeoutMs(this.env), who);
+    const { status, body } = await postJson(`${this.baseUrl}/graphql`, { query, variables }, this.headers(), this.timeoutMs, who);
     if (typeof body !== 'object' || body === null) throw new InputError(`${who} answered ${status} without a GraphQL body`, 'REGISTRY_UNREACHABLE');
     const { data, errors } = body as GraphQLAnswer;
     const [error] = Array.isArray(errors) ? errors : [];
