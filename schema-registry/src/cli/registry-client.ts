@@ -11,12 +11,12 @@ interface GraphQLAnswer {
 /** The registry's GraphQL API, as `FICUS_REGISTRY_URL`, `FICUS_API_KEY` and `FICUS_CLIENT_TIMEOUT` name it. */
 export class RegistryClient {
   readonly baseUrl: string;
-  private readonly apiKey: string | undefined;
+  private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
 
   constructor(env: NodeJS.ProcessEnv) {
     this.baseUrl = (env.FICUS_REGISTRY_URL || defaultRegistryUrl).replace(/\/+$/, '');
-    this.apiKey = env.FICUS_API_KEY || undefined;
+    this.headers = authorizationOf(env.FICUS_API_KEY || undefined);
     this.timeoutMs = clientTimeoutMs(env);
   }
 
@@ -27,7 +27,7 @@ export class RegistryClient {
    */
   async request<T extends object>(query: string, variables: Record<string, unknown>, field: keyof T & string): Promise<T> {
     const who = `the registry at ${this.baseUrl}`;
-    const { status, body } = await postJson(`${this.baseUrl}/graphql`, { query, variables }, this.headers(), this.timeoutMs, who);
+    const { status, body } = await postJson(`${this.baseUrl}/graphql`, { query, variables }, this.headers, this.timeoutMs, who);
     if (typeof body !== 'object' || body === null) throw new InputError(`${who} answered ${status} without a GraphQL body`, 'REGISTRY_UNREACHABLE');
     const { data, errors } = body as GraphQLAnswer;
     const [error] = Array.isArray(errors) ? errors : [];
@@ -40,13 +40,13 @@ export class RegistryClient {
     }
     return data as T;
   }
+}
 
-  private headers(): Record<string, string> {
-    if (!this.apiKey) return {};
-    // A key pasted with a line break or a typographic character cannot be sent; the message must not print it.
-    if (!/^[\x21-\x7e]+$/.test(this.apiKey)) {
-      throw new InputError('FICUS_API_KEY holds a character an HTTP header cannot carry (a space, a line break or a non-ASCII character): set it again from the key', 'CONFIG_INVALID');
-    }
-    return { authorization: `Bearer ${this.apiKey}` };
+function authorizationOf(apiKey: string | undefined): Record<string, string> {
+  if (!apiKey) return {};
+  // A key pasted with a line break or a typographic character cannot be sent; the message must not print it.
+  if (!/^[\x21-\x7e]+$/.test(apiKey)) {
+    throw new InputError('FICUS_API_KEY holds a character an HTTP header cannot carry (a space, a line break or a non-ASCII character): set it again from the key', 'CONFIG_INVALID');
   }
+  return { authorization: `Bearer ${apiKey}` };
 }
