@@ -107,6 +107,21 @@ describe.each(['sqlite', 'postgres'] as const)('placing orders on %s', (kind) =>
     expect(await rowCounts()).toEqual(before);
   });
 
+  it('refuses the same idempotency key with another payment token as a CONFLICT, and charges nothing new', async () => {
+    const ann = customer();
+    const mug = await orders.knownProduct();
+    const items = [{ productId: mug, quantity: 1 }];
+
+    await orders.placeOrder(ann, { items, paymentToken: 'tok_visa', idempotencyKey: 'token-swap' });
+    const before = await rowCounts();
+    const res = await orders.placeOrder(ann, { items, paymentToken: 'tok_declined', idempotencyKey: 'token-swap' });
+
+    expect(errorCodes(res)).toEqual(['CONFLICT']);
+    expect(res.errors![0]!.message).toBe('idempotencyKey token-swap was already used for a different order');
+    expect(JSON.stringify(res.errors)).not.toContain('tok_');
+    expect(await rowCounts()).toEqual(before);
+  });
+
   it('keeps idempotency keys apart per customer', async () => {
     const mug = await orders.knownProduct();
     const input = { items: [{ productId: mug, quantity: 1 }], paymentToken: 'tok_visa', idempotencyKey: 'shared-key' };

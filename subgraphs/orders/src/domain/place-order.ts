@@ -45,7 +45,8 @@ interface PricedOrder {
 /**
  * Writes a PENDING order, its items and `orders.order.placed` in one transaction: the saga
  * starts when the event reaches inventory. Prices come from the local catalog. The same
- * idempotency key from the same customer returns the order it placed and starts nothing.
+ * idempotency key from the same customer returns the order it placed and starts nothing;
+ * reused for other items or another payment token, it is a CONFLICT, as payment APIs answer.
  */
 export async function placeOrder(
   em: EntityManager,
@@ -76,7 +77,7 @@ async function sameOrderOrConflict(em: EntityManager, order: OrderRow, valid: Va
       .map((item) => `${item.productId}\n${item.quantity}`)
       .sort()
       .join('\n\n');
-  if (key(placed) !== key(valid.items)) {
+  if (key(placed) !== key(valid.items) || order.paymentToken !== valid.paymentToken) {
     throw conflict(`idempotencyKey ${valid.idempotencyKey} was already used for a different order`, {
       field: 'idempotencyKey',
       orderId: order.id,
