@@ -72,6 +72,22 @@ describe('a JSON body in a charset JSON is not written in', () => {
   });
 });
 
+describe('a body that is not a JSON object', () => {
+  it('is answered 400 saying it is not valid JSON when it is not, and what it should be when it is JSON of another kind', async () => {
+    const cases = [
+      ['{"query": ', 'request body is not valid JSON'],
+      ['null', 'request body must be a JSON object (a GraphQL request), not null'],
+      [' 42', 'request body must be a JSON object (a GraphQL request), not number'],
+      ['"{ ping }"', 'request body must be a JSON object (a GraphQL request), not string'],
+    ];
+    for (const [body, message] of cases) {
+      const answer = await fetch(new URL('/graphql', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+      expect({ body, status: answer.status, answer: await answer.json() }).toEqual({ body, status: 400, answer: { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] } });
+    }
+  });
+});
+
 describe('a body over the body limit', () => {
   it('is answered 413 naming the limit and the variable that sets it', async () => {
     const answer = await fetch(new URL('/graphql', server.url), {

@@ -137,13 +137,29 @@ export function requestErrorAnswer(err: unknown): { status: number; body: Return
   const status = typeof failure?.status === 'number' && failure.status >= 400 && failure.status < 500 ? failure.status : 500;
   const message =
     failure?.type === 'entity.parse.failed'
-      ? 'request body is not valid JSON'
+      ? unparsedBodyMessage((failure as { body?: unknown }).body)
       : failure?.type === 'entity.too.large'
         ? `request body is too large: this service takes at most ${typeof failure.limit === 'number' ? `${failure.limit} bytes` : 'its limit'} (BODY_LIMIT_BYTES)`
         : status === 500
           ? 'internal error'
           : String(failure?.message ?? 'bad request');
   return { status, body: errorBody(status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message) };
+}
+
+/**
+ * body-parser takes only an object or an array: a body that is JSON but neither (`null`, `42`)
+ * is told what it should have been, rather than called malformed.
+ */
+function unparsedBodyMessage(raw: unknown): string {
+  if (typeof raw === 'string' && !/^\s*[{[]/.test(raw)) {
+    try {
+      const value: unknown = JSON.parse(raw);
+      return `request body must be a JSON object (a GraphQL request), not ${value === null ? 'null' : typeof value}`;
+    } catch {
+      // Not JSON at all: answered as such below.
+    }
+  }
+  return 'request body is not valid JSON';
 }
 
 /** A handler of Node's own request and response, as body-parser's are: it fits express and plain `node:http` alike. */
