@@ -100,6 +100,14 @@ describe('ficus', () => {
     expect(run.stderr).toContain('supergraph compose');
   });
 
+  it('escapes the control characters of what it echoes on stderr, so an argument cannot recolour or rewrite a CI log', () => {
+    const run = ficus('subgraph', 'check', 'shop@current', '--name', 'users', '--schema', 'x.graphql', '--format', 'json\u001b[31m\r\u202e');
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error: --format must be human or json, not "json\\u001b[31m\\u000d\\u202e"\n');
+    expect(run.stderr).not.toMatch(/[\u001b\r\u202e]/);
+  });
+
   it('prints its version as rover does and exits 0 for --version', () => {
     const version = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')).version;
     for (const flag of ['--version', '-V']) {

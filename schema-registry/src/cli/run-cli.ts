@@ -5,6 +5,7 @@ import { commands } from './commands';
 import { asksForJson, writeJson } from './json-output';
 import { defaultClientTimeoutSeconds } from './post-json';
 import { defaultRegistryUrl } from './registry-client';
+import { withTerminalSafeStderr } from './terminal-safe';
 
 /** This package's version, from its package.json (found from the source and the compiled file alike). */
 function ownVersion(): string {
@@ -18,7 +19,8 @@ function ownVersion(): string {
 }
 
 /** Runs one `ficus` invocation and returns its exit code; never exits the process itself. */
-export async function runCli(argv: string[], output: CliIo, available: Command[] = commands): Promise<ExitCode> {
+export async function runCli(argv: string[], io: CliIo, available: Command[] = commands): Promise<ExitCode> {
+  const output = withTerminalSafeStderr(io);
   const [noun, verb, ...args] = argv;
   if (noun === '--version' || noun === '-V') {
     output.stdout.write(`ficus ${ownVersion()}\n`);
