@@ -31,9 +31,9 @@ export interface RegistryConfig {
   compositionQueueMax: number;
   /**
    * COMPOSITION_WORKER_MAX_HEAP_MB: a worker's old-generation heap limit; a composition past it fails with
-   * WORKER_FAILED. The default holds a graph of about 4,000 types (40 subgraphs), whose composition's live
-   * set reaches about 225 MB: V8 keeps the heap at most halfway between that and the limit, and the pages
-   * it frees stay with the process, so the limit sets the registry's peak.
+   * WORKER_FAILED. The default holds a graph of about 4,000 types (40 subgraphs), whose composition keeps
+   * at most about 170 MB alive after a full collection: V8 keeps the heap at most halfway between that and
+   * the limit, and the pages it frees stay with the process, so the limit sets the registry's peak.
    */
   compositionWorkerMaxHeapMb: number;
   /**
@@ -73,7 +73,7 @@ const registryEnv = {
   UPLINK_MIN_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   COMPOSITION_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.max(1, Math.floor(os.availableParallelism() / 2))),
   COMPOSITION_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000).default(32),
-  COMPOSITION_WORKER_MAX_HEAP_MB: z.coerce.number().int().min(64).default(320),
+  COMPOSITION_WORKER_MAX_HEAP_MB: z.coerce.number().int().min(64).default(288),
   COMPOSITION_WORKER_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(256).default(16),
   COMPOSITION_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   REGISTRY_BOOTSTRAP_KEY: z.string().min(32, 'must be at least 32 characters of random').optional(),
