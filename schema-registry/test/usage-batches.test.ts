@@ -1,4 +1,6 @@
+import net from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { waitFor } from '@ficus/testkit';
 import { Report } from '@apollo/usage-reporting-protobuf';
 import { CHECK, productsWithoutSku, publish, repoSchema, reportUsage, startTestRegistry, TestRegistry } from './registry-harness';
 
@@ -132,5 +134,34 @@ describe('a usage batch on PostgreSQL', () => {
 
     const res = await t.gql(CHECK, { input: { ref, name: 'products', sdl: productsWithoutSku() } });
     expect(res.data.checkSubgraph.usage.totalRequests).toBe(0);
+  });
+});
+
+describe('a usage report from a sender without a key', () => {
+  let t: TestRegistry;
+
+  beforeAll(async () => {
+    t = await startTestRegistry('sqlite', 'usage_key_first', { USAGE_INGEST_CONCURRENCY: '1' });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it.each(['/api/usage', '/api/ingress/traces'])('is refused at %s before its body is read, so a trickling one holds no slot the gateways\' reports wait for', async (path) => {
+    const { hostname, port } = new URL(t.registry.baseUrl);
+    const trickling = net.connect(Number(port), hostname);
+    let answer = '';
+    trickling.on('data', (chunk) => (answer += chunk));
+    trickling.on('error', () => {});
+    trickling.write(`POST ${path} HTTP/1.1\r\nHost: registry\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`);
+    try {
+      await waitFor(() => answer.length > 0, { timeoutMs: 5_000, what: 'an answer to the keyless report, its body still unsent' });
+      expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+
+      const report = await reportUsage(t, 'keyless@current', distinctOperations(3));
+      expect(report.status).toBe(202);
+    } finally {
+      trickling.destroy();
+    }
   });
 });

@@ -1,11 +1,10 @@
 import express, { Express } from 'express';
 import type { Orm } from '@ficus/kit';
 import { readApolloUsageReport } from '../domain/apollo-usage-report';
-import { requireScope } from '../domain/api-keys';
 import { parseGraphRef } from '../domain/graph-ref';
 import { recordUsage } from '../domain/usage-store';
 import { findOrCreateVariant } from '../domain/variants';
-import { callerOf } from './caller';
+import { keyFirst } from './caller';
 import type { IngestGate } from './ingest-gate';
 import { sendDomainError } from './rest-errors';
 
@@ -19,15 +18,7 @@ export function apolloUsageRoute(app: Express, orm: Orm, bodyLimitBytes: number,
   const readBody = express.raw({ type: () => true, limit: bodyLimitBytes });
   app.post(
     '/api/ingress/traces',
-    async (req, res, next) => {
-      try {
-        // The key first, so an unknown sender's body is never read.
-        requireScope(await callerOf(req, orm.em.fork()), 'report');
-        next();
-      } catch (err) {
-        if (!sendDomainError(res, err)) next(err);
-      }
-    },
+    keyFirst(orm, 'report'),
     gate.middleware,
     readBody,
     async (req, res, next) => {
