@@ -199,10 +199,20 @@ describe('hostile manifests', () => {
     expect(res.data.publishPersistedQueries).toMatchObject({ published: true, added: 1, total: 1 });
   });
 
+  it('refuses U+0000 in a body or a name, which SQLite refused inside its statement as an internal error', async () => {
+    const body = 'query Nul { a(x: "\u0000") }';
+    const found = await refusal(manifestOf([{ id: 'nul', name: 'Nul', type: 'query', body }, { id: 'nul-name', name: 'N\u0000', type: 'query', body: 'query N { a }' }]));
+    expect(found.code).toBe('BAD_USER_INPUT');
+    expect(found.message).toContain('operations[0]: name and body may not hold the character U+0000 (NUL)');
+    expect(found.message).toContain('operations[1]: name and body may not hold the character U+0000 (NUL)');
+  });
+
   it('bounds the work a deeply nested or token-heavy body costs', async () => {
-    const deep = `query Deep { ${'a{'.repeat(16_000)} b ${'}'.repeat(16_001)}`;
-    const found = await refusal(manifestOf([{ id: 'deep', name: 'Deep', type: 'query', body: deep }]));
-    expect(found).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/^invalid manifest: operations\[0\] \(Deep\): body does not parse/) });
+    for (const levels of [3_000, 16_000]) {
+      const deep = `query Deep { ${'a{'.repeat(levels)} b ${'}'.repeat(levels + 1)}`;
+      const found = await refusal(manifestOf([{ id: 'deep', name: 'Deep', type: 'query', body: deep }]));
+      expect(found).toEqual({ code: 'BAD_USER_INPUT', message: 'invalid manifest: operations[0] (Deep): body nests `{`, `(` and `[` more than 500 levels deep' });
+    }
     const tokens = `query Many { a${'@b'.repeat(30_000)} }`;
     expect((await refusal(manifestOf([{ id: 'many', name: 'Many', type: 'query', body: tokens }]))).message).toMatch(/body does not parse: Syntax Error: Document contains more tha[nt] 50000 tokens/);
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { badInput } from '@ficus/kit';
+import { nestingDepth } from '@ficus/kit/limits';
 import { DocumentNode, Kind, OperationDefinitionNode, parse } from 'graphql';
 
 /** One operation of an Apollo persisted query manifest (`@apollo/generate-persisted-query-manifest`). */
@@ -23,6 +24,8 @@ export const manifestLimits = {
   maxBodyChars: 100_000,
   /** Passed to the parser, so a hostile body costs a bounded amount of work. */
   maxBodyTokens: 50_000,
+  /** How deep `{`, `(` and `[` may nest in a body, checked before the recursive parser runs (the gateway's own default limit). */
+  maxBodyNesting: 500,
 } as const;
 
 const operationTypes: readonly string[] = ['query', 'mutation', 'subscription'];
@@ -99,6 +102,11 @@ function readOperation(entry: unknown, at: string, problems: string[]): Manifest
     problems.push(`${at}: body must be a GraphQL document of 1 to ${manifestLimits.maxBodyChars} characters`);
   }
   if (problems.length > before) return null;
+  // Neither database compares or stores U+0000 in text alike (SQLite refuses it in a statement).
+  if ((name as string).includes('\0') || (body as string).includes('\0')) {
+    problems.push(`${at}: name and body may not hold the character U+0000 (NUL)`);
+    return null;
+  }
   const operation = { id, name, type, body } as ManifestOperation;
   const label = `${at} (${operation.name})`;
   const bodyProblem = checkBody(operation);
@@ -115,6 +123,9 @@ function readOperation(entry: unknown, at: string, problems: string[]): Manifest
 
 /** Why the body is not the one named operation (with its fragments) that the entry says it is, or null. */
 function checkBody(operation: ManifestOperation): string | null {
+  if (nestingDepth(operation.body, manifestLimits.maxBodyNesting) > manifestLimits.maxBodyNesting) {
+    return `body nests \`{\`, \`(\` and \`[\` more than ${manifestLimits.maxBodyNesting} levels deep`;
+  }
   let document: DocumentNode;
   try {
     document = parse(operation.body, { noLocation: true, maxTokens: manifestLimits.maxBodyTokens });
