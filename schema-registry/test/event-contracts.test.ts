@@ -89,6 +89,12 @@ describe.each(['sqlite', 'postgres'] as const)('event contracts in the registry 
     const twice = await t.gql(CHECK, { input: { ref: 'events@bad', contracts: [...contracts(), contracts()[0]] } });
     expect(twice.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(twice.errors?.[0]?.message).toMatch(/appear twice/);
+    // Written as text: JSON.stringify itself overflows the stack at this depth.
+    const deep = `${'{"type":"object","properties":{"inner":'.repeat(4_000)}{"type":"string"}${'}}'.repeat(4_000)}`;
+    for (const operation of [CHECK, PUBLISH]) {
+      const nested = await t.gql(operation, { input: { ref: 'events@bad', contracts: [{ type: 'orders.order.placed', version: 1, schema: deep }] } });
+      expect(nested.errors?.[0]).toMatchObject({ message: 'event contracts are malformed: they nest more than 100 levels deep', extensions: { code: 'BAD_USER_INPUT' } });
+    }
     const readOnly = await t.gql(PUBLISH, { input: { ref: 'events@bad', contracts: contracts() } }, t.keys.check);
     expect(readOnly.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
