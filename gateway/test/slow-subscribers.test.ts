@@ -160,6 +160,45 @@ describe('an SSE subscriber that takes nothing written to it', () => {
   });
 });
 
+describe('a graphql-ws client that sends and takes nothing written to it', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway([live], { env: { SUBSCRIPTION_KEEP_ALIVE_MS: '600000' } });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('has its socket no longer read once 1 MiB of pongs waits for it, so its pings wait in its own buffers, and all are answered once it reads', async () => {
+    const { client, messages } = await wsSubscriber(gateway);
+    const raw = (client as unknown as { _socket: net.Socket })._socket;
+    raw.pause();
+    const ping = JSON.stringify({ type: 'ping', payload: { pad: 'p'.repeat(500_000) } });
+    const pings = 100;
+    for (let i = 0; i < pings; i++) client.send(ping);
+
+    // Unread by the gateway, most of the 50 MB stays unsent on the client's side; a gateway that
+    // read it all would hold the pongs it echoes, and the client's backlog would drain to nothing.
+    let last = -1;
+    let steady = 0;
+    await waitFor(
+      () => {
+        steady = client.bufferedAmount === last ? steady + 1 : 0;
+        last = client.bufferedAmount;
+        return steady >= 10;
+      },
+      { timeoutMs: 20_000, intervalMs: 100, what: "the client's unsent backlog to stop moving" },
+    );
+    expect(client.bufferedAmount).toBeGreaterThan(30_000_000);
+
+    raw.resume();
+    await waitFor(() => messages.filter((m) => m.type === 'pong').length === pings, { timeoutMs: 20_000, what: 'every ping to be answered' });
+    expect(client.readyState).toBe(WebSocket.OPEN);
+    client.terminate();
+  });
+});
+
 describe('stopping the gateway', () => {
   it('does not wait for a graphql-ws client and an SSE client that read nothing: it stops within half the process deadline and completes their upstream subscriptions', async () => {
     const gateway = await startTestGateway([live], { env: { SUBSCRIPTION_KEEP_ALIVE_MS: '600000', SUBSCRIPTION_HEARTBEAT_MS: '600000' } });

@@ -5,7 +5,7 @@ import type { ExecutionResult } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Gauge } from 'prom-client';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { bearerTokenOf, malformedAuthorization } from '../auth/authenticate';
 import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier';
 import { clientApplicationOf } from './client-application';
@@ -31,6 +31,15 @@ export const closeCodes = {
   /** The gateway is shutting down. */
   goingAway: 1001,
 } as const;
+
+/**
+ * How much may be written to a socket and not yet taken by its client before the gateway stops
+ * reading that socket. A client that sends (pings, echoed as pongs with their payload; operations,
+ * answered) and never reads would otherwise grow the gateway's memory without bound: 160 MB of
+ * pings grew it by 600 MB. Reading resumes as the client takes what waits; one that takes nothing
+ * misses the keep-alive's pong and is dropped.
+ */
+export const maxUnsentBytesPerSocket = 1024 * 1024;
 
 export interface WebSocketServerOptions {
   httpServer: http.Server;
@@ -111,6 +120,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GatewayWe
   });
   wss.on('connection', (socket, request) => {
     const client = clientOf(request);
+    pauseWhileBacklogged(socket, maxUnsentBytesPerSocket);
     perClient.set(client, (perClient.get(client) ?? 0) + 1);
     socket.once('close', () => {
       const left = (perClient.get(client) ?? 1) - 1;
@@ -301,4 +311,29 @@ function sameOrigin(origin: string, request: http.IncomingMessage): boolean {
 function header(request: http.IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Stops reading the socket while more than `limit` written to it waits for its client, and reads
+ * again once a write completes with the backlog under it: the client's own messages then wait in
+ * its buffers, not the gateway's memory.
+ */
+function pauseWhileBacklogged(socket: WebSocket, limit: number): void {
+  const send = socket.send.bind(socket) as (data: unknown, options: object, done: (err?: Error) => void) => void;
+  let paused = false;
+  socket.send = ((data: unknown, optionsOrDone?: object | ((err?: Error) => void), maybeDone?: (err?: Error) => void) => {
+    const done = typeof optionsOrDone === 'function' ? optionsOrDone : maybeDone;
+    const options = typeof optionsOrDone === 'function' ? {} : (optionsOrDone ?? {});
+    send(data, options, (err) => {
+      if (paused && socket.bufferedAmount <= limit) {
+        paused = false;
+        socket.resume();
+      }
+      done?.(err);
+    });
+    if (!paused && socket.bufferedAmount > limit) {
+      paused = true;
+      socket.pause();
+    }
+  }) as WebSocket['send'];
 }
