@@ -89,6 +89,18 @@ describe('request bodies', () => {
     });
   });
 
+  it('refuses a body that is JSON but not an object with 400, saying what it should be', async () => {
+    for (const [body, kind] of [['null', 'null'], ['42', 'number'], ['"{ whoami { userId } }"', 'string']]) {
+      const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+      expect({ body, status: response.status, answer: await response.json() }).toEqual({
+        body,
+        status: 400,
+        answer: { errors: [{ message: `request body must be a JSON object (a GraphQL request), not ${kind}`, extensions: { code: 'BAD_REQUEST' } }] },
+      });
+    }
+  });
+
   it('refuses a body over BODY_LIMIT_BYTES with 413', async () => {
     const response = await graphql(gateway.url, `{ whoami { userId } } # ${'x'.repeat(1_000_000)}`);
 

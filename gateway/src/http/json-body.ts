@@ -41,7 +41,8 @@ export function jsonBody(limitBytes: number): HttpStage {
         if (!/^[\s]*[{[]/.test(text)) throw new SyntaxError('not an object or an array');
         req.body = JSON.parse(text);
       } catch {
-        next(bodyError(400, 'entity.parse.failed', 'request body is not valid JSON'));
+        // With the text, as body-parser gives it: JSON of another kind (`null`, `42`) is told what it should be.
+        next(Object.assign(bodyError(400, 'entity.parse.failed', 'request body is not valid JSON'), { body: text }));
         return;
       }
       next();
