@@ -104,6 +104,19 @@ describe('the registry web console in Chromium', () => {
     expect(script.headers.get('cache-control')).toContain('immutable');
   });
 
+  it('answers a file it does not have with 404 NOT_FOUND naming the path asked for, not where its files are on disk', async () => {
+    for (const asked of ['/console/assets/nope.js', `/console/assets/${'n'.repeat(300)}.js`, '/console/nope.html']) {
+      const response = await fetch(`${registry.baseUrl}${asked}`);
+      const body = await response.text();
+
+      expect({ asked, status: response.status, body: JSON.parse(body) }).toEqual({
+        asked,
+        status: 404,
+        body: { errors: [{ message: `nothing is served at GET ${asked}`, extensions: { code: 'NOT_FOUND' } }] },
+      });
+    }
+  });
+
   it('refuses a key the registry does not know, then signs in with a registry key and lists the variant', async () => {
     await page.goto(`${registry.baseUrl}/console/`);
     await page.getByLabel('Registry key').fill('ficus_not-a-key');

@@ -20,9 +20,8 @@ export function consoleRoute(app: Express, dir: string = consoleDir): void {
     });
     return;
   }
-  app.use(
-    '/console/assets',
-    express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false, setHeaders: securityHeaders }),
-  );
+  // A file it does not have falls through to the registry's 404, which names the path asked for
+  // (serve-static's own error named the file's path on disk).
+  app.use('/console/assets', express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', setHeaders: securityHeaders }));
   app.use('/console', express.static(dir, { index: 'index.html', maxAge: 0, setHeaders: securityHeaders }));
 }
