@@ -41,6 +41,14 @@ describe.each(['sqlite', 'postgres'] as const)('API keys and the audit log on %s
     expect((await t.gql(CREATE_KEY, { input: { name: 'x', scopes: ['owner'] } }, t.keys.admin)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('refuses a key name with control characters, line breaks or bidirectional overrides, or the bootstrap key\'s name, with BAD_USER_INPUT', async () => {
+    for (const name of ['red\u001b[31m', 'two\nlines', 'rtl\u202eeman', 'bootstrap (development)']) {
+      const res = await t.gql(CREATE_KEY, { input: { name, scopes: ['read'] } }, t.keys.admin);
+      expect({ name, code: res.errors?.[0]?.extensions?.code }).toEqual({ name, code: 'BAD_USER_INPUT' });
+    }
+    expect((await t.gql(LIST_KEYS, {}, t.keys.admin)).data.apiKeys.map((k: { name: string }) => k.name)).not.toContain('bootstrap (development)');
+  });
+
   it('lists keys without their secrets, and a revoked key is gone and opens nothing from then on', async () => {
     const created = (await t.gql(CREATE_KEY, { input: { name: 'short-lived', scopes: ['read'] } }, t.keys.admin)).data.createApiKey;
     const listed = (await t.gql(LIST_KEYS, {}, t.keys.admin)).data.apiKeys as any[];
