@@ -2,11 +2,10 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { EntityManager } from '@mikro-orm/core';
 import { badInput, forbidden, unauthenticated } from '@ficus/kit';
 import { ApiKey, ApiKeyRow, Scope, scopes as allScopes } from '../db/entities';
+import { unprintable } from '../unprintable';
 import { recordAudit } from './audit-log';
 
 const keyPrefix = 'ficus_';
-
-const unprintableInName = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 const hashOf = (key: string): string => createHash('sha256').update(key).digest('hex');
 
@@ -23,7 +22,7 @@ export async function createApiKey(
   const name = input.name.trim();
   if (!name || name.length > 200) throw badInput('a key needs a name of 1 to 200 characters');
   // Names are printed by `ficus key list`, the audit log and the console.
-  if (unprintableInName.test(name)) throw badInput('a key name may not hold control characters, line breaks or bidirectional overrides');
+  if (unprintable.test(name)) throw badInput('a key name may not hold control characters, line breaks or bidirectional overrides');
   if (name === bootstrapKeyName) throw badInput(`"${bootstrapKeyName}" is the name of the development bootstrap key, which the registry manages`);
   const unknown = input.scopes.filter((s) => !allScopes.includes(s as Scope));
   if (unknown.length > 0) throw badInput(`unknown scope ${unknown.join(', ')}: use ${allScopes.join(', ')}`);
