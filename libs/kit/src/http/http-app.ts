@@ -133,11 +133,11 @@ export const bodyErrorHandler: ErrorRequestHandler = (err, req, res, next) => {
  * and type) becomes a 4xx that says what was wrong; anything else is a 500 that says nothing more.
  */
 export function requestErrorAnswer(err: unknown): { status: number; body: ReturnType<typeof errorBody> } {
-  const failure = err as { status?: unknown; type?: unknown; message?: unknown; limit?: unknown } | null | undefined;
+  const failure = err as { status?: unknown; type?: unknown; message?: unknown; limit?: unknown; body?: unknown } | null | undefined;
   const status = typeof failure?.status === 'number' && failure.status >= 400 && failure.status < 500 ? failure.status : 500;
   const message =
     failure?.type === 'entity.parse.failed'
-      ? unparsedBodyMessage((failure as { body?: unknown }).body)
+      ? unparsedBodyMessage(failure.body)
       : failure?.type === 'entity.too.large'
         ? `request body is too large: this service takes at most ${typeof failure.limit === 'number' ? `${failure.limit} bytes` : 'its limit'} (BODY_LIMIT_BYTES)`
         : status === 500

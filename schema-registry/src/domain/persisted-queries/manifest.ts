@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { badInput } from '@ficus/kit';
+import { badInput, defaultLexicalLimits } from '@ficus/kit';
 import { nestingDepth } from '@ficus/kit/limits';
 import { DocumentNode, Kind, OperationDefinitionNode, parse } from 'graphql';
 
@@ -24,8 +24,8 @@ export const manifestLimits = {
   maxBodyChars: 100_000,
   /** Passed to the parser, so a hostile body costs a bounded amount of work. */
   maxBodyTokens: 50_000,
-  /** How deep `{`, `(` and `[` may nest in a body, checked before the recursive parser runs (the gateway's own default limit). */
-  maxBodyNesting: 500,
+  /** How deep `{`, `(` and `[` may nest in a body, checked before the recursive parser runs: as deep as a gateway takes by default. */
+  maxBodyNesting: defaultLexicalLimits.maxRecursion,
 } as const;
 
 const operationTypes: readonly string[] = ['query', 'mutation', 'subscription'];
